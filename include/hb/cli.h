@@ -1,0 +1,27 @@
+/* The command-line commands, one file each (runtime/cli_<name>.c). Each takes
+ * argv with argv[0] the command name and returns the process exit code of
+ * DESIGN.md's contract (hb_status values). */
+#ifndef HB_CLI_H
+#define HB_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef int (*hb_cmd_fn)(int argc, char **argv);
+
+typedef struct hb_command {
+    const char *name;
+    hb_cmd_fn fn;
+    const char *summary; /* one line for `hb --help` */
+} hb_command;
+
+/* The table main() dispatches on, terminated by a NULL name. */
+extern const hb_command hb_commands[];
+
+/* True when argv holds -h or --help; commands print their usage then. */
+bool hb_cli_wants_help(int argc, char **argv);
+
+/* Prints "hb: <message>" to stderr. */
+void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

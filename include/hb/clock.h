@@ -1,0 +1,30 @@
+/* The engine's and the sandbox's clock. HB_NOW (ISO 8601) freezes it, so
+ * tests and demos are reproducible; otherwise it is the wall clock. */
+#ifndef HB_CLOCK_H
+#define HB_CLOCK_H
+
+#include <stdint.h>
+
+#include "hb/error.h"
+
+/* Microseconds since the Unix epoch. */
+typedef int64_t hb_time_us;
+
+hb_time_us hb_clock_now(void);
+/* The real wall clock, ignoring HB_NOW (for run ids, leases, latency). */
+hb_time_us hb_clock_wall(void);
+/* Monotonic microseconds, for measuring durations. */
+int64_t hb_clock_monotonic_us(void);
+
+/* Parses "2026-11-22T10:00:00Z", "...T10:00:00.123456+02:00", "2026-11-22"
+ * (midnight UTC). Returns HB_OK or HB_EUSAGE with a message naming the text. */
+hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e);
+/* RFC 3339 UTC with microseconds: 2026-11-22T10:00:00.000000Z (28 chars). */
+void hb_time_format(hb_time_us t, char out[32]);
+/* RFC 3339 UTC to the second: 2026-11-22T10:00:00Z. */
+void hb_time_format_seconds(hb_time_us t, char out[32]);
+/* Durations: an integer and a unit s, m, h or d ("90s", "30m", "24h", "14d");
+ * several may be concatenated ("1h30m"). */
+hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e);
+
+#endif

@@ -1,0 +1,10 @@
+/* The command table. One line per command; the functions live in
+ * runtime/cli_<name>.c. */
+#include "hb/cli.h"
+
+int hb_cmd_version(int argc, char **argv);
+
+const hb_command hb_commands[] = {
+    {"version", hb_cmd_version, "print hb's version"},
+    {NULL, NULL, NULL},
+};

@@ -1,0 +1,211 @@
+/* The clock: HB_NOW freezes it for the engine and the sandbox alike. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "hb/clock.h"
+
+hb_time_us hb_clock_wall(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (hb_time_us)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+hb_time_us hb_clock_now(void)
+{
+    const char *frozen = getenv("HB_NOW");
+    if (frozen && *frozen) {
+        hb_time_us t;
+        if (hb_time_parse(frozen, &t, NULL) == HB_OK)
+            return t;
+    }
+    return hb_clock_wall();
+}
+
+int64_t hb_clock_monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int read_digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)**p))
+            return -1;
+        v = v * 10 + (**p - '0');
+        (*p)++;
+    }
+    return v;
+}
+
+hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e)
+{
+    const char *p = text;
+    int y = read_digits(&p, 4);
+    if (y < 0 || *p++ != '-')
+        goto bad;
+    int mo = read_digits(&p, 2);
+    if (mo < 1 || mo > 12 || *p++ != '-')
+        goto bad;
+    int d = read_digits(&p, 2);
+    if (d < 1 || d > 31)
+        goto bad;
+    int hh = 0, mm = 0, ss = 0;
+    int64_t frac_us = 0, offset_s = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        hh = read_digits(&p, 2);
+        if (hh < 0 || hh > 23 || *p++ != ':')
+            goto bad;
+        mm = read_digits(&p, 2);
+        if (mm < 0 || mm > 59)
+            goto bad;
+        if (*p == ':') {
+            p++;
+            ss = read_digits(&p, 2);
+            if (ss < 0 || ss > 60)
+                goto bad;
+        }
+        if (*p == '.') {
+            p++;
+            int digits = 0;
+            while (isdigit((unsigned char)*p)) {
+                if (digits < 6) {
+                    frac_us = frac_us * 10 + (*p - '0');
+                    digits++;
+                }
+                p++;
+            }
+            if (digits == 0)
+                goto bad;
+            while (digits++ < 6)
+                frac_us *= 10;
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p == '-' ? -1 : 1;
+            p++;
+            int oh = read_digits(&p, 2);
+            if (oh < 0)
+                goto bad;
+            if (*p == ':')
+                p++;
+            int om = read_digits(&p, 2);
+            if (om < 0)
+                goto bad;
+            offset_s = sign * (oh * 3600 + om * 60);
+        } else if (*p != '\0') {
+            goto bad;
+        }
+    }
+    if (*p != '\0')
+        goto bad;
+    int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mm * 60 +
+                   ss - offset_s;
+    *out = secs * 1000000 + frac_us;
+    return HB_OK;
+bad:
+    return hb_err_set(e, HB_EUSAGE,
+                      "'%s' is not an ISO 8601 time (expected e.g. 2026-11-22T10:00:00Z)", text);
+}
+
+static void format_parts(hb_time_us t, struct tm *tm, int64_t *micros)
+{
+    int64_t secs = t / 1000000;
+    int64_t us = t % 1000000;
+    if (us < 0) {
+        us += 1000000;
+        secs -= 1;
+    }
+    time_t tt = (time_t)secs;
+    gmtime_r(&tt, tm);
+    *micros = us;
+}
+
+void hb_time_format(hb_time_us t, char out[32])
+{
+    struct tm tm;
+    int64_t us;
+    format_parts(t, &tm, &us);
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)us);
+    memcpy(out, tmp, 31);
+    out[31] = '\0';
+}
+
+void hb_time_format_seconds(hb_time_us t, char out[32])
+{
+    struct tm tm;
+    int64_t us;
+    format_parts(t, &tm, &us);
+    char tmp[96];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    memcpy(out, tmp, 31);
+    out[31] = '\0';
+}
+
+hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e)
+{
+    const char *p = text;
+    int64_t total = 0;
+    if (!*p)
+        goto bad;
+    while (*p) {
+        if (!isdigit((unsigned char)*p))
+            goto bad;
+        int64_t n = 0;
+        while (isdigit((unsigned char)*p)) {
+            n = n * 10 + (*p - '0');
+            if (n > 100000000)
+                goto bad;
+            p++;
+        }
+        int64_t unit;
+        switch (*p) {
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        default:
+            goto bad;
+        }
+        p++;
+        total += n * unit * 1000000;
+    }
+    *us_out = total;
+    return HB_OK;
+bad:
+    return hb_err_set(e, HB_EUSAGE,
+                      "'%s' is not a duration (expected a number and a unit s, m, h or d, "
+                      "e.g. 30m, 24h, 14d)",
+                      text);
+}

@@ -1,0 +1,90 @@
+/* Clock, durations, run ids and buffers. */
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+
+#include "hb/clock.h"
+#include "hb/util.h"
+#include "test_support.h"
+
+static void time_round_trip(void **state)
+{
+    (void)state;
+    hb_time_us t;
+    assert_int_equal(hb_time_parse("2026-11-22T10:00:00Z", &t, NULL), HB_OK);
+    char out[32];
+    hb_time_format(t, out);
+    assert_string_equal(out, "2026-11-22T10:00:00.000000Z");
+    assert_int_equal(hb_time_parse("2026-11-22T12:00:00.5+02:00", &t, NULL), HB_OK);
+    hb_time_format(t, out);
+    assert_string_equal(out, "2026-11-22T10:00:00.500000Z");
+    assert_int_equal(hb_time_parse("2026-11-22", &t, NULL), HB_OK);
+    hb_time_format_seconds(t, out);
+    assert_string_equal(out, "2026-11-22T00:00:00Z");
+    hb_err e;
+    assert_int_equal(hb_time_parse("yesterday", &t, &e), HB_EUSAGE);
+    assert_non_null(strstr(e.msg, "yesterday"));
+}
+
+static void frozen_clock(void **state)
+{
+    (void)state;
+    setenv("HB_NOW", "2030-01-02T03:04:05Z", 1);
+    char out[32];
+    hb_time_format_seconds(hb_clock_now(), out);
+    assert_string_equal(out, "2030-01-02T03:04:05Z");
+    unsetenv("HB_NOW");
+    assert_true(hb_clock_now() > 1700000000LL * 1000000);
+}
+
+static void durations(void **state)
+{
+    (void)state;
+    int64_t us;
+    assert_int_equal(hb_duration_parse("90s", &us, NULL), HB_OK);
+    assert_int_equal(us, 90LL * 1000000);
+    assert_int_equal(hb_duration_parse("1h30m", &us, NULL), HB_OK);
+    assert_int_equal(us, 5400LL * 1000000);
+    assert_int_equal(hb_duration_parse("14d", &us, NULL), HB_OK);
+    assert_int_equal(us, 14LL * 86400 * 1000000);
+    assert_int_equal(hb_duration_parse("10", &us, NULL), HB_EUSAGE);
+    assert_int_equal(hb_duration_parse("5w", &us, NULL), HB_EUSAGE);
+    assert_int_equal(hb_duration_parse("", &us, NULL), HB_EUSAGE);
+}
+
+static void run_ids_sort_by_time(void **state)
+{
+    (void)state;
+    char a[27], b[27];
+    hb_new_run_id(a);
+    struct timespec ts = {0, 3 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    hb_new_run_id(b);
+    assert_int_equal(strlen(a), 26);
+    assert_true(strcmp(a, b) < 0);
+}
+
+static void buffers_and_distance(void **state)
+{
+    (void)state;
+    hb_buf b;
+    hb_buf_init(&b);
+    for (int i = 0; i < 1000; i++)
+        hb_buf_printf(&b, "%d,", i);
+    assert_true(b.len > 3000);
+    char *s = hb_buf_take(&b);
+    assert_true(hb_str_starts_with(s, "0,1,2,"));
+    free(s);
+    assert_int_equal(hb_edit_distance("offering-migration", "offering-migraton"), 1);
+    assert_int_equal(hb_edit_distance("", "abc"), 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(time_round_trip), cmocka_unit_test(frozen_clock),
+        cmocka_unit_test(durations), cmocka_unit_test(run_ids_sort_by_time),
+        cmocka_unit_test(buffers_and_distance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
