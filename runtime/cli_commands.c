@@ -2,9 +2,21 @@
  * runtime/cli_<name>.c. */
 #include "hb/cli.h"
 
+int hb_cmd_list(int argc, char **argv);
+int hb_cmd_show(int argc, char **argv);
+int hb_cmd_run(int argc, char **argv);
+int hb_cmd_resume(int argc, char **argv);
+int hb_cmd_cancel(int argc, char **argv);
+int hb_cmd_runs(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 
 const hb_command hb_commands[] = {
+    {"list", hb_cmd_list, "list the workflows on HB_WORKFLOW_PATH"},
+    {"show", hb_cmd_show, "show a workflow's inputs, services and steps"},
+    {"run", hb_cmd_run, "start a run of a workflow"},
+    {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
+    {"cancel", hb_cmd_cancel, "cancel a waiting run"},
+    {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };
