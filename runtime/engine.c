@@ -338,7 +338,7 @@ static hb_status drive(hb_exec *x, hb_err *e)
     return st;
 }
 
-hb_status hb_engine_start(const hb_run_request *req, hb_err *e)
+hb_status hb_engine_start(hb_run_request *req, hb_err *e)
 {
     hb_exec x;
     memset(&x, 0, sizeof x);
@@ -411,6 +411,8 @@ hb_status hb_engine_start(const hb_run_request *req, hb_err *e)
             x.run_inserted = st == HB_OK;
         }
     }
+    if (x.run_inserted)
+        memcpy(req->run_id_out, x.run.id, sizeof x.run.id);
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {
