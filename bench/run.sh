@@ -33,7 +33,7 @@ measure() { # name repetitions command...
   t0=$(now_ms)
   for i in $(seq 1 "$reps"); do "$@" >/dev/null 2>&1 || true; done
   t1=$(now_ms)
-  printf '%-44s %8.2f ms per run (%d runs)\n' "$name" "$(echo "($t1 - $t0) / $reps" | bc -l)" "$reps"
+  printf '%-44s %8.2f ms per run (%d runs)\n' "$name" "$(awk -v a="$t0" -v b="$t1" -v r="$reps" 'BEGIN{print (b-a)/r}')" "$reps"
 }
 
 echo "hb benchmarks ($("$HB" --version), $(nproc) cores)"
@@ -41,7 +41,7 @@ i=0
 run_many() { i=$((i + 1)); "$HB" run many-steps n=$i --no-input; }
 measure "run: $steps no-op steps" 5 run_many
 t_total=$( { t0=$(now_ms); run_many >/dev/null 2>&1; t1=$(now_ms); echo $((t1 - t0)); } )
-printf '%-44s %8.3f ms per step\n' "  per-step engine overhead" "$(echo "$t_total / $steps" | bc -l)"
+printf '%-44s %8.3f ms per step\n' "  per-step engine overhead" "$(awk -v t="$t_total" -v s="$steps" 'BEGIN{print t/s}')"
 measure "show: load and validate a workflow" 20 "$HB" show many-steps
 if "$HB" list 2>/dev/null | grep -q '^support-ops-portal-change'; then
   j=0
