@@ -131,6 +131,16 @@ static void lookup_run(show_ctx *c, const char *id)
     c->run_known = c->store->ops->run_get(c->store, id, &c->run, &ignored) == HB_OK;
 }
 
+/* The readable listing shows time to the second; seq orders events within
+ * one, and --json keeps the microseconds. */
+static void readable_time(const char *ts, char out[32])
+{
+    if (strlen(ts) > 20 && ts[19] == '.')
+        snprintf(out, 32, "%.19sZ", ts);
+    else
+        snprintf(out, 32, "%s", ts);
+}
+
 static int show_event(const hb_audit_event *ev, void *ud)
 {
     show_ctx *c = ud;
@@ -146,11 +156,13 @@ static int show_event(const hb_audit_event *ev, void *ud)
         return 0;
     }
     char *summary = hb_audit_summary(ev);
+    char when[32];
+    readable_time(ev->ts, when);
     if (c->by_object)
-        printf("%4" PRId64 "  %s  run %s  %s@%.12s  %-16s %-10s %-13s %s\n", ev->seq, ev->ts,
-               ev->run, workflow, version, ev->step ? ev->step : "-", ev->actor, ev->type, summary);
+        printf("%4" PRId64 "  %s  run %s  %s@%.12s  %-16s %-10s %-13s %s\n", ev->seq, when, ev->run,
+               workflow, version, ev->step ? ev->step : "-", ev->actor, ev->type, summary);
     else
-        printf("%4" PRId64 "  %s  %-13s %-20s %-10s %s\n", ev->seq, ev->ts, ev->type,
+        printf("%4" PRId64 "  %s  %-13s %-20s %-10s %s\n", ev->seq, when, ev->type,
                ev->step ? ev->step : "-", ev->actor, summary);
     free(summary);
     return 0;
