@@ -134,6 +134,9 @@ hb_status hb_audit_append(hb_store *s, const char *run, const char *type, const 
     if (st == HB_OK)
         st = s->ops->audit_insert(s, &ev, e);
     if (st == HB_OK && out) {
+        const cJSON *object = cJSON_GetObjectItemCaseSensitive(data, "object");
+        if (cJSON_IsString(object))
+            ev.object = hb_xstrdup(object->valuestring);
         *out = ev;
         return HB_OK;
     }
@@ -260,7 +263,8 @@ static int verify_one(const hb_audit_event *ev, void *ud)
     char *canonical = recanonicalize(ev->data, &data, NULL);
     if (!canonical)
         return verify_failed(
-            v, HB_EFAILED, "event %" PRId64 " was edited (its data is no longer a JSON object)", n);
+            v, HB_EFAILED,
+            "event %" PRId64 " was edited (its data is no longer a canonical JSON object)", n);
     char hash[65];
     hb_status st = hash_fields(ev, canonical, hash, NULL);
     bool object_ok = object_index_matches(ev, data);

@@ -4,6 +4,7 @@
  *   hb audit head                       SEQ:HASH to record elsewhere
  *   hb audit verify [--head SEQ:HASH]   recompute and check the whole chain */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,17 @@ static const char usage_verify[] =
     "on stderr and exits 1. With --head, the chain must still contain that event\n"
     "with that hash (catches a truncated or rewritten chain).\n";
 
-static int usage_error(const char *usage, const char *fmt, const char *arg)
+static int usage_error(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *usage, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("hb: ", stderr);
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     fputs(usage, stderr);
     return HB_EUSAGE;
 }
@@ -194,9 +201,9 @@ static int cmd_show(int argc, char **argv)
         }
     }
     if (!!run == !!object)
-        return usage_error(usage_show, "%s", "audit show needs a RUN or --object KEY (not both)");
+        return usage_error(usage_show, "audit show needs a RUN or --object KEY (not both)");
     if (object && !object[0])
-        return usage_error(usage_show, "%s", "--object needs a KEY (e.g. zendesk:ticket:123)");
+        return usage_error(usage_show, "--object needs a KEY (e.g. zendesk:ticket:123)");
     hb_err e;
     hb_err_clear(&e);
     show_ctx c = {.json = json, .by_object = object != NULL};
