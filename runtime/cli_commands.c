@@ -8,8 +8,9 @@ int hb_cmd_run(int argc, char **argv);
 int hb_cmd_resume(int argc, char **argv);
 int hb_cmd_cancel(int argc, char **argv);
 int hb_cmd_runs(int argc, char **argv);
-int hb_cmd_worker(int argc, char **argv);
+int hb_cmd_audit(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
+int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 
 const hb_command hb_commands[] = {
@@ -19,6 +20,7 @@ const hb_command hb_commands[] = {
     {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
+    {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"version", hb_cmd_version, "print hb's version"},
