@@ -2,9 +2,11 @@
  * runtime/cli_<name>.c. */
 #include "hb/cli.h"
 
+int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 
 const hb_command hb_commands[] = {
+    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };
