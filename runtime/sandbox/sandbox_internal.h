@@ -132,7 +132,8 @@ struct hb_sandbox {
     pthread_mutex_t mu; /* guards everything below, and the state */
     cJSON *state;       /* {"format","credentials","tokens","counters","data"} */
     sb_file_stamp stamp;
-    cJSON *requests; /* the request log, oldest first */
+    cJSON *requests;    /* the request log, oldest first (services only) */
+    unsigned *route_ok; /* per route: answers below 400, for test coverage */
     int64_t request_seq;
     sb_faults *faults;
     int64_t token_ttl_s;
@@ -364,7 +365,8 @@ void sb_h_admin_faults_set(sb_ctx *cx);
 
 /* ---- server.c helpers used by admin.c ---- */
 
-/* Appends one entry to the request log (caller holds sb->mu). */
+/* Counts the answer for its route and, unless it was a /__sandbox
+ * request, appends it to the request log (caller holds sb->mu). */
 void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault);
 
 #endif

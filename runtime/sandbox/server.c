@@ -77,6 +77,11 @@ static cJSON *logged_body(const sb_ctx *cx)
 
 void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
 {
+    if (cx->route && cx->resp.status > 0 && cx->resp.status < 400 && !fault)
+        sb->route_ok[cx->route - sb_routes]++;
+    /* The test endpoints observe the log; logging them would change it. */
+    if (cx->service == SB_ADMIN)
+        return;
     cJSON *entry = cJSON_CreateObject();
     char now[32];
     hb_time_format(hb_clock_wall(), now);
@@ -428,6 +433,7 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     sb->seed_path = cfg->data_path ? hb_xstrdup(cfg->data_path) : hb_sandbox_default_seed();
     sb->state_path = cfg->state_path ? hb_xstrdup(cfg->state_path) : NULL;
     sb->requests = cJSON_CreateArray();
+    sb->route_ok = hb_xcalloc(sb_route_count, sizeof *sb->route_ok);
     int64_t batch = 0;
     hb_status st = read_env_int("HB_SANDBOX_TOKEN_TTL", 3599, 1, 86400 * 365, &sb->token_ttl_s, e);
     if (st == HB_OK)
@@ -475,6 +481,7 @@ void hb_sandbox_stop(hb_sandbox *sb)
         close(sb->lock_fd);
     cJSON_Delete(sb->state);
     cJSON_Delete(sb->requests);
+    free(sb->route_ok);
     sb_faults_free(sb->faults);
     for (int i = 0; i < SB_VAR_COUNT; i++)
         free(sb->var_values[i]);

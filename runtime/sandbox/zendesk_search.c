@@ -355,16 +355,17 @@ void sb_h_zd_search(sb_ctx *cx)
                 break;
         }
     }
-    terms_free(&ts);
     if (unknown) {
         char *msg = hb_xasprintf("the sandbox's search does not know the property '%s' "
                                  "(see workflows/sandbox/README.md)",
                                  unknown);
+        terms_free(&ts);
         cJSON_Delete(results);
         sb_zendesk_error(cx, 400, "InvalidQuery", msg);
         free(msg);
         return;
     }
+    terms_free(&ts);
     const char *sort_by = sb_query(cx, "sort_by");
     if (sort_by) {
         const char *order = sb_query(cx, "sort_order");
