@@ -1,10 +1,11 @@
-/* Zendesk tickets: show, update (with its audit), tags and comments.
- * Stored tickets carry their comments in a "comments" list, which the
- * ticket itself never shows, as on the real API. */
+/* Zendesk tickets: show, update (with its audit) and tags, for tickets and
+ * organizations alike. Stored tickets carry their comments in a "comments"
+ * list, which the ticket itself never shows, as on the real API. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sandbox_internal.h"
 #include "zendesk_internal.h"
@@ -28,7 +29,7 @@ int64_t sb_zd_api_user(sb_ctx *cx)
     return id;
 }
 
-static void ensure_array(cJSON *obj, const char *key)
+void sb_zd_ensure_array(cJSON *obj, const char *key)
 {
     if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(obj, key)))
         sb_set(obj, key, cJSON_CreateArray());
@@ -43,11 +44,11 @@ cJSON *sb_zd_render_ticket(sb_ctx *cx, const cJSON *t)
     char *url = hb_xasprintf("%s/api/v2/tickets/%lld.json", sb_base_url(cx), (long long)id);
     sb_set(out, "url", cJSON_CreateString(url));
     free(url);
-    ensure_array(out, "tags");
-    ensure_array(out, "custom_fields");
-    ensure_array(out, "collaborator_ids");
-    ensure_array(out, "email_cc_ids");
-    ensure_array(out, "follower_ids");
+    sb_zd_ensure_array(out, "tags");
+    sb_zd_ensure_array(out, "custom_fields");
+    sb_zd_ensure_array(out, "collaborator_ids");
+    sb_zd_ensure_array(out, "email_cc_ids");
+    sb_zd_ensure_array(out, "follower_ids");
     if (!cJSON_GetObjectItemCaseSensitive(out, "status"))
         cJSON_AddStringToObject(out, "status", "open");
     return out;
@@ -218,106 +219,6 @@ void sb_h_zd_org_tags(sb_ctx *cx)
     tags_endpoint(cx, "organizations", false);
 }
 
-/* ---- comments ---- */
-
-static void html_escape(hb_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            hb_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            hb_buf_puts(b, "&gt;");
-            break;
-        case '&':
-            hb_buf_puts(b, "&amp;");
-            break;
-        case '"':
-            hb_buf_puts(b, "&quot;");
-            break;
-        case '\n':
-            hb_buf_puts(b, "<br>");
-            break;
-        default:
-            hb_buf_putc(b, *s);
-        }
-    }
-}
-
-cJSON *sb_zd_render_comment(const cJSON *c)
-{
-    cJSON *out = cJSON_Duplicate(c, true);
-    const char *body = sb_get_str(c, "body");
-    if (!body)
-        body = "";
-    if (!cJSON_GetObjectItemCaseSensitive(out, "type"))
-        cJSON_AddStringToObject(out, "type", "Comment");
-    if (!cJSON_GetObjectItemCaseSensitive(out, "body"))
-        cJSON_AddStringToObject(out, "body", body);
-    if (!cJSON_GetObjectItemCaseSensitive(out, "html_body")) {
-        hb_buf h;
-        hb_buf_init(&h);
-        hb_buf_puts(&h, "<div class=\"zd-comment\" dir=\"auto\"><p>");
-        html_escape(&h, body);
-        hb_buf_puts(&h, "</p></div>");
-        cJSON_AddStringToObject(out, "html_body", h.data);
-        hb_buf_free(&h);
-    }
-    if (!cJSON_GetObjectItemCaseSensitive(out, "plain_body"))
-        cJSON_AddStringToObject(out, "plain_body", body);
-    if (!cJSON_GetObjectItemCaseSensitive(out, "public"))
-        cJSON_AddTrueToObject(out, "public");
-    ensure_array(out, "attachments");
-    return out;
-}
-
-/* Comment ids are unique across tickets, as on the real API. */
-static int64_t max_comment_id(sb_ctx *cx)
-{
-    int64_t max = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, sb_coll(cx->data, "zendesk", "tickets"))
-    {
-        int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(t, "comments"), "id");
-        if (m > max)
-            max = m;
-    }
-    return max;
-}
-
-/* Appends a comment given in an update; returns the audit event for it. */
-static cJSON *add_comment(sb_ctx *cx, cJSON *t, const cJSON *in, int64_t audit_id)
-{
-    cJSON *comments = cJSON_GetObjectItemCaseSensitive(t, "comments");
-    if (!cJSON_IsArray(comments)) {
-        comments = cJSON_CreateArray();
-        sb_set(t, "comments", comments);
-    }
-    char now[32];
-    sb_now_seconds(now);
-    int64_t author = sb_zd_api_user(cx);
-    sb_get_int(in, "author_id", &author);
-    const char *body = sb_get_str(in, "body");
-    cJSON *c = cJSON_CreateObject();
-    cJSON_AddNumberToObject(c, "id", (double)sb_next_id(cx, "zendesk.comment", max_comment_id(cx)));
-    cJSON_AddStringToObject(c, "type", "Comment");
-    cJSON_AddNumberToObject(c, "author_id", (double)author);
-    cJSON_AddStringToObject(c, "body", body ? body : sb_get_str(in, "html_body"));
-    if (sb_get_str(in, "html_body"))
-        cJSON_AddStringToObject(c, "html_body", sb_get_str(in, "html_body"));
-    /* Like the real API: a comment is public unless it says otherwise. */
-    cJSON_AddBoolToObject(c, "public",
-                          sb_truthy(cJSON_GetObjectItemCaseSensitive(in, "public"), true));
-    cJSON_AddArrayToObject(c, "attachments");
-    cJSON_AddNumberToObject(c, "audit_id", (double)audit_id);
-    cJSON *via = cJSON_AddObjectToObject(c, "via");
-    cJSON_AddStringToObject(via, "channel", "api");
-    cJSON_AddStringToObject(c, "created_at", now);
-    cJSON_AddItemToArray(comments, c);
-    return sb_zd_render_comment(c);
-}
-
 static bool valid_status(const char *s)
 {
     for (const char *const *p = ticket_statuses; *p; p++) {
@@ -361,32 +262,6 @@ static bool validate_update(sb_ctx *cx, const cJSON *t, const cJSON *in)
         return false;
     }
     return true;
-}
-
-void sb_h_zd_ticket_comments(sb_ctx *cx)
-{
-    cJSON *t = sb_zd_find(cx, "tickets");
-    if (!t) {
-        sb_zendesk_not_found(cx);
-        return;
-    }
-    cJSON *all = cJSON_CreateArray();
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(t, "comments"))
-    {
-        cJSON_AddItemToArray(all, sb_zd_render_comment(c));
-    }
-    const char *order = sb_query(cx, "sort_order");
-    if (order && !strcmp(order, "desc")) {
-        cJSON *rev = cJSON_CreateArray();
-        while (all->child)
-            cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(all, cJSON_GetArraySize(all) - 1));
-        cJSON_Delete(all);
-        all = rev;
-    }
-    char *path = hb_xasprintf("/api/v2/tickets/%s/comments.json", sb_param(cx, "id"));
-    sb_zd_reply_page(cx, all, "comments", path);
-    free(path);
 }
 
 /* Applies one plain field; records a Change event when it differs. */
@@ -568,7 +443,7 @@ void sb_h_zd_ticket_put(sb_ctx *cx)
     apply_email_ccs(cx, t, events, in);
     const cJSON *comment = cJSON_GetObjectItemCaseSensitive(in, "comment");
     if (comment)
-        cJSON_AddItemToArray(events, add_comment(cx, t, comment, audit_id));
+        cJSON_AddItemToArray(events, sb_zd_add_comment(cx, t, comment, audit_id));
     int64_t n = 0;
     cJSON *ev;
     cJSON_ArrayForEach(ev, events)
