@@ -115,8 +115,8 @@ static void license_and_renewal_branches(void **state)
     assert_string_equal(sbt_str_at(r.json, "comments[1].attachments[0].file_name"),
                         "admin-dashboard.png");
     sbt_resp_free(&r);
-    r = sbt_zendesk(t, "GET", "/api/v2/search.json?query=type:ticket%20tags:star%20organization:2007",
-                    NULL);
+    r = sbt_zendesk(t, "GET",
+                    "/api/v2/search.json?query=type:ticket%20tags:star%20organization:2007", NULL);
     assert_int_equal(sbt_num_at(r.json, "count"), 1); /* 1005, without a screenshot */
     sbt_resp_free(&r);
     r = sbt_salesforce(t, "GET",
@@ -157,10 +157,11 @@ static void merge_and_split_branches(void **state)
     assert_string_equal(sbt_str_at(r.json, "records[0].AccountNumber"), "R00009001");
     sbt_resp_free(&r);
 
-    r = sbt_salesforce(t, "GET",
-                       "/services/data/v60.0/query?q=SELECT+Type%2C+Owner.Email+FROM+Opportunity"
-                       "+WHERE+AccountId+%3D+%270015e0000UMBR01AAA%27+AND+Type+%3D+%27New+Business%27",
-                       NULL);
+    r = sbt_salesforce(
+        t, "GET",
+        "/services/data/v60.0/query?q=SELECT+Type%2C+Owner.Email+FROM+Opportunity"
+        "+WHERE+AccountId+%3D+%270015e0000UMBR01AAA%27+AND+Type+%3D+%27New+Business%27",
+        NULL);
     assert_int_equal(sbt_num_at(r.json, "totalSize"), 2);
     char *owner = hb_xstrdup(sbt_str_at(r.json, "records[0].Owner.Email"));
     sbt_resp_free(&r);
@@ -219,8 +220,10 @@ static void organizations_link_to_billing(void **state)
         char *path = hb_xasprintf("/api/v2/organizations/%d.json", id);
         sbt_resp r = sbt_zendesk(t, "GET", path, NULL);
         free(path);
-        const char *zuora = sbt_str_at(r.json, "organization.organization_fields.zuora_account_number");
-        const char *sf = sbt_str_at(r.json, "organization.organization_fields.salesforce_account_id");
+        const char *zuora =
+            sbt_str_at(r.json, "organization.organization_fields.zuora_account_number");
+        const char *sf =
+            sbt_str_at(r.json, "organization.organization_fields.salesforce_account_id");
         assert_non_null(sf);
         char *sf_path = hb_xasprintf("/services/data/v60.0/sobjects/Account/%s", sf);
         char *zu_path = zuora ? hb_xasprintf("/v1/accounts/%s/summary", zuora) : NULL;
