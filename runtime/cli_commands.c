@@ -9,6 +9,7 @@ int hb_cmd_resume(int argc, char **argv);
 int hb_cmd_cancel(int argc, char **argv);
 int hb_cmd_runs(int argc, char **argv);
 int hb_cmd_audit(int argc, char **argv);
+int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
@@ -21,6 +22,7 @@ const hb_command hb_commands[] = {
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
     {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
+    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"version", hb_cmd_version, "print hb's version"},
