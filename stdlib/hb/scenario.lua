@@ -57,10 +57,25 @@ local function describe(v)
   return tostring(v)
 end
 
+-- Where the scenario called the assertion: the first frame outside this
+-- file (assertions call one another, sometimes as tail calls).
+local function caller_outside()
+  for level = 3, 12 do
+    local where = hbi.where(level)
+    if where == "?" then
+      break
+    end
+    if not where:find("hb/scenario.lua:", 1, true) then
+      return where
+    end
+  end
+  return "?"
+end
+
 function SB:_record(ok, message)
   self.assertions = self.assertions + 1
   if not ok then
-    self.failures[#self.failures + 1] = hbi.where(3) .. ": " .. message
+    self.failures[#self.failures + 1] = caller_outside() .. ": " .. message
   end
   return ok
 end
