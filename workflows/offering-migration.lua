@@ -4,6 +4,7 @@
 -- offering-migration-followup.
 local support = require "support"
 local messages = require "messages"
+local level_tags = require "level_tags"
 
 local OPS = support.projects.support_ops
 local OPS_CHANNEL = support.slack.support_operations
@@ -189,19 +190,7 @@ return workflow "offering-migration" {
     "Remove from the ticket the support level tag that does not belong (and make sure the one "
       .. "that does is there).",
     run = function(ctx)
-      local plan = ctx.vars.align
-      if #plan.add > 0 then
-        zendesk.tickets.add_tags(ctx.input.ticket, plan.add)
-      end
-      if #plan.remove > 0 then
-        zendesk.tickets.remove_tags(ctx.input.ticket, plan.remove)
-      end
-      if #plan.add + #plan.remove > 0 then
-        zendesk.tickets.comment(ctx.input.ticket, {
-          public = false,
-          body = messages.tags_aligned { add = plan.add, remove = plan.remove, offering = ctx.vars.new },
-        })
-      end
+      level_tags.apply(ctx.input.ticket, ctx.vars.align, ctx.vars.new)
     end,
     next = "done",
   },
@@ -210,26 +199,12 @@ return workflow "offering-migration" {
       .. "either, ping in " .. OPS_CHANNEL .. " for help; then choose the tag to remove from the "
       .. "ticket, or `none`.",
     value = "enum",
-    choices = function(ctx)
-      local list = {}
-      for _, tag in ipairs(ctx.vars.ticket_level_tags or {}) do
-        list[#list + 1] = tag
-      end
-      list[#list + 1] = "none"
-      return list
-    end,
+    choices = function(ctx) return level_tags.choices(ctx.vars.ticket_level_tags) end,
   },
   task "remove_chosen_tag" {
     "Remove the tag you chose from the ticket.",
     run = function(ctx)
-      local tag = ctx.answers.ask_which_tag
-      if tag ~= "none" then
-        zendesk.tickets.remove_tags(ctx.input.ticket, { tag })
-        zendesk.tickets.comment(ctx.input.ticket, {
-          public = false,
-          body = ("Removed the support level tag %s (chosen by %s)."):format(tag, ctx.run.actor),
-        })
-      end
+      level_tags.remove_chosen(ctx.input.ticket, ctx.answers.ask_which_tag, ctx.run.actor)
     end,
   },
   succeed "done" {

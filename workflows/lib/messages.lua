@@ -101,6 +101,10 @@ function M.tags_aligned(t)
     support.offerings[t.offering] or t.offering, table.concat(parts, "; "))
 end
 
+function M.tag_removed_by_choice(t)
+  return ("Removed the support level tag %s (chosen by %s)."):format(t.tag, t.by)
+end
+
 -- L&R starred tickets (support/license-and-renewals/workflows/...) ------------------------
 
 -- note: the facts hb read, so the manager sees what the decision rests on.
