@@ -550,6 +550,23 @@ function M.find_migration_note(comments)
   return nil
 end
 
+-- True when the text names the ticket as "#<id>" (not "#<id>0").
+function M.names_ticket(text, id)
+  local s = tostring(text or "")
+  local pattern = "#" .. tostring(id)
+  local from = 1
+  while true do
+    local i, j = s:find(pattern, from, true)
+    if not i then
+      return false
+    end
+    if not s:sub(j + 1, j + 1):match("%d") then
+      return true
+    end
+    from = j + 1
+  end
+end
+
 -- Licenses -------------------------------------------------------------------------------
 
 -- Any non-trial license is the L&R team's: hb can only ask for a trial.
