@@ -9,7 +9,9 @@
  *    limit has tripped;
  *  - a coroutine that died of the stop keeps hooks off for good, and
  *    closing it (coroutine.close, or coroutine.wrap after an error) would
- *    run its __close handlers unhooked: such a coroutine is not closed. */
+ *    run its __close handlers unhooked: such a coroutine is not closed.
+ * Likewise a few library functions loop in C, where no hook reaches them,
+ * as often as their arguments say: those are bounded. */
 #include <lauxlib.h>
 
 #include "lua_host_internal.h"
@@ -153,6 +155,86 @@ static int guarded_wrap(lua_State *L)
     lua_xmove(L, co, 1);
     lua_pushcclosure(L, wrapped_call, 1);
     return 1;
+}
+
+/* --- library loops that run in C ---------------------------------------
+ * The hook sees Lua instructions only; a loop inside a C function runs to
+ * its end. These three can be made to loop ~2^63 times without allocating
+ * anything, so the memory cap cannot stop them either. */
+
+static void call_original(lua_State *L, int nresults)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, nresults);
+}
+
+/* More elements than the memory cap could ever hold. */
+static lua_Integer element_bound(lua_State *L)
+{
+    return (lua_Integer)(hb_lua_from_state(L)->limits.memory_bytes / 16);
+}
+
+/* string.rep("", huge) copies zero bytes, huge times. */
+static int bounded_rep(lua_State *L)
+{
+    size_t len, sep_len;
+    luaL_checklstring(L, 1, &len);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &sep_len);
+    if (n <= 0 || len + sep_len == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    call_original(L, 1);
+    return 1;
+}
+
+/* table.move({}, 1, huge, 2) moves nils, which never allocate. */
+static int bounded_move(lua_State *L)
+{
+    lua_Integer first = luaL_checkinteger(L, 2);
+    lua_Integer last = luaL_checkinteger(L, 3);
+    if (last >= first && (lua_Unsigned)last - (lua_Unsigned)first >= (lua_Unsigned)element_bound(L))
+        return luaL_error(L, "%s: %I elements are more than a step can hold",
+                          lua_tostring(L, lua_upvalueindex(2)),
+                          (lua_Integer)((lua_Unsigned)last - (lua_Unsigned)first + 1));
+    call_original(L, 1);
+    return 1;
+}
+
+/* table.insert / table.remove shift every element up to #t, and __len can
+ * claim any length. */
+static int bounded_shift(lua_State *L)
+{
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, 1);
+        if (n >= element_bound(L))
+            return luaL_error(L, "%s: the table claims %I elements, more than a step can hold",
+                              lua_tostring(L, lua_upvalueindex(2)), n);
+    }
+    call_original(L, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Upvalues: the library's function, and its name for messages. */
+static void wrap_field(lua_State *L, int lib, const char *lib_name, const char *name,
+                       lua_CFunction fn)
+{
+    lua_getfield(L, lib, name);
+    lua_pushfstring(L, "%s.%s", lib_name, name);
+    lua_pushcclosure(L, fn, 2);
+    lua_setfield(L, lib, name);
+}
+
+void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib)
+{
+    string_lib = lua_absindex(L, string_lib);
+    table_lib = lua_absindex(L, table_lib);
+    wrap_field(L, string_lib, "string", "rep", bounded_rep);
+    wrap_field(L, table_lib, "table", "move", bounded_move);
+    wrap_field(L, table_lib, "table", "insert", bounded_shift);
+    wrap_field(L, table_lib, "table", "remove", bounded_shift);
 }
 
 /* Replaces xpcall in the environment at env, and resume, close and wrap in

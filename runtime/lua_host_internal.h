@@ -83,6 +83,10 @@ int hb_lua_open_sandbox(lua_State *L);
 /* lua_guards.c: replaces xpcall and coroutine.resume / close / wrap
  * in the environment at env with versions a tripped limit cannot escape. */
 void hb_lua_install_guards(lua_State *L, int env);
+/* Wraps string.rep, table.move, table.insert and table.remove in the
+ * library tables themselves (before the environments copy them) so their C
+ * loops cannot run for ever. */
+void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
 
 /* lua_modules.c: the `require` given to both environments. */
 int hb_lua_require_function(lua_State *L);

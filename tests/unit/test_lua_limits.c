@@ -222,6 +222,44 @@ static void guarded_functions_behave(void **state)
     hbt_lua_close(t);
 }
 
+/* Library loops that run in C, out of the hook's reach, are bounded. */
+static void c_loops_are_bounded(void **state)
+{
+    (void)state;
+    hbt_lua *t = open_with(1000000, 60000, 64);
+    static const char *const results[][2] = {
+        {"return #string.rep('', math.maxinteger)", "0"},
+        {"return #(''):rep(math.maxinteger)", "0"},
+        {"return #string.rep('', math.maxinteger, '')", "0"},
+        {"return string.rep('ab', 3, '-')", "ab-ab-ab"},
+        {"local t = {1, 2}\ntable.insert(t, 1, 0)\ntable.insert(t, 9)\n"
+         "return table.concat(t, ',') .. ';' .. table.remove(t, 1) .. table.remove(t)",
+         "0,1,2,9;09"},
+        {"return table.concat(table.move({1, 2, 3}, 1, 3, 2), ',')", "1,1,2,3"},
+    };
+    for (size_t i = 0; i < sizeof results / sizeof results[0]; i++) {
+        char *out = hbt_lua_eval(t, results[i][0]);
+        if (!out)
+            fail_msg("`%s` failed: %s", results[i][0], t->e.msg);
+        assert_string_equal(out, results[i][1]);
+        free(out);
+    }
+    hbt_lua_expect_error(t, "table.move({}, 1, math.maxinteger - 1, 2)",
+                         "table.move: 9223372036854775806 elements are more than a step can "
+                         "hold",
+                         NULL);
+    hbt_lua_expect_error(t,
+                         "local liar = setmetatable({}, {__len = function() return "
+                         "math.maxinteger end})\ntable.remove(liar, 1)",
+                         "flow.lua:2: ",
+                         "table.remove: the table claims 9223372036854775807 elements");
+    hbt_lua_expect_error(t,
+                         "local liar = setmetatable({}, {__len = function() return "
+                         "math.maxinteger - 1 end})\ntable.insert(liar, 1, 'x')",
+                         "table.insert: the table claims", NULL);
+    hbt_lua_close(t);
+}
+
 static void time_limit(void **state)
 {
     (void)state;
@@ -283,6 +321,7 @@ int main(void)
         cmocka_unit_test(coroutine_from_an_earlier_call),
         cmocka_unit_test(no_unhooked_escape),
         cmocka_unit_test(guarded_functions_behave),
+        cmocka_unit_test(c_loops_are_bounded),
         cmocka_unit_test(time_limit),
         cmocka_unit_test(memory_limit),
         cmocka_unit_test(garbage_is_not_a_trip),
