@@ -2,6 +2,7 @@
  * capped allocator, loading text chunks into one of the two environments,
  * and hb_lua_pcall, which arms the limits and turns any error into
  * "file:line: message" plus a traceback. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +50,21 @@ size_t hb_lua_memory_used(hb_lua *h)
 static int panic_handler(lua_State *L)
 {
     const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "hb: internal error: unprotected Lua error: %s\n", msg ? msg : "(not a string)");
+    fprintf(stderr, "hb: internal error: unprotected Lua error: %s\n",
+            msg ? msg : "(not a string)");
     fflush(stderr);
     exit(HB_EINTERNAL);
 }
 
 static hb_status check_limits(const hb_lua_limits *l, hb_err *e)
 {
-    if (l->instructions <= 0 || l->wall_ms <= 0 || l->memory_bytes == 0)
-        return hb_err_set(e, HB_EUSAGE, "Lua limits must be positive (instructions %lld, "
-                                        "time %lld ms, memory %zu bytes)",
+    /* wall_ms is bounded so that the deadline in microseconds cannot
+     * overflow. */
+    if (l->instructions <= 0 || l->wall_ms <= 0 || l->wall_ms > INT64_MAX / 2000 ||
+        l->memory_bytes == 0)
+        return hb_err_set(e, HB_EUSAGE,
+                          "Lua limits must be positive and sane (instructions %lld, "
+                          "time %lld ms, memory %zu bytes)",
                           (long long)l->instructions, (long long)l->wall_ms, l->memory_bytes);
     return HB_OK;
 }
@@ -160,8 +166,8 @@ void hb_lua_where(lua_State *L, int level, char *out, size_t outlen)
     }
     /* Chunk names are "@path" for files: show the whole path, which
      * short_src would shorten to 60 characters. */
-    const char *src = ar.source && (ar.source[0] == '@' || ar.source[0] == '=') ? ar.source + 1
-                                                                                  : ar.short_src;
+    const char *src =
+        ar.source && (ar.source[0] == '@' || ar.source[0] == '=') ? ar.source + 1 : ar.short_src;
     if (ar.currentline > 0)
         snprintf(out, outlen, "%s:%d", src, ar.currentline);
     else

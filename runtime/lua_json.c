@@ -16,7 +16,7 @@
 #include "hb/util.h"
 #include "lua_json_internal.h"
 
-#define MAX_DEPTH HB_JSON_MAX_DEPTH
+#define MAX_DEPTH         HB_JSON_MAX_DEPTH
 #define MAX_EXACT_INTEGER HB_JSON_MAX_EXACT_INTEGER
 
 static const char null_sentinel = 0;

@@ -22,9 +22,9 @@
 #define HOOK_INTERVAL 10000
 
 #define DEFAULT_INSTRUCTIONS 100000000LL
-#define DEFAULT_WALL_MS 30000LL
-#define DEFAULT_MEMORY_MB 256LL
-#define MIB ((size_t)1024 * 1024)
+#define DEFAULT_WALL_MS      30000LL
+#define DEFAULT_MEMORY_MB    256LL
+#define MIB                  ((size_t)1024 * 1024)
 
 static bool same_request(const hb_lua_refusal *r, void *ptr, size_t osize, size_t nsize)
 {
@@ -65,8 +65,8 @@ void *hb_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     bool grows = nsize > old;
     if (grows && h->enforce_depth > 0) {
-        size_t room = h->limits.memory_bytes > h->mem_used ? h->limits.memory_bytes - h->mem_used
-                                                           : 0;
+        size_t room =
+            h->limits.memory_bytes > h->mem_used ? h->limits.memory_bytes - h->mem_used : 0;
         if (nsize - old > room) {
             note_refusal(h, ptr, osize, nsize);
             return NULL;
@@ -133,8 +133,8 @@ void hb_lua_arm(hb_lua *h)
     h->refusal.pending = false;
     h->mem_exhausted = false;
     h->instructions_run = 0;
-    h->hook_interval = h->limits.instructions < HOOK_INTERVAL ? (int)h->limits.instructions
-                                                              : HOOK_INTERVAL;
+    h->hook_interval =
+        h->limits.instructions < HOOK_INTERVAL ? (int)h->limits.instructions : HOOK_INTERVAL;
     h->deadline_us = hb_clock_monotonic_us() + h->limits.wall_ms * 1000;
     h->enforce_depth++;
     h->armed_depth++;
@@ -182,9 +182,12 @@ static hb_status positive_env(const char *name, long long fallback, long long ma
     errno = 0;
     char *end = NULL;
     long long v = strtoll(text, &end, 10);
-    if (!*text || *end || errno == ERANGE || v <= 0 || v > max)
-        return hb_err_set(e, HB_EUSAGE, "%s must be a positive whole number up to %lld (got '%s')",
-                          name, max, text);
+    if (!*text || *end || v <= 0)
+        return hb_err_set(e, HB_EUSAGE, "%s must be a positive whole number (got '%s')", name,
+                          text);
+    if (errno == ERANGE || v > max)
+        return hb_err_set(e, HB_EUSAGE, "%s is too large (got '%s', at most %lld)", name, text,
+                          max);
     *out = v;
     return HB_OK;
 }
@@ -192,8 +195,8 @@ static hb_status positive_env(const char *name, long long fallback, long long ma
 hb_status hb_lua_limits_from_env(hb_lua_limits *l, hb_err *e)
 {
     long long instructions, wall_ms, memory_mb;
-    hb_status st = positive_env("HB_STEP_INSTRUCTIONS", DEFAULT_INSTRUCTIONS, INT64_MAX / 2,
-                                &instructions, e);
+    hb_status st =
+        positive_env("HB_STEP_INSTRUCTIONS", DEFAULT_INSTRUCTIONS, INT64_MAX / 2, &instructions, e);
     if (st == HB_OK)
         st = positive_env("HB_STEP_TIMEOUT_MS", DEFAULT_WALL_MS, INT64_MAX / 2000, &wall_ms, e);
     if (st == HB_OK)

@@ -89,8 +89,8 @@ static hb_status ask_lookup(hb_lua *h, const char *name, const char *rel, module
 
 /* Reads the first of the candidate files that exists. HB_EUSAGE with the
  * list of places looked in when none does. */
-static hb_status read_module_file(hb_lua *h, const char *name, const char *rel,
-                                  module_source *s, hb_err *e)
+static hb_status read_module_file(hb_lua *h, const char *name, const char *rel, module_source *s,
+                                  hb_err *e)
 {
     char *candidates[2];
     size_t n = 0;
@@ -116,8 +116,8 @@ static hb_status read_module_file(hb_lua *h, const char *name, const char *rel,
         st = HB_OK;
     }
     if (st == HB_EUSAGE)
-        hb_err_set(e, HB_EUSAGE, "module '%s' not found (looked in: %s%s%s)", name,
-                   candidates[0], n > 1 ? ", " : "", n > 1 ? candidates[1] : "");
+        hb_err_set(e, HB_EUSAGE, "module '%s' not found (looked in: %s%s%s)", name, candidates[0],
+                   n > 1 ? ", " : "", n > 1 ? candidates[1] : "");
     for (size_t i = 0; i < n; i++)
         free(candidates[i]);
     if (st == HB_OK && h->hooks.loaded)

@@ -16,16 +16,15 @@
 #include "lua_host_internal.h"
 
 static const char *const safe_base[] = {
-    "assert",   "error",    "ipairs",       "next",     "pairs",  "pcall",
-    "xpcall",   "rawequal", "rawget",       "rawlen",   "select", "getmetatable",
-    "tonumber", "tostring", "type",         "_VERSION", NULL,
+    "assert",   "error",    "ipairs", "next",     "pairs",  "pcall",
+    "xpcall",   "rawequal", "rawget", "rawlen",   "select", "getmetatable",
+    "tonumber", "tostring", "type",   "_VERSION", NULL,
 };
 
 /* Library functions that are left out, named so that reaching for one
  * says so instead of "attempt to call a nil value". */
-static const char *const removed_os[] = {"execute", "getenv",    "exit",     "remove",
-                                         "rename",  "tmpname",   "setlocale", "difftime",
-                                         NULL};
+static const char *const removed_os[] = {"execute", "getenv",    "exit",     "remove", "rename",
+                                         "tmpname", "setlocale", "difftime", NULL};
 static const char *const removed_string[] = {"dump", NULL};
 static const char *const kept_os[] = {"time", "date", "clock", NULL};
 
@@ -231,8 +230,7 @@ static void set_library_metatable(lua_State *L, const char *lib, const char *con
 }
 
 /* Pushes a copy of the library table at src without the `removed` names. */
-static void push_library_copy(lua_State *L, int src, const char *lib,
-                              const char *const *removed)
+static void push_library_copy(lua_State *L, int src, const char *lib, const char *const *removed)
 {
     lua_newtable(L);
     int dst = lua_gettop(L);
@@ -274,8 +272,7 @@ typedef struct opened_libs {
     int globals, string, table, math, utf8, coroutine, os, base_load, guard;
 } opened_libs;
 
-static void build_environment(lua_State *L, const opened_libs *libs, const void *key,
-                              bool stdlib)
+static void build_environment(lua_State *L, const opened_libs *libs, const void *key, bool stdlib)
 {
     lua_newtable(L);
     int env = lua_gettop(L);

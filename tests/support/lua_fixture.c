@@ -119,8 +119,7 @@ char *hbt_lua_eval(hbt_lua *t, const char *src)
     return out;
 }
 
-void hbt_lua_expect_error(hbt_lua *t, const char *src, const char *fragment1,
-                          const char *fragment2)
+void hbt_lua_expect_error(hbt_lua *t, const char *src, const char *fragment1, const char *fragment2)
 {
     char *out = hbt_lua_eval(t, src);
     if (out)

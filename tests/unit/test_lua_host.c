@@ -41,8 +41,8 @@ static void escapes_are_refused(void **state)
     hbt_lua *t = *state;
     static const char *const cases[][3] = {
         {"return io.open('/etc/passwd')", "flow.lua:1: ", "undeclared global 'io'"},
-        {"return os.execute('touch /tmp/hb-escaped')", "flow.lua:1: ",
-         "os.execute is not available"},
+        {"return os.execute('touch /tmp/hb-escaped')",
+         "flow.lua:1: ", "os.execute is not available"},
         {"return os.getenv('HOME')", "flow.lua:1: ", "os.getenv is not available"},
         {"os.exit(0)", "flow.lua:1: ", "os.exit is not available"},
         {"os.remove('/tmp/x')", "os.remove is not available", NULL},
@@ -56,8 +56,8 @@ static void escapes_are_refused(void **state)
         {"setmetatable(_ENV, nil)", "flow.lua:1: ", "cannot change a protected metatable"},
         {"setmetatable(_ENV, {})", "cannot change a protected metatable", NULL},
         {"rawset(_ENV, 'sneaky', 1)", "flow.lua:1: ", "rawset cannot add globals"},
-        {"local x = 1\nlocal y = undeclared_thing", "flow.lua:2: ",
-         "undeclared global 'undeclared_thing'"},
+        {"local x = 1\nlocal y = undeclared_thing",
+         "flow.lua:2: ", "undeclared global 'undeclared_thing'"},
         {"\n\ncounter = 1", "flow.lua:3: ", "assignment to undeclared global 'counter'"},
         {"function helper() end", "assignment to undeclared global 'helper'", NULL},
         {"collectgarbage()", "only collectgarbage(\"count\")", NULL},
@@ -111,42 +111,43 @@ static void bytecode_is_refused(void **state)
     hbt_lua *t = *state;
     set_bytecode_global(t);
     expect_result(t, "local f, err = load(chunk) return tostring(f) .. ': ' .. err",
-                 "nil: load: bytecode is not allowed in the sandbox; load source text");
+                  "nil: load: bytecode is not allowed in the sandbox; load source text");
     expect_result(t, "local f, err = load(chunk, 'c', 'b') return tostring(f) .. ': ' .. err",
-                 "nil: load: bytecode is not allowed in the sandbox; load source text");
+                  "nil: load: bytecode is not allowed in the sandbox; load source text");
     expect_result(t, "local f, err = load(chunk, 'c', 'bt', {}) return err:match('bytecode')",
-                 "bytecode");
+                  "bytecode");
     /* A reader function cannot sneak it in piece by piece either. */
     expect_result(t,
-                 "local sent = false\n"
-                 "local f, err = load(function() if sent then return nil end sent = true "
-                 "return chunk end, 'c', 'b')\n"
-                 "return tostring(f) .. ': ' .. err",
-                 "nil: attempt to load a binary chunk (mode is 't')");
+                  "local sent = false\n"
+                  "local f, err = load(function() if sent then return nil end sent = true "
+                  "return chunk end, 'c', 'b')\n"
+                  "return tostring(f) .. ': ' .. err",
+                  "nil: attempt to load a binary chunk (mode is 't')");
 }
 
 static void allowed_library_works(void **state)
 {
     hbt_lua *t = *state;
     expect_result(t,
-                 "return string.format('%d-%s', 3, 'x') .. table.concat({1, 2}, ',') .. "
-                 "utf8.char(233) .. math.max(1, 2) .. ('abc'):upper()",
-                 "3-x1,2\xc3\xa9" "2ABC");
+                  "return string.format('%d-%s', 3, 'x') .. table.concat({1, 2}, ',') .. "
+                  "utf8.char(233) .. math.max(1, 2) .. ('abc'):upper()",
+                  "3-x1,2\xc3\xa9"
+                  "2ABC");
     expect_result(t,
-                 "return type(os.time()) .. type(os.clock()) .. os.date('!%Y', 0) .. "
-                 "select('#', 1, 2) .. tostring(tonumber('7') + rawlen({1}))",
-                 "numbernumber197028");
+                  "return type(os.time()) .. type(os.clock()) .. os.date('!%Y', 0) .. "
+                  "select('#', 1, 2) .. tostring(tonumber('7') + rawlen({1}))",
+                  "numbernumber197028");
     expect_result(t,
-                 "local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) "
-                 "return b * 2 end)\nreturn co(1) + co(10)",
-                 "22");
+                  "local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) "
+                  "return b * 2 end)\nreturn co(1) + co(10)",
+                  "22");
     expect_result(t, "local ok, err = pcall(error, 'x', 0) return tostring(ok) .. err", "falsex");
     expect_result(t, "return load('return 1 + ...')(41)", "42");
     expect_result(t, "return load('return x', 'c', 't', {x = 5})()", "5");
     expect_result(t, "return type(collectgarbage('count'))", "number");
     expect_result(t, "return _VERSION", LUA_VERSION);
     expect_result(t, "local t = setmetatable({}, {__index = function() return 9 end}) return t.x",
-                 "9");
+                  "9");
 }
 
 /* A workflow that changes its string table changes only its own copy. */
@@ -231,9 +232,10 @@ static void service_error_tables(void **state)
     lua_pop(L, 2);
 
     /* Raised inside the stdlib, located at the workflow's line. */
-    hbt_lua_write(t, "stdlib/svc.lua", "return { get = function()\n"
-                                       "  error({service = 'gitlab', status = 500, message = "
-                                       "'boom'})\nend }\n");
+    hbt_lua_write(t, "stdlib/svc.lua",
+                  "return { get = function()\n"
+                  "  error({service = 'gitlab', status = 500, message = "
+                  "'boom'})\nend }\n");
     assert_int_equal(hbt_lua_run(t, "local svc = require('svc')\n\nsvc.get()"), HB_EFAILED);
     snprintf(expected, sizeof expected, "%s:3: gitlab 500: boom", t->flow);
     assert_string_equal(t->e.msg, expected);

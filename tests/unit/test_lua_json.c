@@ -81,8 +81,7 @@ static void integers_stay_integers(void **state)
     assert_true(lua_isinteger(L, -1));
     assert_int_equal(lua_tointeger(L, -1), 9007199254740991LL);
     lua_pop(L, 5);
-    expect_round_trip(L, text,
-                      "{\"big\":9007199254740991,\"id\":123,\"neg\":-7,\"ratio\":1.5}");
+    expect_round_trip(L, text, "{\"big\":9007199254740991,\"id\":123,\"neg\":-7,\"ratio\":1.5}");
 }
 
 static void beyond_2_53_is_refused(void **state)
@@ -102,9 +101,8 @@ static void beyond_2_53_is_refused(void **state)
     }
     lua_pushinteger(L, 9007199254740993LL);
     assert_null(hb_json_from_lua(L, -1, "vars.id", &e));
-    assert_string_equal(e.msg,
-                        "vars.id: integer 9007199254740993 cannot be represented exactly "
-                        "(beyond 2^53)");
+    assert_string_equal(e.msg, "vars.id: integer 9007199254740993 cannot be represented exactly "
+                               "(beyond 2^53)");
     lua_pop(L, 1);
     lua_pushnumber(L, 1e20);
     assert_null(hb_json_from_lua(L, -1, "vars.x", &e));
@@ -142,13 +140,15 @@ static void unicode_strings(void **state)
     const char *text = "[\"h\\u00e9llo \\u65e5\\u672c \\ud83d\\ude00\", \"caf\xc3\xa9\"]";
     assert_int_equal(hb_json_push_text(L, text, strlen(text), &e), 1);
     lua_rawgeti(L, -1, 1);
-    assert_string_equal(lua_tostring(L, -1), "h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80");
+    assert_string_equal(lua_tostring(L, -1),
+                        "h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80");
     lua_pop(L, 2);
-    expect_round_trip(L, text,
-                      "[\"h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\",\"caf\xc3\xa9\"]");
+    expect_round_trip(
+        L, text, "[\"h\xc3\xa9llo \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\",\"caf\xc3\xa9\"]");
     lua_pushstring(L, "bad \xff byte");
     assert_null(hb_json_from_lua(L, -1, "vars.note", &e));
-    assert_string_equal(e.msg, "vars.note: a string that is not valid UTF-8 cannot be stored as JSON");
+    assert_string_equal(e.msg,
+                        "vars.note: a string that is not valid UTF-8 cannot be stored as JSON");
     lua_pop(L, 1);
     lua_pushstring(L, "cut \xe6\x97");
     assert_null(hb_json_from_lua(L, -1, "vars.note", &e));
@@ -273,10 +273,10 @@ static void json_library_from_lua(void **state)
             fail_msg("`%s` gave %s, expected %s", cases[i][0], out, cases[i][1]);
         free(out);
     }
-    hbt_lua_expect_error(t, "return json.decode('{\"a\":')", "flow.lua:1: json.decode: ",
-                         "invalid JSON at line 1, column 5");
-    hbt_lua_expect_error(t, "return json.decode('[9007199254740993]')", "json.decode: ",
-                         "beyond 2^53");
+    hbt_lua_expect_error(t, "return json.decode('{\"a\":')",
+                         "flow.lua:1: json.decode: ", "invalid JSON at line 1, column 5");
+    hbt_lua_expect_error(t, "return json.decode('[9007199254740993]')",
+                         "json.decode: ", "beyond 2^53");
     hbt_lua_expect_error(t, "return json.encode({ f = print })",
                          "json.encode: value.f: a function cannot be stored as JSON", NULL);
     hbt_lua_expect_error(t, "return json.encode(math.maxinteger)", "beyond 2^53", NULL);

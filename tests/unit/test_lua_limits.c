@@ -248,11 +248,11 @@ static void c_loops_are_bounded(void **state)
                          "table.move: 9223372036854775806 elements are more than a step can "
                          "hold",
                          NULL);
-    hbt_lua_expect_error(t,
-                         "local liar = setmetatable({}, {__len = function() return "
-                         "math.maxinteger end})\ntable.remove(liar, 1)",
-                         "flow.lua:2: ",
-                         "table.remove: the table claims 9223372036854775807 elements");
+    hbt_lua_expect_error(
+        t,
+        "local liar = setmetatable({}, {__len = function() return "
+        "math.maxinteger end})\ntable.remove(liar, 1)",
+        "flow.lua:2: ", "table.remove: the table claims 9223372036854775807 elements");
     hbt_lua_expect_error(t,
                          "local liar = setmetatable({}, {__len = function() return "
                          "math.maxinteger - 1 end})\ntable.insert(liar, 1, 'x')",

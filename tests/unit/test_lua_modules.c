@@ -52,8 +52,8 @@ static void stdlib_and_lib_environments(void **state)
     expect_result(t, "return require('helpers').path", expected);
     /* A lib module that reaches for hbi gets the guard's error. */
     hbt_lua_write(t, "wf/lib/sneaky.lua", "return hbi.where(1)\n");
-    hbt_lua_expect_error(t, "return require('sneaky')", "sneaky.lua:1: ",
-                         "undeclared global 'hbi'");
+    hbt_lua_expect_error(t, "return require('sneaky')",
+                         "sneaky.lua:1: ", "undeclared global 'hbi'");
 }
 
 static void loaded_once_per_state(void **state)
@@ -89,12 +89,10 @@ static void missing_and_invalid_names(void **state)
              "%s:2: module 'nope.missing' not found (looked in: %s/nope/missing.lua, "
              "%s/lib/nope/missing.lua)",
              t->flow, t->stdlib, t->wfdir);
-    assert_int_equal(hbt_lua_run(t, "local x = 1\nlocal m = require('nope.missing')"),
-                     HB_EFAILED);
+    assert_int_equal(hbt_lua_run(t, "local x = 1\nlocal m = require('nope.missing')"), HB_EFAILED);
     assert_string_equal(t->e.msg, expected);
 
-    static const char *const bad[] = {"'../secret'", "'a..b'", "''", "'.a'", "'a/b'",
-                                      "'a\\0b'"};
+    static const char *const bad[] = {"'../secret'", "'a..b'", "''", "'.a'", "'a/b'", "'a\\0b'"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char src[64];
         snprintf(src, sizeof src, "return require(%s)", bad[i]);
@@ -157,8 +155,8 @@ static void hook_errors_become_lua_errors(void **state)
 {
     hbt_lua *t = *state;
     t->lookup_status = HB_EINTERNAL;
-    hbt_lua_expect_error(t, "local m = require('helpers')", "flow.lua:1: ",
-                         "the pinned sources are unreadable");
+    hbt_lua_expect_error(t, "local m = require('helpers')",
+                         "flow.lua:1: ", "the pinned sources are unreadable");
     t->lookup_status = HB_EUSAGE;
 
     t->loaded_status = HB_EINTERNAL;
