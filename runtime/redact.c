@@ -185,6 +185,10 @@ void hb_redact_json_keys(cJSON *v)
         if (cJSON_IsObject(v) && c->string && hb_redact_is_secret_key(c->string) &&
             !cJSON_IsNull(c)) {
             cJSON *r = cJSON_CreateString(HB_REDACTED);
+            /* The replacement keeps the key; ReplaceItemViaPointer does not. */
+            r->string = c->string;
+            r->type |= c->type & cJSON_StringIsConst;
+            c->string = NULL;
             cJSON_ReplaceItemViaPointer(v, c, r);
             c = r;
             continue;

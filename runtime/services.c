@@ -260,12 +260,10 @@ static void add_note(cJSON *error, const char *note)
 }
 
 /* Turns the final response into the result or the uniform error. */
-static hb_status finish(hb_services *s, const svc_call *k, hb_status sent, hb_http_response *r,
-                        const svc_outcome *oc, hb_service_response *out, hb_err *e)
+static hb_status interpret(hb_services *s, const svc_call *k, hb_status sent, hb_http_response *r,
+                           const svc_outcome *oc, hb_service_response *out, hb_err *e)
 {
     out->status = r->status;
-    out->headers = r->headers;
-    r->headers = NULL;
     char note[220] = "";
     if (oc->gave_up[0])
         snprintf(note, sizeof note, "%s", oc->gave_up);
@@ -298,6 +296,15 @@ static hb_status finish(hb_services *s, const svc_call *k, hb_status sent, hb_ht
         add_note(out->error, note);
     cJSON_Delete(body);
     return svc_error_to_err(out->error, k->op, e);
+}
+
+static hb_status finish(hb_services *s, const svc_call *k, hb_status sent, hb_http_response *r,
+                        const svc_outcome *oc, hb_service_response *out, hb_err *e)
+{
+    hb_status st = interpret(s, k, sent, r, oc, out, e);
+    out->headers = r->headers;
+    r->headers = NULL;
+    return st;
 }
 
 static hb_status check_request(const hb_service_request *req, hb_err *e)
