@@ -103,4 +103,10 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
 /* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
 
+/* Registers hbi.request, hbi.escape and hbi.service_error in the host's
+ * stdlib environment, bound to s (kept in the Lua registry; s must outlive
+ * the state's use of them). lua_services.c documents the Lua contract. */
+typedef struct hb_lua hb_lua;
+hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e);
+
 #endif
