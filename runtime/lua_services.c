@@ -30,6 +30,7 @@
 
 #define SERVICES_KEY     "hb.services"
 #define ERROR_MT         "hb.service_error"
+#define STATUS_KEY       "hb.services.raised"
 #define MAX_CAPABILITIES 16
 
 static hb_services *services_of(lua_State *L)
@@ -248,8 +249,13 @@ static int request(lua_State *L)
     hb_service_response_free(&resp);
     if (!pushed)
         return lua_error(L); /* the conversion's message is on top */
-    if (nret == 0)
+    if (nret == 0) {
+        /* Kept for the embedder: a raised string cannot say whether the
+         * store failed (exit 5) or a credential is missing (exit 2). */
+        lua_pushinteger(L, st);
+        lua_setfield(L, LUA_REGISTRYINDEX, STATUS_KEY);
         return luaL_error(L, "%s", e.msg);
+    }
     return nret;
 }
 
@@ -286,6 +292,15 @@ static int error_tostring(lua_State *L)
     else
         lua_pushfstring(L, "%s could not be reached: %s", service, message);
     return 1;
+}
+
+hb_status hb_services_lua_last_status(hb_lua *h)
+{
+    lua_State *L = hb_lua_state(h);
+    lua_getfield(L, LUA_REGISTRYINDEX, STATUS_KEY);
+    hb_status st = lua_isinteger(L, -1) ? (hb_status)lua_tointeger(L, -1) : HB_OK;
+    lua_pop(L, 1);
+    return st;
 }
 
 hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e)

@@ -103,10 +103,40 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
 /* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
 
+/* A small table of variables for getvar when they do not come from the
+ * environment (the sandbox's URLs and credentials): never setenv. Values
+ * are wiped when freed. */
+typedef struct hb_service_vars hb_service_vars;
+hb_service_vars *hb_service_vars_new(void);
+void hb_service_vars_free(hb_service_vars *v);
+void hb_service_vars_set(hb_service_vars *v, const char *name, const char *value);
+/* Same, shaped as hb_sandbox_each_var's callback (ud is the table). */
+void hb_service_vars_set_cb(const char *name, const char *value, void *ud);
+/* The getvar callback: ud is the table. */
+const char *hb_service_vars_get(void *ud, const char *name);
+
+/* An audit sink writing to the store: each event in a transaction of its
+ * own (hb_audit_append_tx), bodies by digest (hb_audit_put_body). The
+ * engine points `step` at the current step as the run moves on. */
+struct hb_store;
+typedef struct hb_service_store_sink {
+    struct hb_store *store;
+    const char *run;   /* run id */
+    const char *step;  /* may be NULL */
+    const char *actor; /* may be NULL */
+} hb_service_store_sink;
+hb_service_audit hb_service_audit_to_store(hb_service_store_sink *sink);
+
 /* Registers hbi.request, hbi.escape and hbi.service_error in the host's
  * stdlib environment, bound to s (kept in the Lua registry; s must outlive
  * the state's use of them). lua_services.c documents the Lua contract. */
 typedef struct hb_lua hb_lua;
 hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e);
+
+/* The status of the last hbi.request that raised instead of returning
+ * (HB_EUSAGE configuration, HB_EFAILED forbidden, HB_EINTERNAL / HB_EBUSY
+ * the audit store), HB_OK when none did: lets the embedder pick the exit
+ * code for a raised message. */
+hb_status hb_services_lua_last_status(hb_lua *h);
 
 #endif
