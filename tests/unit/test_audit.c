@@ -91,19 +91,14 @@ static hb_status verify(hb_store *s, const char *head, int64_t *checked, hb_err 
     return hb_audit_verify(s, head, checked, e);
 }
 
-/* Raw SQL as someone with write access to the file would run it. The
- * append-only triggers only stop accidents, so tampering drops them. */
+/* Raw SQL as someone with write access to the file would run it. */
+
 static void tamper(fixture *f, const char *sql)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     char *err = NULL;
-    int rc = sqlite3_exec(db,
-                          "DROP TRIGGER IF EXISTS audit_append_only_update;"
-                          "DROP TRIGGER IF EXISTS audit_append_only_delete;",
-                          NULL, NULL, &err);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK)
         fail_msg("tamper: %s", err ? err : "?");
     sqlite3_close(db);
@@ -416,19 +411,6 @@ static void rewritten_chain_needs_the_head(void **state)
     assert_non_null(strstr(e.msg, "no longer matches the recorded head"));
 }
 
-static void trail_is_append_only(void **state)
-{
-    fixture *f = *state;
-    append_chain(f->store, 2);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET actor = 'x'", NULL, NULL, NULL),
-                         SQLITE_OK);
-    assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
-
 /* Several processes appending at once still make one gapless chain: each
  * append reads the head under the write lock. */
 static void concurrent_appenders_keep_one_chain(void **state)
@@ -503,7 +485,6 @@ int main(void)
         T(edited_object_index_is_named),
         T(truncated_tail_needs_the_head),
         T(rewritten_chain_needs_the_head),
-        T(trail_is_append_only),
         T(concurrent_appenders_keep_one_chain),
         T(bodies_are_stored_by_digest),
     };

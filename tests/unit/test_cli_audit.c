@@ -340,9 +340,9 @@ static void head_and_verify(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP TRIGGER audit_append_only_update;"
-                                  "UPDATE audit SET data = '{\"status\":500}' WHERE seq = 2;",
-                                  NULL, NULL, NULL),
+
+                                  "UPDATE audit SET data = '{\"status\":500}' WHERE seq = 2;", NULL,
+                                  NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     result bad = run_hb(f, "audit", "verify", NULL);
@@ -362,9 +362,8 @@ static void truncation_caught_by_head(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP TRIGGER audit_append_only_delete;"
-                                  "DELETE FROM audit WHERE seq = 7;",
-                                  NULL, NULL, NULL),
+
+                                  "DELETE FROM audit WHERE seq = 7;", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     result plain = run_hb(f, "audit", "verify", NULL);
