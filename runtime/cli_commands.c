@@ -9,6 +9,10 @@ int hb_cmd_resume(int argc, char **argv);
 int hb_cmd_cancel(int argc, char **argv);
 int hb_cmd_runs(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
+int hb_cmd_graph(int argc, char **argv);
+int hb_cmd_lint(int argc, char **argv);
+int hb_cmd_diff(int argc, char **argv);
+int hb_cmd_doc(int argc, char **argv);
 
 const hb_command hb_commands[] = {
     {"list", hb_cmd_list, "list the workflows on HB_WORKFLOW_PATH"},
@@ -17,6 +21,10 @@ const hb_command hb_commands[] = {
     {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
+    {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
+    {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
+    {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},
+    {"doc", hb_cmd_doc, "write a workflow's Markdown handbook page"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };

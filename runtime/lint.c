@@ -1,0 +1,333 @@
+/* The lint rules for one workflow file. Globals and inputs come from the
+ * compiled chunk (chunk_facts.c) without running anything; the structure
+ * rules are hb_workflow_load's own validation, so lint and the engine can
+ * never disagree about what a valid workflow is. Loading runs the file's top
+ * level in the sandbox, exactly as `hb run` would before its first step. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/chunk_facts.h"
+#include "hb/lint.h"
+#include "hb/workflow.h"
+
+/* The workflow environment: the sandbox allow-list and the DSL. Services
+ * join it when declared in `uses`. */
+static const char *const KNOWN_GLOBALS[] = {
+    "assert",   "error",        "ipairs",       "next",           "pairs",    "pcall",
+    "xpcall",   "print",        "rawequal",     "rawget",         "rawlen",   "rawset",
+    "select",   "setmetatable", "getmetatable", "tonumber",       "tostring", "type",
+    "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
+    "math",     "utf8",         "coroutine",    "json",           "os",       "workflow",
+    "task",     "choice",       "ask",          "wait",           "succeed",  "fail",
+    NULL,
+};
+
+typedef struct source {
+    const char *path;
+    const char *text;
+    size_t len;
+} source;
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, s))
+            return true;
+    return false;
+}
+
+static bool in_array(char **list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], s))
+            return true;
+    return false;
+}
+
+/* The text of a 1-based line (without its newline), or NULL. */
+static const char *line_text(const source *src, int line, size_t *len)
+{
+    if (line < 1)
+        return NULL;
+    const char *p = src->text, *end = src->text + src->len;
+    for (int l = 1; l < line; l++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (!p)
+            return NULL;
+        p++;
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *len = (size_t)((nl ? nl : end) - p);
+    return p;
+}
+
+static bool is_ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Column of `name` used as a variable on the line: a whole word, not a field
+ * (after '.' or ':'), outside simple string literals. 0 when not found. */
+static int column_of(const source *src, int line, const char *name)
+{
+    size_t len, n = strlen(name);
+    const char *text = line_text(src, line, &len);
+    if (!text)
+        return 0;
+    char quote = 0;
+    for (size_t i = 0; i + n <= len; i++) {
+        char c = text[i];
+        if (quote) {
+            if (c == '\\')
+                i++;
+            else if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            quote = c;
+            continue;
+        }
+        if (c == '-' && i + 1 < len && text[i + 1] == '-')
+            return 0; /* the rest is a comment */
+        if (memcmp(text + i, name, n))
+            continue;
+        bool starts =
+            i == 0 || (!is_ident_char(text[i - 1]) && text[i - 1] != '.' && text[i - 1] != ':');
+        bool ends = i + n == len || !is_ident_char(text[i + n]);
+        if (starts && ends)
+            return (int)i + 1;
+    }
+    return 0;
+}
+
+/* First line at or after `from` whose text contains needle; else `from`. */
+static int line_containing(const source *src, int from, const char *needle)
+{
+    for (int line = from > 0 ? from : 1;; line++) {
+        size_t len;
+        const char *text = line_text(src, line, &len);
+        if (!text)
+            return from;
+        char *copy = hb_xstrndup(text, len);
+        bool found = strstr(copy, needle) != NULL;
+        free(copy);
+        if (found)
+            return line;
+    }
+}
+
+/* First line at or after `from` that assigns the field `name` (`name =`);
+ * else `from`. */
+static int line_assigning(const source *src, int from, const char *name)
+{
+    size_t n = strlen(name);
+    for (int line = from > 0 ? from : 1;; line++) {
+        size_t len;
+        const char *text = line_text(src, line, &len);
+        if (!text)
+            return from;
+        for (size_t i = 0; i + n <= len; i++) {
+            if (memcmp(text + i, name, n) || (i > 0 && is_ident_char(text[i - 1])))
+                continue;
+            size_t j = i + n;
+            while (j < len && (text[j] == ' ' || text[j] == '\t'))
+                j++;
+            if (j < len && text[j] == '=' && (j + 1 == len || text[j + 1] != '='))
+                return line;
+        }
+    }
+}
+
+static const char *closest_known(const char *name, char **uses, size_t nuses)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (const char *const *k = KNOWN_GLOBALS; *k; k++) {
+        size_t d = hb_edit_distance(*k, name);
+        if (d < best_d) {
+            best_d = d;
+            best = *k;
+        }
+    }
+    for (size_t i = 0; i < nuses; i++) {
+        size_t d = hb_edit_distance(uses[i], name);
+        if (d < best_d) {
+            best_d = d;
+            best = uses[i];
+        }
+    }
+    return best;
+}
+
+static bool is_service(const char *name)
+{
+    return in_list(hb_known_services, name);
+}
+
+/* wf is NULL when the file did not load: services then count as declared,
+ * since `uses` is unknown. */
+static void check_globals(const source *src, const hb_chunk_facts *f, const hb_workflow *wf,
+                          hb_lint_report *r)
+{
+    char **uses = wf ? wf->uses : NULL;
+    size_t nuses = wf ? wf->nuses : 0;
+    for (size_t i = 0; i < f->nglobals; i++) {
+        const hb_global_use *u = &f->globals[i];
+        bool repeat = false;
+        for (size_t j = 0; j < i && !repeat; j++)
+            repeat = f->globals[j].line == u->line && f->globals[j].write == u->write &&
+                     !strcmp(f->globals[j].name, u->name);
+        if (repeat)
+            continue;
+        int col = column_of(src, u->line, u->name);
+        if (u->write) {
+            hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "global-assignment",
+                        "assignment to global '%s': use a local, or ctx.vars to keep a value "
+                        "between steps",
+                        u->name);
+        } else if (in_list(KNOWN_GLOBALS, u->name) || in_array(uses, nuses, u->name)) {
+            continue;
+        } else if (is_service(u->name)) {
+            if (wf)
+                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-service",
+                            "service '%s' is used but not declared in uses (add it to uses = "
+                            "{ ... })",
+                            u->name);
+        } else {
+            const char *hint = closest_known(u->name, uses, nuses);
+            hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-global",
+                        "read of undeclared global '%s'%s%s%s", u->name,
+                        hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        }
+    }
+}
+
+static bool reads_global(const hb_chunk_facts *f, const char *name)
+{
+    for (size_t i = 0; i < f->nglobals; i++)
+        if (!f->globals[i].write && !strcmp(f->globals[i].name, name))
+            return true;
+    return false;
+}
+
+static void check_declarations(const source *src, const hb_chunk_facts *f, const hb_workflow *wf,
+                               hb_lint_report *r)
+{
+    if (!wf->title)
+        hb_lint_add(r, src->path, wf->line, 0, HB_LINT_WARNING, "missing-title",
+                    "workflow '%s' has no title (title = \"what this process does\")", wf->name);
+    if (!wf->handbook)
+        hb_lint_add(r, src->path, wf->line, 0, HB_LINT_WARNING, "missing-handbook",
+                    "workflow '%s' has no handbook reference (handbook = \"path/of/the/page\")",
+                    wf->name);
+    for (size_t i = 0; i < wf->nuses; i++) {
+        if (reads_global(f, wf->uses[i]))
+            continue;
+        char *quoted = hb_xasprintf("\"%s\"", wf->uses[i]);
+        int line = line_containing(src, wf->line, quoted);
+        free(quoted);
+        hb_lint_add(r, src->path, line, 0, HB_LINT_WARNING, "unused-service",
+                    "service '%s' is declared in uses but never used: remove it, so the "
+                    "workflow can reach only what it needs",
+                    wf->uses[i]);
+    }
+    for (size_t i = 0; i < wf->ninputs && !f->input_opaque; i++) {
+        const char *name = wf->inputs[i].name;
+        if (in_array(f->input_fields, f->ninput_fields, name))
+            continue;
+        int line = line_assigning(src, line_assigning(src, wf->line, "inputs"), name);
+        hb_lint_add(r, src->path, line, 0, HB_LINT_WARNING, "unused-input",
+                    "input '%s' is never read (ctx.input.%s)", name, name);
+    }
+    for (size_t i = 0; i < wf->nsteps; i++) {
+        const hb_step *s = &wf->steps[i];
+        if (!s->description || !*s->description)
+            hb_lint_add(r, src->path, s->line, 0, HB_LINT_WARNING, "missing-description",
+                        "%s '%s' has no description: start its table with the handbook's words "
+                        "for this step",
+                        hb_step_kind_name(s->kind), s->id);
+    }
+}
+
+/* Splits "file:line: message" as the loader reports; the loader names the
+ * file as it was given, so the prefix is known. */
+static void add_load_problem(const source *src, const char *text, const hb_chunk_facts *f,
+                             hb_lint_report *r)
+{
+    int line = 1;
+    const char *msg = text;
+    size_t plen = strlen(src->path);
+    if (!strncmp(text, src->path, plen) && text[plen] == ':' &&
+        isdigit((unsigned char)text[plen + 1])) {
+        char *end;
+        line = (int)strtol(text + plen + 1, &end, 10);
+        msg = *end == ':' ? end + 1 : end;
+        while (*msg == ' ')
+            msg++;
+    }
+    /* A global the top level touches also fails the load; the chunk walk has
+     * already reported it with a better message. */
+    if (strstr(msg, "undeclared global")) {
+        for (size_t i = 0; i < f->nglobals; i++)
+            if (f->globals[i].line == line && !f->globals[i].in_function)
+                return;
+    }
+    hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
+}
+
+static void add_load_problems(const source *src, const char *msg, const hb_chunk_facts *f,
+                              hb_lint_report *r)
+{
+    char *copy = hb_xstrdup(msg);
+    char *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        if (*l)
+            add_load_problem(src, l, f, r);
+    free(copy);
+}
+
+static void add_syntax_problem(const source *src, const char *msg, hb_lint_report *r)
+{
+    hb_chunk_facts none = {0};
+    size_t before = r->n;
+    add_load_problem(src, msg, &none, r);
+    if (r->n > before)
+        r->items[r->n - 1].check = "syntax";
+}
+
+hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+{
+    size_t len;
+    char *text = hb_read_file(path, &len, e);
+    if (!text)
+        return HB_EUSAGE;
+    r->files++;
+    source src = {.path = path, .text = text, .len = len};
+    hb_chunk_facts facts;
+    hb_err ce;
+    hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
+    if (st == HB_EUSAGE) {
+        add_syntax_problem(&src, ce.msg, r);
+        free(text);
+        return HB_OK;
+    }
+    if (st != HB_OK) {
+        free(text);
+        return hb_err_set(e, st, "%s", ce.msg);
+    }
+    hb_workflow *wf = NULL;
+    hb_err le;
+    if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
+        check_globals(&src, &facts, NULL, r);
+        add_load_problems(&src, le.msg, &facts, r);
+    } else {
+        check_globals(&src, &facts, wf, r);
+        check_declarations(&src, &facts, wf, r);
+        hb_workflow_free(wf);
+    }
+    hb_chunk_facts_free(&facts);
+    free(text);
+    return HB_OK;
+}
