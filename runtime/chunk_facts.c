@@ -69,7 +69,8 @@ typedef struct walker {
     hb_chunk_facts *out;
     const chunk_proto *f;
     uint8_t flags[NREGS];
-    int kstr[NREGS]; /* index of the string constant a register holds, or -1 */
+    int kstr[NREGS];     /* index of the string constant a register holds, or -1 */
+    char *global[NREGS]; /* name of the global a register was loaded from, or NULL */
     int line;
     bool in_function;
 } walker;
@@ -123,7 +124,26 @@ static void clear(walker *w, unsigned reg)
     if (reg < NREGS) {
         w->flags[reg] = 0;
         w->kstr[reg] = -1;
+        free(w->global[reg]);
+        w->global[reg] = NULL;
     }
+}
+
+/* Remembers that reg holds the value of a global (after clearing it). */
+static void holds_global(walker *w, unsigned reg, const char *name)
+{
+    if (reg < NREGS && name)
+        w->global[reg] = hb_xstrdup(name);
+}
+
+static void add_field(walker *w, unsigned reg, const char *field)
+{
+    if (reg >= NREGS || !w->global[reg] || !field)
+        return;
+    hb_chunk_facts *o = w->out;
+    o->fields = hb_xrealloc(o->fields, (o->nfields + 1) * sizeof *o->fields);
+    o->fields[o->nfields++] = (hb_field_use){
+        .global = hb_xstrdup(w->global[reg]), .field = hb_xstrdup(field), .line = w->line};
 }
 
 static void clear_from(walker *w, unsigned reg)
@@ -174,8 +194,11 @@ static void index_register(walker *w, unsigned a, unsigned b, const char *key, b
 {
     uint8_t src = b < NREGS ? w->flags[b] : 0;
     uint8_t result = 0;
-    if ((src & F_ENV) && key_known)
+    bool loads_global = (src & F_ENV) && key_known;
+    if (loads_global)
         add_global(w, key, false); /* a computed name (_ENV[x]) cannot be checked */
+    if (key_known)
+        add_field(w, b, key);
     if (src & F_INPUT)
         add_input(w, key_known ? key : NULL);
     if ((src & F_CTX) && key_known && is_name(key, "input"))
@@ -183,6 +206,8 @@ static void index_register(walker *w, unsigned a, unsigned b, const char *key, b
     clear(w, a);
     if (a < NREGS)
         w->flags[a] = result;
+    if (loads_global)
+        holds_global(w, a, key);
 }
 
 static void step(walker *w, const uint32_t *code, size_t pc, size_t n)
@@ -191,9 +216,11 @@ static void step(walker *w, const uint32_t *code, size_t pc, size_t n)
     unsigned op = op_of(i), a = arg_a(i), b = arg_b(i), c = arg_c(i);
     switch (op) {
     case OP_MOVE:
-        if (a < NREGS && b < NREGS) {
+        if (a < NREGS && b < NREGS && a != b) {
+            clear(w, a);
             w->flags[a] = w->flags[b];
             w->kstr[a] = w->kstr[b];
+            holds_global(w, a, w->global[b]);
         }
         break;
     case OP_LOADK:
@@ -223,6 +250,7 @@ static void step(walker *w, const uint32_t *code, size_t pc, size_t n)
         if (is_name(up, "_ENV")) {
             add_global(w, key, false);
             clear(w, a);
+            holds_global(w, a, key);
         } else {
             clear(w, a);
             if (a < NREGS && is_name(up, "ctx") && is_name(key, "input"))
@@ -246,8 +274,8 @@ static void step(walker *w, const uint32_t *code, size_t pc, size_t n)
         if (b < NREGS && a + 1 < NREGS) {
             uint8_t obj = w->flags[b];
             index_register(w, a, b, arg_k(i) ? kstring(w, c) : NULL, arg_k(i));
+            clear(w, a + 1);
             w->flags[a + 1] = obj;
-            w->kstr[a + 1] = -1;
             escapes(w, a + 1);
         }
         break;
@@ -325,6 +353,8 @@ static void walk(const chunk_proto *f, hb_chunk_facts *out, bool in_function)
         w.line = lines[pc];
         step(&w, f->code, pc, f->ncode);
     }
+    for (size_t r = 0; r < NREGS; r++)
+        free(w.global[r]);
     free(lines);
     for (size_t i = 0; i < f->nprotos; i++)
         walk(&f->protos[i], out, true);
@@ -348,6 +378,11 @@ void hb_chunk_facts_free(hb_chunk_facts *f)
     for (size_t i = 0; i < f->nglobals; i++)
         free(f->globals[i].name);
     free(f->globals);
+    for (size_t i = 0; i < f->nfields; i++) {
+        free(f->fields[i].global);
+        free(f->fields[i].field);
+    }
+    free(f->fields);
     for (size_t i = 0; i < f->ninput_fields; i++)
         free(f->input_fields[i]);
     free(f->input_fields);

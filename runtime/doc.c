@@ -6,12 +6,15 @@
 #include "hb/doc.h"
 #include "hb/graph.h"
 
-/* Text on one line: descriptions may span lines in the source. */
+/* Text on one line: descriptions may span lines in the source. A '<' would
+ * start an HTML tag in rendered Markdown. */
 static void inline_text(hb_buf *out, const char *text, bool in_table)
 {
     for (const char *p = text; *p; p++) {
         if (*p == '\n' || *p == '\r')
             hb_buf_putc(out, ' ');
+        else if (*p == '<')
+            hb_buf_puts(out, "&lt;");
         else if (*p == '|' && in_table)
             hb_buf_puts(out, "\\|");
         else
@@ -144,8 +147,11 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
         target(out, s->on_error);
         hb_buf_puts(out, "\n");
     }
-    if (s->retry_attempts > 1)
-        hb_buf_printf(out, "   - tries up to %d times\n", s->retry_attempts);
+    if (s->retry_attempts > 1) {
+        hb_buf_printf(out, "   - tries up to %d times, backoff ", s->retry_attempts);
+        duration(out, s->retry_backoff_us);
+        hb_buf_puts(out, "\n");
+    }
 }
 
 void hb_doc_render(const hb_workflow *wf, const char *source, hb_buf *out)

@@ -4,6 +4,8 @@
  * never disagree about what a valid workflow is. Loading runs the file's top
  * level in the sandbox, exactly as `hb run` would before its first step. */
 #include <ctype.h>
+#include <lauxlib.h>
+#include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +206,65 @@ static void check_globals(const source *src, const hb_chunk_facts *f, const hb_w
     }
 }
 
+/* Members the sandbox leaves out of a library it otherwise offers, and the
+ * members of hb's own json library. */
+static const char *const OS_MEMBERS[] = {"time", "date", "clock", NULL};
+static const char *const JSON_MEMBERS[] = {"encode", "decode", "null", "array", "object", NULL};
+static const char *const STANDARD_LIBRARIES[] = {"string", "table",     "math",
+                                                 "utf8",   "coroutine", NULL};
+
+/* Is lib.member part of the standard library? Asked of a bare Lua state, so
+ * the answer follows the Lua version hb runs. */
+static bool standard_member(lua_State *L, const char *lib, const char *member)
+{
+    if (!strcmp(lib, "string") && !strcmp(member, "dump"))
+        return false; /* the sandbox removes it: it would expose bytecode */
+    lua_getglobal(L, lib);
+    bool found = lua_istable(L, -1) && lua_getfield(L, -1, member) != LUA_TNIL;
+    lua_settop(L, 0);
+    return found;
+}
+
+static void check_library_members(const source *src, const hb_chunk_facts *f, hb_lint_report *r)
+{
+    lua_State *L = NULL;
+    for (size_t i = 0; i < f->nfields; i++) {
+        const hb_field_use *u = &f->fields[i];
+        bool repeat = false;
+        for (size_t j = 0; j < i && !repeat; j++)
+            repeat = f->fields[j].line == u->line && !strcmp(f->fields[j].global, u->global) &&
+                     !strcmp(f->fields[j].field, u->field);
+        if (repeat)
+            continue;
+        int col = column_of(src, u->line, u->global);
+        if (!strcmp(u->global, "os")) {
+            if (!in_list(OS_MEMBERS, u->field))
+                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
+                            "os.%s is not available to workflows (os offers time, date and "
+                            "clock)",
+                            u->field);
+        } else if (!strcmp(u->global, "json")) {
+            if (!in_list(JSON_MEMBERS, u->field))
+                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
+                            "json.%s does not exist (json offers encode, decode, null, array "
+                            "and object)",
+                            u->field);
+        } else if (in_list(STANDARD_LIBRARIES, u->global)) {
+            if (!L) {
+                L = luaL_newstate();
+                if (!L)
+                    return;
+                luaL_openlibs(L);
+            }
+            if (!standard_member(L, u->global, u->field))
+                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
+                            "%s.%s is not available to workflows", u->global, u->field);
+        }
+    }
+    if (L)
+        lua_close(L);
+}
+
 static bool reads_global(const hb_chunk_facts *f, const char *name)
 {
     for (size_t i = 0; i < f->nglobals; i++)
@@ -319,6 +380,7 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     }
     hb_workflow *wf = NULL;
     hb_err le;
+    check_library_members(&src, &facts, r);
     if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
         check_globals(&src, &facts, NULL, r);
         add_load_problems(&src, le.msg, &facts, r);

@@ -25,9 +25,18 @@ typedef struct hb_global_use {
     bool in_function; /* inside a function body, not the chunk's top level */
 } hb_global_use;
 
+/* `global.field` read, e.g. os.execute, math.floor (a library member). */
+typedef struct hb_field_use {
+    char *global;
+    char *field;
+    int line;
+} hb_field_use;
+
 typedef struct hb_chunk_facts {
     hb_global_use *globals; /* in the order found: chunk first, then nested functions */
     size_t nglobals;
+    hb_field_use *fields; /* constant-name fields read from a global's value */
+    size_t nfields;
     char **input_fields; /* NAME of every `<x>.input.NAME` read (duplicates removed) */
     size_t ninput_fields;
     /* ctx.input indexed with a computed key, or ctx / ctx.input handed to a

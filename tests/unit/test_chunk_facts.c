@@ -148,6 +148,32 @@ static void input_opaque_when_ctx_escapes(void **state)
     hb_chunk_facts_free(&f);
 }
 
+static bool has_field(const hb_chunk_facts *f, const char *global, const char *field, int line)
+{
+    for (size_t i = 0; i < f->nfields; i++)
+        if (!strcmp(f->fields[i].global, global) && !strcmp(f->fields[i].field, field) &&
+            f->fields[i].line == line)
+            return true;
+    return false;
+}
+
+static void library_members(void **state)
+{
+    (void)state;
+    hb_chunk_facts f =
+        facts_of("local rc = os.execute('x')\n"
+                 "local s = string\n"
+                 "local d = s.dump\n"
+                 "return function(ctx) return math.floor(ctx.vars.n), ctx.x.y end\n");
+    assert_true(has_field(&f, "os", "execute", 1));
+    assert_true(has_field(&f, "string", "dump", 3));
+    assert_true(has_field(&f, "math", "floor", 4));
+    /* Fields of locals and parameters are not library members. */
+    for (size_t i = 0; i < f.nfields; i++)
+        assert_string_not_equal(f.fields[i].field, "y");
+    hb_chunk_facts_free(&f);
+}
+
 static void syntax_error_has_line(void **state)
 {
     (void)state;
@@ -184,6 +210,7 @@ int main(void)
         cmocka_unit_test(many_constants),
         cmocka_unit_test(input_reads),
         cmocka_unit_test(input_opaque_when_ctx_escapes),
+        cmocka_unit_test(library_members),
         cmocka_unit_test(syntax_error_has_line),
         cmocka_unit_test(long_gaps_between_lines),
     };
