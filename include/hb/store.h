@@ -26,22 +26,22 @@ typedef struct hb_run {
     char *step;          /* current step id (next to run, waiting, or final) */
     char target[8];      /* sandbox | live */
     bool dry_run;
-    char *actor;        /* who started it */
-    char *inputs_json;  /* canonical JSON object */
-    char input_key[65]; /* sha256(workflow NUL canonical inputs): duplicate detection */
-    char *vars_json;    /* ctx.vars after the last finished step */
-    char *answers_json; /* ctx.answers */
-    char *events_json;  /* ctx.events */
-    char *wait_json;    /* what a waiting run waits for, or NULL */
-    hb_time_us due_at;  /* when a worker should next look at it; 0 = never */
-    char *error;        /* why a failed run failed, or NULL */
-    char *lease_holder; /* "host:pid" holding the run, or NULL */
+    char *actor;         /* who started it */
+    char *inputs_json;   /* canonical JSON object */
+    char input_key[65];  /* sha256(workflow NUL canonical inputs): duplicate detection */
+    char *vars_json;     /* ctx.vars after the last finished step */
+    char *answers_json;  /* ctx.answers */
+    char *events_json;   /* ctx.events */
+    char *wait_json;     /* what a waiting run waits for, or NULL */
+    hb_time_us due_at;   /* when a worker should next look at it; 0 = never */
+    char *error;         /* why a failed run failed, or NULL */
+    char *lease_holder;  /* "host:pid" holding the run, or NULL */
     hb_time_us lease_until;
     hb_time_us created_at;
     hb_time_us updated_at;
 } hb_run;
 
-void hb_run_free(hb_run *r); /* frees the strings, not r itself */
+void hb_run_free(hb_run *r);  /* frees the strings, not r itself */
 void hb_run_copy(hb_run *dst, const hb_run *src);
 
 typedef struct hb_run_filter {
@@ -56,11 +56,11 @@ typedef struct hb_run_filter {
 typedef struct hb_audit_event {
     int64_t seq;
     char run[HB_RUN_ID_LEN + 1];
-    char ts[32]; /* RFC 3339 UTC with microseconds */
+    char ts[32];  /* RFC 3339 UTC with microseconds */
     char type[24];
-    char *step; /* NULL when the event belongs to no step */
+    char *step;   /* NULL when the event belongs to no step */
     char *actor;
-    char *data; /* canonical JSON object */
+    char *data;   /* canonical JSON object */
     char prev[65];
     char hash[65];
 } hb_audit_event;
@@ -99,13 +99,14 @@ struct hb_store_ops {
                             hb_err *e);
     /* HB_EINTERNAL when a pinned source is missing: the store lost data. */
     hb_status (*source_get)(hb_store *s, const char *sha, char **content, size_t *len, hb_err *e);
-    hb_status (*run_source_add)(hb_store *s, const char *run, const char *module, const char *sha,
-                                hb_err *e);
+    hb_status (*run_source_add)(hb_store *s, const char *run, const char *module,
+                                const char *sha, hb_err *e);
     hb_status (*run_sources)(hb_store *s, const char *run, hb_source_cb cb, void *ud, hb_err *e);
 
     hb_status (*body_put)(hb_store *s, const char *digest, const char *content, size_t len,
                           hb_err *e);
-    hb_status (*body_get)(hb_store *s, const char *digest, char **content, size_t *len, hb_err *e);
+    hb_status (*body_get)(hb_store *s, const char *digest, char **content, size_t *len,
+                          hb_err *e);
 
     /* seq 0 and 64 zeros when the chain is empty. */
     hb_status (*audit_last)(hb_store *s, int64_t *seq, char hash[65], hb_err *e);
@@ -119,7 +120,7 @@ struct hb_store {
 };
 
 typedef struct hb_store_options {
-    int busy_timeout_ms;  /* HB_BUSY_TIMEOUT_MS, default 5000 */
+    int busy_timeout_ms; /* HB_BUSY_TIMEOUT_MS, default 5000 */
     bool durability_full; /* HB_DURABILITY=full: synchronous=FULL */
 } hb_store_options;
 
