@@ -8,6 +8,8 @@ int hb_cmd_run(int argc, char **argv);
 int hb_cmd_resume(int argc, char **argv);
 int hb_cmd_cancel(int argc, char **argv);
 int hb_cmd_runs(int argc, char **argv);
+int hb_cmd_worker(int argc, char **argv);
+int hb_cmd_test(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
@@ -21,6 +23,8 @@ const hb_command hb_commands[] = {
     {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
+    {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
+    {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
     {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
     {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},

@@ -32,13 +32,13 @@ hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e)
 
 static void exec_free(hb_exec *x)
 {
-    hb_exec_services_close(x);
     if (x->store && x->run_inserted && x->lease_holder[0]) {
         hb_err ignored;
         x->store->ops->run_release(x->store, x->run.id, x->lease_holder, &ignored);
     }
     if (x->wf)
-        hb_workflow_free(x->wf);
+        hb_workflow_free(x->wf); /* the Lua state first: it may hold references to the services */
+    hb_exec_services_close(x);
     hb_pins_free(x);
     hb_run_free(&x->run);
     hb_store_close(x->store);
@@ -338,7 +338,7 @@ static hb_status drive(hb_exec *x, hb_err *e)
     return st;
 }
 
-hb_status hb_engine_start(const hb_run_request *req, hb_err *e)
+hb_status hb_engine_start(hb_run_request *req, hb_err *e)
 {
     hb_exec x;
     memset(&x, 0, sizeof x);
@@ -411,6 +411,8 @@ hb_status hb_engine_start(const hb_run_request *req, hb_err *e)
             x.run_inserted = st == HB_OK;
         }
     }
+    if (x.run_inserted)
+        memcpy(req->run_id_out, x.run.id, sizeof x.run.id);
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {

@@ -10,6 +10,8 @@
 
 void hb_trace_header(const hb_exec *x, const char *verb)
 {
+    if (x->req && x->req->quiet)
+        return;
     bool sandbox = !strcmp(x->run.target, "sandbox");
     fprintf(stderr, "hb: run %s %s: %s (target: %s%s)\n", x->run.id, verb, x->run.workflow,
             sandbox ? "SANDBOX, no live service is touched" : "live services",
@@ -18,13 +20,16 @@ void hb_trace_header(const hb_exec *x, const char *verb)
 
 void hb_trace_step(const hb_exec *x, const hb_step *s, const char *result, double ms)
 {
-    (void)x;
+    if (x->req && x->req->quiet)
+        return;
     fprintf(stderr, "  %-30s %-8s %-14s %8.1f ms\n", s->id, hb_step_kind_name(s->kind),
             result ? result : "", ms);
 }
 
 void hb_print_result(const hb_exec *x)
 {
+    if (x->req && x->req->quiet)
+        return;
     if (x->req && x->req->json_output) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "run", x->run.id);
@@ -120,6 +125,8 @@ static int collect_intent(const hb_audit_event *ev, void *ud)
 
 void hb_print_plan(hb_exec *x)
 {
+    if (x->req->quiet)
+        return;
     plan_ctx p = {.x = x, .changes = cJSON_CreateArray()};
     hb_err e;
     x->store->ops->audit_iter(x->store, x->run.id, collect_intent, &p, &e);

@@ -30,11 +30,14 @@ typedef struct hb_run_request {
     bool json_output;
     bool interactive; /* may prompt on the terminal for an unanswered ask */
     const char *actor;
+    bool quiet;          /* no trace and no result on stdout (hb test) */
+    void *sandbox_instance; /* an hb_sandbox already serving, used instead of starting one */
+    char run_id_out[27]; /* filled with the run's id once it exists */
 } hb_run_request;
 
 /* Each prints the run id and `status=S step=T` (or JSON) on stdout and the
  * trace on stderr, and returns the exit status of DESIGN.md's contract. */
-hb_status hb_engine_start(const hb_run_request *req, hb_err *e);
+hb_status hb_engine_start(hb_run_request *req, hb_err *e);
 hb_status hb_engine_resume(const hb_run_request *req, hb_err *e);
 hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e);
 
