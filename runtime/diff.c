@@ -84,15 +84,16 @@ static void compare_inputs(differ *c)
         const hb_input *o = find_input(c->old, n->name);
         if (!o)
             note(c, "input added: %s (%s%s)", n->name, n->type ? n->type : "?",
-                 n->optional ? ", optional" : "");
+                 n->optional ? "?" : "");
         else if (!hb_diff_same_str(o->type, n->type) || o->optional != n->optional)
             note(c, "input changed: %s: %s%s -> %s%s", n->name, o->type ? o->type : "?",
                  o->optional ? "?" : "", n->type ? n->type : "?", n->optional ? "?" : "");
     }
     for (size_t i = 0; i < c->old->ninputs; i++)
         if (!find_input(c->new, c->old->inputs[i].name))
-            note(c, "input removed: %s (%s)", c->old->inputs[i].name,
-                 c->old->inputs[i].type ? c->old->inputs[i].type : "?");
+            note(c, "input removed: %s (%s%s)", c->old->inputs[i].name,
+                 c->old->inputs[i].type ? c->old->inputs[i].type : "?",
+                 c->old->inputs[i].optional ? "?" : "");
 }
 
 /* ---- pairing steps -------------------------------------------------------- */

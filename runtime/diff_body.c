@@ -33,6 +33,17 @@ static char *line_of(const char *src, size_t len, int line)
     return hb_xstrndup(p, (size_t)((nl ? nl : end) - p));
 }
 
+static size_t indent_of(const char *line)
+{
+    size_t n = 0;
+    while (line[n] == ' ' || line[n] == '\t')
+        n++;
+    return n;
+}
+
+/* Cuts the first line to start at `function` and the last to end after its
+ * last `end`, then removes the indentation the closing line has from the
+ * lines in between, so the body reads as it would standing alone. */
 static void trim_to_body(fn_text *t)
 {
     char *start = strstr(t->lines[0], "function");
@@ -48,6 +59,15 @@ static void trim_to_body(fn_text *t)
     }
     if (cut)
         *cut = '\0';
+    if (t->n < 2)
+        return;
+    size_t indent = indent_of(last);
+    for (size_t i = 1; i < t->n; i++) {
+        size_t drop = indent_of(t->lines[i]);
+        if (drop > indent)
+            drop = indent;
+        memmove(t->lines[i], t->lines[i] + drop, strlen(t->lines[i] + drop) + 1);
+    }
 }
 
 static void fn_text_of(const hb_diff_side *v, int ref, fn_text *t)

@@ -44,8 +44,8 @@ static void drain(int out_fd, int err_fd, hb_buf *out, hb_buf *err)
 }
 
 /* `git -C dir show rev:./file`: the file as it was at rev. */
-static hb_status git_show(const char *dir, const char *rev, const char *file, hb_buf *out,
-                          hb_err *e)
+static hb_status git_show(const char *dir, const char *rev, const char *file, const char *shown,
+                          hb_buf *out, hb_err *e)
 {
     char *object = hb_xasprintf("%s:./%s", rev, file);
     int out_pipe[2], err_pipe[2];
@@ -92,12 +92,12 @@ static hb_status git_show(const char *dir, const char *rev, const char *file, hb
         while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
             msg[--len] = '\0';
         if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !len)
-            st = hb_err_set(e, HB_EUSAGE, "cannot read %s at %s: git is not installed", file, rev);
+            st = hb_err_set(e, HB_EUSAGE, "cannot read %s at %s: git is not installed", shown, rev);
         else
-            st = hb_err_set(e, HB_EUSAGE, "cannot read %s/%s at revision %s: %s", dir, file, rev,
+            st = hb_err_set(e, HB_EUSAGE, "cannot read %s at revision %s: %s", shown, rev,
                             len ? msg : "git show failed");
     } else if (out->len >= GIT_OUTPUT_MAX) {
-        st = hb_err_set(e, HB_EUSAGE, "%s at %s is too large for a workflow", file, rev);
+        st = hb_err_set(e, HB_EUSAGE, "%s at %s is too large for a workflow", shown, rev);
     }
     hb_buf_free(&err);
     free(object);
@@ -161,7 +161,7 @@ hb_status hb_diff_side_load(const char *spec, hb_diff_side *side, hb_err *e)
     char *base = hb_basename_noext(side->path, NULL);
     hb_buf text;
     hb_buf_init(&text);
-    hb_status st = git_show(dir, side->rev, base, &text, e);
+    hb_status st = git_show(dir, side->rev, base, side->path, &text, e);
     free(dir);
     free(base);
     if (st != HB_OK) {
