@@ -31,7 +31,18 @@ hb_status hb_audit_put_body(hb_store *s, const char *content, size_t len, char d
  * be NULL or "SEQ:HASH" as printed by hb_audit_head. */
 hb_status hb_audit_verify(hb_store *s, const char *head, int64_t *events_checked, hb_err *e);
 
+/* hb_audit_verify that also reports, when the chain is intact, the head it
+ * verified ("SEQ:HASH", "0:000…0" when empty) in verified_head (may be
+ * NULL): reading the head separately could see a newer event. */
+hb_status hb_audit_verify_and_head(hb_store *s, const char *head, int64_t *events_checked,
+                                   char verified_head[96], hb_err *e);
+
 /* "SEQ:HASH" of the last event ("0:000…0" for an empty chain). */
 hb_status hb_audit_head(hb_store *s, char out[96], hb_err *e);
+
+/* A one-line summary of an event's data for people, e.g. for api_call
+ * "GET zendesk /api/v2/tickets/1 → 200 (34 ms)", for a transition
+ * "ask → done [yes]". Newly allocated; never NULL. */
+char *hb_audit_summary(const hb_audit_event *ev);
 
 #endif

@@ -4,7 +4,8 @@
  *
  * Status conventions: HB_EBUSY when the database is locked by another
  * process past the busy timeout (retry later); HB_EINTERNAL when it is
- * unreadable or corrupted; HB_EUSAGE for an unknown run id. */
+ * unreadable, corrupted or newer than this binary; HB_EUSAGE for an unknown
+ * run id or a bad HB_* setting. */
 #ifndef HB_STORE_H
 #define HB_STORE_H
 
@@ -26,22 +27,22 @@ typedef struct hb_run {
     char *step;          /* current step id (next to run, waiting, or final) */
     char target[8];      /* sandbox | live */
     bool dry_run;
-    char *actor;         /* who started it */
-    char *inputs_json;   /* canonical JSON object */
-    char input_key[65];  /* sha256(workflow NUL canonical inputs): duplicate detection */
-    char *vars_json;     /* ctx.vars after the last finished step */
-    char *answers_json;  /* ctx.answers */
-    char *events_json;   /* ctx.events */
-    char *wait_json;     /* what a waiting run waits for, or NULL */
-    hb_time_us due_at;   /* when a worker should next look at it; 0 = never */
-    char *error;         /* why a failed run failed, or NULL */
-    char *lease_holder;  /* "host:pid" holding the run, or NULL */
+    char *actor;        /* who started it */
+    char *inputs_json;  /* canonical JSON object */
+    char input_key[65]; /* sha256(workflow NUL canonical inputs): duplicate detection */
+    char *vars_json;    /* ctx.vars after the last finished step */
+    char *answers_json; /* ctx.answers */
+    char *events_json;  /* ctx.events */
+    char *wait_json;    /* what a waiting run waits for, or NULL */
+    hb_time_us due_at;  /* when a worker should next look at it; 0 = never */
+    char *error;        /* why a failed run failed, or NULL */
+    char *lease_holder; /* "host:pid" holding the run, or NULL */
     hb_time_us lease_until;
     hb_time_us created_at;
     hb_time_us updated_at;
 } hb_run;
 
-void hb_run_free(hb_run *r);  /* frees the strings, not r itself */
+void hb_run_free(hb_run *r); /* frees the strings, not r itself */
 void hb_run_copy(hb_run *dst, const hb_run *src);
 
 typedef struct hb_run_filter {
@@ -56,18 +57,23 @@ typedef struct hb_run_filter {
 typedef struct hb_audit_event {
     int64_t seq;
     char run[HB_RUN_ID_LEN + 1];
-    char ts[32];  /* RFC 3339 UTC with microseconds */
+    char ts[32]; /* RFC 3339 UTC with microseconds */
     char type[24];
-    char *step;   /* NULL when the event belongs to no step */
+    char *step; /* NULL when the event belongs to no step */
     char *actor;
-    char *data;   /* canonical JSON object */
+    char *data; /* canonical JSON object */
     char prev[65];
     char hash[65];
+    /* data's top-level "object" string ("zendesk:ticket:123") or NULL. The
+     * store derives it from data on insert (what is set here is ignored)
+     * and returns the stored column when reading, for verify to compare. */
+    char *object;
 } hb_audit_event;
 
 void hb_audit_event_free(hb_audit_event *ev);
 
-/* Callbacks return 0 to continue, non-zero to stop early. */
+/* Callbacks return 0 to continue, non-zero to stop early. What they are
+ * given lives only for the duration of the call: copy what you keep. */
 typedef int (*hb_run_cb)(const hb_run *run, void *ud);
 typedef int (*hb_audit_cb)(const hb_audit_event *ev, void *ud);
 typedef int (*hb_source_cb)(const char *module, const char *sha, void *ud);
@@ -85,51 +91,83 @@ struct hb_store_ops {
     void (*rollback)(hb_store *s);
 
     hb_status (*run_insert)(hb_store *s, const hb_run *run, hb_err *e);
+    /* Writes every field but id, created_at and the lease (the lease belongs
+     * to run_claim / run_release). HB_EUSAGE "no run X" when unknown. */
     hb_status (*run_update)(hb_store *s, const hb_run *run, hb_err *e);
     /* HB_EUSAGE "no run X" when unknown. */
     hb_status (*run_get)(hb_store *s, const char *id, hb_run *out, hb_err *e);
     hb_status (*run_list)(hb_store *s, const hb_run_filter *f, hb_run_cb cb, void *ud, hb_err *e);
-    /* Takes the run's lease when free, expired or already ours; otherwise
-     * HB_EBUSY naming the holder. Must be called outside a transaction. */
+    /* Takes the run's lease when free, expired (lease_until before the wall
+     * clock), already ours, or held by a process of this host that no longer
+     * exists; otherwise HB_EBUSY naming the holder. Runs its own transaction,
+     * so it must be called outside one. */
     hb_status (*run_claim)(hb_store *s, const char *id, const char *holder, hb_time_us until,
                            hb_err *e);
+    /* Drops the lease when holder has it; a no-op otherwise. */
     hb_status (*run_release)(hb_store *s, const char *id, const char *holder, hb_err *e);
 
     hb_status (*source_put)(hb_store *s, const char *sha, const char *content, size_t len,
                             hb_err *e);
     /* HB_EINTERNAL when a pinned source is missing: the store lost data. */
     hb_status (*source_get)(hb_store *s, const char *sha, char **content, size_t *len, hb_err *e);
-    hb_status (*run_source_add)(hb_store *s, const char *run, const char *module,
-                                const char *sha, hb_err *e);
+    hb_status (*run_source_add)(hb_store *s, const char *run, const char *module, const char *sha,
+                                hb_err *e);
     hb_status (*run_sources)(hb_store *s, const char *run, hb_source_cb cb, void *ud, hb_err *e);
 
     hb_status (*body_put)(hb_store *s, const char *digest, const char *content, size_t len,
                           hb_err *e);
-    hb_status (*body_get)(hb_store *s, const char *digest, char **content, size_t *len,
-                          hb_err *e);
+    /* content is NUL-terminated (len excludes it). HB_EUSAGE when no body has
+     * that digest (never stored, or purged). */
+    hb_status (*body_get)(hb_store *s, const char *digest, char **content, size_t *len, hb_err *e);
 
     /* seq 0 and 64 zeros when the chain is empty. */
     hb_status (*audit_last)(hb_store *s, int64_t *seq, char hash[65], hb_err *e);
     hb_status (*audit_insert)(hb_store *s, const hb_audit_event *ev, hb_err *e);
     /* In seq order; run NULL = every event. */
     hb_status (*audit_iter)(hb_store *s, const char *run, hb_audit_cb cb, void *ud, hb_err *e);
+    /* Events whose data has the top-level string field "object" equal to
+     * object ("zendesk:ticket:123"), in seq order. */
+    hb_status (*audit_iter_object)(hb_store *s, const char *object, hb_audit_cb cb, void *ud,
+                                   hb_err *e);
+    /* True between a successful begin and its commit or rollback. */
+    bool (*in_transaction)(hb_store *s);
 };
 
 struct hb_store {
     const struct hb_store_ops *ops;
 };
 
+/* Durability: the store runs SQLite in WAL mode with synchronous=NORMAL. A
+ * committed transaction then survives a killed process (the crash that
+ * matters most for hb) at a fraction of the cost of an fsync per commit; only
+ * an OS crash or power loss can take back the last commits. HB_DURABILITY=full
+ * (synchronous=FULL) syncs every commit and survives power loss too. */
 typedef struct hb_store_options {
-    int busy_timeout_ms; /* HB_BUSY_TIMEOUT_MS, default 5000 */
+    int busy_timeout_ms;  /* HB_BUSY_TIMEOUT_MS, default 5000 */
     bool durability_full; /* HB_DURABILITY=full: synchronous=FULL */
 } hb_store_options;
 
+#define HB_STORE_DEFAULT_BUSY_TIMEOUT_MS 5000
+#define HB_STORE_MAX_BUSY_TIMEOUT_MS     3600000
+
+/* Reads HB_BUSY_TIMEOUT_MS and HB_DURABILITY; HB_EUSAGE naming the variable
+ * when a value is not understood. */
+hb_status hb_store_options_load_env(hb_store_options *o, hb_err *e);
+/* The same, keeping the default for any value that is not understood. */
 void hb_store_options_from_env(hb_store_options *o);
+
+/* "hostname:pid" of this process, the holder string for run_claim. */
+void hb_store_lease_holder_self(char out[300]);
 
 /* Opens (creating and migrating as needed) the SQLite store at path. */
 hb_status hb_store_open_sqlite(const char *path, const hb_store_options *o, hb_store **out,
                                hb_err *e);
-/* Opens $HB_HOME/hb.db, creating HB_HOME (mode 0700) when missing. */
+/* The schema version (PRAGMA user_version) this binary migrates stores to.
+ * Opening a store with a newer version fails with HB_EINTERNAL. */
+int hb_store_schema_version(void);
+
+/* Opens $HB_HOME/hb.db, creating HB_HOME (mode 0700) when missing, with the
+ * options of the environment. */
 hb_status hb_store_open_default(hb_store **out, hb_err *e);
 
 /* Thin dispatchers over the ops table, so call sites read naturally. */
@@ -149,6 +187,10 @@ static inline hb_status hb_store_commit(hb_store *s, hb_err *e)
 static inline void hb_store_rollback(hb_store *s)
 {
     s->ops->rollback(s);
+}
+static inline bool hb_store_in_transaction(hb_store *s)
+{
+    return s->ops->in_transaction(s);
 }
 
 #endif

@@ -1,0 +1,301 @@
+/* hb audit: read and check the audit trail.
+ *   hb audit show RUN [--json]          the events of one run
+ *   hb audit show --object KEY [--json] every change hb made to one object
+ *   hb audit head                       SEQ:HASH to record elsewhere
+ *   hb audit verify [--head SEQ:HASH]   recompute and check the whole chain */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/audit.h"
+#include "hb/canonical_json.h"
+#include "hb/cli.h"
+#include "hb/util.h"
+
+int hb_cmd_audit(int argc, char **argv);
+
+static const char usage_all[] =
+    "usage: hb audit show RUN [--json]\n"
+    "       hb audit show --object KEY [--json]\n"
+    "       hb audit head\n"
+    "       hb audit verify [--head SEQ:HASH]\n"
+    "\n"
+    "The audit trail is one hash chain per store: every event carries the hash of\n"
+    "the one before it, so an edited, removed or reordered event shows. Whoever can\n"
+    "write the store could rebuild a whole chain, so record `hb audit head` somewhere\n"
+    "else; `hb audit verify --head` then also catches a rewrite or a cut-off tail.\n"
+    "`hb audit COMMAND --help` describes one command.\n";
+
+static const char usage_show[] =
+    "usage: hb audit show RUN [--json]\n"
+    "       hb audit show --object KEY [--json]\n"
+    "\n"
+    "Prints a run's events in order, one line each: seq, time (UTC), type, step,\n"
+    "actor and a summary of the event's data. With --object, every change hb made\n"
+    "to one object (e.g. zendesk:ticket:123) across all runs, with the run and its\n"
+    "workflow and version. --json prints JSON Lines with every field of each event\n"
+    "(seq, run, ts, type, step, actor, data, prev, hash).\n"
+    "Exit codes: 0 ok, 2 unknown run or bad arguments, 4 store locked, 5 store\n"
+    "unreadable.\n";
+
+static const char usage_head[] =
+    "usage: hb audit head\n"
+    "\n"
+    "Prints SEQ:HASH of the newest audit event (0:000... when there is none). Keep it\n"
+    "outside this machine; `hb audit verify --head SEQ:HASH` later proves the chain\n"
+    "still holds that event unchanged.\n";
+
+static const char usage_verify[] =
+    "usage: hb audit verify [--head SEQ:HASH]\n"
+    "\n"
+    "Recomputes every event's hash and checks the links and that seq has no gaps.\n"
+    "Prints \"ok: N events, head SEQ:HASH\" and exits 0, or names the first bad event\n"
+    "on stderr and exits 1. With --head, the chain must still contain that event\n"
+    "with that hash (catches a truncated or rewritten chain).\n";
+
+static int usage_error(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hb: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fputs(usage, stderr);
+    return HB_EUSAGE;
+}
+
+static int fail(const hb_err *e)
+{
+    hb_cli_error("%s", e->msg);
+    return e->code ? (int)e->code : HB_EINTERNAL;
+}
+
+/* Writes one event as a line of JSON, plus the run's workflow and version
+ * when given. The data is re-emitted canonically, or as a string when the
+ * stored text is no longer JSON (a tampered row). */
+static void print_event_json(const hb_audit_event *ev, const char *workflow, const char *version)
+{
+    hb_buf line;
+    hb_buf_init(&line);
+    hb_buf_printf(&line, "{\"seq\":%" PRId64 ",\"run\":", ev->seq);
+    hb_canonical_json_append_string(&line, ev->run, NULL);
+    hb_buf_puts(&line, ",\"ts\":");
+    hb_canonical_json_append_string(&line, ev->ts, NULL);
+    hb_buf_puts(&line, ",\"type\":");
+    hb_canonical_json_append_string(&line, ev->type, NULL);
+    hb_buf_puts(&line, ",\"step\":");
+    if (ev->step)
+        hb_canonical_json_append_string(&line, ev->step, NULL);
+    else
+        hb_buf_puts(&line, "null");
+    hb_buf_puts(&line, ",\"actor\":");
+    hb_canonical_json_append_string(&line, ev->actor ? ev->actor : "", NULL);
+    hb_buf_puts(&line, ",\"data\":");
+    cJSON *data = ev->data ? cJSON_Parse(ev->data) : NULL;
+    size_t before = line.len;
+    if (!data || hb_canonical_json_append(&line, data, NULL) != HB_OK) {
+        line.len = before;
+        line.data[before] = '\0';
+        hb_canonical_json_append_string(&line, ev->data ? ev->data : "", NULL);
+    }
+    cJSON_Delete(data);
+    hb_buf_printf(&line, ",\"prev\":\"%s\",\"hash\":\"%s\"", ev->prev, ev->hash);
+    if (workflow) {
+        hb_buf_puts(&line, ",\"workflow\":");
+        hb_canonical_json_append_string(&line, workflow, NULL);
+        hb_buf_puts(&line, ",\"version\":");
+        hb_canonical_json_append_string(&line, version ? version : "", NULL);
+    }
+    hb_buf_puts(&line, "}\n");
+    fwrite(line.data, 1, line.len, stdout);
+    hb_buf_free(&line);
+}
+
+typedef struct show_ctx {
+    hb_store *store;
+    bool json;
+    bool by_object;
+    int64_t count;
+    /* --object: the run of the previous event, to look each run up once. */
+    char run_id[HB_RUN_ID_LEN + 1];
+    hb_run run;
+    bool run_known;
+} show_ctx;
+
+static void lookup_run(show_ctx *c, const char *id)
+{
+    if (!strcmp(c->run_id, id))
+        return;
+    hb_run_free(&c->run);
+    snprintf(c->run_id, sizeof c->run_id, "%s", id);
+    hb_err ignored;
+    c->run_known = c->store->ops->run_get(c->store, id, &c->run, &ignored) == HB_OK;
+}
+
+/* The readable listing shows time to the second; seq orders events within
+ * one, and --json keeps the microseconds. */
+static void readable_time(const char *ts, char out[32])
+{
+    if (strlen(ts) > 20 && ts[19] == '.')
+        snprintf(out, 32, "%.19sZ", ts);
+    else
+        snprintf(out, 32, "%s", ts);
+}
+
+static int show_event(const hb_audit_event *ev, void *ud)
+{
+    show_ctx *c = ud;
+    c->count++;
+    const char *workflow = NULL, *version = NULL;
+    if (c->by_object) {
+        lookup_run(c, ev->run);
+        workflow = c->run_known && c->run.workflow ? c->run.workflow : "?";
+        version = c->run_known ? c->run.version : "";
+    }
+    if (c->json) {
+        print_event_json(ev, workflow, version);
+        return 0;
+    }
+    char *summary = hb_audit_summary(ev);
+    char when[32];
+    readable_time(ev->ts, when);
+    if (c->by_object)
+        printf("%4" PRId64 "  %s  run %s  %s@%.12s  %-16s %-10s %-13s %s\n", ev->seq, when, ev->run,
+               workflow, version, ev->step ? ev->step : "-", ev->actor, ev->type, summary);
+    else
+        printf("%4" PRId64 "  %s  %-13s %-20s %-10s %s\n", ev->seq, when, ev->type,
+               ev->step ? ev->step : "-", ev->actor, summary);
+    free(summary);
+    return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        fputs(usage_show, stdout);
+        return HB_OK;
+    }
+    const char *run = NULL, *object = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if (!strcmp(argv[i], "--object")) {
+            if (i + 1 >= argc)
+                return usage_error(usage_show, "%s needs a KEY (e.g. zendesk:ticket:123)", argv[i]);
+            object = argv[++i];
+        } else if (hb_str_starts_with(argv[i], "--object=")) {
+            object = argv[i] + strlen("--object=");
+        } else if (argv[i][0] == '-') {
+            return usage_error(usage_show, "audit show: unknown option %s", argv[i]);
+        } else if (!run) {
+            run = argv[i];
+        } else {
+            return usage_error(usage_show, "audit show: unexpected argument %s", argv[i]);
+        }
+    }
+    if (!!run == !!object)
+        return usage_error(usage_show, "audit show needs a RUN or --object KEY (not both)");
+    if (object && !object[0])
+        return usage_error(usage_show, "--object needs a KEY (e.g. zendesk:ticket:123)");
+    hb_err e;
+    hb_err_clear(&e);
+    show_ctx c = {.json = json, .by_object = object != NULL};
+    hb_status st = hb_store_open_default(&c.store, &e);
+    if (st == HB_OK && run) {
+        /* An unknown run is a usage error, not an empty trail. */
+        st = c.store->ops->run_get(c.store, run, &c.run, &e);
+        hb_run_free(&c.run);
+        memset(&c.run, 0, sizeof c.run);
+        if (st == HB_OK)
+            st = c.store->ops->audit_iter(c.store, run, show_event, &c, &e);
+    } else if (st == HB_OK) {
+        st = c.store->ops->audit_iter_object(c.store, object, show_event, &c, &e);
+        if (st == HB_OK && c.count == 0)
+            fprintf(stderr, "hb: no changes to %s are recorded in the audit trail\n", object);
+    }
+    hb_run_free(&c.run);
+    hb_store_close(c.store);
+    return st == HB_OK ? HB_OK : fail(&e);
+}
+
+static int cmd_head(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        fputs(usage_head, stdout);
+        return HB_OK;
+    }
+    if (argc > 1)
+        return usage_error(usage_head, "audit head: unexpected argument %s", argv[1]);
+    hb_err e;
+    hb_err_clear(&e);
+    hb_store *s = NULL;
+    char head[96];
+    hb_status st = hb_store_open_default(&s, &e);
+    if (st == HB_OK)
+        st = hb_audit_head(s, head, &e);
+    hb_store_close(s);
+    if (st != HB_OK)
+        return fail(&e);
+    printf("%s\n", head);
+    return HB_OK;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        fputs(usage_verify, stdout);
+        return HB_OK;
+    }
+    const char *head = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--head")) {
+            if (i + 1 >= argc)
+                return usage_error(usage_verify, "%s needs SEQ:HASH", argv[i]);
+            head = argv[++i];
+        } else if (hb_str_starts_with(argv[i], "--head=")) {
+            head = argv[i] + strlen("--head=");
+        } else {
+            return usage_error(usage_verify, "audit verify: unexpected argument %s", argv[i]);
+        }
+    }
+    hb_err e;
+    hb_err_clear(&e);
+    hb_store *s = NULL;
+    int64_t checked = 0;
+    char verified[96];
+    hb_status st = hb_store_open_default(&s, &e);
+    if (st == HB_OK)
+        st = hb_audit_verify_and_head(s, head, &checked, verified, &e);
+    hb_store_close(s);
+    if (st != HB_OK)
+        return fail(&e);
+    printf("ok: %" PRId64 " events, head %s\n", checked, verified);
+    return HB_OK;
+}
+
+int hb_cmd_audit(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_all, stderr);
+        return HB_EUSAGE;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        fputs(usage_all, stdout);
+        return HB_OK;
+    }
+    if (!strcmp(sub, "show"))
+        return cmd_show(argc - 1, argv + 1);
+    if (!strcmp(sub, "head"))
+        return cmd_head(argc - 1, argv + 1);
+    if (!strcmp(sub, "verify"))
+        return cmd_verify(argc - 1, argv + 1);
+    return usage_error(usage_all, "unknown audit command '%s'", sub);
+}
