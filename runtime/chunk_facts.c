@@ -189,25 +189,33 @@ static void escapes_range(walker *w, unsigned from, unsigned count)
         escapes(w, r);
 }
 
-/* R[a] := R[b][key] where key names a constant (NULL when computed). */
+/* R[a] := R[b][key] where key names a constant (NULL when computed). A
+ * register loaded from a global, or from a field of one, remembers the
+ * dotted path (`zendesk`, `zendesk.tickets`), so `zendesk.tickets.get`
+ * reads as the field `get` of `zendesk.tickets`. */
 static void index_register(walker *w, unsigned a, unsigned b, const char *key, bool key_known)
 {
     uint8_t src = b < NREGS ? w->flags[b] : 0;
     uint8_t result = 0;
-    bool loads_global = (src & F_ENV) && key_known;
-    if (loads_global)
+    char *path = NULL;
+    if ((src & F_ENV) && key_known) {
         add_global(w, key, false); /* a computed name (_ENV[x]) cannot be checked */
-    if (key_known)
+        path = hb_xstrdup(key);
+    } else if (key_known && b < NREGS && w->global[b]) {
         add_field(w, b, key);
+        path = hb_xasprintf("%s.%s", w->global[b], key);
+    }
     if (src & F_INPUT)
         add_input(w, key_known ? key : NULL);
     if ((src & F_CTX) && key_known && is_name(key, "input"))
         result = F_INPUT;
     clear(w, a);
-    if (a < NREGS)
+    if (a < NREGS) {
         w->flags[a] = result;
-    if (loads_global)
-        holds_global(w, a, key);
+        w->global[a] = path;
+    } else {
+        free(path);
+    }
 }
 
 static void step(walker *w, const uint32_t *code, size_t pc, size_t n)

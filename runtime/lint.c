@@ -12,6 +12,7 @@
 #include "hb/chunk_facts.h"
 #include "hb/lint.h"
 #include "hb/workflow.h"
+#include "lint_internal.h"
 
 /* The workflow environment: the sandbox allow-list and the DSL. Services
  * join it when declared in `uses`. */
@@ -24,12 +25,6 @@ static const char *const KNOWN_GLOBALS[] = {
     "task",     "choice",       "ask",          "wait",           "succeed",  "fail",
     NULL,
 };
-
-typedef struct source {
-    const char *path;
-    const char *text;
-    size_t len;
-} source;
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -45,101 +40,6 @@ static bool in_array(char **list, size_t n, const char *s)
         if (!strcmp(list[i], s))
             return true;
     return false;
-}
-
-/* The text of a 1-based line (without its newline), or NULL. */
-static const char *line_text(const source *src, int line, size_t *len)
-{
-    if (line < 1)
-        return NULL;
-    const char *p = src->text, *end = src->text + src->len;
-    for (int l = 1; l < line; l++) {
-        p = memchr(p, '\n', (size_t)(end - p));
-        if (!p)
-            return NULL;
-        p++;
-    }
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    *len = (size_t)((nl ? nl : end) - p);
-    return p;
-}
-
-static bool is_ident_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_';
-}
-
-/* Column of `name` used as a variable on the line: a whole word, not a field
- * (after '.' or ':'), outside simple string literals. 0 when not found. */
-static int column_of(const source *src, int line, const char *name)
-{
-    size_t len, n = strlen(name);
-    const char *text = line_text(src, line, &len);
-    if (!text)
-        return 0;
-    char quote = 0;
-    for (size_t i = 0; i + n <= len; i++) {
-        char c = text[i];
-        if (quote) {
-            if (c == '\\')
-                i++;
-            else if (c == quote)
-                quote = 0;
-            continue;
-        }
-        if (c == '"' || c == '\'') {
-            quote = c;
-            continue;
-        }
-        if (c == '-' && i + 1 < len && text[i + 1] == '-')
-            return 0; /* the rest is a comment */
-        if (memcmp(text + i, name, n))
-            continue;
-        bool starts =
-            i == 0 || (!is_ident_char(text[i - 1]) && text[i - 1] != '.' && text[i - 1] != ':');
-        bool ends = i + n == len || !is_ident_char(text[i + n]);
-        if (starts && ends)
-            return (int)i + 1;
-    }
-    return 0;
-}
-
-/* First line at or after `from` whose text contains needle; else `from`. */
-static int line_containing(const source *src, int from, const char *needle)
-{
-    for (int line = from > 0 ? from : 1;; line++) {
-        size_t len;
-        const char *text = line_text(src, line, &len);
-        if (!text)
-            return from;
-        char *copy = hb_xstrndup(text, len);
-        bool found = strstr(copy, needle) != NULL;
-        free(copy);
-        if (found)
-            return line;
-    }
-}
-
-/* First line at or after `from` that assigns the field `name` (`name =`);
- * else `from`. */
-static int line_assigning(const source *src, int from, const char *name)
-{
-    size_t n = strlen(name);
-    for (int line = from > 0 ? from : 1;; line++) {
-        size_t len;
-        const char *text = line_text(src, line, &len);
-        if (!text)
-            return from;
-        for (size_t i = 0; i + n <= len; i++) {
-            if (memcmp(text + i, name, n) || (i > 0 && is_ident_char(text[i - 1])))
-                continue;
-            size_t j = i + n;
-            while (j < len && (text[j] == ' ' || text[j] == '\t'))
-                j++;
-            if (j < len && text[j] == '=' && (j + 1 == len || text[j + 1] != '='))
-                return line;
-        }
-    }
 }
 
 static const char *closest_known(const char *name, char **uses, size_t nuses)
@@ -170,7 +70,7 @@ static bool is_service(const char *name)
 
 /* wf is NULL when the file did not load: services then count as declared,
  * since `uses` is unknown. */
-static void check_globals(const source *src, const hb_chunk_facts *f, const hb_workflow *wf,
+static void check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
                           hb_lint_report *r)
 {
     char **uses = wf ? wf->uses : NULL;
@@ -183,7 +83,7 @@ static void check_globals(const source *src, const hb_chunk_facts *f, const hb_w
                      !strcmp(f->globals[j].name, u->name);
         if (repeat)
             continue;
-        int col = column_of(src, u->line, u->name);
+        int col = hb_lint_column_of(src, u->line, u->name);
         if (u->write) {
             hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "global-assignment",
                         "assignment to global '%s': use a local, or ctx.vars to keep a value "
@@ -225,7 +125,8 @@ static bool standard_member(lua_State *L, const char *lib, const char *member)
     return found;
 }
 
-static void check_library_members(const source *src, const hb_chunk_facts *f, hb_lint_report *r)
+static void check_library_members(const lint_source *src, const hb_chunk_facts *f,
+                                  hb_lint_report *r)
 {
     lua_State *L = NULL;
     for (size_t i = 0; i < f->nfields; i++) {
@@ -236,7 +137,7 @@ static void check_library_members(const source *src, const hb_chunk_facts *f, hb
                      !strcmp(f->fields[j].field, u->field);
         if (repeat)
             continue;
-        int col = column_of(src, u->line, u->global);
+        int col = hb_lint_column_of(src, u->line, u->global);
         if (!strcmp(u->global, "os")) {
             if (!in_list(OS_MEMBERS, u->field))
                 hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
@@ -273,8 +174,8 @@ static bool reads_global(const hb_chunk_facts *f, const char *name)
     return false;
 }
 
-static void check_declarations(const source *src, const hb_chunk_facts *f, const hb_workflow *wf,
-                               hb_lint_report *r)
+static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
+                               const hb_workflow *wf, hb_lint_report *r)
 {
     if (!wf->title)
         hb_lint_add(r, src->path, wf->line, 0, HB_LINT_WARNING, "missing-title",
@@ -287,7 +188,7 @@ static void check_declarations(const source *src, const hb_chunk_facts *f, const
         if (reads_global(f, wf->uses[i]))
             continue;
         char *quoted = hb_xasprintf("\"%s\"", wf->uses[i]);
-        int line = line_containing(src, wf->line, quoted);
+        int line = hb_lint_line_containing(src, wf->line, quoted);
         free(quoted);
         hb_lint_add(r, src->path, line, 0, HB_LINT_WARNING, "unused-service",
                     "service '%s' is declared in uses but never used: remove it, so the "
@@ -298,7 +199,8 @@ static void check_declarations(const source *src, const hb_chunk_facts *f, const
         const char *name = wf->inputs[i].name;
         if (in_array(f->input_fields, f->ninput_fields, name))
             continue;
-        int line = line_assigning(src, line_assigning(src, wf->line, "inputs"), name);
+        int line =
+            hb_lint_line_assigning(src, hb_lint_line_assigning(src, wf->line, "inputs"), name);
         hb_lint_add(r, src->path, line, 0, HB_LINT_WARNING, "unused-input",
                     "input '%s' is never read (ctx.input.%s)", name, name);
     }
@@ -314,7 +216,7 @@ static void check_declarations(const source *src, const hb_chunk_facts *f, const
 
 /* Splits "file:line: message" as the loader reports; the loader names the
  * file as it was given, so the prefix is known. */
-static void add_load_problem(const source *src, const char *text, const hb_chunk_facts *f,
+static void add_load_problem(const lint_source *src, const char *text, const hb_chunk_facts *f,
                              hb_lint_report *r)
 {
     int line = 1;
@@ -338,7 +240,7 @@ static void add_load_problem(const source *src, const char *text, const hb_chunk
     hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
 }
 
-static void add_load_problems(const source *src, const char *msg, const hb_chunk_facts *f,
+static void add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
                               hb_lint_report *r)
 {
     char *copy = hb_xstrdup(msg);
@@ -349,7 +251,7 @@ static void add_load_problems(const source *src, const char *msg, const hb_chunk
     free(copy);
 }
 
-static void add_syntax_problem(const source *src, const char *msg, hb_lint_report *r)
+static void add_syntax_problem(const lint_source *src, const char *msg, hb_lint_report *r)
 {
     hb_chunk_facts none = {0};
     size_t before = r->n;
@@ -365,7 +267,7 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     if (!text)
         return HB_EUSAGE;
     r->files++;
-    source src = {.path = path, .text = text, .len = len};
+    lint_source src = {.path = path, .text = text, .len = len};
     hb_chunk_facts facts;
     hb_err ce;
     hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
@@ -383,9 +285,11 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     check_library_members(&src, &facts, r);
     if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
         check_globals(&src, &facts, NULL, r);
+        hb_lint_check_services(&src, &facts, NULL, r);
         add_load_problems(&src, le.msg, &facts, r);
     } else {
         check_globals(&src, &facts, wf, r);
+        hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);
     }

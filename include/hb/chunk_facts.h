@@ -25,9 +25,11 @@ typedef struct hb_global_use {
     bool in_function; /* inside a function body, not the chunk's top level */
 } hb_global_use;
 
-/* `global.field` read, e.g. os.execute, math.floor (a library member). */
+/* A constant-name field read from a global or from a field of one:
+ * os.execute is {"os", "execute"}; zendesk.tickets.get gives
+ * {"zendesk", "tickets"} and {"zendesk.tickets", "get"}. */
 typedef struct hb_field_use {
-    char *global;
+    char *global; /* the dotted path the field is read from */
     char *field;
     int line;
 } hb_field_use;

@@ -9,6 +9,11 @@ FIX=tests/fixtures/review/lint
 
 for f in "$FIX"/*.lua; do
   expected_file="${f%.lua}.expected"
+  case "$(basename "$f")" in
+    unknown-operation.lua | unknown-forbid.lua)
+      # Checked against the binding's own list of operations.
+      [ -f "$HB_SRC/stdlib/zendesk.lua" ] || continue ;;
+  esac
   run_hb lint "$f"
   CHECKS=$((CHECKS + 1))
   [ "$OUT" = "$(cat "$expected_file")" ] || fail "lint $f printed something else than $expected_file"

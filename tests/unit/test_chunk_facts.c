@@ -168,6 +168,11 @@ static void library_members(void **state)
     assert_true(has_field(&f, "os", "execute", 1));
     assert_true(has_field(&f, "string", "dump", 3));
     assert_true(has_field(&f, "math", "floor", 4));
+    hb_chunk_facts_free(&f);
+    /* A chain of fields keeps its path: the operation of a binding. */
+    f = facts_of("return function(ctx) return zendesk.tickets.get(1) end\n");
+    assert_true(has_field(&f, "zendesk", "tickets", 1));
+    assert_true(has_field(&f, "zendesk.tickets", "get", 1));
     /* Fields of locals and parameters are not library members. */
     for (size_t i = 0; i < f.nfields; i++)
         assert_string_not_equal(f.fields[i].field, "y");
