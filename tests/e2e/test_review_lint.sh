@@ -32,6 +32,13 @@ expect_rc 0 "clean files"
 CHECKS=$((CHECKS + 1)); [ -z "$OUT" ] || fail "clean files produced output"
 expect_err "0 errors, 0 warnings in 3 files"
 
+# What lint takes for the sandbox's globals, the sandbox has: the fixture
+# reads each of them while loading.
+run_hb lint tests/fixtures/review/all-globals.lua
+expect_rc 0 "lint knows every sandbox global"
+run_hb graph tests/fixtures/review/all-globals.lua
+expect_rc 0 "the sandbox has every global lint knows"
+
 # Several files: sorted by file, errors decide the exit code.
 run_hb lint "$FIX/unused-input.lua" "$FIX/syntax.lua"
 expect_rc 1 "an error in one of two files"
@@ -54,7 +61,7 @@ expect_rc 0 "lint by name"
 expect_err "in 1 file"
 run_hb lint
 expect_rc 0 "every workflow on the path"
-expect_err "0 errors, 0 warnings in 2 files"
+expect_err "0 errors, 0 warnings in 3 files"
 run_hb lint no-such-workflow
 expect_rc 2 "unknown name"
 expect_err "unknown workflow 'no-such-workflow'"
