@@ -12,6 +12,14 @@ same_as() { # same_as FILE WHAT: stdout equals FILE (as $(...) reads both)
   [ "$OUT" = "$(cat "$1")" ] || { fail "$2: output differs from $1"; diff <(printf '%s\n' "$OUT") "$1" >&2 || true; }
 }
 
+for cmd in graph lint diff doc; do
+  run_hb "$cmd" --help
+  expect_rc 0 "$cmd --help"
+  expect_out "^usage: hb $cmd" "$cmd --help prints its usage"
+done
+run_hb --help
+expect_out "graph +draw a workflow's decision graph"
+
 run_hb graph "$FIX/review-sample.lua"
 expect_rc 0 "graph of a file"
 same_as "$FIX/review-sample.mmd" "mermaid is the default"
