@@ -11,6 +11,7 @@ int hb_cmd_runs(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
 int hb_cmd_audit(int argc, char **argv);
+int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
@@ -31,6 +32,7 @@ const hb_command hb_commands[] = {
     {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},
     {"doc", hb_cmd_doc, "write a workflow's Markdown handbook page"},
     {"audit", hb_cmd_audit, "show, head or verify the hash-chained audit trail"},
+    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };

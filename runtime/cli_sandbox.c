@@ -1,0 +1,156 @@
+/* hb sandbox: serve the built-in stand-in for Zendesk, GitLab, Zuora and
+ * Salesforce on a loopback port until SIGINT or SIGTERM. stdout carries
+ * only `export NAME=value` lines, flushed at once, so
+ * `hb sandbox --port 8080 > env.sh &` then `. ./env.sh` points a shell,
+ * hb or any client at it. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/cli.h"
+#include "hb/error.h"
+#include "hb/sandbox.h"
+#include "hb/util.h"
+
+static const char usage_text[] =
+    "usage: hb sandbox [--port N] [--bind ADDR] [--data FILE] [--state FILE] [--faults SPEC]\n"
+    "\n"
+    "Serves Zendesk (/api/v2), GitLab (/api/v4), Zuora (/oauth/token, /v1) and\n"
+    "Salesforce (/services) on one loopback port over seeded data, until SIGINT or\n"
+    "SIGTERM. Prints one `export NAME=value` line per variable the bindings read\n"
+    "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET), flushed at once, so\n"
+    "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n"
+    "\n"
+    "  --port N       port to listen on (default 0: any free port)\n"
+    "  --bind ADDR    loopback address (default 127.0.0.1; ::1 works too)\n"
+    "  --data FILE    seed data (default: the shipped workflows/sandbox/seed.json,\n"
+    "                 or $HB_SANDBOX_SEED)\n"
+    "  --state FILE   keep the state in FILE across restarts (default: memory only);\n"
+    "                 several processes may share one state file\n"
+    "  --faults SPEC  inject faults, e.g. '429@zendesk,next=2;drop-after-write@PUT\n"
+    "                 /api/v2/tickets/{id},next=1;latency=200@all'\n"
+    "\n"
+    "Fault spec: rules separated by ';', each EFFECT[@TARGET][,OPTION...]\n"
+    "  EFFECT  429 | 500 | drop | drop-after-write | latency=MS\n"
+    "  TARGET  all (default) | zendesk | gitlab | zuora | salesforce |\n"
+    "          [METHOD ]PATH, PATH a route pattern or a concrete path\n"
+    "  OPTION  next=N (only the next N matching requests), after=N (let N pass\n"
+    "          first), share=P (P percent of them, from a seeded generator),\n"
+    "          seed=N, retry-after=S (the Retry-After of a 429, default 1)\n"
+    "drop closes the connection without an answer; drop-after-write applies the\n"
+    "request first. POST /__sandbox/faults replaces the rules at run time.\n"
+    "\n"
+    "Test endpoints: GET /__sandbox/state, GET /__sandbox/requests,\n"
+    "POST /__sandbox/reset, POST /__sandbox/patch, POST /__sandbox/revoke-tokens,\n"
+    "GET|POST /__sandbox/faults. HB_NOW freezes the clock (relative seed dates).\n"
+    "Environment: HB_SANDBOX_SEED, HB_SANDBOX_TOKEN_TTL (seconds, default 3599),\n"
+    "HB_SANDBOX_QUERY_BATCH (ZOQL/SOQL records per page, default 2).\n"
+    "See workflows/sandbox/README.md for the seed schema and patch format.\n";
+
+/* Reads "--name VALUE" or "--name=VALUE"; false when argv[*i] is not it. */
+static bool take_value(int argc, char **argv, int *i, const char *name, const char **out,
+                       bool *missing)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return false;
+    if (argv[*i][n] == '=') {
+        *out = argv[*i] + n + 1;
+        return true;
+    }
+    if (argv[*i][n] != '\0')
+        return false;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return true;
+    }
+    *out = argv[++*i];
+    return true;
+}
+
+static void print_export(const char *name, const char *value, void *ud)
+{
+    (void)ud;
+    bool plain = true;
+    for (const char *p = value; *p; p++) {
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                    "@%+=:,./_-[]",
+                    *p))
+            plain = false;
+    }
+    if (plain && *value) {
+        printf("export %s=%s\n", name, value);
+        return;
+    }
+    printf("export %s='", name);
+    for (const char *p = value; *p; p++) {
+        if (*p == '\'')
+            fputs("'\\''", stdout);
+        else
+            putchar(*p);
+    }
+    fputs("'\n", stdout);
+}
+
+int hb_cmd_sandbox(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        fputs(usage_text, stdout);
+        return HB_OK;
+    }
+    hb_sandbox_config cfg = {0};
+    const char *port_text = NULL;
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        if (take_value(argc, argv, &i, "--port", &port_text, &missing) ||
+            take_value(argc, argv, &i, "--bind", &cfg.bind, &missing) ||
+            take_value(argc, argv, &i, "--data", &cfg.data_path, &missing) ||
+            take_value(argc, argv, &i, "--state", &cfg.state_path, &missing) ||
+            take_value(argc, argv, &i, "--faults", &cfg.faults, &missing)) {
+            if (missing) {
+                hb_cli_error("%s needs a value (see hb sandbox --help)", argv[i]);
+                return HB_EUSAGE;
+            }
+            continue;
+        }
+        hb_cli_error("sandbox: unknown argument '%s' (see hb sandbox --help)", argv[i]);
+        return HB_EUSAGE;
+    }
+    if (port_text) {
+        char *end;
+        long port = strtol(port_text, &end, 10);
+        if (!*port_text || *end || port < 0 || port > 65535) {
+            hb_cli_error("--port '%s' is not a port number (0-65535)", port_text);
+            return HB_EUSAGE;
+        }
+        cfg.port = (int)port;
+    }
+
+    /* Block the stop signals before the server's threads start, so they
+     * inherit the mask and only sigwait below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    hb_sandbox *sb;
+    hb_err e = {0};
+    if (hb_sandbox_start(&cfg, &sb, &e) != HB_OK) {
+        hb_cli_error("sandbox: %s", e.msg);
+        return e.code;
+    }
+    hb_sandbox_each_var(sb, print_export, NULL);
+    fflush(stdout);
+    fprintf(stderr,
+            "hb: sandbox serving Zendesk, GitLab, Zuora and Salesforce on %s (%s); "
+            "Ctrl-C stops it\n",
+            hb_sandbox_url(sb), cfg.state_path ? cfg.state_path : "state in memory");
+    int sig = 0;
+    sigwait(&stop, &sig);
+    hb_sandbox_stop(sb);
+    fprintf(stderr, "hb: sandbox stopped\n");
+    return HB_OK;
+}

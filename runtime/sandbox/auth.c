@@ -1,0 +1,270 @@
+/* Credentials the way each service checks them: Zendesk basic
+ * "email/token:TOKEN" (or a bearer token), GitLab PRIVATE-TOKEN (or
+ * bearer), and the OAuth client-credentials endpoints of Zuora and
+ * Salesforce issuing expiring bearer tokens. The credentials are random per
+ * state, so every process serving one state file accepts the same ones. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "sandbox_internal.h"
+
+static void random_text(char *out, size_t n)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[128];
+    if (n > sizeof bytes)
+        n = sizeof bytes;
+    if (RAND_bytes(bytes, (int)n) != 1) {
+        /* Only a sandbox secret; the wall clock still makes it per state. */
+        srand((unsigned)hb_clock_wall());
+        for (size_t i = 0; i < n; i++)
+            bytes[i] = (unsigned char)rand();
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[bytes[i] % (sizeof alphabet - 1)];
+    out[n] = '\0';
+}
+
+static void add_random(cJSON *obj, const char *key, const char *prefix, size_t n)
+{
+    char rnd[129];
+    random_text(rnd, n);
+    char *value = hb_xasprintf("%s%s", prefix, rnd);
+    cJSON_AddStringToObject(obj, key, value);
+    free(value);
+}
+
+void sb_generate_credentials(cJSON *state, const cJSON *data)
+{
+    cJSON *creds = cJSON_AddObjectToObject(state, "credentials");
+    /* The API user is a seeded agent, so comments made through the API
+     * have a real author. */
+    const char *email = "sandbox-agent@example.com";
+    const cJSON *settings = cJSON_GetObjectItemCaseSensitive(data, "sandbox");
+    int64_t uid;
+    if (sb_get_int(settings, "zendesk_api_user", &uid)) {
+        const cJSON *users = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(data, "zendesk"), "users");
+        const char *found = sb_get_str(sb_find_int(users, "id", uid), "email");
+        if (found)
+            email = found;
+    }
+    cJSON_AddStringToObject(creds, "zendesk_email", email);
+    add_random(creds, "zendesk_api_token", "", 40);
+    add_random(creds, "gitlab_token", "glpat-", 20);
+    add_random(creds, "zuora_client_id", "", 32);
+    add_random(creds, "zuora_client_secret", "", 40);
+    add_random(creds, "salesforce_client_id", "3MVG9", 60);
+    add_random(creds, "salesforce_client_secret", "", 64);
+}
+
+static const char *cred(const sb_ctx *cx, const char *name)
+{
+    const cJSON *creds = cJSON_GetObjectItemCaseSensitive(cx->sb->state, "credentials");
+    const char *v = sb_get_str(creds, name);
+    return v ? v : "";
+}
+
+/* The value after "Bearer " (or Salesforce's older "OAuth "), else NULL. */
+static const char *bearer(const sb_ctx *cx)
+{
+    const char *h = sb_header(cx, "Authorization");
+    if (!h)
+        return NULL;
+    if (!strncasecmp(h, "Bearer ", 7))
+        return h + 7;
+    if (cx->service == SB_SALESFORCE && !strncasecmp(h, "OAuth ", 6))
+        return h + 6;
+    return NULL;
+}
+
+static bool zendesk_basic_ok(const sb_ctx *cx)
+{
+    const char *h = sb_header(cx, "Authorization");
+    if (!h || strncasecmp(h, "Basic ", 6) != 0)
+        return false;
+    const char *b64 = h + 6;
+    size_t len = strlen(b64);
+    if (len == 0 || len % 4 != 0 || len > 1024)
+        return false;
+    unsigned char decoded[800];
+    int n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);
+    if (n < 0)
+        return false;
+    /* EVP_DecodeBlock counts the padding as output bytes. */
+    while (len > 0 && b64[len - 1] == '=' && n > 0) {
+        len--;
+        n--;
+    }
+    decoded[n] = '\0';
+    char *colon = strchr((char *)decoded, ':');
+    if (!colon)
+        return false;
+    *colon = '\0';
+    const char *user = (const char *)decoded, *password = colon + 1;
+    const char *email = cred(cx, "zendesk_email");
+    size_t elen = strlen(email);
+    return !strncasecmp(user, email, elen) && !strcmp(user + elen, "/token") &&
+           !strcmp(password, cred(cx, "zendesk_api_token"));
+}
+
+static bool token_valid(const sb_ctx *cx, const char *service, const char *token)
+{
+    const cJSON *tokens = cJSON_GetObjectItemCaseSensitive(cx->sb->state, "tokens");
+    int64_t now_s = hb_clock_wall() / 1000000;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, tokens)
+    {
+        int64_t expires;
+        const char *svc = sb_get_str(t, "service"), *value = sb_get_str(t, "token");
+        if (svc && value && !strcmp(svc, service) && !strcmp(value, token) &&
+            sb_get_int(t, "expires_at", &expires) && expires > now_s)
+            return true;
+    }
+    return false;
+}
+
+bool sb_auth_check(sb_ctx *cx)
+{
+    const char *tok = bearer(cx);
+    switch (cx->service) {
+    case SB_ZENDESK:
+        if (zendesk_basic_ok(cx) || (tok && !strcmp(tok, cred(cx, "zendesk_api_token"))))
+            return true;
+        sb_add_header(cx, "WWW-Authenticate", "Basic realm=\"Web Password\"");
+        sb_zendesk_error(cx, 401, "Couldn't authenticate you", NULL);
+        return false;
+    case SB_GITLAB: {
+        const char *pt = sb_header(cx, "PRIVATE-TOKEN");
+        const char *want = cred(cx, "gitlab_token");
+        if ((pt && !strcmp(pt, want)) || (tok && !strcmp(tok, want)))
+            return true;
+        sb_gitlab_error(cx, 401, "401 Unauthorized");
+        return false;
+    }
+    case SB_ZUORA:
+        if (tok && token_valid(cx, "zuora", tok))
+            return true;
+        sb_zuora_error(cx, 401, 90000011, "this resource is protected, please sign in first");
+        return false;
+    case SB_SALESFORCE:
+        if (tok && token_valid(cx, "salesforce", tok))
+            return true;
+        sb_salesforce_error(cx, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+        return false;
+    default:
+        return true;
+    }
+}
+
+static const char *token_param(sb_ctx *cx, const char *name)
+{
+    const char *v = sb_form(cx, name);
+    return v ? v : sb_query(cx, name);
+}
+
+/* Records a new token in the state, dropping expired ones. */
+static void issue_token(sb_ctx *cx, const char *service, const char *token)
+{
+    cJSON *tokens = cJSON_GetObjectItemCaseSensitive(cx->sb->state, "tokens");
+    if (!cJSON_IsArray(tokens)) {
+        tokens = cJSON_CreateArray();
+        sb_set(cx->sb->state, "tokens", tokens);
+    }
+    int64_t now_s = hb_clock_wall() / 1000000;
+    for (cJSON *t = tokens->child, *next; t; t = next) {
+        next = t->next;
+        int64_t expires;
+        if (!sb_get_int(t, "expires_at", &expires) || expires <= now_s)
+            cJSON_Delete(cJSON_DetachItemViaPointer(tokens, t));
+    }
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "service", service);
+    cJSON_AddStringToObject(t, "token", token);
+    cJSON_AddNumberToObject(t, "expires_at", (double)(now_s + cx->sb->token_ttl_s));
+    cJSON_AddItemToArray(tokens, t);
+    cx->changed = true;
+}
+
+static bool client_ok(sb_ctx *cx, const char *id_key, const char *secret_key)
+{
+    const char *id = token_param(cx, "client_id"), *secret = token_param(cx, "client_secret");
+    return id && secret && !strcmp(id, cred(cx, id_key)) && !strcmp(secret, cred(cx, secret_key));
+}
+
+void sb_h_zuora_token(sb_ctx *cx)
+{
+    const char *grant = token_param(cx, "grant_type");
+    if (!grant || strcmp(grant, "client_credentials") != 0) {
+        cJSON *body = cJSON_CreateObject();
+        cJSON_AddStringToObject(body, "error", "unsupported_grant_type");
+        cJSON_AddStringToObject(body, "error_description", "grant_type must be client_credentials");
+        sb_reply_json(cx, 400, body);
+        return;
+    }
+    if (!client_ok(cx, "zuora_client_id", "zuora_client_secret")) {
+        cJSON *body = cJSON_CreateObject();
+        cJSON_AddStringToObject(body, "error", "invalid_client");
+        cJSON_AddStringToObject(body, "error_description", "Bad client credentials");
+        sb_reply_json(cx, 401, body);
+        return;
+    }
+    char token[41], jti[33];
+    random_text(token, 32);
+    random_text(jti, 32);
+    issue_token(cx, "zuora", token);
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "access_token", token);
+    cJSON_AddStringToObject(body, "token_type", "bearer");
+    cJSON_AddNumberToObject(body, "expires_in", (double)cx->sb->token_ttl_s);
+    cJSON_AddStringToObject(body, "scope", "entity.sandbox platform.write service.genesis.read");
+    cJSON_AddStringToObject(body, "jti", jti);
+    sb_reply_json(cx, 200, body);
+}
+
+void sb_h_salesforce_token(sb_ctx *cx)
+{
+    const char *grant = token_param(cx, "grant_type");
+    cJSON *body = cJSON_CreateObject();
+    if (!grant || strcmp(grant, "client_credentials") != 0) {
+        cJSON_AddStringToObject(body, "error", "unsupported_grant_type");
+        cJSON_AddStringToObject(body, "error_description", "grant type not supported");
+        sb_reply_json(cx, 400, body);
+        return;
+    }
+    if (!client_ok(cx, "salesforce_client_id", "salesforce_client_secret")) {
+        cJSON_AddStringToObject(body, "error", "invalid_client");
+        cJSON_AddStringToObject(body, "error_description", "invalid client credentials");
+        sb_reply_json(cx, 400, body);
+        return;
+    }
+    char rnd[97], sig[45];
+    random_text(rnd, 96);
+    random_text(sig, 44);
+    char *token = hb_xasprintf("00DSANDBOX!%s", rnd);
+    issue_token(cx, "salesforce", token);
+    const char *base = sb_base_url(cx);
+    char *id_url = hb_xasprintf("%s/id/00DSANDBOX000001AAA/005SANDBOX000001AAA", base);
+    char issued[32];
+    snprintf(issued, sizeof issued, "%lld", (long long)(hb_clock_wall() / 1000));
+    cJSON_AddStringToObject(body, "access_token", token);
+    cJSON_AddStringToObject(body, "signature", sig);
+    cJSON_AddStringToObject(body, "scope", "api");
+    cJSON_AddStringToObject(body, "instance_url", base);
+    cJSON_AddStringToObject(body, "id", id_url);
+    cJSON_AddStringToObject(body, "token_type", "Bearer");
+    cJSON_AddStringToObject(body, "issued_at", issued);
+    sb_reply_json(cx, 200, body);
+    free(token);
+    free(id_url);
+}
+
+void sb_revoke_tokens(hb_sandbox *sb)
+{
+    sb_set(sb->state, "tokens", cJSON_CreateArray());
+}

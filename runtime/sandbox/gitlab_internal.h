@@ -1,0 +1,18 @@
+/* Helpers shared by the GitLab handler files. */
+#ifndef HB_SANDBOX_GITLAB_INTERNAL_H
+#define HB_SANDBOX_GITLAB_INTERNAL_H
+
+#include "sandbox_internal.h"
+
+/* The GitLab user the sandbox token belongs to (sandbox.gitlab_api_user). */
+int64_t sb_gl_api_user(sb_ctx *cx);
+cJSON *sb_gl_render_user(sb_ctx *cx, int64_t id);
+cJSON *sb_gl_render_issue(sb_ctx *cx, const cJSON *project, const cJSON *issue);
+cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n);
+/* Replies 200 with one page (page, per_page ≤ 100) of items, which it
+ * takes, and GitLab's pagination headers. */
+void sb_gl_reply_page(sb_ctx *cx, cJSON *items);
+/* Sorts rendered objects by ?order_by (created_at|updated_at) and ?sort. */
+void sb_gl_sort_from_query(sb_ctx *cx, cJSON *arr, bool default_desc);
+
+#endif

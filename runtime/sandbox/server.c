@@ -1,0 +1,495 @@
+/* The sandbox's HTTP server: libmicrohttpd with a thread per connection
+ * (so injected latency holds up only its own request), loopback only.
+ * This is the only file that knows libmicrohttpd. Each request is parsed
+ * from its raw URI (the unescape callback keeps "%2F" in GitLab project
+ * paths), checked against the fault rules, then handled under the state
+ * lock, logged and answered — or dropped, when a fault says so. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "sandbox_internal.h"
+
+#define MAX_BODY_BYTES  (8u << 20)
+#define REQUEST_LOG_MAX 10000
+
+/* What one connection's current request has accumulated so far. */
+typedef struct pending {
+    char *raw_uri;
+    bool started;
+    hb_buf body;
+    bool too_large;
+} pending;
+
+static const char *const var_names[SB_VAR_COUNT] = {
+    "ZENDESK_URL",
+    "ZENDESK_EMAIL",
+    "ZENDESK_API_TOKEN",
+    "GITLAB_URL",
+    "GITLAB_TOKEN",
+    "ZUORA_URL",
+    "ZUORA_CLIENT_ID",
+    "ZUORA_CLIENT_SECRET",
+    "SALESFORCE_URL",
+    "SALESFORCE_CLIENT_ID",
+    "SALESFORCE_CLIENT_SECRET",
+};
+
+static const int rate_limits[SB_SERVICE_COUNT] = {700, 2000, 1000, 100000, 1000000};
+
+/* ---- the request log ---- */
+
+static cJSON *logged_body(const sb_ctx *cx)
+{
+    const hb_buf *b = &cx->req->body;
+    if (b->len == 0)
+        return cJSON_CreateNull();
+    bool token_endpoint = cx->route && cx->route->open && cx->service != SB_ADMIN;
+    if (token_endpoint) {
+        /* Never log a client secret, even a sandbox one. */
+        sb_kv *kv;
+        size_t n;
+        sb_parse_form(b->data, b->len, &kv, &n);
+        cJSON *form = cJSON_CreateObject();
+        for (size_t i = 0; i < n; i++)
+            sb_set(form, kv[i].name,
+                   cJSON_CreateString(strstr(kv[i].name, "secret") ? "[redacted]" : kv[i].value));
+        sb_kv_free(kv, n);
+        return form;
+    }
+    cJSON *json = cJSON_ParseWithLength(b->data, b->len);
+    if (json)
+        return json;
+    size_t keep = b->len < 65536 ? b->len : 65536;
+    char *text = hb_xstrndup(b->data, keep);
+    cJSON *s = cJSON_CreateString(text);
+    free(text);
+    return s;
+}
+
+void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
+{
+    if (cx->route && cx->resp.status > 0 && cx->resp.status < 400 && !fault)
+        sb->route_ok[cx->route - sb_routes]++;
+    /* The test endpoints observe the log; logging them would change it. */
+    if (cx->service == SB_ADMIN)
+        return;
+    cJSON *entry = cJSON_CreateObject();
+    char now[32];
+    hb_time_format(hb_clock_wall(), now);
+    cJSON_AddNumberToObject(entry, "seq", (double)++sb->request_seq);
+    cJSON_AddStringToObject(entry, "time", now);
+    cJSON_AddStringToObject(entry, "method", cx->req->method);
+    cJSON_AddStringToObject(entry, "path", cx->req->path);
+    cJSON_AddStringToObject(entry, "query", cx->req->query_string);
+    cJSON_AddStringToObject(entry, "service", sb_service_name(cx->service));
+    if (cx->route) {
+        char *route = hb_xasprintf("%s %s", cx->route->method, cx->route->pattern);
+        cJSON_AddStringToObject(entry, "route", route);
+        free(route);
+    } else {
+        cJSON_AddNullToObject(entry, "route");
+    }
+    cJSON_AddNumberToObject(entry, "status", cx->resp.status);
+    cJSON_AddItemToObject(entry, "body", logged_body(cx));
+    if (fault)
+        cJSON_AddStringToObject(entry, "fault", fault);
+    cJSON_AddItemToArray(sb->requests, entry);
+    if (cJSON_GetArraySize(sb->requests) > REQUEST_LOG_MAX)
+        cJSON_DeleteItemFromArray(sb->requests, 0);
+}
+
+/* ---- dispatch ---- */
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    sb_request *req = cls;
+    req->headers = hb_xrealloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
+    req->headers[req->nheaders].name = hb_xstrdup(key);
+    req->headers[req->nheaders].value = hb_xstrdup(value ? value : "");
+    req->nheaders++;
+    return MHD_YES;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static void reply_fault(sb_ctx *cx, const sb_fault_decision *fd)
+{
+    if (fd->kind == SB_FAULT_500) {
+        sb_service_error(cx, 500, "Internal Server Error (injected by the sandbox)");
+        return;
+    }
+    sb_add_headerf(cx, "Retry-After", "%d", fd->retry_after_s);
+    if (cx->service == SB_ZENDESK || cx->service == SB_GITLAB) {
+        /* Both send plain text with their 429s. */
+        sb_reply_text(cx, 429, "text/plain; charset=utf-8",
+                      cx->service == SB_GITLAB ? "Retry later" : "Rate limit exceeded");
+        return;
+    }
+    sb_service_error(cx, 429, "Too many requests");
+}
+
+/* Counts the request against its service's per-minute window. */
+static int count_rate(hb_sandbox *sb, sb_service svc)
+{
+    int64_t window = hb_clock_wall() / 60000000;
+    if (window != sb->rate_window) {
+        sb->rate_window = window;
+        memset(sb->rate_used, 0, sizeof sb->rate_used);
+    }
+    return ++sb->rate_used[svc];
+}
+
+static void handle_routed(sb_ctx *cx, bool other_method)
+{
+    if (!cx->route) {
+        if (other_method) {
+            sb_service_error(cx, 405, "Method Not Allowed");
+        } else {
+            char *msg =
+                hb_xasprintf("the sandbox has no route %s %s", cx->req->method, cx->req->path);
+            sb_service_error(cx, 404, msg);
+            free(msg);
+        }
+        return;
+    }
+    if (!cx->route->open && !sb_auth_check(cx))
+        return;
+    cx->route->handler(cx);
+    if (cx->resp.status == 0)
+        sb_service_error(cx, 500, "the sandbox handler gave no answer");
+}
+
+/* Handles one complete request; false means drop the connection. */
+static bool handle(hb_sandbox *sb, pending *pr, struct MHD_Connection *conn, const char *method,
+                   sb_response *out)
+{
+    sb_request req = {0};
+    req.method = hb_xstrdup(method);
+    sb_request_parse_uri(&req, pr->raw_uri);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &req);
+    req.body = pr->body;
+    hb_buf_init(&pr->body);
+
+    sb_ctx cx = {0};
+    cx.sb = sb;
+    cx.req = &req;
+    cx.service = sb_service_for_path(req.path);
+    bool other_method = false;
+    cx.route = sb_route_find(&req, cx.param_names, cx.params, &other_method);
+    if (cx.route)
+        cx.service = cx.route->service;
+
+    sb_fault_decision fd = {0};
+    int used = 0;
+    if (cx.service != SB_ADMIN && cx.service != SB_NO_SERVICE) {
+        pthread_mutex_lock(&sb->mu);
+        sb_faults_decide(sb->faults, &req, cx.route, cx.service, &fd);
+        used = count_rate(sb, cx.service);
+        pthread_mutex_unlock(&sb->mu);
+    }
+    if (fd.latency_ms > 0)
+        sleep_ms(fd.latency_ms);
+
+    bool keep = true;
+    if (fd.kind == SB_FAULT_429 || fd.kind == SB_FAULT_500 || fd.kind == SB_FAULT_DROP) {
+        keep = fd.kind != SB_FAULT_DROP;
+        if (keep)
+            reply_fault(&cx, &fd);
+        pthread_mutex_lock(&sb->mu);
+        sb_log_request(sb, &cx, sb_fault_kind_name(fd.kind));
+        pthread_mutex_unlock(&sb->mu);
+    } else {
+        hb_err e = {0};
+        if (sb_state_begin(sb, &e) != HB_OK) {
+            sb_service_error(&cx, 500, e.msg);
+            pthread_mutex_lock(&sb->mu);
+            sb_log_request(sb, &cx, NULL);
+            pthread_mutex_unlock(&sb->mu);
+        } else {
+            cx.data = sb_state_data(sb);
+            if (pr->too_large)
+                sb_service_error(&cx, 413, "Request Entity Too Large");
+            else
+                handle_routed(&cx, other_method);
+            bool after_write = fd.kind == SB_FAULT_DROP_AFTER_WRITE;
+            sb_log_request(sb, &cx, after_write ? "drop-after-write" : NULL);
+            if (sb_state_end(sb, cx.changed, &e) != HB_OK)
+                sb_service_error(&cx, 500, e.msg);
+            keep = !after_write;
+        }
+    }
+    if (keep && cx.service != SB_ADMIN)
+        sb_rate_headers(&cx, used, rate_limits[cx.service < SB_SERVICE_COUNT ? cx.service : 0]);
+    *out = cx.resp;
+    memset(&cx.resp, 0, sizeof cx.resp);
+    sb_ctx_free(&cx);
+    sb_request_free(&req);
+    return keep;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, sb_response *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        r->has_body ? r->body.len : 0, r->has_body ? r->body.data : (void *)"",
+        MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    if (r->content_type)
+        MHD_add_response_header(resp, "Content-Type", r->content_type);
+    /* libmicrohttpd refuses empty values, but GitLab sends an empty
+     * x-next-page on the last page: a blank is the same after trimming. */
+    for (size_t i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name,
+                                *r->headers[i].value ? r->headers[i].value : " ");
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    (void)url;
+    (void)version;
+    pending *pr = *req_cls;
+    if (!pr)
+        return MHD_NO;
+    if (!pr->started) {
+        pr->started = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (pr->body.len + *upload_data_size > MAX_BODY_BYTES)
+            pr->too_large = true;
+        else
+            hb_buf_append(&pr->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    sb_response r = {0};
+    bool keep = handle(cls, pr, conn, method, &r);
+    enum MHD_Result ok = keep ? send_response(conn, &r) : MHD_NO;
+    sb_response_free(&r);
+    return ok;
+}
+
+/* Sees the full raw URI (query included) before libmicrohttpd parses it;
+ * its return value becomes the request's *req_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    pending *pr = hb_xcalloc(1, sizeof *pr);
+    pr->raw_uri = hb_xstrdup(uri ? uri : "/");
+    hb_buf_init(&pr->body);
+    return pr;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)conn;
+    (void)why;
+    pending *pr = *req_cls;
+    if (pr) {
+        free(pr->raw_uri);
+        hb_buf_free(&pr->body);
+        free(pr);
+        *req_cls = NULL;
+    }
+}
+
+/* Keeps escapes as they came: GitLab's "group%2Fproject" must stay one
+ * path segment; the parser decodes segments and query values itself. */
+static size_t keep_raw(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(s);
+}
+
+/* ---- lifecycle ---- */
+
+static hb_status read_env_int(const char *name, int64_t dflt, int64_t min, int64_t max,
+                              int64_t *out, hb_err *e)
+{
+    const char *v = getenv(name);
+    *out = dflt;
+    if (!v || !*v)
+        return HB_OK;
+    if (!sb_parse_int(v, out) || *out < min || *out > max)
+        return hb_err_set(e, HB_EUSAGE, "%s='%s' must be an integer from %lld to %lld", name, v,
+                          (long long)min, (long long)max);
+    return HB_OK;
+}
+
+static hb_status parse_bind(const char *bind, int port, struct sockaddr_storage *ss, socklen_t *len,
+                            bool *v6, hb_err *e)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    if (!strcmp(bind, "localhost"))
+        bind = "127.0.0.1";
+    if (inet_pton(AF_INET, bind, &in4->sin_addr) == 1) {
+        if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127)
+            goto not_loopback;
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        *len = sizeof *in4;
+        *v6 = false;
+        return HB_OK;
+    }
+    if (inet_pton(AF_INET6, bind, &in6->sin6_addr) == 1) {
+        if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+            goto not_loopback;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *in6;
+        *v6 = true;
+        return HB_OK;
+    }
+    return hb_err_set(e, HB_EUSAGE, "--bind '%s' is not an IP address", bind);
+not_loopback:
+    return hb_err_set(e, HB_EUSAGE,
+                      "--bind '%s' is not a loopback address: the sandbox serves only this "
+                      "machine (use 127.0.0.1 or ::1)",
+                      bind);
+}
+
+static void cache_vars(hb_sandbox *sb)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(sb->state, "credentials");
+    const char *keys[SB_VAR_COUNT] = {NULL,
+                                      "zendesk_email",
+                                      "zendesk_api_token",
+                                      NULL,
+                                      "gitlab_token",
+                                      NULL,
+                                      "zuora_client_id",
+                                      "zuora_client_secret",
+                                      NULL,
+                                      "salesforce_client_id",
+                                      "salesforce_client_secret"};
+    for (int i = 0; i < SB_VAR_COUNT; i++) {
+        const char *v = keys[i] ? sb_get_str(c, keys[i]) : sb->url;
+        sb->var_values[i] = hb_xstrdup(v ? v : "");
+    }
+}
+
+static hb_status start_daemon(hb_sandbox *sb, int port, hb_err *e)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    bool v6;
+    if (parse_bind(sb->bind, port, &ss, &sslen, &v6, e) != HB_OK)
+        return HB_EUSAGE;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_AUTO | (v6 ? MHD_USE_IPv6 : 0);
+    sb->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, sb, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, on_uri, sb,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, sb, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, sb,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+    if (!sb->daemon)
+        return hb_err_set(e, HB_EFAILED,
+                          "the sandbox cannot listen on %s port %d (is the port in use?)", sb->bind,
+                          port);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(sb->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    sb->port = info ? info->port : port;
+    sb->url = v6 ? hb_xasprintf("http://[%s]:%d", sb->bind, sb->port)
+                 : hb_xasprintf("http://%s:%d",
+                                strcmp(sb->bind, "localhost") ? sb->bind : "127.0.0.1", sb->port);
+    return HB_OK;
+}
+
+hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_err *e)
+{
+    *out = NULL;
+    if (cfg->port < 0 || cfg->port > 65535)
+        return hb_err_set(e, HB_EUSAGE, "port %d is out of range (0-65535)", cfg->port);
+    hb_sandbox *sb = hb_xcalloc(1, sizeof *sb);
+    pthread_mutex_init(&sb->mu, NULL);
+    sb->lock_fd = -1;
+    sb->bind = hb_xstrdup(cfg->bind && *cfg->bind ? cfg->bind : "127.0.0.1");
+    sb->seed_path = cfg->data_path ? hb_xstrdup(cfg->data_path) : hb_sandbox_default_seed();
+    sb->state_path = cfg->state_path ? hb_xstrdup(cfg->state_path) : NULL;
+    sb->requests = cJSON_CreateArray();
+    sb->route_ok = hb_xcalloc(sb_route_count, sizeof *sb->route_ok);
+    int64_t batch = 0;
+    hb_status st = read_env_int("HB_SANDBOX_TOKEN_TTL", 3599, 1, 86400 * 365, &sb->token_ttl_s, e);
+    if (st == HB_OK)
+        st = read_env_int("HB_SANDBOX_QUERY_BATCH", 2, 1, 2000, &batch, e);
+    sb->query_batch = (int)batch;
+    if (st == HB_OK)
+        st = sb_faults_parse(cfg->faults, &sb->faults, e);
+    if (st == HB_OK)
+        st = sb_state_open(sb, e);
+    if (st == HB_OK)
+        st = start_daemon(sb, cfg->port, e);
+    if (st != HB_OK) {
+        hb_sandbox_stop(sb);
+        return st;
+    }
+    cache_vars(sb);
+    *out = sb;
+    return HB_OK;
+}
+
+int hb_sandbox_port(const hb_sandbox *sb)
+{
+    return sb->port;
+}
+
+const char *hb_sandbox_url(const hb_sandbox *sb)
+{
+    return sb->url;
+}
+
+void hb_sandbox_each_var(const hb_sandbox *sb,
+                         void (*cb)(const char *name, const char *value, void *ud), void *ud)
+{
+    for (int i = 0; i < SB_VAR_COUNT; i++)
+        cb(var_names[i], sb->var_values[i], ud);
+}
+
+void hb_sandbox_stop(hb_sandbox *sb)
+{
+    if (!sb)
+        return;
+    if (sb->daemon)
+        MHD_stop_daemon(sb->daemon);
+    if (sb->lock_fd >= 0)
+        close(sb->lock_fd);
+    cJSON_Delete(sb->state);
+    cJSON_Delete(sb->requests);
+    free(sb->route_ok);
+    sb_faults_free(sb->faults);
+    for (int i = 0; i < SB_VAR_COUNT; i++)
+        free(sb->var_values[i]);
+    free(sb->bind);
+    free(sb->url);
+    free(sb->seed_path);
+    free(sb->state_path);
+    free(sb->lock_path);
+    pthread_mutex_destroy(&sb->mu);
+    free(sb);
+}
