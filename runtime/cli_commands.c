@@ -8,10 +8,10 @@ int hb_cmd_run(int argc, char **argv);
 int hb_cmd_resume(int argc, char **argv);
 int hb_cmd_cancel(int argc, char **argv);
 int hb_cmd_runs(int argc, char **argv);
-int hb_cmd_worker(int argc, char **argv);
-int hb_cmd_test(int argc, char **argv);
 int hb_cmd_audit(int argc, char **argv);
 int hb_cmd_sandbox(int argc, char **argv);
+int hb_cmd_test(int argc, char **argv);
+int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
@@ -25,14 +25,14 @@ const hb_command hb_commands[] = {
     {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
+    {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
+    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
     {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
     {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},
     {"doc", hb_cmd_doc, "write a workflow's Markdown handbook page"},
-    {"audit", hb_cmd_audit, "show, head or verify the hash-chained audit trail"},
-    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };

@@ -14,7 +14,6 @@
 #include "hb/sha256.h"
 #include "hb/util.h"
 
-void hb_store_lease_holder_self(char out[300]); /* store.c */
 hb_status hb_inputs_build(const hb_workflow *wf, const hb_kv *kv, size_t n, char **json_out,
                           hb_err *e);
 
