@@ -13,6 +13,10 @@ int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
+int hb_cmd_graph(int argc, char **argv);
+int hb_cmd_lint(int argc, char **argv);
+int hb_cmd_diff(int argc, char **argv);
+int hb_cmd_doc(int argc, char **argv);
 
 const hb_command hb_commands[] = {
     {"list", hb_cmd_list, "list the workflows on HB_WORKFLOW_PATH"},
@@ -25,6 +29,10 @@ const hb_command hb_commands[] = {
     {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
+    {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
+    {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
+    {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},
+    {"doc", hb_cmd_doc, "write a workflow's Markdown handbook page"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };

@@ -488,6 +488,15 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
     return HB_OK;
 }
 
+/* For the worker: a waiting run whose time has come, or a run left running
+ * by a process that died (we hold its lease now, so its holder is gone). */
+static bool still_due(const hb_run *r)
+{
+    if (!strcmp(r->status, "running"))
+        return true;
+    return !strcmp(r->status, "waiting") && r->due_at > 0 && r->due_at <= hb_clock_now();
+}
+
 hb_status hb_engine_resume(const hb_run_request *req, hb_err *e)
 {
     hb_exec x;
@@ -504,9 +513,20 @@ hb_status hb_engine_resume(const hb_run_request *req, hb_err *e)
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {
+        /* Another process may have advanced the run between our read and our
+         * claim: judge it again as it is now that we hold it. */
         x.run_inserted = true;
-        st = hb_pins_load_for_resume(&x, e);
+        hb_run_free(&x.run);
+        st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
+        if (st == HB_OK && req->only_if_due && !still_due(&x.run)) {
+            exec_free(&x);
+            return HB_OK;
+        }
+        if (st == HB_OK)
+            st = check_resumable(&x, e);
     }
+    if (st == HB_OK)
+        st = hb_pins_load_for_resume(&x, e);
     const hb_pin *wfpin = st == HB_OK ? hb_pins_workflow(&x) : NULL;
     if (st == HB_OK && !wfpin)
         st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x.run.id);

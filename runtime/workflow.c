@@ -126,8 +126,7 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
     hb_buf_init(&p.text);
     hb_workflow_read(L, wf, &p);
     lua_settop(L, top);
-    if (p.count == 0)
-        hb_workflow_check(wf, &p);
+    hb_workflow_check(wf, &p);
     if (p.count > 0) {
         hb_err_set(e, HB_EUSAGE, "%s", p.text.data);
         hb_buf_free(&p.text);

@@ -76,6 +76,7 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
         hb_problem(p, wf->file, wf->line, "workflow '%s' has no steps", wf->name);
         return;
     }
+    int before = p->count;
     for (size_t i = 0; i < wf->nsteps; i++) {
         const hb_step *s = &wf->steps[i];
         for (size_t j = 0; j < i; j++)
@@ -100,7 +101,7 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
                        "or give it next = \"step\"",
                        hb_step_kind_name(s->kind), s->id);
     }
-    if (p->count > 0)
+    if (p->count > before)
         return; /* reachability over a broken graph would only repeat the errors above */
 
     walk w = {.mark = hb_xcalloc(wf->nsteps, sizeof(bool)),

@@ -1,0 +1,142 @@
+/* The service bindings' C side: Zendesk, GitLab, Zuora and Salesforce over
+ * the HTTP transport (http.h), with per-service auth, retries, uniform
+ * errors, dry run, forbid rules, redaction and an audit event for every
+ * call. The intent-level operations live in stdlib/<service>.lua and reach
+ * this through lua_services.c (hbi.request).
+ *
+ * Variables read through cfg->getvar (never setenv):
+ *   ZENDESK_URL + (ZENDESK_EMAIL + ZENDESK_API_TOKEN | ZENDESK_OAUTH_TOKEN)
+ *   GITLAB_URL GITLAB_TOKEN
+ *   ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET [ZUORA_API_VERSION]
+ *   SALESFORCE_URL SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET
+ * *_URL carry no API suffix; https://, or http:// to loopback only.
+ * Process environment: HB_HTTP_* (http.h), HB_AUDIT_BODY_MAX_KB (64). */
+#ifndef HB_SERVICES_H
+#define HB_SERVICES_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hb/error.h"
+
+/* Where the bindings' audit events go. The engine implements it for a run
+ * step; `hb call` for its one-step run; tests may leave both NULL. */
+typedef struct hb_service_audit {
+    void *ud;
+    /* Appends one audit event of `type` ("intent" | "api_call") with this
+       data to the current run (the engine adds run, step, actor) in a
+       transaction of its own. */
+    hb_status (*event)(void *ud, const char *type, const cJSON *data, hb_err *e);
+    /* Stores a redacted, size-capped body; writes its sha256 digest. The
+       bindings redact and cap before calling: the sink stores as given. */
+    hb_status (*body)(void *ud, const char *content, size_t len, char digest[65], hb_err *e);
+} hb_service_audit;
+
+typedef struct hb_services_config {
+    /* Credentials and URLs by name. Live target: hb_credentials_getvar
+       (credentials.h). Sandbox: the sandbox's variables. */
+    const char *(*getvar)(void *ud, const char *name);
+    void *getvar_ud;
+    bool dry_run;              /* writes are recorded as planned, not sent */
+    const char *const *forbid; /* NULL-terminated op or capability names; may be NULL */
+    const char *workflow;      /* named in forbid messages; may be NULL */
+    hb_service_audit audit;
+} hb_services_config;
+
+typedef struct hb_services hb_services;
+
+/* Reads the HB_HTTP_* limits; services are connected lazily, on first use,
+ * so a workflow needs credentials only for the services it calls. NULL with
+ * e set (HB_EUSAGE) on a bad setting. The config is copied; the strings it
+ * points to (forbid, workflow) must outlive the hb_services. */
+hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e);
+void hb_services_free(hb_services *s);
+
+/* Service names hb knows, NULL-terminated: zendesk gitlab zuora salesforce. */
+extern const char *const hb_service_names[];
+
+typedef struct hb_service_request {
+    const char *service; /* "zendesk" ... */
+    const char *op;      /* "zendesk.tickets.update": audit, forbid rules */
+    const char *method;  /* GET POST PUT PATCH DELETE */
+    /* Path below the service's URL ("/api/v2/tickets/1.json"), or an
+       absolute next-page URL, which must have the service's origin. */
+    const char *path;
+    const char *query;  /* encoded query without '?', appended; may be NULL */
+    const cJSON *body;  /* JSON body; may be NULL */
+    const char *form;   /* form-encoded body instead of JSON; may be NULL */
+    bool write;         /* changes something (not decided by the method) */
+    bool idempotent;    /* a write that may be repeated safely (tags) */
+    const char *object; /* "zendesk:ticket:123": what a write changes; may be NULL */
+    /* Capability names this call exercises ("zendesk.public_reply"),
+       NULL-terminated; may be NULL. hb adds some itself (a Zendesk body with
+       a public comment is a public reply whatever the operation). */
+    const char *const *capabilities;
+} hb_service_request;
+
+typedef struct hb_service_response {
+    long status;    /* HTTP status of the final attempt; 0 when none */
+    cJSON *body;    /* parsed JSON body; NULL when empty (204) or planned */
+    cJSON *headers; /* lower-case name -> value of the final response */
+    bool planned;   /* dry run: the write was recorded, not sent */
+    /* On HB_EFAILED from the service: {service, status, code, message,
+       details, request_id}; code is a string, details any JSON or null. */
+    cJSON *error;
+} hb_service_response;
+
+void hb_service_response_free(hb_service_response *r);
+
+/* One operation: forbid check, intent (writes), auth, the exchange with
+ * retries, an api_call event per attempt, the uniform error.
+ *  HB_OK        the service did it (or, dry run, the write is planned);
+ *  HB_EFAILED   the service refused or could not be reached: out->error
+ *               holds the uniform error, e->msg a one-line summary; a
+ *               forbidden operation also returns HB_EFAILED, with no
+ *               out->error and nothing sent;
+ *  HB_EUSAGE    missing credentials, a bad URL or request;
+ *  HB_EINTERNAL the audit sink failed (nothing more may be sent).
+ * No message or error value ever holds a secret. */
+hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
+                           hb_err *e);
+
+/* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
+const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
+
+/* A small table of variables for getvar when they do not come from the
+ * environment (the sandbox's URLs and credentials): never setenv. Values
+ * are wiped when freed. */
+typedef struct hb_service_vars hb_service_vars;
+hb_service_vars *hb_service_vars_new(void);
+void hb_service_vars_free(hb_service_vars *v);
+void hb_service_vars_set(hb_service_vars *v, const char *name, const char *value);
+/* Same, shaped as hb_sandbox_each_var's callback (ud is the table). */
+void hb_service_vars_set_cb(const char *name, const char *value, void *ud);
+/* The getvar callback: ud is the table. */
+const char *hb_service_vars_get(void *ud, const char *name);
+
+/* An audit sink writing to the store: each event in a transaction of its
+ * own (hb_audit_append_tx), bodies by digest (hb_audit_put_body). The
+ * engine points `step` at the current step as the run moves on. */
+struct hb_store;
+typedef struct hb_service_store_sink {
+    struct hb_store *store;
+    const char *run;   /* run id */
+    const char *step;  /* may be NULL */
+    const char *actor; /* may be NULL */
+} hb_service_store_sink;
+hb_service_audit hb_service_audit_to_store(hb_service_store_sink *sink);
+
+/* Registers hbi.request, hbi.escape and hbi.service_error in the host's
+ * stdlib environment, bound to s (kept in the Lua registry; s must outlive
+ * the state's use of them). lua_services.c documents the Lua contract. */
+typedef struct hb_lua hb_lua;
+hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e);
+
+/* The status of the last hbi.request that raised instead of returning
+ * (HB_EUSAGE configuration, HB_EFAILED forbidden, HB_EINTERNAL / HB_EBUSY
+ * the audit store), HB_OK when none did: lets the embedder pick the exit
+ * code for a raised message. */
+hb_status hb_services_lua_last_status(hb_lua *h);
+
+#endif

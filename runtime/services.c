@@ -1,0 +1,404 @@
+/* One service call from request to result: forbid rules, dry run, the
+ * intent event, auth, the exchange with its retries and an api_call event
+ * per attempt, then the result or the uniform error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "services_internal.h"
+
+const char *const hb_service_names[] = {"zendesk", "gitlab", "zuora", "salesforce", NULL};
+
+hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
+{
+    hb_http_limits limits;
+    if (hb_http_limits_from_env(&limits, e) != HB_OK)
+        return NULL;
+    size_t body_kb = 64;
+    const char *kb = getenv("HB_AUDIT_BODY_MAX_KB");
+    if (kb && *kb) {
+        char *end = NULL;
+        long long v = strtoll(kb, &end, 10);
+        if (*end || v <= 0 || v > 1024 * 1024) {
+            hb_err_set(e, HB_EUSAGE, "HB_AUDIT_BODY_MAX_KB must be a positive integer, not '%s'",
+                       kb);
+            return NULL;
+        }
+        body_kb = (size_t)v;
+    }
+    hb_services *s = hb_xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    s->limits = limits;
+    s->body_max = body_kb * 1024;
+    s->secrets = hb_secrets_new();
+    snprintf(s->user_agent, sizeof s->user_agent, "hb/%s", HB_VERSION);
+    if (getrandom(&s->rng, sizeof s->rng, 0) != (ssize_t)sizeof s->rng)
+        s->rng = (unsigned)hb_clock_monotonic_us();
+    for (int i = 0; i < SVC_COUNT; i++) {
+        s->conns[i].id = (svc_id)i;
+        s->conns[i].name = hb_service_names[i];
+    }
+    return s;
+}
+
+void hb_services_free(hb_services *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < SVC_COUNT; i++)
+        svc_conn_free(&s->conns[i]);
+    hb_secrets_free(s->secrets);
+    free(s);
+}
+
+void hb_service_response_free(hb_service_response *r)
+{
+    cJSON_Delete(r->body);
+    cJSON_Delete(r->headers);
+    cJSON_Delete(r->error);
+    memset(r, 0, sizeof *r);
+}
+
+/* A Zendesk write whose body carries a comment that is not explicitly
+ * private is a public reply, whatever the operation is called: Zendesk's
+ * own default for `public` is true. */
+static bool has_public_comment(const cJSON *v)
+{
+    if (!v)
+        return false;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        if (c->string && !strcmp(c->string, "comment") && cJSON_IsObject(c)) {
+            const cJSON *pub = cJSON_GetObjectItemCaseSensitive(c, "public");
+            if (!cJSON_IsFalse(pub))
+                return true;
+        }
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_public_comment(c))
+            return true;
+    }
+    return false;
+}
+
+const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req)
+{
+    for (const char *const *f = s->cfg.forbid; f && *f; f++) {
+        if (req->op && !strcmp(*f, req->op))
+            return *f;
+        for (const char *const *c = req->capabilities; c && *c; c++)
+            if (!strcmp(*f, *c))
+                return *f;
+        if (!strcmp(*f, "zendesk.public_reply") && req->write && req->service &&
+            !strcmp(req->service, "zendesk") && has_public_comment(req->body))
+            return *f;
+    }
+    return NULL;
+}
+
+static svc_conn *conn_for(hb_services *s, const char *service)
+{
+    for (int i = 0; i < SVC_COUNT; i++)
+        if (service && !strcmp(service, hb_service_names[i]))
+            return &s->conns[i];
+    return NULL;
+}
+
+static const char *skip_origin(const char *url)
+{
+    const char *p = strstr(url, "://");
+    if (!p)
+        return url;
+    p = strchr(p + 3, '/');
+    return p ? p : "/";
+}
+
+static hb_status build_url(hb_services *s, svc_call *k, const hb_service_request *req, hb_err *e)
+{
+    const char *base = k->conn->api_base;
+    bool absolute =
+        hb_str_starts_with(req->path, "http://") || hb_str_starts_with(req->path, "https://");
+    char *url;
+    if (absolute) {
+        if (!hb_http_same_origin(base, req->path))
+            return hb_err_set(e, HB_EUSAGE,
+                              "%s: a link points away from %s's URL; hb sends credentials only "
+                              "to the configured service",
+                              req->op, k->conn->name);
+        url = hb_xstrdup(req->path);
+    } else {
+        if (req->path[0] != '/')
+            return hb_err_set(e, HB_EUSAGE, "%s: path must start with '/': %s", req->op, req->path);
+        url = hb_xasprintf("%s%s", base, req->path);
+    }
+    if (req->query && *req->query) {
+        char *with = hb_xasprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?', req->query);
+        free(url);
+        url = with;
+    }
+    k->url = url;
+    k->audit_path = hb_redact_path(s->secrets, skip_origin(url));
+    return HB_OK;
+}
+
+static size_t build_headers(const svc_call *k, const char *headers[8], char *content_type)
+{
+    size_t n = 0;
+    headers[n++] = "Accept: application/json";
+    if (k->body) {
+        snprintf(content_type, 96, "Content-Type: %s", k->content_type);
+        headers[n++] = content_type;
+    }
+    if (!k->token_fetch && k->conn->auth_header)
+        headers[n++] = k->conn->auth_header;
+    if (k->conn->version_header)
+        headers[n++] = k->conn->version_header;
+    headers[n] = NULL;
+    return n;
+}
+
+/* Milliseconds a 429 asks for: Retry-After, else the service's reset
+ * header (a Unix time on GitLab, seconds on Zuora and Zendesk), else -1. */
+static int64_t rate_limit_wait_ms(const hb_http_response *r)
+{
+    hb_time_us now = hb_clock_wall();
+    int64_t ms = hb_http_retry_after_ms(hb_http_header(r, "retry-after"), now);
+    if (ms >= 0)
+        return ms;
+    static const char *const resets[] = {"ratelimit-reset", "x-rate-limit-reset", NULL};
+    for (const char *const *h = resets; *h; h++) {
+        const char *v = hb_http_header(r, *h);
+        if (!v || !*v)
+            continue;
+        long long n = strtoll(v, NULL, 10);
+        if (n > 1000000000LL) /* an absolute Unix time */
+            return n * 1000 > now / 1000 ? n * 1000 - now / 1000 : 0;
+        if (n >= 0)
+            return n * 1000;
+    }
+    return -1;
+}
+
+static uint32_t next_random(hb_services *s)
+{
+    return (uint32_t)rand_r(&s->rng);
+}
+
+hb_status svc_exchange(hb_services *s, svc_call *k, hb_http_response *resp, svc_outcome *oc,
+                       hb_err *e)
+{
+    int64_t waited = 0;
+    bool reauthed = false;
+    bool may_repeat = !k->write || k->idempotent;
+    for (int attempt = 1;; attempt++) {
+        hb_http_response_free(resp);
+        hb_http_response_init(resp);
+        const char *headers[8];
+        char content_type[96];
+        build_headers(k, headers, content_type);
+        hb_http_request hr = {.method = k->method,
+                              .url = k->url,
+                              .headers = headers,
+                              .body = k->body,
+                              .body_len = k->body_len};
+        int64_t t0 = hb_clock_monotonic_us();
+        hb_status sent = hb_http_perform(k->conn->http, &hr, resp);
+        double ms = (double)(hb_clock_monotonic_us() - t0) / 1000.0;
+        oc->attempts = attempt;
+        hb_status st = svc_audit_api_call(s, k, resp, attempt, ms, e);
+        if (st != HB_OK)
+            return st;
+
+        bool retry = false;
+        int64_t wait = -1;
+        if (sent != HB_OK) {
+            retry = resp->failure == HB_HTTP_NOT_SENT ||
+                    (may_repeat && resp->failure != HB_HTTP_TOO_LARGE);
+        } else if (resp->status == 401 && svc_uses_oauth(k->conn) && !k->token_fetch && !reauthed) {
+            /* An expired or revoked token: fetch a new one once. The request
+             * was refused, so even a write is safe to send again. */
+            reauthed = true;
+            cJSON *error = NULL;
+            st = svc_ensure_token(s, k->conn, true, &error, e);
+            cJSON_Delete(error);
+            if (st != HB_OK)
+                return st == HB_EFAILED ? HB_OK : st; /* report the 401 itself */
+            continue;
+        } else if (resp->status == 429) {
+            retry = true;
+            wait = rate_limit_wait_ms(resp);
+        } else if (resp->status >= 500 && resp->status <= 599) {
+            retry = may_repeat;
+            if (resp->status == 503)
+                wait = hb_http_retry_after_ms(hb_http_header(resp, "retry-after"), hb_clock_wall());
+        }
+        if (!retry)
+            return sent;
+        if (attempt >= s->limits.max_attempts) {
+            snprintf(oc->gave_up, sizeof oc->gave_up, "gave up after %d attempts", attempt);
+            return sent;
+        }
+        if (wait < 0)
+            wait = hb_http_backoff_ms(&s->limits, attempt, next_random(s));
+        if (waited + wait > s->limits.max_wait_ms) {
+            snprintf(oc->gave_up, sizeof oc->gave_up,
+                     "gave up after %d attempt%s: waiting %lld ms more would pass "
+                     "HB_HTTP_MAX_WAIT_MS=%lld",
+                     attempt, attempt == 1 ? "" : "s", (long long)wait,
+                     (long long)s->limits.max_wait_ms);
+            return sent;
+        }
+        hb_http_sleep_ms(wait);
+        waited += wait;
+    }
+}
+
+static void add_note(cJSON *error, const char *note)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(error, "message");
+    char *text = hb_xasprintf("%s (%s)", cJSON_IsString(m) ? m->valuestring : "", note);
+    cJSON_ReplaceItemInObjectCaseSensitive(error, "message", cJSON_CreateString(text));
+    free(text);
+}
+
+/* Turns the final response into the result or the uniform error. */
+static hb_status interpret(hb_services *s, const svc_call *k, hb_status sent, hb_http_response *r,
+                           const svc_outcome *oc, hb_service_response *out, hb_err *e)
+{
+    out->status = r->status;
+    char note[220] = "";
+    if (oc->gave_up[0])
+        snprintf(note, sizeof note, "%s", oc->gave_up);
+    else if (oc->attempts > 1)
+        snprintf(note, sizeof note, "after %d attempts", oc->attempts);
+    if (sent != HB_OK) {
+        out->error = svc_error_transport(s, k->conn->name, r);
+        if (note[0])
+            add_note(out->error, note);
+        return svc_error_to_err(out->error, k->op, e);
+    }
+    cJSON *body = NULL;
+    if (r->body.len > 0) {
+        body = cJSON_ParseWithLength(r->body.data, r->body.len);
+        if (!body && r->status >= 200 && r->status < 300) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s answered %ld with a body that is not JSON", k->conn->name,
+                     r->status);
+            out->error = svc_error_make(k->conn->name, r->status, "malformed_response", msg, NULL,
+                                        svc_request_id(r, NULL));
+            return svc_error_to_err(out->error, k->op, e);
+        }
+    }
+    if (r->status >= 200 && r->status < 300 && !svc_body_says_failure(body)) {
+        out->body = body;
+        return HB_OK;
+    }
+    out->error = svc_error_from_response(s, k->conn->name, r, body);
+    if (note[0])
+        add_note(out->error, note);
+    cJSON_Delete(body);
+    return svc_error_to_err(out->error, k->op, e);
+}
+
+static hb_status finish(hb_services *s, const svc_call *k, hb_status sent, hb_http_response *r,
+                        const svc_outcome *oc, hb_service_response *out, hb_err *e)
+{
+    hb_status st = interpret(s, k, sent, r, oc, out, e);
+    out->headers = r->headers;
+    r->headers = NULL;
+    return st;
+}
+
+static hb_status check_request(const hb_service_request *req, hb_err *e)
+{
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
+    if (!req->op || !req->method || !req->path)
+        return hb_err_set(e, HB_EUSAGE, "a service request needs op, method and path");
+    for (const char *const *m = methods; *m; m++)
+        if (!strcmp(*m, req->method))
+            return HB_OK;
+    return hb_err_set(e, HB_EUSAGE, "%s: unknown HTTP method '%s'", req->op, req->method);
+}
+
+hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
+                           hb_err *e)
+{
+    memset(out, 0, sizeof *out);
+    hb_status st = check_request(req, e);
+    if (st != HB_OK)
+        return st;
+    svc_conn *c = conn_for(s, req->service);
+    if (!c)
+        return hb_err_set(e, HB_EUSAGE,
+                          "unknown service '%s' (hb knows zendesk, gitlab, zuora, "
+                          "salesforce)",
+                          req->service ? req->service : "");
+    const char *rule = hb_services_forbidden_by(s, req);
+    if (rule) {
+        const char *wf = s->cfg.workflow ? s->cfg.workflow : "this workflow";
+        if (!strcmp(rule, req->op))
+            return hb_err_set(e, HB_EFAILED, "%s is forbidden: %s lists \"%s\" in its forbid",
+                              req->op, wf, rule);
+        return hb_err_set(e, HB_EFAILED,
+                          "%s is forbidden: it would exercise \"%s\", which %s lists in its "
+                          "forbid",
+                          req->op, rule, wf);
+    }
+    if ((st = svc_prepare(s, c, e)) != HB_OK)
+        return st;
+    /* Dry-run writes never need a token: nothing is sent. Reads and real
+     * writes do, and Salesforce's token also names where calls go. */
+    if (!(req->write && s->cfg.dry_run)) {
+        cJSON *error = NULL;
+        st = svc_ensure_token(s, c, false, &error, e);
+        if (st != HB_OK) {
+            out->error = error;
+            return st;
+        }
+    }
+    if (!c->api_base)
+        /* Dry run against Salesforce before any read: address by login URL. */
+        c->api_base = hb_xstrdup(c->url);
+
+    svc_call k = {.conn = c,
+                  .op = req->op,
+                  .method = req->method,
+                  .write = req->write,
+                  .idempotent = req->idempotent,
+                  .object = req->object};
+    char *body = NULL;
+    if (req->form) {
+        body = hb_xstrdup(req->form);
+        k.content_type = "application/x-www-form-urlencoded";
+    } else if (req->body) {
+        char *json = cJSON_PrintUnformatted(req->body);
+        body = hb_xstrdup(json ? json : "null");
+        cJSON_free(json);
+        k.content_type = "application/json";
+    }
+    k.body = body;
+    k.body_len = body ? strlen(body) : 0;
+    hb_http_response r;
+    hb_http_response_init(&r);
+    if ((st = build_url(s, &k, req, e)) != HB_OK)
+        goto done;
+    if (body && (st = svc_audit_body(s, body, k.body_len, k.request_digest, e)) != HB_OK)
+        goto done;
+    if (req->write && (st = svc_audit_intent(s, &k, e)) != HB_OK)
+        goto done;
+    if (req->write && s->cfg.dry_run) {
+        out->planned = true;
+        goto done;
+    }
+    svc_outcome oc = {0};
+    hb_status sent = svc_exchange(s, &k, &r, &oc, e);
+    if (sent != HB_OK && sent != HB_EFAILED) {
+        st = sent; /* the audit sink failed */
+        goto done;
+    }
+    st = finish(s, &k, sent, &r, &oc, out, e);
+done:
+    hb_http_response_free(&r);
+    free(body);
+    free(k.url);
+    free(k.audit_path);
+    return st;
+}

@@ -1,0 +1,183 @@
+-- GitLab REST API v4, as intent-level operations. A project is its numeric
+-- id or its path ("group/sub/project", sent URL-encoded); issues are
+-- addressed by iid within their project. Labels are added and removed, never
+-- replaced wholesale.
+--
+-- Reads return the object; get-style reads return nil, err when it does not
+-- exist; other failures raise the uniform error. issues.list returns an
+-- iterator over every issue of every page. In a dry run, writes return
+-- { planned = true, op = ..., object = ... } and send nothing.
+
+local svc = require "hb.service"
+
+local M = { issues = {}, notes = {}, templates = {} }
+
+M._ops = {
+  ["issues.create"] = "write", ["issues.get"] = "read", ["issues.update"] = "write",
+  ["issues.list"] = "read", ["notes.create"] = "write", ["templates.issue"] = "read",
+}
+
+local API = "/api/v4"
+
+local function request(op, method, path, extra)
+  local spec = { service = "gitlab", op = "gitlab." .. op, method = method, path = path }
+  for k, v in pairs(extra or {}) do
+    spec[k] = v
+  end
+  return spec
+end
+
+-- The project as the API addresses it (id, or the %2F-encoded path) and as
+-- objects in the audit trail name it (id or plain path).
+local function project_ref(p, op)
+  local id = math.tointeger(p)
+  if id and id > 0 then
+    return tostring(id), tostring(id)
+  end
+  if type(p) == "string" and p ~= "" then
+    if p:match("^%d+$") then
+      return p, p
+    end
+    return hbi.escape(p), p
+  end
+  error(op .. ": project must be a numeric id or a path like \"group/project\"", 3)
+end
+
+local function issue_object(project, iid)
+  return ("gitlab:issue:%s#%d"):format(project, iid)
+end
+
+local function comma_list(v, op, what)
+  if v == nil or type(v) == "string" then
+    return v
+  end
+  return table.concat(svc.string_list(v, op, what, 4), ",")
+end
+
+function M.issues.create(project, fields)
+  local op = "gitlab.issues.create"
+  local ref, name = project_ref(project, op)
+  fields = svc.copy(svc.table_arg(fields, op, "fields"))
+  if type(fields.title) ~= "string" or fields.title == "" then
+    error(op .. ": fields.title is required", 2)
+  end
+  fields.labels = comma_list(fields.labels, op, "labels")
+  return svc.write(request("issues.create", "POST", ("%s/projects/%s/issues"):format(API, ref), {
+    body = fields,
+    object = "gitlab:project:" .. name,
+  }), function(res) return res.body end)
+end
+
+function M.issues.get(project, iid)
+  local op = "gitlab.issues.get"
+  local ref = project_ref(project, op)
+  iid = svc.positive_id(iid, op, "iid")
+  local res, err = svc.lookup(request("issues.get", "GET",
+    ("%s/projects/%s/issues/%d"):format(API, ref, iid)))
+  if not res then
+    return nil, err
+  end
+  return res.body
+end
+
+-- fields: add_labels, remove_labels (lists or comma strings), state =
+-- "closed" | "opened" (or close = true / reopen = true), description, title,
+-- and any other issue attribute GitLab accepts. `labels` is refused: it
+-- would replace every label.
+function M.issues.update(project, iid, fields)
+  local op = "gitlab.issues.update"
+  local ref, name = project_ref(project, op)
+  iid = svc.positive_id(iid, op, "iid")
+  fields = svc.copy(svc.table_arg(fields, op, "fields"))
+  if fields.labels ~= nil then
+    error(op .. ": `labels` would replace every label; use add_labels / remove_labels", 2)
+  end
+  fields.add_labels = comma_list(fields.add_labels, op, "add_labels")
+  fields.remove_labels = comma_list(fields.remove_labels, op, "remove_labels")
+  local state = fields.state
+  fields.state = nil
+  if state == "closed" or state == "close" or fields.close == true then
+    fields.state_event = "close"
+  elseif state == "opened" or state == "reopen" or fields.reopen == true then
+    fields.state_event = "reopen"
+  elseif state ~= nil then
+    error(op .. ": state must be \"closed\" or \"opened\"", 2)
+  end
+  fields.close, fields.reopen = nil, nil
+  return svc.write(request("issues.update", "PUT",
+    ("%s/projects/%s/issues/%d"):format(API, ref, iid), {
+      body = fields,
+      idempotent = true, -- label changes and state events land the same way twice
+      object = issue_object(name, iid),
+    }), function(res) return res.body end)
+end
+
+-- The next page: x-next-page (offset paging), else Link rel="next" (keyset
+-- paging, or a proxy that drops the x- headers).
+local function next_page(res, prev)
+  local h = res.headers or {}
+  local page = h["x-next-page"]
+  if type(page) == "string" and page:match("^%d+$") then
+    local spec = svc.copy(prev)
+    spec.query = svc.copy(prev.query or {})
+    spec.query.page = page
+    return spec
+  end
+  local link = h["link"]
+  if type(link) == "string" then
+    for url, rel in link:gmatch("<([^>]+)>%s*;%s*rel=\"([^\"]+)\"") do
+      if rel == "next" then
+        return request("issues.list", "GET", url)
+      end
+    end
+  end
+  return nil
+end
+
+-- Every issue matching filters: labels (all must match), search, state
+-- ("opened" | "closed" | "all"), and other list parameters GitLab accepts.
+function M.issues.list(project, filters)
+  local op = "gitlab.issues.list"
+  local ref = project_ref(project, op)
+  local query = svc.copy(svc.table_arg(filters, op, "filters"))
+  query.labels = comma_list(query.labels, op, "labels")
+  query.per_page = query.per_page or 100
+  return svc.pages(request("issues.list", "GET", ("%s/projects/%s/issues"):format(API, ref),
+    { query = query }), function(res, prev)
+      return res.body, next_page(res, prev)
+    end)
+end
+
+-- note: a string, or { body = ..., internal = true } for a note only
+-- project members see.
+function M.notes.create(project, iid, note)
+  local op = "gitlab.notes.create"
+  local ref, name = project_ref(project, op)
+  iid = svc.positive_id(iid, op, "iid")
+  if type(note) == "string" then
+    note = { body = note }
+  end
+  if type(note) ~= "table" or type(note.body) ~= "string" or note.body == "" then
+    error(op .. ": a note needs a body (a string, or { body = ..., internal = true })", 2)
+  end
+  return svc.write(request("notes.create", "POST",
+    ("%s/projects/%s/issues/%d/notes"):format(API, ref, iid), {
+      body = { body = note.body, internal = note.internal == true },
+      object = issue_object(name, iid),
+    }), function(res) return res.body end)
+end
+
+-- The project's issue template `name` ({ name, content }), or nil, err.
+function M.templates.issue(project, name)
+  local op = "gitlab.templates.issue"
+  local ref = project_ref(project, op)
+  name = svc.string_arg(name, op, "name")
+  local res, err = svc.lookup(request("templates.issue", "GET",
+    ("%s/projects/%s/templates/issues/%s"):format(API, ref, hbi.escape(name))))
+  if not res then
+    return nil, err
+  end
+  return res.body
+end
+
+return M

@@ -1,0 +1,140 @@
+-- Plumbing shared by the service modules (zendesk, gitlab, zuora,
+-- salesforce): calling the C transport through hbi.request, the two ways a
+-- failure comes back (raised, or nil + error where "not found" is an answer
+-- a workflow branches on), and iterating over every page of a list.
+--
+-- A service failure is the uniform error table
+--   { service, status, code, message, details, request_id }
+-- whose tostring reads "zendesk answered 404 RecordNotFound: Not found".
+
+local M = {}
+
+-- Sends a request; raises the uniform error when the service refused.
+function M.call(spec)
+  local res, err = hbi.request(spec)
+  if not res then
+    error(err, 0)
+  end
+  return res
+end
+
+-- True when the error says the thing asked for does not exist.
+function M.is_not_found(err)
+  if type(err) ~= "table" then
+    return false
+  end
+  return err.status == 404 or err.code == "50000040" or err.code == "NOT_FOUND"
+end
+
+-- A read where "not found" is data: nil, err for that; raises otherwise.
+function M.lookup(spec)
+  local res, err = hbi.request(spec)
+  if res then
+    return res
+  end
+  if M.is_not_found(err) then
+    return nil, err
+  end
+  error(err, 0)
+end
+
+-- What a write returns in a dry run: it was recorded, not sent.
+function M.planned(spec)
+  return { planned = true, op = spec.op, object = spec.object }
+end
+
+-- The result of a write: `pick(res)` when sent, the plan in a dry run.
+function M.write(spec, pick)
+  spec.write = true
+  local res = M.call(spec)
+  if res.planned then
+    return M.planned(spec)
+  end
+  return pick(res)
+end
+
+-- An iterator over every item of every page. `extract(res, spec)` returns
+-- the page's items and the next request (nil on the last page). Pages are
+-- fetched as the loop needs them.
+function M.pages(first, extract)
+  local spec, items, i = first, nil, 0
+  return function()
+    while true do
+      if items and i < #items then
+        i = i + 1
+        return items[i]
+      end
+      if not spec then
+        return nil
+      end
+      local res = M.call(spec)
+      items, spec = extract(res, spec)
+      items, i = items or {}, 0
+    end
+  end
+end
+
+-- Argument checks raise at the workflow's line, naming the operation:
+-- level 3 (the caller of the operation that called the check) unless the
+-- check sits one helper deeper (level 4).
+function M.positive_id(v, op, what, level)
+  local n = math.tointeger(v)
+  if not n and type(v) == "string" and v:match("^%d+$") then
+    n = math.tointeger(tonumber(v))
+  end
+  if not n or n <= 0 then
+    error(("%s: %s must be a positive integer id, not %s"):format(op, what, tostring(v)),
+      level or 3)
+  end
+  return n
+end
+
+function M.string_arg(v, op, what)
+  if type(v) == "number" then
+    v = tostring(math.tointeger(v) or v)
+  end
+  if type(v) ~= "string" or v == "" then
+    error(("%s: %s must be a non-empty string, not %s"):format(op, what, tostring(v)), 3)
+  end
+  return v
+end
+
+function M.table_arg(v, op, what)
+  if v == nil then
+    return {}
+  end
+  if type(v) ~= "table" then
+    error(("%s: %s must be a table, not %s"):format(op, what, type(v)), 3)
+  end
+  return v
+end
+
+-- A string or a non-empty list of strings, as a list.
+function M.string_list(v, op, what, level)
+  if type(v) == "string" and v ~= "" then
+    return { v }
+  end
+  if type(v) == "table" and #v > 0 then
+    local out = {}
+    for i, s in ipairs(v) do
+      if type(s) ~= "string" or s == "" then
+        error(("%s: %s[%d] must be a non-empty string"):format(op, what, i), level or 3)
+      end
+      out[i] = s
+    end
+    return out
+  end
+  error(("%s: %s must be a string or a non-empty list of strings"):format(op, what), level or 3)
+end
+
+-- A copy of a table's fields (one level), so bindings never edit the
+-- caller's table.
+function M.copy(t)
+  local out = {}
+  for k, v in pairs(t) do
+    out[k] = v
+  end
+  return out
+end
+
+return M

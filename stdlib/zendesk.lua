@@ -1,0 +1,242 @@
+-- Zendesk Support API v2, as intent-level operations: each names what it
+-- changes, so adding a tag never replaces the others and a comment is an
+-- internal note unless a public reply is asked for (public = true), which a
+-- workflow's forbid = { "zendesk.public_reply" } refuses.
+--
+-- Ids come first, then a table of fields. Reads return the object; get-style
+-- reads return nil, err when it does not exist; every other failure raises
+-- the uniform error. Lists (search, tickets.comments) return an iterator over
+-- every item of every page. In a dry run, writes return
+-- { planned = true, op = ..., object = ... } and send nothing.
+
+local svc = require "hb.service"
+
+local M = { tickets = {}, organizations = {}, ticket_forms = {}, users = {} }
+
+-- Every operation and whether it reads or writes (the HTTP method does not
+-- decide). Lint and forbid checks read this.
+M._ops = {
+  ["tickets.get"] = "read", ["tickets.update"] = "write",
+  ["tickets.add_tags"] = "write", ["tickets.remove_tags"] = "write",
+  ["tickets.comment"] = "write", ["tickets.comments"] = "read",
+  ["tickets.add_cc"] = "write",
+  ["organizations.get"] = "read", ["organizations.update"] = "write",
+  ["organizations.add_tags"] = "write", ["organizations.remove_tags"] = "write",
+  ["ticket_forms.find"] = "read", ["users.get"] = "read", ["search"] = "read",
+}
+
+local API = "/api/v2"
+local PUBLIC_REPLY = "zendesk.public_reply"
+
+local function request(op, method, path, extra)
+  local spec = { service = "zendesk", op = "zendesk." .. op, method = method, path = path }
+  for k, v in pairs(extra or {}) do
+    spec[k] = v
+  end
+  return spec
+end
+
+-- Zendesk pages two ways: cursor (meta.has_more + links.next) and offset
+-- (next_page); both carry the next page as a full URL.
+local function next_link(body)
+  local meta, links = body.meta, body.links
+  if type(meta) == "table" and meta.has_more == true and type(links) == "table"
+      and type(links.next) == "string" then
+    return links.next
+  end
+  if type(body.next_page) == "string" then
+    return body.next_page
+  end
+  return nil
+end
+
+local function paged(spec, key)
+  return svc.pages(spec, function(res, prev)
+    local body = res.body or {}
+    local link = next_link(body)
+    local nxt = nil
+    if link then
+      nxt = request(prev.op:sub(#"zendesk." + 1), "GET", link)
+    end
+    return body[key], nxt
+  end)
+end
+
+-- A comment as Zendesk wants it, with `public` always explicit: Zendesk's
+-- own default is a public reply.
+local function comment_body(op, c)
+  if type(c) == "string" then
+    c = { body = c }
+  end
+  if type(c) ~= "table" or (type(c.body) ~= "string" and type(c.html_body) ~= "string") then
+    error(op .. ": a comment needs a body (a string, or { body = ..., public = false })", 3)
+  end
+  local out = svc.copy(c)
+  out.public = c.public == true
+  return out
+end
+
+local function refuse_tags(op, fields, adder)
+  if fields.tags ~= nil then
+    error(("%s: `tags` would replace every tag; use %s / remove_tags"):format(op, adder), 3)
+  end
+end
+
+-- tickets ------------------------------------------------------------------
+
+function M.tickets.get(id)
+  id = svc.positive_id(id, "zendesk.tickets.get", "ticket")
+  local res, err = svc.lookup(request("tickets.get", "GET", ("%s/tickets/%d.json"):format(API, id)))
+  if not res then
+    return nil, err
+  end
+  return res.body.ticket
+end
+
+-- Changes ticket fields (status, priority, custom_fields, a comment ...).
+function M.tickets.update(id, fields)
+  local op = "zendesk.tickets.update"
+  id = svc.positive_id(id, op, "ticket")
+  fields = svc.copy(svc.table_arg(fields, op, "fields"))
+  refuse_tags(op, fields, "zendesk.tickets.add_tags")
+  local caps
+  if fields.comment ~= nil then
+    fields.comment = comment_body(op, fields.comment)
+    caps = fields.comment.public and { PUBLIC_REPLY } or nil
+  end
+  return svc.write(request("tickets.update", "PUT", ("%s/tickets/%d.json"):format(API, id), {
+    body = { ticket = fields },
+    idempotent = fields.comment == nil, -- setting fields twice changes nothing; a comment would repeat
+    object = "zendesk:ticket:" .. id,
+    capabilities = caps,
+  }), function(res) return res.body.ticket end)
+end
+
+local function tags_call(kind, opname, method, id, tags)
+  local op = "zendesk." .. kind .. "." .. opname
+  id = svc.positive_id(id, op, kind == "tickets" and "ticket" or "organization", 4)
+  tags = svc.string_list(tags, op, "tags", 4)
+  local object = (kind == "tickets" and "zendesk:ticket:" or "zendesk:organization:") .. id
+  -- The tags endpoint: PUT adds, DELETE removes; both are safe to repeat.
+  return svc.write(request(kind .. "." .. opname, method,
+    ("%s/%s/%d/tags.json"):format(API, kind, id),
+    { body = { tags = tags }, idempotent = true, object = object }),
+    function(res) return res.body and res.body.tags end)
+end
+
+function M.tickets.add_tags(id, tags)
+  return tags_call("tickets", "add_tags", "PUT", id, tags)
+end
+
+function M.tickets.remove_tags(id, tags)
+  return tags_call("tickets", "remove_tags", "DELETE", id, tags)
+end
+
+-- An internal note by default; { body = ..., public = true } for a reply the
+-- customer sees.
+function M.tickets.comment(id, c)
+  local op = "zendesk.tickets.comment"
+  id = svc.positive_id(id, op, "ticket")
+  local comment = comment_body(op, c)
+  return svc.write(request("tickets.comment", "PUT", ("%s/tickets/%d.json"):format(API, id), {
+    body = { ticket = { comment = comment } },
+    object = "zendesk:ticket:" .. id,
+    capabilities = comment.public and { PUBLIC_REPLY } or nil,
+  }), function(res) return res.body.ticket end)
+end
+
+-- Every comment, oldest first, with its attachments.
+function M.tickets.comments(id)
+  id = svc.positive_id(id, "zendesk.tickets.comments", "ticket")
+  return paged(request("tickets.comments", "GET", ("%s/tickets/%d/comments.json"):format(API, id),
+    { query = { ["page[size]"] = 100 } }), "comments")
+end
+
+-- Adds email CCs (addresses), keeping the ones already there.
+function M.tickets.add_cc(id, emails)
+  local op = "zendesk.tickets.add_cc"
+  id = svc.positive_id(id, op, "ticket")
+  local ccs = {}
+  for i, e in ipairs(svc.string_list(emails, op, "emails")) do
+    ccs[i] = { user_email = e, action = "put" }
+  end
+  return svc.write(request("tickets.add_cc", "PUT", ("%s/tickets/%d.json"):format(API, id), {
+    body = { ticket = { email_ccs = ccs } },
+    idempotent = true,
+    object = "zendesk:ticket:" .. id,
+  }), function(res) return res.body.ticket end)
+end
+
+-- organizations --------------------------------------------------------------
+
+function M.organizations.get(id)
+  id = svc.positive_id(id, "zendesk.organizations.get", "organization")
+  local res, err = svc.lookup(request("organizations.get", "GET",
+    ("%s/organizations/%d.json"):format(API, id)))
+  if not res then
+    return nil, err
+  end
+  return res.body.organization
+end
+
+function M.organizations.update(id, fields)
+  local op = "zendesk.organizations.update"
+  id = svc.positive_id(id, op, "organization")
+  fields = svc.copy(svc.table_arg(fields, op, "fields"))
+  refuse_tags(op, fields, "zendesk.organizations.add_tags")
+  return svc.write(request("organizations.update", "PUT",
+    ("%s/organizations/%d.json"):format(API, id), {
+      body = { organization = fields },
+      idempotent = true,
+      object = "zendesk:organization:" .. id,
+    }), function(res) return res.body.organization end)
+end
+
+function M.organizations.add_tags(id, tags)
+  return tags_call("organizations", "add_tags", "PUT", id, tags)
+end
+
+function M.organizations.remove_tags(id, tags)
+  return tags_call("organizations", "remove_tags", "DELETE", id, tags)
+end
+
+-- ticket forms and users -------------------------------------------------------
+
+-- The form with this name (exact, else ignoring case), or nil. Forms are
+-- found by name because ids differ between instances.
+function M.ticket_forms.find(name)
+  name = svc.string_arg(name, "zendesk.ticket_forms.find", "name")
+  local loose
+  for form in paged(request("ticket_forms.find", "GET", API .. "/ticket_forms.json"),
+      "ticket_forms") do
+    if form.name == name then
+      return form
+    end
+    if not loose and type(form.name) == "string" and form.name:lower() == name:lower() then
+      loose = form
+    end
+  end
+  return loose
+end
+
+function M.users.get(id)
+  id = svc.positive_id(id, "zendesk.users.get", "user")
+  local res, err = svc.lookup(request("users.get", "GET", ("%s/users/%d.json"):format(API, id)))
+  if not res then
+    return nil, err
+  end
+  return res.body.user
+end
+
+-- search ---------------------------------------------------------------------
+
+-- Every result of a search ("type:ticket organization:5 status<solved").
+-- Zendesk serves at most 1000 results and indexes new records with a delay
+-- of minutes: do not search for something this run just created.
+function M.search(query)
+  query = svc.string_arg(query, "zendesk.search", "query")
+  return paged(request("search", "GET", API .. "/search.json",
+    { query = { query = query, per_page = 100 } }), "results")
+end
+
+return M
