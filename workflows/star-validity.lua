@@ -60,12 +60,39 @@ return workflow "star-validity" {
       when = function(ctx) return ctx.vars.request == "wrong_product" end },
     { label = "Force Reassociate", next = "deflect_with_docs",
       when = function(ctx) return ctx.vars.request == "force_reassociate" end },
-    { label = "Plan/License requests", next = "is_trial" },
+    { label = "Plan/License requests", next = "plan_license_request" },
+  },
+  task "plan_license_request" {
+    "Plan/License requests: read the customer's subscription in Zuora, when its term ends and "
+      .. "when the grace period (" .. support.grace_period_days .. " days after the term ends) ends.",
+    run = function(ctx)
+      if not ctx.vars.zuora_account then
+        ctx.log("the organization has no Zuora account number")
+        return
+      end
+      local subs = {}
+      for s in zuora.subscriptions.by_account(ctx.vars.zuora_account) do
+        subs[#subs + 1] = s
+      end
+      local sub = support.current_subscription(subs)
+      if not sub then
+        ctx.log("no subscription in Zuora for account " .. ctx.vars.zuora_account)
+        return
+      end
+      local term_end = support.time(sub.termEndDate)
+      ctx.vars.subscription = sub.subscriptionNumber
+      ctx.vars.term_end = support.format_time(term_end)
+      ctx.vars.grace_end = support.format_time(support.grace_end(term_end))
+      if not ctx.vars.trial then -- a trial's expiry is not in Zuora
+        ctx.vars.expires_at = ctx.vars.term_end
+        ctx.vars.expiry_source = "Zuora " .. sub.subscriptionNumber .. " termEndDate " .. sub.termEndDate
+      end
+    end,
   },
   choice "is_trial" {
     "Is this request for a trial?",
     { label = "Yes", when = function(ctx) return ctx.vars.trial end, next = "read_trial_opportunity" },
-    { label = "No", next = "read_subscription" },
+    { label = "No", next = "in_grace" },
   },
   task "read_trial_opportunity" {
     "Is this a sales assisted trial? Look for the organization's opportunity marked as a sales "
@@ -86,39 +113,15 @@ return workflow "star-validity" {
   },
   choice "sales_assisted" {
     "Is this a sales assisted trial?",
-    { label = "Yes", when = function(ctx) return ctx.vars.sales_assisted end, next = "expiry_known" },
+    { label = "Yes", when = function(ctx) return ctx.vars.sales_assisted end,
+      next = "expiring_more_than_24h" },
     { label = "No", next = "no_need" },
-  },
-  task "read_subscription" {
-    "Read the customer's subscription in Zuora: when its term ends, and when the grace period "
-      .. "(" .. support.grace_period_days .. " days after the term ends) ends.",
-    run = function(ctx)
-      if not ctx.vars.zuora_account then
-        ctx.log("the organization has no Zuora account number")
-        return
-      end
-      local subs = {}
-      for s in zuora.subscriptions.by_account(ctx.vars.zuora_account) do
-        subs[#subs + 1] = s
-      end
-      local sub = support.current_subscription(subs)
-      if not sub then
-        ctx.log("no subscription in Zuora for account " .. ctx.vars.zuora_account)
-        return
-      end
-      local term_end = support.time(sub.termEndDate)
-      ctx.vars.subscription = sub.subscriptionNumber
-      ctx.vars.term_end = support.format_time(term_end)
-      ctx.vars.grace_end = support.format_time(support.grace_end(term_end))
-      ctx.vars.expires_at = ctx.vars.term_end
-      ctx.vars.expiry_source = "Zuora " .. sub.subscriptionNumber .. " termEndDate " .. sub.termEndDate
-    end,
   },
   choice "in_grace" {
     "Is the customer in the grace period?",
     { label = "Yes", next = "grace_more_than_24h",
       when = function(ctx) return ctx.vars.term_end ~= nil and support.in_grace(ctx.vars.term_end, ctx.now()) end },
-    { label = "No", next = "expiry_known" },
+    { label = "No", next = "expiring_more_than_24h" },
   },
   choice "grace_more_than_24h" {
     "Is the grace period expiring in more than 24h? (Exactly 24 hours is not more.)",
@@ -126,11 +129,14 @@ return workflow "star-validity" {
       when = function(ctx) return support.more_than_24h_left(ctx.vars.grace_end, ctx.now()) end },
     { label = "No", next = "ok_to_star" },
   },
-  choice "expiry_known" {
-    "Does Zuora say when the plan/license expires?",
-    { label = "In Zuora", when = function(ctx) return ctx.vars.expires_at ~= nil end,
-      next = "expiring_more_than_24h" },
-    { label = "Not in Zuora", next = "ask_expiry" },
+  choice "expiring_more_than_24h" {
+    "Is the plan/lic expiring in more than 24h? (Exactly 24 hours is not more.) When Zuora has no "
+      .. "date for it, you are asked for one first.",
+    { label = "Date not in Zuora", when = function(ctx) return ctx.vars.expires_at == nil end,
+      next = "ask_expiry" },
+    { label = "Yes", next = "no_need",
+      when = function(ctx) return support.more_than_24h_left(ctx.vars.expires_at, ctx.now()) end },
+    { label = "No", next = "ok_to_star" },
   },
   ask "ask_expiry" {
     "Zuora has no date for this plan, license or trial: look up when it expires (the license app, "
@@ -143,16 +149,12 @@ return workflow "star-validity" {
       ctx.vars.expires_at = support.format_time(support.time(ctx.answers.ask_expiry))
       ctx.vars.expiry_source = "given by " .. ctx.run.actor
     end,
-  },
-  choice "expiring_more_than_24h" {
-    "Is the plan/lic expiring in more than 24h? (Exactly 24 hours is not more.)",
-    { label = "Yes", next = "no_need",
-      when = function(ctx) return support.more_than_24h_left(ctx.vars.expires_at, ctx.now()) end },
-    { label = "No", next = "ok_to_star" },
+    next = "expiring_more_than_24h",
   },
   ask "sales_intervention" {
-    "Wrong product sold: it is Ok to STAR after sales intervention. Has sales intervened?",
-    options = { { "yes", next = "ok_to_star" }, { "not yet", next = "engage_sales" } },
+    "Wrong product sold: it is Ok to STAR after sales intervention. Answer `after sales "
+      .. "intervention` once sales has intervened, or `not yet`.",
+    options = { { "after sales intervention", next = "ok_to_star" }, { "not yet", next = "engage_sales" } },
   },
   task "engage_sales" {
     "Ask the account's opportunity owner (from Salesforce) to correct the order, in an internal note.",
@@ -178,8 +180,8 @@ return workflow "star-validity" {
   ask "edge_case" {
     "Is this an edge case: the customer followed the process and the system did not produce the "
       .. "expected results (an error after following it, a page or system that is down, an owner "
-      .. "who is not available)?",
-    options = { { "yes", next = "ok_to_star" }, { "no", next = "deflected" } },
+      .. "who is not available)? Answer `edge case`, or `deflected` when the docs were enough.",
+    options = { { "edge case", next = "ok_to_star" }, { "deflected", next = "deflected" } },
   },
   task "ok_to_star" {
     "Ok to STAR: record why in an internal note.",

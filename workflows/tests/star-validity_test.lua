@@ -14,7 +14,7 @@ return scenarios "star-validity" {
     sandbox = star_issue(1004),
     inputs = { ticket = 1004 },
     answers = { collect_feedback = "collected" },
-    path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
       "grace_more_than_24h", "no_need", "collect_feedback", "find_star_issue", "star_issue_found",
       "label_star_issue", "done_no_need" },
     status = "succeeded",
@@ -27,7 +27,7 @@ return scenarios "star-validity" {
 
   scenario "in the grace period with under 24h left: Ok to STAR" {
     inputs = { ticket = 1005 },
-    path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
       "grace_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
@@ -38,8 +38,8 @@ return scenarios "star-validity" {
 
   scenario "not in grace, the license ends in under 24h: Ok to STAR" {
     inputs = { ticket = 1006 },
-    path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
-      "expiry_known", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
+      "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1006, "expires 2026-11-23T00:00:00Z (Zuora A-S00002081 termEndDate 2026-11-23): 14h 00m left", "why")
@@ -48,8 +48,8 @@ return scenarios "star-validity" {
 
   scenario "exactly 24h left is not more than 24h: Ok to STAR" {
     inputs = { ticket = 1007 },
-    path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
-      "expiry_known", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
+      "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1007, "Ok to STAR. The plan/license expires 2026-11-23T10:00:00Z", "the boundary")
@@ -60,8 +60,8 @@ return scenarios "star-validity" {
   scenario "the license ends in a month: no need; no STAR issue found, labelled by hand" {
     inputs = { ticket = 1008 },
     answers = { collect_feedback = "collected", label_by_hand = "labelled" },
-    path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
-      "expiry_known", "expiring_more_than_24h", "no_need", "collect_feedback", "find_star_issue",
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
+      "expiring_more_than_24h", "no_need", "collect_feedback", "find_star_issue",
       "star_issue_found", "label_by_hand", "done_no_need" },
     status = "succeeded",
     check = function(sb)
@@ -73,13 +73,14 @@ return scenarios "star-validity" {
   scenario "a sales assisted trial expiring tomorrow (from the engineer): Ok to STAR" {
     inputs = { ticket = 1009 },
     answers = { ask_expiry = "2026-11-23" },
-    path = { "read_ticket", "starred_request", "is_trial", "read_trial_opportunity", "sales_assisted",
-      "expiry_known", "ask_expiry", "record_expiry", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial",
+      "read_trial_opportunity", "sales_assisted", "expiring_more_than_24h", "ask_expiry",
+      "record_expiry", "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1009, "The trial expires 2026-11-23T00:00:00Z (given by hb-test)", "the answer is the source")
       sb:request_count({ service = "salesforce", path = "/query" }, 1, "Salesforce was asked")
-      sb:no_request({ service = "zuora", path = "/v1/subscriptions" }, "a trial has no subscription")
+      sb:no_request({ service = "zuora" }, "Soylent has no Zuora account")
     end,
   },
 
@@ -97,8 +98,8 @@ return scenarios "star-validity" {
   scenario "a trial that is not sales assisted: no need for STAR" {
     inputs = { ticket = 1010 },
     answers = { collect_feedback = "collected", label_by_hand = "labelled" },
-    path = { "read_ticket", "starred_request", "is_trial", "read_trial_opportunity", "sales_assisted",
-      "no_need", "collect_feedback", "find_star_issue", "star_issue_found", "label_by_hand", "done_no_need" },
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial",
+      "read_trial_opportunity", "sales_assisted", "no_need", "collect_feedback", "find_star_issue", "star_issue_found", "label_by_hand", "done_no_need" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1010, "A trial request, and not a sales assisted trial", "why")
@@ -108,7 +109,7 @@ return scenarios "star-validity" {
   scenario "wrong product sold: Ok to STAR once sales has intervened" {
     inputs = { ticket = 1019 },
     answers = { sales_intervention = "not yet" },
-    actions = { { answer = { sales_intervention = "yes" } } },
+    actions = { { answer = { sales_intervention = "after sales intervention" } } },
     path = { "read_ticket", "starred_request", "sales_intervention", "engage_sales",
       "sales_intervention", "ok_to_star", "done_ok" },
     status = "succeeded",
@@ -121,7 +122,7 @@ return scenarios "star-validity" {
   scenario "force reassociate: deflected with the docs" {
     sandbox = { zendesk = { tickets = { ["1015"] = { tags = { "saas_premium", "lnr_force_reassociate", "star" } } } } },
     inputs = { ticket = 1015 },
-    answers = { edge_case = "no" },
+    answers = { edge_case = "deflected" },
     path = { "read_ticket", "starred_request", "deflect_with_docs", "edge_case", "deflected" },
     status = "succeeded",
     check = function(sb)
@@ -133,11 +134,25 @@ return scenarios "star-validity" {
   scenario "force reassociate, an edge case: Ok to STAR" {
     sandbox = { zendesk = { tickets = { ["1015"] = { tags = { "saas_premium", "lnr_force_reassociate", "star" } } } } },
     inputs = { ticket = 1015 },
-    answers = { edge_case = "yes" },
+    answers = { edge_case = "edge case" },
     path = { "read_ticket", "starred_request", "deflect_with_docs", "edge_case", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1015, "Ok to STAR. Force reassociate: an edge case", "why")
+    end,
+  },
+
+  scenario "no Zuora account: the engineer gives the license's expiry" {
+    sandbox = { zendesk = { tickets = { ["1010"] = { tags = { "lnr_renewal_delay", "star" } } } } },
+    inputs = { ticket = 1010 },
+    answers = { ask_expiry = "2027-01-10", collect_feedback = "collected", label_by_hand = "labelled" },
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
+      "expiring_more_than_24h", "ask_expiry", "record_expiry", "expiring_more_than_24h", "no_need",
+      "collect_feedback", "find_star_issue", "star_issue_found", "label_by_hand", "done_no_need" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1010, "The plan/license expires 2027-01-10T00:00:00Z (given by hb-test)", "from the answer")
+      sb:no_request({ service = "zuora" }, "no Zuora account to read")
     end,
   },
 
