@@ -594,8 +594,8 @@ function M.trial_license_request(spec)
     error("trial_license_request needs a table", 2)
   end
   if spec.kind ~= TRIAL then
-    error(("refused: hb requests trial licenses only, not a %s license; any non-trial license "
-      .. "must be handled by the L&R team"):format(tostring(spec.kind)), 2)
+    error(("refused: hb requests trial licenses only (this asked for kind %q); any non-trial "
+      .. "license must be handled by the L&R team"):format(tostring(spec.kind)), 2)
   end
   if not M.is_email(spec.email) then
     error("refused: a trial license needs the email address to send it to, not "

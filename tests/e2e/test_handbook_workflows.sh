@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The handbook processes in workflows/: all nine are listed, lint-clean, and
+# every scenario passes with every branch, option, timeout and error edge
+# taken. The prohibitions fixture shows the refusals' own messages.
+set -e
+. "$HB_E2E_LIB"
+
+export HB_WORKFLOW_PATH="$HB_SRC/workflows"
+run_hb list
+expect_rc 0 "hb list"
+for name in offering-migration offering-migration-setup offering-migration-followup \
+  star-plan-license star-validity subscription-merge-split support-ops-portal-change \
+  support-ops-request support-ops-incident; do
+  expect_out "^$name " "hb list shows $name"
+done
+
+run_hb lint
+expect_rc 0 "the handbook workflows have no lint error"
+expect_err "0 errors, 0 warnings in 9 files"
+
+run_hb test --coverage
+expect_rc 0 "every scenario passes and every edge is taken"
+expect_out "^[0-9]+ passed, 0 failed"
+expect_no_err "UNTAKEN"
+CHECKS=$((CHECKS + 1))
+if printf '%s' "$OUT" | grep -qE "UNTAKEN|^FAIL"; then fail "a scenario failed or an edge is untaken"; fi
+
+export HB_WORKFLOW_PATH="$HB_SRC/tests/workflows"
+run_hb test prohibitions --coverage
+expect_rc 0 "the prohibitions scenarios pass"
+
+run_hb run prohibitions attempt=license ticket=1004 --sandbox
+expect_rc 1 "a non-trial license request fails the step"
+expect_err "refused: hb requests trial licenses only"
+expect_err "prohibitions.lua:[0-9]+" "the refusal points at the workflow's line"
+
+run_hb run prohibitions attempt=reply ticket=1004 --sandbox
+expect_rc 1 "a forbidden public reply fails the step"
+expect_err "forbid"
+
+run_hb run prohibitions attempt=trial ticket=1004 --sandbox
+expect_rc 0 "a trial license may go to another address"
+RUN=$(run_id)
+CHECKS=$((CHECKS + 1))
+[ "$(db "select json_extract(vars_json,'\$.license_to_other_email_allowed') from runs where id='$RUN'")" = 0 ] ||
+  fail "a non-trial license to another address is not allowed"
+CHECKS=$((CHECKS + 1))
+db "select json_extract(vars_json,'\$.why') from runs where id='$RUN'" | grep -q "goes only to the license contact" ||
+  fail "the refusal says why"
+finish
