@@ -12,8 +12,12 @@ mkdir -p "$HB_HOME"
 echo "== hb list"
 "$HB" list
 echo
-echo "== hb run support-ops-portal-change ticket=1004 --sandbox"
-out=$("$HB" run support-ops-portal-change ticket=1004 --sandbox --no-input \
+# Ticket 1013 is a support portal change request mis-filed on the SaaS form;
+# the workflow moves it to the Support Ops form with an internal note and
+# can never send a public reply. The sandbox starts from its seed each time.
+rm -f "$HB_HOME/sandbox/state.json"
+echo "== hb run support-ops-portal-change ticket=1013 --sandbox --answer confirm_portal_request=yes"
+out=$("$HB" run support-ops-portal-change ticket=1013 --sandbox --no-input \
   --answer confirm_portal_request=yes --allow-duplicate)
 echo "$out"
 run=$(echo "$out" | head -1)
