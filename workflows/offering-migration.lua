@@ -131,8 +131,12 @@ return workflow "offering-migration" {
       local issue = gitlab.issues.create(OPS, {
         title = title, description = description, labels = { support.migration_issue_label },
       })
+      if issue.planned then -- a dry run: nothing was created
+        ctx.vars.issue_ref = "(planned: " .. title .. ")"
+        return
+      end
       ctx.vars.issue_iid = issue.iid
-      ctx.vars.issue_ref = issue.references and issue.references.full or (OPS .. "#" .. tostring(issue.iid))
+      ctx.vars.issue_ref = issue.references and issue.references.full or (OPS .. "#" .. issue.iid)
       ctx.vars.issue_url = issue.web_url
     end,
   },
