@@ -2,13 +2,29 @@
  * runtime/cli_<name>.c. */
 #include "hb/cli.h"
 
+int hb_cmd_list(int argc, char **argv);
+int hb_cmd_show(int argc, char **argv);
+int hb_cmd_run(int argc, char **argv);
+int hb_cmd_resume(int argc, char **argv);
+int hb_cmd_cancel(int argc, char **argv);
+int hb_cmd_runs(int argc, char **argv);
 int hb_cmd_audit(int argc, char **argv);
 int hb_cmd_sandbox(int argc, char **argv);
+int hb_cmd_test(int argc, char **argv);
+int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 
 const hb_command hb_commands[] = {
-    {"audit", hb_cmd_audit, "show, head or verify the hash-chained audit trail"},
+    {"list", hb_cmd_list, "list the workflows on HB_WORKFLOW_PATH"},
+    {"show", hb_cmd_show, "show a workflow's inputs, services and steps"},
+    {"run", hb_cmd_run, "start a run of a workflow"},
+    {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
+    {"cancel", hb_cmd_cancel, "cancel a waiting run"},
+    {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
+    {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
     {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
+    {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
+    {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };

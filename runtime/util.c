@@ -1,5 +1,7 @@
+#define _XOPEN_SOURCE 700 /* nftw */
 /* Allocation, buffers, files and small string helpers. */
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -363,4 +365,17 @@ bool hb_str_ends_with(const char *s, const char *suffix)
 {
     size_t ls = strlen(s), lx = strlen(suffix);
     return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void hb_rmtree(const char *path)
+{
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

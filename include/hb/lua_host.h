@@ -1,15 +1,25 @@
 /* The sandboxed Lua host: one fresh lua_State per run with an allow-listed
- * environment, per-step instruction / wall-time / memory limits, a module
+ * environment, per-call instruction / wall-time / memory limits, a module
  * loader for stdlib/ and the workflow's lib/, and protected calls that turn
- * every Lua error into "file:line: message" plus a traceback.
+ * every Lua error into "file:line: message" plus a traceback. Run Lua code
+ * only through hb_lua_load + hb_lua_pcall (or hb_lua_require): they arm the
+ * limits.
  *
  * Two environments live in one state:
- *  - the workflow environment: safe globals only; reading or writing an
- *    undeclared global raises "undeclared global 'x'" with file:line, and the
- *    guard's metatable is protected;
- *  - the stdlib environment: the same plus `hbi`, a table of internal C
- *    functions (HTTP transport, caller location, ...) that workflows never
- *    see. Modules found under stdlib/ run in it; modules under lib/ do not.
+ *  - the workflow environment: assert error ipairs next pairs pcall xpcall
+ *    print (to stderr: stdout is the results channel) rawequal rawget
+ *    rawlen rawset (refuses the environments) select setmetatable (refuses
+ *    __gc) getmetatable tonumber tostring type _VERSION load (text only;
+ *    env defaults to the caller's) require collectgarbage ("count" only),
+ *    and copies of string (no dump), table, math, utf8, coroutine, json and
+ *    os = {time, date, clock}. Reading or writing an undeclared global
+ *    raises "file:line: undeclared global 'x'"; the guard's metatable is
+ *    protected (getmetatable(_ENV) is false, setmetatable raises);
+ *  - the stdlib environment: the same, with its own copies of the library
+ *    tables, plus `hbi`, a table of internal C functions (hbi.where, and
+ *    whatever hb_lua_register_internal adds) that workflows never see.
+ *    Modules found under stdlib/ run in it; modules under lib/ do not.
+ * C code reading an environment must use lua_rawget*: the guard raises.
  */
 #ifndef HB_LUA_HOST_H
 #define HB_LUA_HOST_H
@@ -22,27 +32,39 @@
 
 #include "hb/error.h"
 
+/* All positive. instructions and wall_ms apply to each outermost
+ * hb_lua_pcall; memory_bytes caps the whole state while Lua code runs under
+ * hb_lua_pcall (C code pushing values between calls is not refused: it
+ * could not recover). The instruction count is checked every 10000
+ * instructions, so a limit is exact to that granularity. */
 typedef struct hb_lua_limits {
-    int64_t instructions; /* per protected call; HB_STEP_INSTRUCTIONS, default 100000000 */
-    int64_t wall_ms;      /* per protected call; HB_STEP_TIMEOUT_MS, default 30000 */
-    size_t memory_bytes;  /* whole state; HB_LUA_MEMORY_MB, default 256 */
+    int64_t instructions; /* HB_STEP_INSTRUCTIONS, default 100000000 */
+    int64_t wall_ms;      /* HB_STEP_TIMEOUT_MS, default 30000 */
+    size_t memory_bytes;  /* HB_LUA_MEMORY_MB (in MiB), default 256 */
 } hb_lua_limits;
 
 /* Defaults, then the environment variables above. HB_EUSAGE naming the
- * variable when one is set but not a positive integer. */
+ * variable when one is set but not a positive whole number. */
 hb_status hb_lua_limits_from_env(hb_lua_limits *l, hb_err *e);
 
-/* Module resolution hooks. The engine uses them to pin every module a run
- * loads (fresh run) or to serve the pinned text (resumed run). */
+/* Module resolution. require("a.b") (names: letters, digits, '_' and '-'
+ * separated by dots) asks lookup, else reads stdlib_dir/a/b.lua, else
+ * workflow_dir/lib/a/b.lua. Each module runs once per state. The hooks let
+ * the engine pin every module a run loads (fresh run) or serve the pinned
+ * text (resumed run); a hook's error becomes a Lua error at the require. */
 typedef struct hb_lua_modules {
     const char *stdlib_dir;   /* required */
     const char *workflow_dir; /* folder of the workflow file; lib/ below it; may be NULL */
     /* Called before the file search; return HB_OK with *content set (owned by
-     * the callee until the state is closed) to serve a pinned text, HB_EUSAGE
-     * with *content NULL to fall through to the files. May be NULL. */
+     * the callee until the state is closed) and *is_stdlib (which
+     * environment it runs in) to serve a pinned text; HB_EUSAGE (or HB_OK
+     * with *content NULL) to fall through to the files; any other status
+     * fails the require with e->msg. May be NULL. */
     hb_status (*lookup)(void *ud, const char *module, const char **content, size_t *len,
                         bool *is_stdlib, hb_err *e);
-    /* Called after a module's text was read from a file. May be NULL. */
+    /* Called after a module's text was read from a file (not for texts
+     * lookup served). path starts with stdlib_dir for stdlib modules. A
+     * status other than HB_OK fails the require with e->msg. May be NULL. */
     hb_status (*loaded)(void *ud, const char *module, const char *path, const char *content,
                         size_t len, hb_err *e);
     void *ud;
@@ -50,6 +72,9 @@ typedef struct hb_lua_modules {
 
 typedef struct hb_lua hb_lua;
 
+/* A fresh state with both environments. The strings in modules are copied;
+ * modules->ud must outlive the state. NULL with e set on failure (HB_EUSAGE
+ * for bad limits, HB_EINTERNAL otherwise). */
 hb_lua *hb_lua_new(const hb_lua_limits *limits, const hb_lua_modules *modules, hb_err *e);
 void hb_lua_free(hb_lua *h);
 lua_State *hb_lua_state(hb_lua *h);
@@ -58,38 +83,53 @@ lua_State *hb_lua_state(hb_lua *h);
 void hb_lua_push_workflow_env(hb_lua *h);
 void hb_lua_push_stdlib_env(hb_lua *h);
 
-/* Registers a C function in the `hbi` internal table (stdlib only). */
+/* Registers a C function in the `hbi` internal table (stdlib only). The
+ * function finds its host with hb_lua_from_state. */
 void hb_lua_register_internal(hb_lua *h, const char *name, lua_CFunction fn);
 
-/* Adds a global to the workflow environment after load (services in `uses`,
- * DSL constructors): pops the value from the stack. */
+/* Adds a global to the workflow environment (services in `uses`, DSL
+ * constructors), bypassing the guard: pops the value from the stack. */
 void hb_lua_set_workflow_global(hb_lua *h, const char *name);
 
 /* Loads text (never bytecode) as a chunk whose _ENV is the workflow env
  * (stdlib_env = false) or the stdlib env; pushes the function. chunkname is
- * shown in messages: pass the file path. Syntax errors: HB_EUSAGE with
- * "file:line: message". */
+ * shown in messages: pass the file path (an "@" is added). Syntax errors:
+ * HB_EUSAGE with "file:line: message", nothing pushed. */
 hb_status hb_lua_load(hb_lua *h, const char *chunkname, const char *src, size_t len,
                       bool stdlib_env, hb_err *e);
 
-/* Runs require(module) from C, pushing its result. */
+/* Runs require(module) from C under hb_lua_pcall, pushing its result on
+ * success; on failure pushes nothing and e says why (HB_EFAILED). */
 hb_status hb_lua_require(hb_lua *h, const char *module, hb_err *e);
 
-/* lua_pcall with a traceback handler and the limits armed for this call.
- * On error: pops nothing extra, leaves no result, sets e->msg to
- * "file:line: message" (HB_EFAILED), and when traceback is not NULL stores a
- * newly allocated traceback there. A limit hit reads "step exceeded its
- * instruction limit (N)" / "... time limit (N ms)" / "... memory limit".
- * If the error value was a table, it is left in the registry slot
- * hb_lua_last_error (see below) for the caller to inspect. */
+/* lua_pcall of the function below nargs arguments, with a traceback
+ * handler and the limits armed (by the outermost call only: a nested call
+ * shares the limits of the call it runs in). On success leaves nresults
+ * results. On error leaves nothing (function and arguments are gone),
+ * returns HB_EFAILED with e->msg:
+ *  - a string error as raised ("file:line: message" for runtime errors);
+ *  - a table error: its __tostring, else "<service> <status> <code>:
+ *    <message>" from those fields, prefixed by the "file:line" of the
+ *    nearest workflow (non-stdlib) frame;
+ *  - a limit: "[file:line: ]step exceeded its instruction limit (N
+ *    instructions; HB_STEP_INSTRUCTIONS)", "... time limit (N ms;
+ *    HB_STEP_TIMEOUT_MS)", "... memory limit (N MiB; HB_LUA_MEMORY_MB)" --
+ *    also when the script caught the stop with pcall and returned normally.
+ * When traceback is not NULL it receives a newly allocated "stack
+ * traceback:..." text (NULL when none could be taken, e.g. for memory
+ * errors). The error value itself is kept for hb_lua_push_last_error. */
 hb_status hb_lua_pcall(hb_lua *h, int nargs, int nresults, char **traceback, hb_err *e);
 
-/* Pushes the error value of the last failed hb_lua_pcall (nil if none). */
+/* Pushes the error value of the latest outermost hb_lua_pcall (a service
+ * error table stays a table; a limit is its message), or nil when that
+ * call succeeded. */
 void hb_lua_push_last_error(hb_lua *h);
 
 /* The "file:line" of the Lua function `level` levels up the stack from the
- * running C function (1 = its caller), for DSL constructors. Exposed to the
- * stdlib as hbi.where(level). */
+ * running C function (1 = its caller; 0 = the running function, as in a
+ * hook), for DSL constructors: the full path, never shortened. "?" when
+ * there is no such level or it is a C function. Exposed to the stdlib as
+ * hbi.where(level). */
 void hb_lua_where(lua_State *L, int level, char *out, size_t outlen);
 
 /* Memory in use by the state, in bytes. */

@@ -44,6 +44,8 @@ bool hb_file_exists(const char *path);
 bool hb_dir_exists(const char *path);
 /* mkdir -p with the given mode for created folders. */
 hb_status hb_mkdirs(const char *path, int mode, hb_err *e);
+/* Removes a folder and everything below it (links are not followed). */
+void hb_rmtree(const char *path);
 char *hb_path_join(const char *a, const char *b);
 /* The folder part of a path ("." when there is none), newly allocated. */
 char *hb_dirname(const char *path);

@@ -1,0 +1,132 @@
+/* A workflow's static structure, read from the table a workflow file returns
+ * (the DSL of DESIGN.md "The workflow file"). The engine runs it; graph,
+ * lint, diff and doc read the same structure without running anything.
+ *
+ * Functions in the file (run, when, condition, choices, timeout/after/at)
+ * stay in the Lua state; steps hold registry references to them (LUA_NOREF
+ * when absent). A workflow loaded for static use still needs its state for
+ * those references, so hb_workflow owns the hb_lua it was loaded into. */
+#ifndef HB_WORKFLOW_H
+#define HB_WORKFLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hb/error.h"
+#include "hb/lua_host.h"
+
+typedef enum hb_step_kind {
+    HB_STEP_TASK,
+    HB_STEP_CHOICE,
+    HB_STEP_ASK,
+    HB_STEP_WAIT,
+    HB_STEP_SUCCEED,
+    HB_STEP_FAIL,
+} hb_step_kind;
+
+const char *hb_step_kind_name(hb_step_kind k);
+
+/* A labelled way out of a step: a choice branch, an ask option. */
+typedef struct hb_edge {
+    char *label;  /* branch label, or the option's value */
+    char *target; /* step id; NULL = the following step */
+    int when_ref; /* choice: the `when` function, LUA_NOREF for the default */
+    int line;
+} hb_edge;
+
+/* A time given as a literal duration or computed by a function(ctx). */
+typedef struct hb_timespec {
+    bool set;
+    int64_t literal_us; /* duration when fn_ref is LUA_NOREF */
+    int fn_ref;         /* returns a duration ("8h") or, for `at`, an ISO time */
+    char *text;         /* the literal as written, for display */
+} hb_timespec;
+
+typedef struct hb_step {
+    hb_step_kind kind;
+    char *id;
+    char *description; /* the first array item of the step table */
+    char *file;
+    int line;
+    char *next; /* explicit `next`, or NULL: fall through to the following step */
+
+    /* task */
+    int run_ref;
+    int retry_attempts; /* total attempts, >= 1 */
+    int64_t retry_backoff_us;
+    char *on_error;
+
+    /* choice branches / ask options */
+    hb_edge *edges;
+    size_t nedges;
+
+    /* ask collecting a value */
+    char *value_type; /* "string" "date" "integer" "enum", or NULL for options */
+    int choices_ref;  /* function(ctx) returning the enum's values, or LUA_NOREF */
+    char **choices;   /* a literal list of the enum's values */
+    size_t nchoices;
+
+    /* wait */
+    char *event;
+    int condition_ref;
+    int64_t every_us;
+    hb_timespec after;
+    int at_ref;
+    hb_timespec timeout;
+    char *on_timeout;
+
+    /* fail */
+    char *message;
+} hb_step;
+
+typedef struct hb_input {
+    char *name;
+    char *type; /* integer number string boolean date */
+    bool optional;
+    char *description;
+} hb_input;
+
+typedef struct hb_workflow {
+    char *name;
+    char *title;
+    char *handbook;
+    char *file;
+    int line;
+    char **uses;
+    size_t nuses;
+    char **forbid;
+    size_t nforbid;
+    hb_input *inputs; /* sorted by name */
+    size_t ninputs;
+    hb_step *steps; /* in the file's order */
+    size_t nsteps;
+    hb_lua *lua; /* the state holding the functions (owned) */
+} hb_workflow;
+
+/* Services a workflow may declare in `uses`. */
+extern const char *const hb_known_services[];
+
+/* Loads and validates a workflow from source text (the engine passes the
+ * pinned text on resume). Takes ownership of lua: the state must already be
+ * set up (stdlib modules reachable). Errors are "file:line: message":
+ * HB_EUSAGE for syntax and structure problems. All problems found are
+ * reported, one per line, not only the first. */
+hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
+                           hb_workflow **out, hb_err *e);
+
+/* Loads from a file with a fresh state and default modules (static uses). */
+hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e);
+
+void hb_workflow_free(hb_workflow *wf);
+
+/* Index of a step, or -1. */
+int hb_workflow_step_index(const hb_workflow *wf, const char *id);
+
+/* Where a step goes when it finishes without a labelled edge: its `next`, or
+ * the following step. NULL for a terminal step. */
+const char *hb_step_default_next(const hb_workflow *wf, size_t index);
+
+bool hb_step_is_terminal(const hb_step *s);
+
+#endif

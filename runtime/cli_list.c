@@ -1,0 +1,115 @@
+/* hb list / hb show: the workflows on HB_WORKFLOW_PATH and one in detail. */
+#include <lua.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/cli.h"
+#include "hb/paths.h"
+#include "hb/util.h"
+#include "hb/workflow.h"
+
+typedef struct list_ctx {
+    int broken;
+} list_ctx;
+
+static void list_one(const char *name, const char *file, void *ud)
+{
+    list_ctx *c = ud;
+    hb_workflow *wf = NULL;
+    hb_err e;
+    if (hb_workflow_load_file(file, &wf, &e) != HB_OK) {
+        printf("%-32s (does not load: run `hb show %s`)\n", name, name);
+        c->broken++;
+        return;
+    }
+    printf("%-32s %s\n", name, wf->title ? wf->title : "");
+    hb_workflow_free(wf);
+}
+
+int hb_cmd_list(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        printf("usage: hb list\n\nLists the workflows found on HB_WORKFLOW_PATH (default "
+               "./workflows, then the installed ones) with their titles.\n");
+        return HB_OK;
+    }
+    if (argc > 1) {
+        hb_cli_error("hb list takes no arguments");
+        return HB_EUSAGE;
+    }
+    list_ctx c = {0};
+    hb_workflow_each(list_one, &c);
+    return HB_OK;
+}
+
+static void print_target(const char *label, const char *target)
+{
+    printf(" %s→ %s", label ? label : "", target ? target : "(end)");
+}
+
+int hb_cmd_show(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv) || argc != 2) {
+        printf("usage: hb show NAME|FILE\n\nShows a workflow: title, handbook page, inputs, "
+               "services, and every step with where it leads.\n");
+        return argc == 2 ? HB_OK : HB_EUSAGE;
+    }
+    hb_err e;
+    char *file = hb_workflow_find(argv[1], &e);
+    if (!file) {
+        hb_cli_error("%s", e.msg);
+        return HB_EUSAGE;
+    }
+    hb_workflow *wf = NULL;
+    hb_status st = hb_workflow_load_file(file, &wf, &e);
+    if (st != HB_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        free(file);
+        return st;
+    }
+    printf("%s: %s\n", wf->name, wf->title ? wf->title : "(no title)");
+    printf("file:     %s\n", file);
+    if (wf->handbook)
+        printf("handbook: %s\n", wf->handbook);
+    printf("uses:    ");
+    for (size_t i = 0; i < wf->nuses; i++)
+        printf(" %s", wf->uses[i]);
+    printf("%s\n", wf->nuses ? "" : " (no service)");
+    if (wf->nforbid) {
+        printf("forbids: ");
+        for (size_t i = 0; i < wf->nforbid; i++)
+            printf(" %s", wf->forbid[i]);
+        printf("\n");
+    }
+    printf("inputs:  ");
+    for (size_t i = 0; i < wf->ninputs; i++)
+        printf(" %s=%s%s", wf->inputs[i].name, wf->inputs[i].type,
+               wf->inputs[i].optional ? "?" : "");
+    printf("%s\n\nsteps:\n", wf->ninputs ? "" : " (none)");
+    for (size_t i = 0; i < wf->nsteps; i++) {
+        const hb_step *s = &wf->steps[i];
+        printf("  %zu. %s [%s] %s\n     ", i + 1, s->id, hb_step_kind_name(s->kind),
+               s->description ? s->description : "");
+        if (s->nedges) {
+            for (size_t k = 0; k < s->nedges; k++) {
+                char label[256];
+                snprintf(label, sizeof label, "%s ", s->edges[k].label);
+                print_target(label, s->edges[k].target ? s->edges[k].target
+                                                       : hb_step_default_next(wf, i));
+            }
+        } else if (!hb_step_is_terminal(s)) {
+            print_target(NULL, hb_step_default_next(wf, i));
+        } else {
+            printf(" (ends the run: %s)", hb_step_kind_name(s->kind));
+        }
+        if (s->on_error)
+            print_target("on error ", s->on_error);
+        if (s->on_timeout)
+            print_target("on timeout ", s->on_timeout);
+        printf("\n");
+    }
+    hb_workflow_free(wf);
+    free(file);
+    return HB_OK;
+}

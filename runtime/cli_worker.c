@@ -1,0 +1,142 @@
+/* hb worker: advances runs whose timer or condition check is due, and runs
+ * left "running" by a process that died. Several workers (or a worker and a
+ * person's hb resume) share a store safely: each run is claimed with a lease
+ * before it is touched, and a run held by someone else is skipped. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hb/cli.h"
+#include "hb/clock.h"
+#include "hb/engine.h"
+#include "hb/store.h"
+#include "hb/util.h"
+
+static const char USAGE[] =
+    "usage: hb worker [--once] [--interval SECONDS] [--actor NAME]\n"
+    "\n"
+    "Advances waiting runs whose timer, timeout or condition check is due, and\n"
+    "completes runs whose process died mid-step. Each run uses its recorded\n"
+    "target (sandbox runs against the sandbox state under HB_HOME).\n"
+    "--once checks once and exits (for cron); otherwise it checks every\n"
+    "--interval seconds (default 60) until SIGTERM or SIGINT, then finishes the\n"
+    "current step and exits 0.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct due_list {
+    char (*ids)[HB_RUN_ID_LEN + 1];
+    size_t n;
+} due_list;
+
+static int collect(const hb_run *r, void *ud)
+{
+    due_list *d = ud;
+    d->ids = hb_xrealloc(d->ids, (d->n + 1) * sizeof *d->ids);
+    memcpy(d->ids[d->n++], r->id, HB_RUN_ID_LEN + 1);
+    return 0;
+}
+
+/* Runs that are due now, and runs stuck in "running" (their holder may be
+ * dead: the claim decides). */
+static hb_status find_due(due_list *d, hb_err *e)
+{
+    hb_store *s = NULL;
+    hb_status st = hb_store_open_default(&s, e);
+    if (st != HB_OK)
+        return st;
+    hb_run_filter waiting = {.status = "waiting", .due_before = hb_clock_now()};
+    st = s->ops->run_list(s, &waiting, collect, d, e);
+    hb_run_filter running = {.status = "running"};
+    if (st == HB_OK)
+        st = s->ops->run_list(s, &running, collect, d, e);
+    hb_store_close(s);
+    return st;
+}
+
+/* One pass over the due runs; returns the number advanced. */
+static hb_status pass(const char *actor, int *advanced, hb_err *e)
+{
+    due_list d = {0};
+    hb_status st = find_due(&d, e);
+    if (st != HB_OK) {
+        free(d.ids);
+        return st;
+    }
+    for (size_t i = 0; i < d.n && !stop_requested; i++) {
+        hb_run_request req = {.run_id = d.ids[i], .actor = actor};
+        hb_err re;
+        hb_err_clear(&re);
+        hb_status rs = hb_engine_resume(&req, &re);
+        if (rs == HB_EBUSY)
+            continue; /* another worker or person holds it */
+        (*advanced)++;
+        if (rs != HB_OK && rs != HB_EPAUSED)
+            fprintf(stderr, "hb worker: run %s: %s\n", d.ids[i], re.msg);
+        if (rs == HB_EINTERNAL) {
+            free(d.ids);
+            return hb_err_set(e, rs, "%s", re.msg);
+        }
+    }
+    free(d.ids);
+    return HB_OK;
+}
+
+int hb_cmd_worker(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        fputs(USAGE, stdout);
+        return HB_OK;
+    }
+    bool once = false;
+    long interval = 60;
+    const char *actor = getenv("HB_ACTOR");
+    if (!actor || !*actor)
+        actor = "hb-worker";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--once")) {
+            once = true;
+        } else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+            char *end = NULL;
+            interval = strtol(argv[++i], &end, 10);
+            if (!end || *end || interval < 1) {
+                hb_cli_error("--interval takes a whole number of seconds (at least 1)");
+                return HB_EUSAGE;
+            }
+        } else if (!strcmp(argv[i], "--actor") && i + 1 < argc) {
+            actor = argv[++i];
+        } else {
+            hb_cli_error("unexpected argument '%s'\n%s", argv[i], USAGE);
+            return HB_EUSAGE;
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    do {
+        int advanced = 0;
+        hb_err e;
+        hb_status st = pass(actor, &advanced, &e);
+        if (st != HB_OK) {
+            hb_cli_error("%s", e.msg);
+            return st;
+        }
+        if (once || stop_requested)
+            break;
+        struct timespec ts = {.tv_sec = interval, .tv_nsec = 0};
+        while (!stop_requested && nanosleep(&ts, &ts) != 0)
+            ;
+    } while (!stop_requested);
+    return HB_OK;
+}

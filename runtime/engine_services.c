@@ -1,0 +1,116 @@
+/* Wiring a run to the services its workflow declares in `uses`: the live
+ * credentials, or the built-in sandbox for a sandbox run (started here, or
+ * the one `hb test` already serves), the bindings' audit sink, and the
+ * stdlib modules exposed as globals. A service not in `uses` is absent. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "hb/audit.h"
+#include "hb/credentials.h"
+#include "hb/sandbox.h"
+#include "hb/services.h"
+#include "hb/util.h"
+
+typedef struct exec_services {
+    hb_sandbox *own_sandbox;
+    cJSON *sandbox_vars;
+    hb_credentials *creds;
+    hb_services *svc;
+    const char **forbid;
+} exec_services;
+
+static const char *sandbox_getvar(void *ud, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive((const cJSON *)ud, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void collect_var(const char *name, const char *value, void *ud)
+{
+    cJSON_AddStringToObject((cJSON *)ud, name, value);
+}
+
+static hb_status audit_event(void *ud, const char *type, const cJSON *data, hb_err *e)
+{
+    cJSON *copy = cJSON_Duplicate(data, true);
+    hb_status st = hb_exec_audit(ud, type, copy, e);
+    cJSON_Delete(copy);
+    return st;
+}
+
+static hb_status audit_body(void *ud, const char *content, size_t len, char digest[65], hb_err *e)
+{
+    hb_exec *x = ud;
+    return hb_audit_put_body(x->store, content, len, digest, e);
+}
+
+static hb_status start_sandbox(hb_exec *x, exec_services *es, hb_err *e)
+{
+    hb_sandbox *sb = x->req ? x->req->sandbox_instance : NULL;
+    if (!sb) {
+        char *home = hb_home_dir();
+        char *dir = hb_path_join(home, "sandbox");
+        char *state = hb_path_join(dir, "state.json");
+        hb_status st = hb_mkdirs(dir, 0700, e);
+        hb_sandbox_config cfg = {.state_path = state};
+        if (st == HB_OK)
+            st = hb_sandbox_start(&cfg, &es->own_sandbox, e);
+        free(home);
+        free(dir);
+        free(state);
+        if (st != HB_OK)
+            return hb_err_wrap(e, "starting the sandbox");
+        sb = es->own_sandbox;
+    }
+    es->sandbox_vars = cJSON_CreateObject();
+    hb_sandbox_each_var(sb, collect_var, es->sandbox_vars);
+    return HB_OK;
+}
+
+hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
+{
+    if (x->wf->nuses == 0)
+        return HB_OK;
+    exec_services *es = hb_xcalloc(1, sizeof *es);
+    x->services = es;
+    bool sandbox = !strcmp(x->run.target, "sandbox");
+    hb_status st = sandbox ? start_sandbox(x, es, e) : hb_credentials_load(NULL, &es->creds, e);
+    if (st != HB_OK)
+        return st;
+    es->forbid = hb_xcalloc(x->wf->nforbid + 1, sizeof *es->forbid);
+    for (size_t i = 0; i < x->wf->nforbid; i++)
+        es->forbid[i] = x->wf->forbid[i];
+    hb_services_config cfg = {
+        .getvar = sandbox ? sandbox_getvar : hb_credentials_getvar,
+        .getvar_ud = sandbox ? (void *)es->sandbox_vars : (void *)es->creds,
+        .dry_run = x->run.dry_run,
+        .forbid = es->forbid,
+        .workflow = x->wf->name,
+        .audit = {.ud = x, .event = audit_event, .body = audit_body},
+    };
+    es->svc = hb_services_new(&cfg, e);
+    if (!es->svc)
+        return e->code ? e->code : HB_EUSAGE;
+    st = hb_services_open_lua(es->svc, x->lua, e);
+    for (size_t i = 0; st == HB_OK && i < x->wf->nuses; i++) {
+        st = hb_lua_require(x->lua, x->wf->uses[i], e);
+        if (st == HB_OK)
+            hb_lua_set_workflow_global(x->lua, x->wf->uses[i]);
+    }
+    return st;
+}
+
+void hb_exec_services_close(hb_exec *x)
+{
+    exec_services *es = x->services;
+    if (!es)
+        return;
+    hb_services_free(es->svc);
+    hb_sandbox_stop(es->own_sandbox);
+    hb_credentials_free(es->creds);
+    cJSON_Delete(es->sandbox_vars);
+    free(es->forbid);
+    free(es);
+    x->services = NULL;
+}

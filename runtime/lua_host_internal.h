@@ -1,0 +1,96 @@
+/* Shared between the files of the Lua host (lua_host.c, lua_limits.c,
+ * lua_sandbox.c, lua_modules.c). Nothing outside them includes this. */
+#ifndef HB_LUA_HOST_INTERNAL_H
+#define HB_LUA_HOST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "hb/lua_host.h"
+
+/* Which limit stopped the current protected call, if any. */
+typedef enum hb_lua_trip {
+    HB_TRIP_NONE = 0,
+    HB_TRIP_INSTRUCTIONS,
+    HB_TRIP_TIME,
+    HB_TRIP_MEMORY,
+} hb_lua_trip;
+
+/* An allocation the cap refused. Lua retries most refused allocations once
+ * after an emergency collection; only when that retry fails too (or the
+ * refusal was not retried, i.e. it became an error) did the state really
+ * run out of room. */
+typedef struct hb_lua_refusal {
+    bool pending;
+    void *ptr;
+    size_t osize;
+    size_t nsize;
+} hb_lua_refusal;
+
+struct hb_lua {
+    lua_State *L;
+    hb_lua_limits limits;
+
+    /* Allocator. The cap is enforced only while Lua code runs under a
+     * protected call (enforce_depth > 0): C code pushing data between calls
+     * has no way to recover from a refusal, and what it pushes is bounded by
+     * its own inputs. */
+    size_t mem_used;
+    int enforce_depth;
+    hb_lua_refusal refusal;
+    bool mem_exhausted;
+
+    /* Limits of the outermost running hb_lua_pcall. */
+    int armed_depth;
+    int hook_interval;
+    int64_t instructions_run;
+    int64_t deadline_us;
+    hb_lua_trip tripped;
+    char trip_where[512]; /* "file:line" where the first trip was raised */
+
+    /* Module resolution. */
+    char *stdlib_dir;
+    char *workflow_dir;
+    hb_lua_modules hooks;
+
+    void *userdata;
+};
+
+/* Registry keys (their addresses are the keys, used with lua_rawgetp). */
+extern const char hb_lua_key_workflow_env;
+extern const char hb_lua_key_stdlib_env;
+extern const char hb_lua_key_hbi;
+extern const char hb_lua_key_loaded;
+
+/* lua_limits.c */
+void *hb_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* Starts enforcing the limits for one outermost protected call. */
+void hb_lua_arm(hb_lua *h);
+/* Stops enforcing them, removes the hook, and says which limit tripped. */
+hb_lua_trip hb_lua_disarm(hb_lua *h);
+/* The trip seen so far in the running call (the allocator's verdict too). */
+hb_lua_trip hb_lua_current_trip(hb_lua *h);
+/* "step exceeded its ... limit (...)" for a trip. */
+void hb_lua_trip_message(const hb_lua *h, hb_lua_trip trip, char *out, size_t outlen);
+
+/* lua_sandbox.c: builds both environments; a lua_CFunction run under
+ * lua_pcall while the state is created. */
+int hb_lua_open_sandbox(lua_State *L);
+
+/* lua_guards.c: replaces xpcall and coroutine.resume / close / wrap
+ * in the environment at env with versions a tripped limit cannot escape. */
+void hb_lua_install_guards(lua_State *L, int env);
+/* Wraps string.rep, table.move, table.insert and table.remove in the
+ * library tables themselves (before the environments copy them) so their C
+ * loops cannot run for ever. */
+void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
+
+/* lua_modules.c: the `require` given to both environments. */
+int hb_lua_require_function(lua_State *L);
+/* Registers what the module loader needs in the registry. */
+void hb_lua_open_modules(lua_State *L);
+
+#endif

@@ -1,0 +1,27 @@
+/* Limits shared by the two halves of the JSON conversion (lua_json.c,
+ * lua_json_lib.c). */
+#ifndef HB_LUA_JSON_INTERNAL_H
+#define HB_LUA_JSON_INTERNAL_H
+
+/* Tables / arrays and objects nested deeper than this are refused. */
+#define HB_JSON_MAX_DEPTH 200
+
+/* cJSON holds numbers as doubles, exact for integers only below 2^53. A
+ * text like 9007199254740993 already arrives rounded to 2^53, so 2^53
+ * itself cannot be trusted either: the largest accepted magnitude is
+ * 2^53 - 1. */
+#define HB_JSON_MAX_EXACT_INTEGER 9007199254740991.0
+
+#include <lua.h>
+
+typedef enum hb_json_marker {
+    HB_JSON_UNMARKED,   /* no metatable */
+    HB_JSON_ARRAY,      /* json.array */
+    HB_JSON_OBJECT,     /* json.object */
+    HB_JSON_OTHER_META, /* some other metatable */
+} hb_json_marker;
+
+/* The marker of the table at idx; never allocates or raises. */
+hb_json_marker hb_json_table_marker(lua_State *L, int idx);
+
+#endif

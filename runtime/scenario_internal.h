@@ -1,0 +1,26 @@
+/* Shared by scenario.c (files, totals, coverage) and scenario_run.c (one
+ * scenario). */
+#ifndef HB_SCENARIO_INTERNAL_H
+#define HB_SCENARIO_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "hb/lua_host.h"
+#include "hb/util.h"
+
+typedef struct hb_scenario_file {
+    char *path;
+    char *workflow_file;
+    hb_lua *lua;
+    int scenarios_ref; /* the list of scenario tables */
+    int module_ref;    /* the hb.scenario module */
+    int count;
+} hb_scenario_file;
+
+/* Runs scenario number index (1-based) with HB_HOME at home. Appends what
+ * went wrong to report; adds the run's transitions to transitions_out. */
+bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *report,
+                     cJSON *transitions_out);
+
+#endif

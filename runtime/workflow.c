@@ -1,0 +1,220 @@
+/* Loading a workflow file: run it in the sandbox with the DSL constructors
+ * in scope, read the returned table, validate the graph. */
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/paths.h"
+#include "workflow_internal.h"
+
+const char *const hb_known_services[] = {"zendesk", "gitlab", "zuora", "salesforce", NULL};
+
+const char *hb_step_kind_name(hb_step_kind k)
+{
+    switch (k) {
+    case HB_STEP_TASK:
+        return "task";
+    case HB_STEP_CHOICE:
+        return "choice";
+    case HB_STEP_ASK:
+        return "ask";
+    case HB_STEP_WAIT:
+        return "wait";
+    case HB_STEP_SUCCEED:
+        return "succeed";
+    case HB_STEP_FAIL:
+        return "fail";
+    }
+    return "?";
+}
+
+bool hb_step_is_terminal(const hb_step *s)
+{
+    return s->kind == HB_STEP_SUCCEED || s->kind == HB_STEP_FAIL;
+}
+
+void hb_problem(hb_problems *p, const char *file, int line, const char *fmt, ...)
+{
+    if (p->text.len)
+        hb_buf_putc(&p->text, '\n');
+    hb_buf_printf(&p->text, "%s:%d: ", file ? file : "?", line);
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hb_buf_puts(&p->text, msg);
+    p->count++;
+}
+
+int hb_workflow_step_index(const hb_workflow *wf, const char *id)
+{
+    if (!id)
+        return -1;
+    for (size_t i = 0; i < wf->nsteps; i++)
+        if (!strcmp(wf->steps[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+const char *hb_step_default_next(const hb_workflow *wf, size_t index)
+{
+    const hb_step *s = &wf->steps[index];
+    if (hb_step_is_terminal(s))
+        return NULL;
+    if (s->next)
+        return s->next;
+    return index + 1 < wf->nsteps ? wf->steps[index + 1].id : NULL;
+}
+
+/* Makes the DSL constructors globals of the workflow environment. */
+static hb_status install_dsl(hb_lua *lua, hb_err *e)
+{
+    lua_State *L = hb_lua_state(lua);
+    hb_status st = hb_lua_require(lua, "hb.workflow", e);
+    if (st != HB_OK)
+        return st;
+    static const char *const names[] = {"workflow", "task", "choice", "ask",
+                                        "wait",     "succeed", "fail"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        lua_getfield(L, -1, names[i]);
+        hb_lua_set_workflow_global(lua, names[i]);
+    }
+    lua_pop(L, 1);
+    return HB_OK;
+}
+
+hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
+                           hb_workflow **out, hb_err *e)
+{
+    *out = NULL;
+    hb_workflow *wf = hb_xcalloc(1, sizeof *wf);
+    wf->lua = lua;
+    wf->file = hb_xstrdup(path);
+    lua_State *L = hb_lua_state(lua);
+    int top = lua_gettop(L);
+
+    hb_status st = install_dsl(lua, e);
+    if (st == HB_OK)
+        st = hb_lua_load(lua, path, src, len, false, e);
+    if (st == HB_OK) {
+        st = hb_lua_pcall(lua, 0, 1, NULL, e);
+        if (st != HB_OK)
+            st = hb_err_set(e, HB_EUSAGE, "%s", e->msg);
+    }
+    if (st != HB_OK) {
+        lua_settop(L, top);
+        hb_workflow_free(wf);
+        return st;
+    }
+    bool is_workflow = false;
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "kind");
+        is_workflow = lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "workflow");
+        lua_pop(L, 1);
+    }
+    if (!is_workflow) {
+        lua_settop(L, top);
+        hb_workflow_free(wf);
+        return hb_err_set(e, HB_EUSAGE,
+                          "%s:1: the file must return a workflow: return workflow \"name\" { ... }",
+                          path);
+    }
+    hb_problems p = {.count = 0};
+    hb_buf_init(&p.text);
+    hb_workflow_read(L, wf, &p);
+    lua_settop(L, top);
+    hb_workflow_check(wf, &p);
+    if (p.count > 0) {
+        hb_err_set(e, HB_EUSAGE, "%s", p.text.data);
+        hb_buf_free(&p.text);
+        hb_workflow_free(wf);
+        return HB_EUSAGE;
+    }
+    hb_buf_free(&p.text);
+    *out = wf;
+    return HB_OK;
+}
+
+hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e)
+{
+    size_t len;
+    char *src = hb_read_file(path, &len, e);
+    if (!src)
+        return e ? e->code : HB_EUSAGE;
+    hb_lua_limits limits;
+    hb_status st = hb_lua_limits_from_env(&limits, e);
+    if (st != HB_OK) {
+        free(src);
+        return st;
+    }
+    char *stdlib = hb_stdlib_dir();
+    char *dir = hb_dirname(path);
+    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
+    hb_lua *lua = hb_lua_new(&limits, &mods, e);
+    if (!lua) {
+        free(src);
+        free(stdlib);
+        free(dir);
+        return e ? e->code : HB_EINTERNAL;
+    }
+    st = hb_workflow_load(lua, path, src, len, out, e);
+    free(src);
+    free(stdlib);
+    free(dir);
+    return st;
+}
+
+static void free_timespec(hb_timespec *t)
+{
+    free(t->text);
+}
+
+void hb_workflow_free(hb_workflow *wf)
+{
+    if (!wf)
+        return;
+    for (size_t i = 0; i < wf->nsteps; i++) {
+        hb_step *s = &wf->steps[i];
+        free(s->id);
+        free(s->description);
+        free(s->file);
+        free(s->next);
+        free(s->on_error);
+        for (size_t k = 0; k < s->nedges; k++) {
+            free(s->edges[k].label);
+            free(s->edges[k].target);
+        }
+        free(s->edges);
+        free(s->value_type);
+        for (size_t k = 0; k < s->nchoices; k++)
+            free(s->choices[k]);
+        free(s->choices);
+        free(s->event);
+        free_timespec(&s->after);
+        free_timespec(&s->timeout);
+        free(s->on_timeout);
+        free(s->message);
+    }
+    free(wf->steps);
+    for (size_t i = 0; i < wf->nuses; i++)
+        free(wf->uses[i]);
+    free(wf->uses);
+    for (size_t i = 0; i < wf->nforbid; i++)
+        free(wf->forbid[i]);
+    free(wf->forbid);
+    for (size_t i = 0; i < wf->ninputs; i++) {
+        free(wf->inputs[i].name);
+        free(wf->inputs[i].type);
+        free(wf->inputs[i].description);
+    }
+    free(wf->inputs);
+    free(wf->name);
+    free(wf->title);
+    free(wf->handbook);
+    free(wf->file);
+    hb_lua_free(wf->lua);
+    free(wf);
+}
