@@ -117,8 +117,8 @@ int hb_cmd_runs(int argc, char **argv)
     }
     hb_run_filter f = {0};
     runs_ctx c = {0};
-    static const char *const statuses[] = {"running",   "waiting",   "succeeded",
-                                           "failed",    "cancelled", "planned"};
+    static const char *const statuses[] = {"running", "waiting",   "succeeded",
+                                           "failed",  "cancelled", "planned"};
     int rc = HB_OK;
     for (int i = 1; i < argc && rc == HB_OK; i++) {
         if (!strcmp(argv[i], "--status") && i + 1 < argc) {
@@ -128,7 +128,8 @@ int hb_cmd_runs(int argc, char **argv)
                 known = known || !strcmp(statuses[k], f.status);
             if (!known) {
                 hb_cli_error("unknown status '%s' (running waiting succeeded failed cancelled "
-                             "planned)", f.status);
+                             "planned)",
+                             f.status);
                 rc = HB_EUSAGE;
             }
         } else if (!strcmp(argv[i], "--workflow") && i + 1 < argc) {
