@@ -12,6 +12,7 @@
 #include "hb/clock.h"
 #include "hb/paths.h"
 #include "hb/sha256.h"
+#include "hb/lua_json.h"
 #include "hb/util.h"
 
 hb_status hb_inputs_build(const hb_workflow *wf, const hb_kv *kv, size_t n, char **json_out,
@@ -207,7 +208,7 @@ static hb_status pause_run(hb_exec *x, const hb_step *s, hb_outcome *o, double m
     }
     set_status(x, "waiting");
     free(x->run.wait_json);
-    x->run.wait_json = cJSON_PrintUnformatted(o->wait);
+    x->run.wait_json = hb_json_print(o->wait);
     x->run.due_at = o->due_at;
     hb_status st = checkpoint(x, o->wait, "waiting", NULL, NULL, e);
     hb_trace_step(x, s, o->result, ms);

@@ -141,7 +141,7 @@ static hb_status snapshot_field(hb_exec *x, const char *field, char **dst, hb_er
                           "named values",
                           field);
     }
-    char *text = cJSON_PrintUnformatted(json);
+    char *text = hb_json_print(json);
     cJSON_Delete(json);
     free(*dst);
     *dst = text;

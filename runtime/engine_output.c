@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "hb/lua_json.h"
 #include "hb/util.h"
 
 void hb_trace_header(const hb_exec *x, const char *verb)
@@ -42,7 +43,7 @@ void hb_print_result(const hb_exec *x)
             cJSON_AddItemToObject(o, "waiting_for", cJSON_Parse(x->run.wait_json));
         if (x->run.error)
             cJSON_AddStringToObject(o, "error", x->run.error);
-        char *text = cJSON_PrintUnformatted(o);
+        char *text = hb_json_print(o);
         printf("%s\n", text);
         free(text);
         cJSON_Delete(o);
@@ -134,7 +135,7 @@ void hb_print_plan(hb_exec *x)
     hb_err e;
     x->store->ops->audit_iter(x->store, x->run.id, collect_intent, &p, &e);
     if (x->req->json_output) {
-        char *text = cJSON_PrintUnformatted(p.changes);
+        char *text = hb_json_print(p.changes);
         printf("%s\n", text);
         free(text);
         cJSON_Delete(p.changes);
@@ -162,7 +163,7 @@ void hb_print_plan(hb_exec *x)
             char *body = NULL;
             const cJSON *b = cJSON_GetObjectItemCaseSensitive(cj, "body");
             if (b)
-                body = cJSON_PrintUnformatted(b);
+                body = hb_json_print(b);
             printf("    %-26s %s %s (step %s)\n", str_field(cj, "op") ? str_field(cj, "op") : "?",
                    str_field(cj, "method") ? str_field(cj, "method") : "",
                    str_field(cj, "path") ? str_field(cj, "path") : "", str_field(cj, "step"));

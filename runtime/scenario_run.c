@@ -55,7 +55,7 @@ static char *field_json(lua_State *L, int idx, const char *field, hb_err *e, boo
     if (!lua_isnil(L, -1)) {
         cJSON *j = hb_json_from_lua(L, -1, field, e);
         if (j) {
-            text = cJSON_PrintUnformatted(j);
+            text = hb_json_print(j);
             cJSON_Delete(j);
         } else {
             *bad = true;
@@ -120,7 +120,7 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
         char *payload = NULL;
         if (!lua_isnil(L, -1)) {
             cJSON *j = hb_json_from_lua(L, -1, "payload", &e);
-            payload = j ? cJSON_PrintUnformatted(j) : NULL;
+            payload = j ? hb_json_print(j) : NULL;
             cJSON_Delete(j);
         }
         lua_pop(L, 1);
@@ -128,7 +128,7 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
         free(payload);
     } else if (lua_istable(L, top - 2)) {
         cJSON *j = hb_json_from_lua(L, top - 2, "sandbox", &e);
-        char *patch = j ? cJSON_PrintUnformatted(j) : NULL;
+        char *patch = j ? hb_json_print(j) : NULL;
         cJSON_Delete(j);
         if (!patch || hb_sandbox_patch(rs->sb, patch, &e) != HB_OK) {
             note(rs->report, "action %d: sandbox change refused: %s", number, e.msg);
