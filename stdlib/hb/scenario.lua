@@ -57,10 +57,25 @@ local function describe(v)
   return tostring(v)
 end
 
+-- Where the scenario called the assertion: the first frame outside this
+-- file (assertions call one another, sometimes as tail calls).
+local function caller_outside()
+  for level = 3, 12 do
+    local where = hbi.where(level)
+    if where == "?" then
+      break
+    end
+    if not where:find("hb/scenario.lua:", 1, true) then
+      return where
+    end
+  end
+  return "?"
+end
+
 function SB:_record(ok, message)
   self.assertions = self.assertions + 1
   if not ok then
-    self.failures[#self.failures + 1] = hbi.where(3) .. ": " .. message
+    self.failures[#self.failures + 1] = caller_outside() .. ": " .. message
   end
   return ok
 end
@@ -118,6 +133,124 @@ end
 
 function SB:no_request(filter, message)
   return self:request_count(filter, 0, message or "no such request")
+end
+
+-- Domain helpers: the sandbox state as the handbook speaks of it. Reads
+-- return the stored objects (nil when absent); the has_/no_ forms assert.
+
+local function find_by(list, key, value)
+  for _, item in ipairs(list or {}) do
+    if item[key] == value then return item end
+  end
+  return nil
+end
+
+function SB:ticket(id)
+  return find_by(self.state.zendesk and self.state.zendesk.tickets, "id", id)
+end
+
+function SB:org(id)
+  return find_by(self.state.zendesk and self.state.zendesk.organizations, "id", id)
+end
+
+function SB:tags(ticket_id)
+  local t = self:ticket(ticket_id)
+  return t and t.tags or {}
+end
+
+-- Every comment of a ticket, oldest first.
+function SB:comments(ticket_id)
+  local t = self:ticket(ticket_id)
+  return t and t.comments or {}
+end
+
+-- Comments hb wrote (as the sandbox's API user): public replies and internal notes.
+local function written_by_hb(self, ticket_id, public)
+  local me = self.state.sandbox and self.state.sandbox.zendesk_api_user
+  local out = {}
+  for _, c in ipairs(self:comments(ticket_id)) do
+    if c.author_id == me and (c.public == true) == public then out[#out + 1] = c end
+  end
+  return out
+end
+
+function SB:replies(ticket_id) return written_by_hb(self, ticket_id, true) end
+function SB:notes(ticket_id) return written_by_hb(self, ticket_id, false) end
+
+local function any_contains(list, text)
+  for _, c in ipairs(list) do
+    if string.find(c.body or c.description or "", text, 1, true) then return c end
+  end
+  return nil
+end
+
+function SB:has_note(ticket_id, text, message)
+  return self:_record(any_contains(self:notes(ticket_id), text) ~= nil, (message or "internal note")
+    .. ": no internal note on ticket " .. ticket_id .. " contains " .. describe(text))
+end
+
+function SB:has_reply(ticket_id, text, message)
+  return self:_record(any_contains(self:replies(ticket_id), text) ~= nil, (message or "public reply")
+    .. ": no public reply on ticket " .. ticket_id .. " contains " .. describe(text))
+end
+
+function SB:no_reply(ticket_id, message)
+  local n = #self:replies(ticket_id)
+  return self:_record(n == 0, (message or "no public reply") .. ": ticket " .. ticket_id .. " got "
+    .. n .. " public repl" .. (n == 1 and "y" or "ies"))
+end
+
+function SB:project(path)
+  return find_by(self.state.gitlab and self.state.gitlab.projects, "path_with_namespace", path)
+end
+
+function SB:issues(path)
+  local p = self:project(path)
+  return p and p.issues or {}
+end
+
+function SB:issue(path, iid)
+  return find_by(self:issues(path), "iid", iid)
+end
+
+-- Issues hb opened (as the sandbox's GitLab API user), oldest first.
+function SB:new_issues(path)
+  local me = self.state.sandbox and self.state.sandbox.gitlab_api_user
+  local out = {}
+  for _, i in ipairs(self:issues(path)) do
+    if i.author_id == me then out[#out + 1] = i end
+  end
+  return out
+end
+
+function SB:opportunity(id)
+  return find_by(self.state.salesforce and self.state.salesforce.Opportunity, "Id", id)
+end
+
+function SB:subscription(number)
+  return find_by(self.state.zuora and self.state.zuora.subscriptions, "subscriptionNumber", number)
+end
+
+-- A request that changes something: anything but GET, except the reads that
+-- are POSTs (token fetches, Zuora queries).
+local function is_write(r)
+  if r.method == "GET" or r.method == "HEAD" then return false end
+  local path = r.path or ""
+  return not (path:find("/oauth", 1, true) or path:find("/v1/action/query", 1, true))
+end
+
+function SB:writes(service)
+  local out = {}
+  for _, r in ipairs(self.requests) do
+    if (not service or r.service == service) and is_write(r) then out[#out + 1] = r end
+  end
+  return out
+end
+
+function SB:no_writes(service, message)
+  local n = #self:writes(service)
+  return self:_record(n == 0, (message or "no writes") .. ": " .. n .. " write request(s) to "
+    .. (service or "any service"))
 end
 
 function M.sandbox_view(state, requests, helpers)

@@ -1,0 +1,636 @@
+-- The support domain in one place: the names the handbook processes rely on
+-- (support-level tags, organization fields, projects, labels, channels), the
+-- rules they share (the 24 h rule, the grace period, tag alignment, seats)
+-- and the one license action hb has: a trial-license request that refuses
+-- any other kind. Workflows `require "support"`; nothing here calls a
+-- service, so every call a workflow makes stays visible in its own file.
+--
+-- Time is handled in whole seconds since 1970-01-01 UTC, computed here
+-- rather than with os.time (which reads a table as local time).
+
+local M = {}
+
+-- Configuration ---------------------------------------------------------------
+
+-- Support-level tags are "<offering>_<level>" on organizations and tickets.
+M.offerings = { self_managed = "Self-managed", saas = "GitLab.com (SaaS)" }
+M.offering_order = { "self_managed", "saas" }
+M.levels = { premium = "Premium", ultimate = "Ultimate" }
+M.level_order = { "premium", "ultimate" }
+
+-- The ticket field that says which offering the problem is about.
+M.problem_offering_field = 900001
+
+-- Organization fields that link an organization to billing and to sales,
+-- and the one Support Ops sets while an offering migration is approved.
+M.org_fields = {
+  zuora_account = "zuora_account_number",
+  salesforce_account = "salesforce_account_id",
+  migration_until = "offering_migration_until",
+}
+
+-- GitLab projects, by what the handbook calls them.
+M.projects = {
+  support_ops = "gitlab-com/support/support-ops/zendesk-organizations",
+  cso_tracker = "gitlab-com/gl-security/corp/cust-support-ops/issue-tracker",
+  team_meta = "gitlab-com/support/support-team-meta",
+}
+
+-- Issue templates, by name in their project.
+M.templates = { offering_migration = "Offering migration", bug = "Bug", feature = "Feature", rfc = "RFC" }
+
+-- Starred tickets (Support Ticket Attention Requests): the issue that tracks
+-- a STAR carries `label` and names the ticket as "#<id>"; a manager marks a
+-- STAR that was not needed with `no_need_label`.
+M.star = { project = M.projects.team_meta, label = "STAR", no_need_label = "STAR::no need" }
+
+-- Slack channels, spelt as the handbook spells them.
+M.slack = {
+  support_operations = "#support_operations",        -- questions, pings about Ops issues
+  support_operations_incidents = "#support-operations", -- incidents (004)
+  sales_escalation = "#support_sales_escalation",
+  licensing = "#support_licensing-subscription",     -- the L&R team
+}
+
+-- Zendesk form names (forms are found by name: ids differ per instance).
+M.forms = { support_ops = "Support Ops" }
+
+-- The internal note that marks a ticket as an offering migration starts with
+-- this text; offering-migration-followup looks for it.
+M.migration_note_marker = "Product offering migration"
+M.migration_issue_label = "Offering migration"
+
+-- The lines of the Support Ops issue for an offering migration. The engineer
+-- side writes them and offering-migration-setup reads them back.
+M.migration_issue_fields = {
+  request = "Request",
+  organization = "Zendesk organization",
+  ticket = "Zendesk ticket",
+  level = "New support level",
+  target_date = "Migration target date",
+}
+
+-- Grace period: a self-managed license keeps working this many days after
+-- its term ends.
+M.grace_period_days = 14
+
+-- A trial license requested by hb lasts this long unless the request says
+-- otherwise.
+M.trial_license_days = 14
+
+-- Zuora: the rate plan charges that count as seats ("Users in license").
+M.seat_charge = { name = "Users in license", uom = "Seats" }
+
+-- Salesforce opportunity fields.
+M.opportunity_fields = {
+  subscription = "Zuora_Subscription_Number__c",
+  sales_assisted_trial = "Sales_Assisted_Trial__c",
+}
+M.new_business = "New Business"
+
+-- How long to wait for #support-operations before creating an incident,
+-- by the system's criticality (Customer Support Operations System
+-- Criticality Sheet).
+M.criticality = {
+  administrative = { label = "Administrative", wait = "24h" },
+  business_operational = { label = "Business Operational", wait = "8h" },
+  business_critical = { label = "Business Critical", wait = "30m" },
+  mission_critical = { label = "Mission Critical", wait = "10m" },
+}
+M.criticality_order = { "administrative", "business_operational", "business_critical",
+  "mission_critical" }
+
+-- Global Support Hours: 24 hours a day, Monday to Friday, counted in UTC
+-- (the support page's "24x5"). Days are 1 = Monday ... 7 = Sunday.
+M.global_support_hours = { first_day = 1, last_day = 5 }
+
+-- L&R request tags ("lnr_<request>") and what kind of request each is.
+M.lnr_requests = {
+  lnr_license_extension = "extension",
+  lnr_grace_period_extension = "extension",
+  lnr_temporary_license = "extension",
+  lnr_temporary_key = "extension",
+  lnr_trial_license = "extension",
+  lnr_trial_extension = "extension",
+  lnr_license_error = "license_problem",
+  lnr_activation_error = "license_problem",
+  lnr_renewal_delay = "license_problem",
+  lnr_payment_delay = "license_problem",
+  lnr_license_resend = "license_contact",
+  lnr_license_contact_change = "license_contact",
+  lnr_license_not_received = "license_contact",
+  lnr_saas_plan = "saas_free_plan",
+  lnr_wrong_product = "wrong_product",
+  lnr_force_reassociate = "force_reassociate",
+  lnr_merge_subscriptions = "merge",
+  lnr_split_subscription = "split",
+}
+-- When a ticket carries several, the first kind in this order wins: a
+-- problem to fix outranks a request for more time.
+M.lnr_request_order = { "license_problem", "license_contact", "saas_free_plan", "extension",
+  "wrong_product", "force_reassociate", "merge", "split" }
+M.trial_tags = { lnr_trial_extension = true, lnr_trial_license = true }
+M.activation_error_tag = "lnr_activation_error"
+M.star_tag = "star"
+
+-- Small helpers ---------------------------------------------------------------
+
+local function contains(list, value)
+  for _, v in ipairs(list or {}) do
+    if v == value then
+      return true
+    end
+  end
+  return false
+end
+M.contains = contains
+
+-- A ticket's custom field value by id, or nil.
+function M.custom_field(ticket, id)
+  for _, f in ipairs(ticket.custom_fields or {}) do
+    if f.id == id and f.value ~= json.null then
+      return f.value
+    end
+  end
+  return nil
+end
+
+function M.same_email(a, b)
+  return type(a) == "string" and type(b) == "string" and a ~= "" and a:lower() == b:lower()
+end
+
+function M.is_email(s)
+  return type(s) == "string" and s:match("^[^%s@]+@[^%s@]+%.[^%s@]+$") ~= nil
+end
+
+-- "Label: value" lines, as a table label -> value (first occurrence wins).
+function M.parse_fields(text)
+  local out = {}
+  for line in tostring(text or ""):gmatch("[^\n]+") do
+    local label, value = line:match("^%s*[-*]?%s*([^:]+):%s*(.-)%s*$")
+    if label and out[label] == nil and value ~= "" then
+      out[label] = value
+    end
+  end
+  return out
+end
+
+-- Lines "Label: value" from a list of { label, value } pairs.
+function M.format_fields(pairs_list)
+  local lines = {}
+  for _, p in ipairs(pairs_list) do
+    lines[#lines + 1] = ("%s: %s"):format(p[1], tostring(p[2]))
+  end
+  return table.concat(lines, "\n")
+end
+
+-- Time --------------------------------------------------------------------------
+
+M.HOUR = 3600
+M.DAY = 86400
+
+-- Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+-- days_from_civil).
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = (153 * mp + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return era * 146097 + doe - 719468
+end
+
+local function civil_from_days(z)
+  z = z + 719468
+  local era = (z >= 0 and z or z - 146096) // 146097
+  local doe = z - era * 146097
+  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+  local mp = (5 * doy + 2) // 153
+  local d = doy - (153 * mp + 2) // 5 + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  return m <= 2 and y + 1 or y, m, d
+end
+
+local function valid_date(y, m, d)
+  if m < 1 or m > 12 or d < 1 then
+    return false
+  end
+  local y2, m2 = civil_from_days(days_from_civil(y, m, d))
+  return y2 == y and m2 == m
+end
+
+-- Seconds since the epoch of an ISO 8601 date or time, or nil and a message.
+-- A date alone ("2026-11-23") means the start of that day, UTC: Zuora's
+-- termEndDate is the first day the term no longer covers (a term from
+-- 2026-01-01 to 2027-01-01 covers 2026), so a license with that term end
+-- stops at 2027-01-01T00:00:00Z.
+function M.parse_time(text)
+  if type(text) ~= "string" then
+    return nil, "not a date: " .. tostring(text)
+  end
+  local y, m, d, rest = text:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)(.*)$")
+  if not y then
+    return nil, "not an ISO 8601 date: " .. text
+  end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if not valid_date(y, m, d) then
+    return nil, "no such date: " .. text
+  end
+  local t = days_from_civil(y, m, d) * M.DAY
+  if rest == "" then
+    return t
+  end
+  local hh, mm, ss, zone = rest:match("^[T ](%d%d):(%d%d):?(%d*)%.?%d*(.*)$")
+  if not hh then
+    return nil, "not an ISO 8601 time: " .. text
+  end
+  t = t + tonumber(hh) * 3600 + tonumber(mm) * 60 + (tonumber(ss) or 0)
+  if zone == "Z" or zone == "" or zone == "+00:00" then
+    return t
+  end
+  local sign, zh, zm = zone:match("^([+-])(%d%d):?(%d%d)$")
+  if not sign then
+    return nil, "unknown time zone in " .. text
+  end
+  local offset = tonumber(zh) * 3600 + tonumber(zm) * 60
+  return sign == "+" and t - offset or t + offset
+end
+
+-- Like parse_time, but raises: for values that must be dates.
+function M.time(text)
+  local t, err = M.parse_time(text)
+  if not t then
+    error(err, 2)
+  end
+  return t
+end
+
+function M.format_time(t)
+  local days, secs = t // M.DAY, t % M.DAY
+  local y, m, d = civil_from_days(days)
+  return ("%04d-%02d-%02dT%02d:%02d:%02dZ"):format(y, m, d, secs // 3600, secs % 3600 // 60,
+    secs % 60)
+end
+
+function M.format_date(t)
+  local y, m, d = civil_from_days(t // M.DAY)
+  return ("%04d-%02d-%02d"):format(y, m, d)
+end
+
+-- The engine's clock (ctx.now()) in seconds.
+function M.now(ctx)
+  return M.time(ctx.now())
+end
+
+-- Whole hours and minutes, for messages: "37h 30m", "-2h 0m".
+function M.describe_duration(seconds)
+  local sign = seconds < 0 and "-" or ""
+  seconds = math.abs(seconds)
+  return ("%s%dh %02dm"):format(sign, seconds // 3600, seconds % 3600 // 60)
+end
+
+-- The 24 h rule. The STAR validity chart asks "more than 24h": exactly 24
+-- hours left is not more. The plan/license page says "if there is 24h+
+-- remaining, there is no need to escalate": exactly 24 hours is enough.
+-- `deadline` and `now` are seconds, or ISO text.
+local function seconds_of(v)
+  if type(v) == "string" then
+    return M.time(v)
+  end
+  return v
+end
+
+function M.seconds_left(deadline, now)
+  return seconds_of(deadline) - seconds_of(now)
+end
+
+function M.more_than_24h_left(deadline, now)
+  return M.seconds_left(deadline, now) > 24 * M.HOUR
+end
+
+function M.at_least_24h_left(deadline, now)
+  return M.seconds_left(deadline, now) >= 24 * M.HOUR
+end
+
+-- Grace period: from the moment the term ends until grace_period_days later.
+function M.grace_end(term_end)
+  return seconds_of(term_end) + M.grace_period_days * M.DAY
+end
+
+function M.in_grace(term_end, now)
+  local t, n = seconds_of(term_end), seconds_of(now)
+  return n >= t and n < M.grace_end(t)
+end
+
+-- The moment a self-managed license stops working: the end of its grace
+-- period.
+function M.license_stops(term_end)
+  return M.grace_end(term_end)
+end
+
+-- Global Support Hours.
+local function weekday(t) -- 1 = Monday ... 7 = Sunday
+  return (t // M.DAY + 3) % 7 + 1 -- 1970-01-01 was a Thursday
+end
+
+function M.in_global_support_hours(t)
+  local wd = weekday(seconds_of(t))
+  return wd >= M.global_support_hours.first_day and wd <= M.global_support_hours.last_day
+end
+
+-- The next moment Global Support Hours begin (t itself when they are on).
+function M.next_global_support_hours(t)
+  t = seconds_of(t)
+  if M.in_global_support_hours(t) then
+    return t
+  end
+  local day = t // M.DAY
+  repeat
+    day = day + 1
+  until M.in_global_support_hours(day * M.DAY)
+  return day * M.DAY
+end
+
+-- Support-level tags --------------------------------------------------------------
+
+function M.level_tag(offering, level)
+  if not M.offerings[offering] or not M.levels[level] then
+    error(("no support level tag for offering %s and level %s"):format(tostring(offering),
+      tostring(level)), 2)
+  end
+  return offering .. "_" .. level
+end
+
+-- offering, level of a support-level tag, or nil.
+function M.parse_level_tag(tag)
+  for _, offering in ipairs(M.offering_order) do
+    local level = type(tag) == "string" and tag:match("^" .. offering .. "_(%a+)$")
+    if level and M.levels[level] then
+      return offering, level
+    end
+  end
+  return nil
+end
+
+function M.level_tags(tags)
+  local out = {}
+  for _, t in ipairs(tags or {}) do
+    if M.parse_level_tag(t) then
+      out[#out + 1] = t
+    end
+  end
+  return out
+end
+
+-- "Self-managed Premium" for self_managed_premium.
+function M.describe_level_tag(tag)
+  local offering, level = M.parse_level_tag(tag)
+  if not offering then
+    return tostring(tag)
+  end
+  return M.offerings[offering]:gsub(" %(SaaS%)", "") .. " " .. M.levels[level]
+end
+
+-- The offerings an organization pays for, from its level tags.
+function M.paid_offerings(org_tags)
+  local out = {}
+  for _, t in ipairs(M.level_tags(org_tags)) do
+    local offering = M.parse_level_tag(t)
+    if not contains(out, offering) then
+      out[#out + 1] = offering
+    end
+  end
+  return out
+end
+
+-- The offering the ticket's problem is about: the ticket field, else the
+-- bare offering tag Zendesk adds from the form ("saas", "self_managed").
+function M.problem_offering(ticket)
+  local v = M.custom_field(ticket, M.problem_offering_field)
+  if M.offerings[v] then
+    return v
+  end
+  for _, t in ipairs(ticket.tags or {}) do
+    if M.offerings[t] then
+      return t
+    end
+  end
+  return nil
+end
+
+-- What to change so that the ticket carries exactly the support level that
+-- matches its problem statement: { add = {...}, remove = {...} }, or nil and
+-- the reason a person must decide.
+function M.align_level_tags(ticket_tags, org_tags, problem_offering)
+  if not M.offerings[problem_offering or ""] then
+    return nil, "the ticket does not say which offering its problem is about"
+  end
+  local wanted = {}
+  for _, t in ipairs(M.level_tags(org_tags)) do
+    if M.parse_level_tag(t) == problem_offering then
+      wanted[#wanted + 1] = t
+    end
+  end
+  if #wanted == 0 then
+    return nil, ("the organization has no %s support level tag"):format(problem_offering)
+  end
+  if #wanted > 1 then
+    return nil, "the organization has several " .. problem_offering .. " support levels: "
+      .. table.concat(wanted, ", ")
+  end
+  local plan = { add = {}, remove = {}, keep = wanted[1] }
+  if not contains(ticket_tags, wanted[1]) then
+    plan.add[1] = wanted[1]
+  end
+  for _, t in ipairs(M.level_tags(ticket_tags)) do
+    if t ~= wanted[1] then
+      plan.remove[#plan.remove + 1] = t
+    end
+  end
+  return plan
+end
+
+-- L&R requests ----------------------------------------------------------------------
+
+-- The kind of L&R request the ticket's tags name, or nil.
+function M.lnr_request(tags)
+  local kinds = {}
+  for _, t in ipairs(tags or {}) do
+    if M.lnr_requests[t] then
+      kinds[M.lnr_requests[t]] = true
+    end
+  end
+  for _, kind in ipairs(M.lnr_request_order) do
+    if kinds[kind] then
+      return kind
+    end
+  end
+  return nil
+end
+
+function M.is_trial_request(tags)
+  for _, t in ipairs(tags or {}) do
+    if M.trial_tags[t] then
+      return true
+    end
+  end
+  return false
+end
+
+-- Zuora ---------------------------------------------------------------------------------
+
+-- Seats of a subscription: the quantities of its "Users in license" charges.
+function M.seats(subscription)
+  local n = 0
+  for _, plan in ipairs(subscription.ratePlans or {}) do
+    for _, charge in ipairs(plan.ratePlanCharges or {}) do
+      if charge.name == M.seat_charge.name and (charge.uom == nil or charge.uom == M.seat_charge.uom)
+          and math.type(charge.quantity) then
+        n = n + charge.quantity
+      end
+    end
+  end
+  return math.tointeger(n) or n
+end
+
+-- "Premium" from a product name such as "GitLab Premium (Self-Managed)".
+function M.plan_name(subscription)
+  for _, plan in ipairs(subscription.ratePlans or {}) do
+    for _, level in ipairs(M.level_order) do
+      if tostring(plan.productName or ""):lower():find(level, 1, true) then
+        return M.levels[level]
+      end
+    end
+  end
+  return nil
+end
+
+function M.invoice_owner(subscription)
+  return subscription.invoiceOwnerAccountNumber or subscription.accountNumber
+end
+
+-- The subscription whose term ends last (cancelled ones left out), or nil.
+function M.current_subscription(subscriptions)
+  local best, best_end
+  for _, s in ipairs(subscriptions or {}) do
+    local t = s.status ~= "Cancelled" and M.parse_time(s.termEndDate)
+    if t and (not best_end or t > best_end) then
+      best, best_end = s, t
+    end
+  end
+  return best
+end
+
+-- Zendesk comments --------------------------------------------------------------------
+
+-- The first image attached to a comment, as { file_name, comment_id,
+-- content_url }, or nil. The engineer still confirms it shows Admin ->
+-- Dashboard: a file name proves nothing.
+function M.find_screenshot(comments)
+  for _, c in ipairs(comments or {}) do
+    for _, a in ipairs(c.attachments or {}) do
+      if tostring(a.content_type or ""):match("^image/") then
+        return { file_name = a.file_name, comment_id = c.id, content_url = a.content_url }
+      end
+    end
+  end
+  return nil
+end
+
+-- The internal note that marks an offering migration, or nil.
+function M.find_migration_note(comments)
+  for _, c in ipairs(comments or {}) do
+    if c.public == false and tostring(c.body or ""):find(M.migration_note_marker, 1, true) then
+      return c
+    end
+  end
+  return nil
+end
+
+-- True when the text names the ticket as "#<id>" (not "#<id>0").
+function M.names_ticket(text, id)
+  local s = tostring(text or "")
+  local pattern = "#" .. tostring(id)
+  local from = 1
+  while true do
+    local i, j = s:find(pattern, from, true)
+    if not i then
+      return false
+    end
+    if not s:sub(j + 1, j + 1):match("%d") then
+      return true
+    end
+    from = j + 1
+  end
+end
+
+-- Licenses -------------------------------------------------------------------------------
+
+-- Any non-trial license is the L&R team's: hb can only ask for a trial.
+-- A trial may go to a different address than the license contact; no other
+-- license may (see license_recipient_allowed).
+local TRIAL = "trial"
+
+function M.license_recipient_allowed(kind, email, license_contact)
+  if kind == TRIAL then
+    return true
+  end
+  if M.same_email(email, license_contact) then
+    return true
+  end
+  return false, ("a %s license goes only to the license contact (%s), never to %s"):format(
+    tostring(kind), tostring(license_contact), tostring(email))
+end
+
+-- The text of a trial-license request, for an internal note and for the
+-- engineer who creates it in the license app. Refuses every other kind of
+-- license and any request without a recipient. spec: kind ("trial"),
+-- ticket, email, license_contact, plan, seats, expires (date), reason.
+function M.trial_license_request(spec)
+  if type(spec) ~= "table" then
+    error("trial_license_request needs a table", 2)
+  end
+  if spec.kind ~= TRIAL then
+    error(("refused: hb requests trial licenses only, not a %s license; any non-trial license "
+      .. "must be handled by the L&R team"):format(tostring(spec.kind)), 2)
+  end
+  if not M.is_email(spec.email) then
+    error("refused: a trial license needs the email address to send it to, not "
+      .. tostring(spec.email), 2)
+  end
+  local expires = spec.expires
+  if not expires or not M.parse_time(expires) then
+    error("refused: a trial license needs an expiry date (YYYY-MM-DD), not " .. tostring(expires), 2)
+  end
+  local lines = {
+    { "License request", "TRIAL license (the only kind hb requests)" },
+    { "Zendesk ticket", spec.ticket or "-" },
+    { "Send to", spec.email },
+    { "License contact", spec.license_contact or "not in Zuora" },
+    { "Plan", spec.plan or "as the customer's current license or trial" },
+    { "Users in license", spec.seats or "as the customer's current license or trial" },
+    { "Expires", expires },
+    { "Reason", spec.reason or "-" },
+  }
+  return M.format_fields(lines)
+end
+
+-- The expiry date of a trial license requested at `now` (seconds).
+function M.trial_license_expiry(now)
+  return M.format_date(seconds_of(now) + M.trial_license_days * M.DAY)
+end
+
+-- Incidents --------------------------------------------------------------------------------
+
+function M.response_wait(criticality)
+  local c = M.criticality[criticality]
+  if not c then
+    error("unknown system criticality: " .. tostring(criticality), 2)
+  end
+  return c.wait
+end
+
+return M
