@@ -86,7 +86,7 @@ return workflow "star-validity" {
   },
   choice "sales_assisted" {
     "Is this a sales assisted trial?",
-    { label = "Yes", when = function(ctx) return ctx.vars.sales_assisted end, next = "expiry_known" },
+    { label = "Yes", when = function(ctx) return ctx.vars.sales_assisted end, next = "expiring_more_than_24h" },
     { label = "No", next = "no_need" },
   },
   task "read_subscription" {
@@ -118,19 +118,13 @@ return workflow "star-validity" {
     "Is the customer in the grace period?",
     { label = "Yes", next = "grace_more_than_24h",
       when = function(ctx) return ctx.vars.term_end ~= nil and support.in_grace(ctx.vars.term_end, ctx.now()) end },
-    { label = "No", next = "expiry_known" },
+    { label = "No", next = "expiring_more_than_24h" },
   },
   choice "grace_more_than_24h" {
     "Is the grace period expiring in more than 24h? (Exactly 24 hours is not more.)",
     { label = "Yes", next = "no_need",
       when = function(ctx) return support.more_than_24h_left(ctx.vars.grace_end, ctx.now()) end },
     { label = "No", next = "ok_to_star" },
-  },
-  choice "expiry_known" {
-    "Does Zuora say when the plan/license expires?",
-    { label = "In Zuora", when = function(ctx) return ctx.vars.expires_at ~= nil end,
-      next = "expiring_more_than_24h" },
-    { label = "Not in Zuora", next = "ask_expiry" },
   },
   ask "ask_expiry" {
     "Zuora has no date for this plan, license or trial: look up when it expires (the license app, "
@@ -143,16 +137,21 @@ return workflow "star-validity" {
       ctx.vars.expires_at = support.format_time(support.time(ctx.answers.ask_expiry))
       ctx.vars.expiry_source = "given by " .. ctx.run.actor
     end,
+    next = "expiring_more_than_24h",
   },
   choice "expiring_more_than_24h" {
-    "Is the plan/lic expiring in more than 24h? (Exactly 24 hours is not more.)",
+    "Is the plan/lic expiring in more than 24h? (Exactly 24 hours is not more.) When Zuora has "
+      .. "no date for it, the engineer looks it up first.",
+    { label = "Not in Zuora", when = function(ctx) return ctx.vars.expires_at == nil end,
+      next = "ask_expiry" },
     { label = "Yes", next = "no_need",
       when = function(ctx) return support.more_than_24h_left(ctx.vars.expires_at, ctx.now()) end },
     { label = "No", next = "ok_to_star" },
   },
   ask "sales_intervention" {
-    "Wrong product sold: it is Ok to STAR after sales intervention. Has sales intervened?",
-    options = { { "yes", next = "ok_to_star" }, { "not yet", next = "engage_sales" } },
+    "Wrong product sold: it is Ok to STAR after sales intervention. Has sales intervened? "
+      .. "(answer `after sales intervention`, or `not yet`)",
+    options = { { "after sales intervention", next = "ok_to_star" }, { "not yet", next = "engage_sales" } },
   },
   task "engage_sales" {
     "Ask the account's opportunity owner (from Salesforce) to correct the order, in an internal note.",
@@ -178,8 +177,8 @@ return workflow "star-validity" {
   ask "edge_case" {
     "Is this an edge case: the customer followed the process and the system did not produce the "
       .. "expected results (an error after following it, a page or system that is down, an owner "
-      .. "who is not available)?",
-    options = { { "yes", next = "ok_to_star" }, { "no", next = "deflected" } },
+      .. "who is not available)? (answer `edge case`, or `no`)",
+    options = { { "edge case", next = "ok_to_star" }, { "no", next = "deflected" } },
   },
   task "ok_to_star" {
     "Ok to STAR: record why in an internal note.",

@@ -39,7 +39,7 @@ return scenarios "star-validity" {
   scenario "not in grace, the license ends in under 24h: Ok to STAR" {
     inputs = { ticket = 1006 },
     path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
-      "expiry_known", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+      "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1006, "expires 2026-11-23T00:00:00Z (Zuora A-S00002081 termEndDate 2026-11-23): 14h 00m left", "why")
@@ -49,7 +49,7 @@ return scenarios "star-validity" {
   scenario "exactly 24h left is not more than 24h: Ok to STAR" {
     inputs = { ticket = 1007 },
     path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
-      "expiry_known", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+      "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1007, "Ok to STAR. The plan/license expires 2026-11-23T10:00:00Z", "the boundary")
@@ -61,7 +61,7 @@ return scenarios "star-validity" {
     inputs = { ticket = 1008 },
     answers = { collect_feedback = "collected", label_by_hand = "labelled" },
     path = { "read_ticket", "starred_request", "is_trial", "read_subscription", "in_grace",
-      "expiry_known", "expiring_more_than_24h", "no_need", "collect_feedback", "find_star_issue",
+      "expiring_more_than_24h", "no_need", "collect_feedback", "find_star_issue",
       "star_issue_found", "label_by_hand", "done_no_need" },
     status = "succeeded",
     check = function(sb)
@@ -74,7 +74,7 @@ return scenarios "star-validity" {
     inputs = { ticket = 1009 },
     answers = { ask_expiry = "2026-11-23" },
     path = { "read_ticket", "starred_request", "is_trial", "read_trial_opportunity", "sales_assisted",
-      "expiry_known", "ask_expiry", "record_expiry", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+      "expiring_more_than_24h", "ask_expiry", "record_expiry", "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1009, "The trial expires 2026-11-23T00:00:00Z (given by hb-test)", "the answer is the source")
@@ -108,7 +108,7 @@ return scenarios "star-validity" {
   scenario "wrong product sold: Ok to STAR once sales has intervened" {
     inputs = { ticket = 1019 },
     answers = { sales_intervention = "not yet" },
-    actions = { { answer = { sales_intervention = "yes" } } },
+    actions = { { answer = { sales_intervention = "after sales intervention" } } },
     path = { "read_ticket", "starred_request", "sales_intervention", "engage_sales",
       "sales_intervention", "ok_to_star", "done_ok" },
     status = "succeeded",
@@ -133,7 +133,7 @@ return scenarios "star-validity" {
   scenario "force reassociate, an edge case: Ok to STAR" {
     sandbox = { zendesk = { tickets = { ["1015"] = { tags = { "saas_premium", "lnr_force_reassociate", "star" } } } } },
     inputs = { ticket = 1015 },
-    answers = { edge_case = "yes" },
+    answers = { edge_case = "edge case" },
     path = { "read_ticket", "starred_request", "deflect_with_docs", "edge_case", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
