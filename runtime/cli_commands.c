@@ -14,6 +14,10 @@ int hb_cmd_test(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_call(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
+int hb_cmd_graph(int argc, char **argv);
+int hb_cmd_lint(int argc, char **argv);
+int hb_cmd_diff(int argc, char **argv);
+int hb_cmd_doc(int argc, char **argv);
 
 const hb_command hb_commands[] = {
     {"list", hb_cmd_list, "list the workflows on HB_WORKFLOW_PATH"},
@@ -27,6 +31,10 @@ const hb_command hb_commands[] = {
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"call", hb_cmd_call, "run one service operation and print its JSON result"},
+    {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
+    {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
+    {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},
+    {"doc", hb_cmd_doc, "write a workflow's Markdown handbook page"},
     {"version", hb_cmd_version, "print hb's version"},
     {NULL, NULL, NULL},
 };

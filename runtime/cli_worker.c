@@ -73,7 +73,7 @@ static hb_status pass(const char *actor, int *advanced, hb_err *e)
         return st;
     }
     for (size_t i = 0; i < d.n && !stop_requested; i++) {
-        hb_run_request req = {.run_id = d.ids[i], .actor = actor};
+        hb_run_request req = {.run_id = d.ids[i], .actor = actor, .only_if_due = true};
         hb_err re;
         hb_err_clear(&re);
         hb_status rs = hb_engine_resume(&req, &re);

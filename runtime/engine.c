@@ -45,8 +45,7 @@ static void exec_free(hb_exec *x)
     free(x->stdlib_dir);
 }
 
-static hb_status open_workflow(hb_exec *x, const char *file, const char *src, size_t len,
-                               hb_err *e)
+static hb_status open_workflow(hb_exec *x, const char *file, const char *src, size_t len, hb_err *e)
 {
     hb_lua_limits limits;
     hb_status st = hb_lua_limits_from_env(&limits, e);
@@ -148,11 +147,11 @@ static hb_status checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON 
         return st;
     st = x->store->ops->run_update(x->store, &x->run, e);
     if (st == HB_OK && ev1)
-        st = hb_audit_append(x->store, x->run.id, ev1, x->current_step, x->actor, ev1_data, NULL,
-                             e);
+        st =
+            hb_audit_append(x->store, x->run.id, ev1, x->current_step, x->actor, ev1_data, NULL, e);
     if (st == HB_OK && ev2)
-        st = hb_audit_append(x->store, x->run.id, ev2, x->current_step, x->actor, ev2_data, NULL,
-                             e);
+        st =
+            hb_audit_append(x->store, x->run.id, ev2, x->current_step, x->actor, ev2_data, NULL, e);
     if (st == HB_OK)
         return hb_store_commit(x->store, e);
     hb_store_rollback(x->store);
@@ -221,8 +220,10 @@ static hb_status step_loop(hb_exec *x, hb_err *e)
     for (;;) {
         int idx = hb_workflow_step_index(x->wf, x->run.step);
         if (idx < 0)
-            return hb_err_set(e, HB_EINTERNAL, "run %s is at step '%s', which its workflow does not "
-                              "have", x->run.id, x->run.step);
+            return hb_err_set(e, HB_EINTERNAL,
+                              "run %s is at step '%s', which its workflow does not "
+                              "have",
+                              x->run.id, x->run.step);
         const hb_step *s = &x->wf->steps[idx];
         x->current_step = s->id;
         cJSON *started = cJSON_CreateObject();
@@ -462,14 +463,18 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
 {
     const hb_run *r = &x->run;
     if (!strcmp(r->status, "planned"))
-        return hb_err_set(e, HB_EUSAGE, "run %s was a dry run (status planned); it cannot be "
-                          "resumed: start a real run with `hb run %s ...`", r->id, r->workflow);
+        return hb_err_set(e, HB_EUSAGE,
+                          "run %s was a dry run (status planned); it cannot be "
+                          "resumed: start a real run with `hb run %s ...`",
+                          r->id, r->workflow);
     if (strcmp(r->status, "waiting") != 0 && strcmp(r->status, "running") != 0)
         return hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting run can be resumed", r->id,
                           r->status);
     if (x->req->sandbox && strcmp(r->target, "sandbox") != 0)
-        return hb_err_set(e, HB_EUSAGE, "run %s targets the live services; --sandbox contradicts "
-                          "its recorded target", r->id);
+        return hb_err_set(e, HB_EUSAGE,
+                          "run %s targets the live services; --sandbox contradicts "
+                          "its recorded target",
+                          r->id);
     if (x->req->dry_run)
         return hb_err_set(e, HB_EUSAGE, "--dry-run applies to new runs only");
     if (x->req->event_name) {
@@ -479,13 +484,22 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
         cJSON_Delete(w);
         if (!match) {
             char *what = waits_for(r);
-            hb_err_set(e, HB_EUSAGE, "run %s is not waiting for event '%s'; it waits for %s",
-                       r->id, x->req->event_name, what);
+            hb_err_set(e, HB_EUSAGE, "run %s is not waiting for event '%s'; it waits for %s", r->id,
+                       x->req->event_name, what);
             free(what);
             return HB_EUSAGE;
         }
     }
     return HB_OK;
+}
+
+/* For the worker: a waiting run whose time has come, or a run left running
+ * by a process that died (we hold its lease now, so its holder is gone). */
+static bool still_due(const hb_run *r)
+{
+    if (!strcmp(r->status, "running"))
+        return true;
+    return !strcmp(r->status, "waiting") && r->due_at > 0 && r->due_at <= hb_clock_now();
 }
 
 hb_status hb_engine_resume(const hb_run_request *req, hb_err *e)
@@ -504,9 +518,20 @@ hb_status hb_engine_resume(const hb_run_request *req, hb_err *e)
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {
+        /* Another process may have advanced the run between our read and our
+         * claim: judge it again as it is now that we hold it. */
         x.run_inserted = true;
-        st = hb_pins_load_for_resume(&x, e);
+        hb_run_free(&x.run);
+        st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
+        if (st == HB_OK && req->only_if_due && !still_due(&x.run)) {
+            exec_free(&x);
+            return HB_OK;
+        }
+        if (st == HB_OK)
+            st = check_resumable(&x, e);
     }
+    if (st == HB_OK)
+        st = hb_pins_load_for_resume(&x, e);
     const hb_pin *wfpin = st == HB_OK ? hb_pins_workflow(&x) : NULL;
     if (st == HB_OK && !wfpin)
         st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x.run.id);
@@ -543,8 +568,10 @@ hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e)
     if (st == HB_OK)
         st = x.store->ops->run_get(x.store, run_id, &x.run, e);
     if (st == HB_OK && strcmp(x.run.status, "waiting") != 0 && strcmp(x.run.status, "running"))
-        st = hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting or running run can be "
-                        "cancelled", run_id, x.run.status);
+        st = hb_err_set(e, HB_EUSAGE,
+                        "run %s is %s; only a waiting or running run can be "
+                        "cancelled",
+                        run_id, x.run.status);
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {

@@ -59,7 +59,8 @@ void hb_print_result(const hb_exec *x)
         if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "ask")) {
             const cJSON *q = cJSON_GetObjectItemCaseSensitive(w, "question");
             const cJSON *opts = cJSON_GetObjectItemCaseSensitive(w, "options");
-            fprintf(stderr, "hb: waiting for an answer: %s\n", cJSON_IsString(q) ? q->valuestring : sid);
+            fprintf(stderr, "hb: waiting for an answer: %s\n",
+                    cJSON_IsString(q) ? q->valuestring : sid);
             if (cJSON_GetArraySize(opts) > 0) {
                 fprintf(stderr, "    options:");
                 const cJSON *o;
@@ -68,8 +69,10 @@ void hb_print_result(const hb_exec *x)
             }
             fprintf(stderr, "    continue with: hb resume %s --answer %s=VALUE\n", x->run.id, sid);
         } else if (cJSON_IsString(event)) {
-            fprintf(stderr, "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
-                    event->valuestring, x->run.id, event->valuestring);
+            fprintf(
+                stderr,
+                "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
+                event->valuestring, x->run.id, event->valuestring);
         } else {
             fprintf(stderr, "hb: waiting (%s at %s); `hb worker` or `hb resume %s` checks again\n",
                     cJSON_IsString(kind) ? kind->valuestring : "wait", sid, x->run.id);

@@ -82,9 +82,14 @@ static void set_now(run_state *rs)
 static hb_status resume(run_state *rs, hb_kv *answers, size_t nanswers, const char *event,
                         const char *payload)
 {
-    hb_run_request req = {.run_id = rs->run_id, .answers = answers, .nanswers = nanswers,
-                          .event_name = event, .event_json = payload, .actor = "hb-test",
-                          .quiet = true, .sandbox_instance = rs->sb};
+    hb_run_request req = {.run_id = rs->run_id,
+                          .answers = answers,
+                          .nanswers = nanswers,
+                          .event_name = event,
+                          .event_json = payload,
+                          .actor = "hb-test",
+                          .quiet = true,
+                          .sandbox_instance = rs->sb};
     hb_err e;
     hb_err_clear(&e);
     hb_status st = hb_engine_resume(&req, &e);
@@ -143,8 +148,10 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
     } else if (lua_toboolean(L, top)) {
         resume(rs, NULL, 0, NULL, NULL);
     } else {
-        note(rs->report, "action %d must be {answer={step=value}}, {event=name, payload=...}, "
-             "{sandbox={...}}, {advance=\"2h\"} or {resume=true}", number);
+        note(rs->report,
+             "action %d must be {answer={step=value}}, {event=name, payload=...}, "
+             "{sandbox={...}}, {advance=\"2h\"} or {resume=true}",
+             number);
         ok = false;
     }
     lua_settop(L, top - 5);
@@ -180,7 +187,8 @@ static char *expected_path(lua_State *L, int idx)
         size_t n = lua_rawlen(L, -1);
         for (size_t i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, (lua_Integer)i);
-            hb_buf_printf(&b, "%s%s", b.len ? " " : "", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+            hb_buf_printf(&b, "%s%s", b.len ? " " : "",
+                          lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
             lua_pop(L, 1);
         }
         out = hb_buf_take(&b);
@@ -298,9 +306,15 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
         lua_getfield(L, spec, "answers");
         hb_kv *answers = table_to_kv(L, lua_gettop(L), &nanswers);
         lua_pop(L, 2);
-        hb_run_request req = {.workflow = sf->workflow_file, .inputs = inputs, .ninputs = ninputs,
-                              .answers = answers, .nanswers = nanswers, .sandbox = true,
-                              .allow_duplicate = true, .actor = "hb-test", .quiet = true,
+        hb_run_request req = {.workflow = sf->workflow_file,
+                              .inputs = inputs,
+                              .ninputs = ninputs,
+                              .answers = answers,
+                              .nanswers = nanswers,
+                              .sandbox = true,
+                              .allow_duplicate = true,
+                              .actor = "hb-test",
+                              .quiet = true,
                               .sandbox_instance = rs.sb};
         hb_status st = hb_engine_start(&req, &e);
         memcpy(rs.run_id, req.run_id_out, sizeof rs.run_id);
@@ -367,7 +381,7 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
             passed = false;
         } else if (assertions == 0) {
             note(report, "the scenario asserts nothing about the sandbox's state or requests: add "
-                 "check = function(sb) ... end");
+                         "check = function(sb) ... end");
             passed = false;
         }
     }

@@ -1,0 +1,75 @@
+/* hb graph NAME|FILE [--format mermaid|dot]: the decision graph of a
+ * workflow, read from its structure without running it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/cli.h"
+#include "hb/graph.h"
+#include "hb/paths.h"
+#include "hb/util.h"
+#include "hb/workflow.h"
+
+static const char USAGE[] =
+    "usage: hb graph NAME|FILE [--format mermaid|dot]\n"
+    "\n"
+    "Prints the workflow's decision graph from its static structure (nothing\n"
+    "runs): tasks, choices and asks as decisions with their labels on the edges,\n"
+    "waits with their timeout edges, on_error edges, succeed/fail styled apart.\n"
+    "Mermaid (the default) renders in GitLab merge requests and issues; DOT\n"
+    "renders with Graphviz (`hb graph x --format dot | dot -Tsvg > x.svg`).\n";
+
+int hb_cmd_graph(int argc, char **argv)
+{
+    if (hb_cli_wants_help(argc, argv)) {
+        fputs(USAGE, stdout);
+        return HB_OK;
+    }
+    const char *target = NULL;
+    const char *format = "mermaid";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            format = argv[++i];
+        } else if (!strncmp(argv[i], "--format=", 9)) {
+            format = argv[i] + 9;
+        } else if (argv[i][0] == '-' || target) {
+            hb_cli_error("unexpected argument '%s'", argv[i]);
+            fputs(USAGE, stderr);
+            return HB_EUSAGE;
+        } else {
+            target = argv[i];
+        }
+    }
+    if (!target) {
+        fputs(USAGE, stderr);
+        return HB_EUSAGE;
+    }
+    hb_err e;
+    hb_graph_format f;
+    if (hb_graph_format_parse(format, &f, &e) != HB_OK) {
+        hb_cli_error("%s", e.msg);
+        return HB_EUSAGE;
+    }
+    char *file = hb_workflow_find(target, &e);
+    if (!file) {
+        hb_cli_error("%s", e.msg);
+        return HB_EUSAGE;
+    }
+    hb_workflow *wf = NULL;
+    hb_status st = hb_workflow_load_file(file, &wf, &e);
+    free(file);
+    if (st != HB_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return st;
+    }
+    hb_graph g;
+    hb_graph_build(wf, &g);
+    hb_buf out;
+    hb_buf_init(&out);
+    hb_graph_render(&g, f, &out);
+    fwrite(out.data, 1, out.len, stdout);
+    hb_buf_free(&out);
+    hb_graph_free(&g);
+    hb_workflow_free(wf);
+    return HB_OK;
+}

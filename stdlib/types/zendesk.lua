@@ -1,0 +1,135 @@
+---@meta
+-- Editor types for the zendesk binding (stdlib/zendesk.lua): present in a
+-- workflow that declares uses = { "zendesk" }. Ids first, then a table of
+-- fields. Get-style reads return nil, err when the object does not exist;
+-- lists return an iterator over every item of every page.
+
+---@class zendesk.Ticket
+---@field id integer
+---@field subject string
+---@field description string
+---@field status string
+---@field priority? string
+---@field type? string
+---@field requester_id integer
+---@field assignee_id? integer
+---@field organization_id? integer
+---@field group_id? integer
+---@field tags string[]
+---@field custom_fields { id: integer, value: any }[]
+---@field ticket_form_id? integer
+---@field created_at string
+---@field updated_at string
+
+---@class zendesk.Attachment
+---@field id integer
+---@field file_name string
+---@field content_url string
+---@field content_type string
+---@field size integer
+
+---@class zendesk.Comment
+---@field id integer
+---@field author_id integer
+---@field body string
+---@field plain_body string
+---@field public boolean
+---@field attachments zendesk.Attachment[]
+---@field created_at string
+
+---@class zendesk.Organization
+---@field id integer
+---@field name string
+---@field details? string
+---@field notes? string
+---@field tags string[]
+---@field organization_fields table<string, any>
+---@field domain_names string[]
+
+---@class zendesk.User
+---@field id integer
+---@field name string
+---@field email string
+---@field role string
+---@field organization_id? integer
+
+---A comment: an internal note unless public = true (which forbid = { "zendesk.public_reply" } refuses).
+---@class zendesk.NewComment
+---@field body? string
+---@field html_body? string
+---@field public? boolean
+
+zendesk = { tickets = {}, organizations = {}, ticket_forms = {}, users = {} }
+
+---@param id integer
+---@return zendesk.Ticket|nil ticket
+---@return hb.ServiceError|nil err
+function zendesk.tickets.get(id) end
+
+---Changes ticket fields (status, priority, custom_fields, comment ...); never `tags` (use add_tags / remove_tags).
+---@param id integer
+---@param fields table
+---@return zendesk.Ticket|hb.Planned
+function zendesk.tickets.update(id, fields) end
+
+---@param id integer
+---@param tags string[]
+---@return string[]|hb.Planned tags
+function zendesk.tickets.add_tags(id, tags) end
+
+---@param id integer
+---@param tags string[]
+---@return string[]|hb.Planned tags
+function zendesk.tickets.remove_tags(id, tags) end
+
+---Adds a comment: an internal note by default.
+---@param id integer
+---@param comment string|zendesk.NewComment
+---@return zendesk.Ticket|hb.Planned
+function zendesk.tickets.comment(id, comment) end
+
+---Every comment, oldest first, with its attachments.
+---@param id integer
+---@return fun(): zendesk.Comment?
+function zendesk.tickets.comments(id) end
+
+---Adds email CCs, keeping the ones already there.
+---@param id integer
+---@param emails string[]
+---@return zendesk.Ticket|hb.Planned
+function zendesk.tickets.add_cc(id, emails) end
+
+---@param id integer
+---@return zendesk.Organization|nil organization
+---@return hb.ServiceError|nil err
+function zendesk.organizations.get(id) end
+
+---@param id integer
+---@param fields table notes, details, organization_fields ...; never `tags`
+---@return zendesk.Organization|hb.Planned
+function zendesk.organizations.update(id, fields) end
+
+---@param id integer
+---@param tags string[]
+---@return string[]|hb.Planned
+function zendesk.organizations.add_tags(id, tags) end
+
+---@param id integer
+---@param tags string[]
+---@return string[]|hb.Planned
+function zendesk.organizations.remove_tags(id, tags) end
+
+---The ticket form with this name (exact, else ignoring case), or nil.
+---@param name string
+---@return table|nil form
+function zendesk.ticket_forms.find(name) end
+
+---@param id integer
+---@return zendesk.User|nil user
+---@return hb.ServiceError|nil err
+function zendesk.users.get(id) end
+
+---Every result of a search ("type:ticket organization:5"); new records appear after minutes.
+---@param query string
+---@return fun(): table?
+function zendesk.search(query) end

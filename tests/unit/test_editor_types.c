@@ -1,0 +1,145 @@
+/* The editor support stays true to what runs: every LuaLS annotation file is
+ * a `---@meta` file that parses; every DSL constructor and every operation a
+ * service module declares in its _ops table has an annotation; .luarc.json
+ * points the language server at them. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb/chunk_facts.h"
+#include "hb/util.h"
+#include "test_support.h"
+
+#define TYPES HB_SOURCE_DIR "/stdlib/types"
+
+static char *read_or_fail(const char *path)
+{
+    hb_err e;
+    size_t len;
+    char *text = hb_read_file(path, &len, &e);
+    if (!text)
+        fail_msg("%s", e.msg);
+    return text;
+}
+
+static void annotation_files_parse(void **state)
+{
+    (void)state;
+    DIR *d = opendir(TYPES);
+    assert_non_null(d);
+    int files = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!hb_str_ends_with(de->d_name, ".lua"))
+            continue;
+        char *path = hb_path_join(TYPES, de->d_name);
+        char *text = read_or_fail(path);
+        if (!hb_str_starts_with(text, "---@meta"))
+            fail_msg("%s does not start with ---@meta", path);
+        hb_chunk_facts f;
+        hb_err e;
+        if (hb_chunk_facts_read(path, text, strlen(text), &f, &e) != HB_OK)
+            fail_msg("%s", e.msg);
+        hb_chunk_facts_free(&f);
+        free(text);
+        free(path);
+        files++;
+    }
+    closedir(d);
+    assert_true(files >= 7);
+}
+
+static void dsl_constructors_are_annotated(void **state)
+{
+    (void)state;
+    char *types = read_or_fail(TYPES "/workflow.lua");
+    char *dsl = read_or_fail(HB_SOURCE_DIR "/stdlib/hb/workflow.lua");
+    static const char *const NAMES[] = {"workflow", "task",    "choice", "ask",
+                                        "wait",     "succeed", "fail"};
+    for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
+        char *quoted = hb_xasprintf("\"%s\"", NAMES[i]);
+        char *fn = hb_xasprintf("function %s(", NAMES[i]);
+        bool in_dsl = strstr(dsl, quoted) || strstr(dsl, fn + 9);
+        assert_true(in_dsl);
+        if (!strstr(types, fn))
+            fail_msg("stdlib/types/workflow.lua lacks %s", fn);
+        free(quoted);
+        free(fn);
+    }
+    free(types);
+    free(dsl);
+}
+
+/* Keys of the `M._ops = { ["a.b"] = "read", ... }` table of a module. */
+static void check_service(const char *service)
+{
+    char *module_path = hb_xasprintf("%s/stdlib/%s.lua", HB_SOURCE_DIR, service);
+    if (!hb_file_exists(module_path)) {
+        free(module_path);
+        return; /* the bindings are not in this tree yet */
+    }
+    char *module = read_or_fail(module_path);
+    char *types_path = hb_xasprintf("%s/%s.lua", TYPES, service);
+    char *types = read_or_fail(types_path);
+    const char *ops = strstr(module, "M._ops = {");
+    assert_non_null(ops);
+    const char *end = strstr(ops, "\n}");
+    const char *close = strchr(ops, '}');
+    if (!end || (close && close < end))
+        end = close;
+    int found = 0;
+    for (const char *p = strstr(ops, "[\""); p && p < end; p = strstr(p + 1, "[\"")) {
+        const char *q = strchr(p + 2, '"');
+        assert_non_null(q);
+        char *fn = hb_xasprintf("function %s.%.*s(", service, (int)(q - p - 2), p + 2);
+        if (!strstr(types, fn))
+            fail_msg("%s lacks %s (declared in %s)", types_path, fn, module_path);
+        free(fn);
+        found++;
+    }
+    assert_true(found > 0);
+    free(types);
+    free(types_path);
+    free(module);
+    free(module_path);
+}
+
+static void service_operations_are_annotated(void **state)
+{
+    (void)state;
+    check_service("zendesk");
+    check_service("gitlab");
+    check_service("zuora");
+    check_service("salesforce");
+}
+
+static void luarc_points_at_the_types(void **state)
+{
+    (void)state;
+    char *text = read_or_fail(HB_SOURCE_DIR "/.luarc.json");
+    cJSON *rc = cJSON_Parse(text);
+    assert_non_null(rc);
+    cJSON *runtime = cJSON_GetObjectItem(rc, "runtime");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(runtime, "version")), "Lua 5.4");
+    cJSON *library = cJSON_GetObjectItem(cJSON_GetObjectItem(rc, "workspace"), "library");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(library, 0)), "stdlib/types");
+    cJSON *globals = cJSON_GetObjectItem(cJSON_GetObjectItem(rc, "diagnostics"), "globals");
+    bool has_task = false;
+    cJSON *g;
+    cJSON_ArrayForEach(g, globals) has_task = has_task || !strcmp(cJSON_GetStringValue(g), "task");
+    assert_true(has_task);
+    cJSON_Delete(rc);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(annotation_files_parse),
+        cmocka_unit_test(dsl_constructors_are_annotated),
+        cmocka_unit_test(service_operations_are_annotated),
+        cmocka_unit_test(luarc_points_at_the_types),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
