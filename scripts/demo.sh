@@ -12,8 +12,8 @@ mkdir -p "$HB_HOME"
 echo "== hb list"
 "$HB" list
 echo
-echo "== hb run support-ops-portal-change ticket=1004 --sandbox"
-out=$("$HB" run support-ops-portal-change ticket=1004 --sandbox --no-input \
+echo "== hb run support-ops-portal-change ticket=1013 --sandbox"
+out=$("$HB" run support-ops-portal-change ticket=1013 --sandbox --no-input \
   --answer confirm_portal_request=yes --allow-duplicate)
 echo "$out"
 run=$(echo "$out" | head -1)
