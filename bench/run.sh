@@ -45,7 +45,7 @@ printf '%-44s %8.3f ms per step\n' "  per-step engine overhead" "$(awk -v t="$t_
 measure "show: load and validate a workflow" 20 "$HB" show many-steps
 if "$HB" list 2>/dev/null | grep -q '^support-ops-portal-change'; then
   j=0
-  run_sandbox() { j=$((j + 1)); "$HB" run support-ops-portal-change ticket=1004 --sandbox --no-input \
+  run_sandbox() { j=$((j + 1)); "$HB" run support-ops-portal-change ticket=1013 --sandbox --no-input \
       --answer confirm_portal_request=yes --allow-duplicate; }
   measure "sandbox run: support-ops-portal-change" 10 run_sandbox
 fi

@@ -201,9 +201,10 @@ static void index_register(walker *w, unsigned a, unsigned b, const char *key, b
     if ((src & F_ENV) && key_known) {
         add_global(w, key, false); /* a computed name (_ENV[x]) cannot be checked */
         path = hb_xstrdup(key);
-    } else if (key_known && b < NREGS && w->global[b]) {
+    } else if (key_known && key && b < NREGS && w->global[b]) {
+        const char *base = w->global[b];
         add_field(w, b, key);
-        path = hb_xasprintf("%s.%s", w->global[b], key);
+        path = hb_xasprintf("%s.%s", base, key);
     }
     if (src & F_INPUT)
         add_input(w, key_known ? key : NULL);

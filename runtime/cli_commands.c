@@ -12,6 +12,7 @@ int hb_cmd_audit(int argc, char **argv);
 int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
+int hb_cmd_call(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
@@ -29,6 +30,7 @@ const hb_command hb_commands[] = {
     {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
+    {"call", hb_cmd_call, "run one service operation and print its JSON result"},
     {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
     {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
     {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},

@@ -95,8 +95,8 @@ int hb_cmd_show(int argc, char **argv)
             for (size_t k = 0; k < s->nedges; k++) {
                 char label[256];
                 snprintf(label, sizeof label, "%s ", s->edges[k].label);
-                print_target(label, s->edges[k].target ? s->edges[k].target
-                                                       : hb_step_default_next(wf, i));
+                print_target(label,
+                             s->edges[k].target ? s->edges[k].target : hb_step_default_next(wf, i));
             }
         } else if (!hb_step_is_terminal(s)) {
             print_target(NULL, hb_step_default_next(wf, i));

@@ -5,23 +5,37 @@
 #include <string.h>
 
 #include "hb/cli.h"
+#include "hb/sha256.h"
 #include "hb/engine.h"
 #include "hb/store.h"
 #include "hb/util.h"
 
 static const char USAGE[] =
-    "usage: hb runs [--status S] [--workflow NAME] [--input K=V]... [--json]\n"
+    "usage: hb runs [--status S] [--workflow NAME] [--input K=V]... [--outdated] [--json]\n"
     "\n"
     "Lists runs, newest first. Statuses: running waiting succeeded failed\n"
     "cancelled planned. A waiting run shows what it waits for, since when and\n"
-    "until when.\n";
+    "until when. --outdated keeps only active runs pinned to an older version of\n"
+    "their workflow than the file on disk (they resume under their own version).\n";
 
 typedef struct runs_ctx {
     hb_kv *inputs;
     size_t ninputs;
     bool json;
+    bool outdated;
     int shown;
 } runs_ctx;
+
+/* The sha256 of the workflow file as it is now, or "" when it is gone. */
+static void current_version(const hb_run *r, char out[65])
+{
+    out[0] = '\0';
+    size_t len;
+    char *src = r->workflow_file ? hb_read_file(r->workflow_file, &len, NULL) : NULL;
+    if (src)
+        hb_sha256_hex(src, len, out);
+    free(src);
+}
 
 static bool input_matches(const hb_run *r, const hb_kv *kv)
 {
@@ -46,6 +60,12 @@ static int show_run(const hb_run *r, void *ud)
     for (size_t i = 0; i < c->ninputs; i++)
         if (!input_matches(r, &c->inputs[i]))
             return 0;
+    char now_version[65] = "";
+    if (c->outdated) {
+        current_version(r, now_version);
+        if (!strcmp(now_version, r->version))
+            return 0;
+    }
     c->shown++;
     cJSON *wait = r->wait_json ? cJSON_Parse(r->wait_json) : NULL;
     if (c->json) {
@@ -59,6 +79,8 @@ static int show_run(const hb_run *r, void *ud)
         cJSON_AddItemToObject(o, "inputs", cJSON_Parse(r->inputs_json ? r->inputs_json : "{}"));
         if (wait)
             cJSON_AddItemToObject(o, "waiting_for", cJSON_Duplicate(wait, true));
+        if (c->outdated)
+            cJSON_AddStringToObject(o, "file_version", now_version);
         char *t = cJSON_PrintUnformatted(o);
         printf("%s\n", t);
         free(t);
@@ -79,6 +101,9 @@ static int show_run(const hb_run *r, void *ud)
                 printf(" until %s", until->valuestring);
             printf("\n");
         }
+        if (c->outdated)
+            printf("    pinned to version %.12s; %s is now %.12s\n", r->version, r->workflow_file,
+                   now_version[0] ? now_version : "(gone)");
     }
     cJSON_Delete(wait);
     return 0;
@@ -92,8 +117,8 @@ int hb_cmd_runs(int argc, char **argv)
     }
     hb_run_filter f = {0};
     runs_ctx c = {0};
-    static const char *const statuses[] = {"running",   "waiting",   "succeeded",
-                                           "failed",    "cancelled", "planned"};
+    static const char *const statuses[] = {"running", "waiting",   "succeeded",
+                                           "failed",  "cancelled", "planned"};
     int rc = HB_OK;
     for (int i = 1; i < argc && rc == HB_OK; i++) {
         if (!strcmp(argv[i], "--status") && i + 1 < argc) {
@@ -103,7 +128,8 @@ int hb_cmd_runs(int argc, char **argv)
                 known = known || !strcmp(statuses[k], f.status);
             if (!known) {
                 hb_cli_error("unknown status '%s' (running waiting succeeded failed cancelled "
-                             "planned)", f.status);
+                             "planned)",
+                             f.status);
                 rc = HB_EUSAGE;
             }
         } else if (!strcmp(argv[i], "--workflow") && i + 1 < argc) {
@@ -120,6 +146,9 @@ int hb_cmd_runs(int argc, char **argv)
             c.inputs[c.ninputs++] = kv;
         } else if (!strcmp(argv[i], "--json")) {
             c.json = true;
+        } else if (!strcmp(argv[i], "--outdated")) {
+            c.outdated = true;
+            f.active_only = true;
         } else {
             hb_cli_error("unexpected argument '%s'\n%s", argv[i], USAGE);
             rc = HB_EUSAGE;

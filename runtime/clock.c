@@ -119,8 +119,8 @@ hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e)
     }
     if (*p != '\0')
         goto bad;
-    int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mm * 60 +
-                   ss - offset_s;
+    int64_t secs =
+        days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
     *out = secs * 1000000 + frac_us;
     return HB_OK;
 bad:
@@ -147,8 +147,8 @@ void hb_time_format(hb_time_us t, char out[32])
     int64_t us;
     format_parts(t, &tm, &us);
     char tmp[96];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)us);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)us);
     memcpy(out, tmp, 31);
     out[31] = '\0';
 }

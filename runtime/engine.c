@@ -12,6 +12,7 @@
 #include "hb/clock.h"
 #include "hb/paths.h"
 #include "hb/sha256.h"
+#include "hb/lua_json.h"
 #include "hb/util.h"
 
 hb_status hb_inputs_build(const hb_workflow *wf, const hb_kv *kv, size_t n, char **json_out,
@@ -45,8 +46,7 @@ static void exec_free(hb_exec *x)
     free(x->stdlib_dir);
 }
 
-static hb_status open_workflow(hb_exec *x, const char *file, const char *src, size_t len,
-                               hb_err *e)
+static hb_status open_workflow(hb_exec *x, const char *file, const char *src, size_t len, hb_err *e)
 {
     hb_lua_limits limits;
     hb_status st = hb_lua_limits_from_env(&limits, e);
@@ -148,11 +148,11 @@ static hb_status checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON 
         return st;
     st = x->store->ops->run_update(x->store, &x->run, e);
     if (st == HB_OK && ev1)
-        st = hb_audit_append(x->store, x->run.id, ev1, x->current_step, x->actor, ev1_data, NULL,
-                             e);
+        st =
+            hb_audit_append(x->store, x->run.id, ev1, x->current_step, x->actor, ev1_data, NULL, e);
     if (st == HB_OK && ev2)
-        st = hb_audit_append(x->store, x->run.id, ev2, x->current_step, x->actor, ev2_data, NULL,
-                             e);
+        st =
+            hb_audit_append(x->store, x->run.id, ev2, x->current_step, x->actor, ev2_data, NULL, e);
     if (st == HB_OK)
         return hb_store_commit(x->store, e);
     hb_store_rollback(x->store);
@@ -208,7 +208,7 @@ static hb_status pause_run(hb_exec *x, const hb_step *s, hb_outcome *o, double m
     }
     set_status(x, "waiting");
     free(x->run.wait_json);
-    x->run.wait_json = cJSON_PrintUnformatted(o->wait);
+    x->run.wait_json = hb_json_print(o->wait);
     x->run.due_at = o->due_at;
     hb_status st = checkpoint(x, o->wait, "waiting", NULL, NULL, e);
     hb_trace_step(x, s, o->result, ms);
@@ -221,8 +221,10 @@ static hb_status step_loop(hb_exec *x, hb_err *e)
     for (;;) {
         int idx = hb_workflow_step_index(x->wf, x->run.step);
         if (idx < 0)
-            return hb_err_set(e, HB_EINTERNAL, "run %s is at step '%s', which its workflow does not "
-                              "have", x->run.id, x->run.step);
+            return hb_err_set(e, HB_EINTERNAL,
+                              "run %s is at step '%s', which its workflow does not "
+                              "have",
+                              x->run.id, x->run.step);
         const hb_step *s = &x->wf->steps[idx];
         x->current_step = s->id;
         cJSON *started = cJSON_CreateObject();
@@ -462,14 +464,18 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
 {
     const hb_run *r = &x->run;
     if (!strcmp(r->status, "planned"))
-        return hb_err_set(e, HB_EUSAGE, "run %s was a dry run (status planned); it cannot be "
-                          "resumed: start a real run with `hb run %s ...`", r->id, r->workflow);
+        return hb_err_set(e, HB_EUSAGE,
+                          "run %s was a dry run (status planned); it cannot be "
+                          "resumed: start a real run with `hb run %s ...`",
+                          r->id, r->workflow);
     if (strcmp(r->status, "waiting") != 0 && strcmp(r->status, "running") != 0)
         return hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting run can be resumed", r->id,
                           r->status);
     if (x->req->sandbox && strcmp(r->target, "sandbox") != 0)
-        return hb_err_set(e, HB_EUSAGE, "run %s targets the live services; --sandbox contradicts "
-                          "its recorded target", r->id);
+        return hb_err_set(e, HB_EUSAGE,
+                          "run %s targets the live services; --sandbox contradicts "
+                          "its recorded target",
+                          r->id);
     if (x->req->dry_run)
         return hb_err_set(e, HB_EUSAGE, "--dry-run applies to new runs only");
     if (x->req->event_name) {
@@ -479,8 +485,8 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
         cJSON_Delete(w);
         if (!match) {
             char *what = waits_for(r);
-            hb_err_set(e, HB_EUSAGE, "run %s is not waiting for event '%s'; it waits for %s",
-                       r->id, x->req->event_name, what);
+            hb_err_set(e, HB_EUSAGE, "run %s is not waiting for event '%s'; it waits for %s", r->id,
+                       x->req->event_name, what);
             free(what);
             return HB_EUSAGE;
         }
@@ -563,8 +569,10 @@ hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e)
     if (st == HB_OK)
         st = x.store->ops->run_get(x.store, run_id, &x.run, e);
     if (st == HB_OK && strcmp(x.run.status, "waiting") != 0 && strcmp(x.run.status, "running"))
-        st = hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting or running run can be "
-                        "cancelled", run_id, x.run.status);
+        st = hb_err_set(e, HB_EUSAGE,
+                        "run %s is %s; only a waiting or running run can be "
+                        "cancelled",
+                        run_id, x.run.status);
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {

@@ -136,10 +136,12 @@ static hb_status snapshot_field(hb_exec *x, const char *field, char **dst, hb_er
         return hb_err_set(e, HB_EFAILED, "cannot checkpoint: %s", inner.msg);
     if (!cJSON_IsObject(json)) {
         cJSON_Delete(json);
-        return hb_err_set(e, HB_EFAILED, "cannot checkpoint: ctx.%s must stay a table of "
-                          "named values", field);
+        return hb_err_set(e, HB_EFAILED,
+                          "cannot checkpoint: ctx.%s must stay a table of "
+                          "named values",
+                          field);
     }
-    char *text = cJSON_PrintUnformatted(json);
+    char *text = hb_json_print(json);
     cJSON_Delete(json);
     free(*dst);
     *dst = text;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "hb/lua_json.h"
 #include "hb/util.h"
 
 void hb_trace_header(const hb_exec *x, const char *verb)
@@ -42,7 +43,7 @@ void hb_print_result(const hb_exec *x)
             cJSON_AddItemToObject(o, "waiting_for", cJSON_Parse(x->run.wait_json));
         if (x->run.error)
             cJSON_AddStringToObject(o, "error", x->run.error);
-        char *text = cJSON_PrintUnformatted(o);
+        char *text = hb_json_print(o);
         printf("%s\n", text);
         free(text);
         cJSON_Delete(o);
@@ -59,7 +60,8 @@ void hb_print_result(const hb_exec *x)
         if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "ask")) {
             const cJSON *q = cJSON_GetObjectItemCaseSensitive(w, "question");
             const cJSON *opts = cJSON_GetObjectItemCaseSensitive(w, "options");
-            fprintf(stderr, "hb: waiting for an answer: %s\n", cJSON_IsString(q) ? q->valuestring : sid);
+            fprintf(stderr, "hb: waiting for an answer: %s\n",
+                    cJSON_IsString(q) ? q->valuestring : sid);
             if (cJSON_GetArraySize(opts) > 0) {
                 fprintf(stderr, "    options:");
                 const cJSON *o;
@@ -68,8 +70,10 @@ void hb_print_result(const hb_exec *x)
             }
             fprintf(stderr, "    continue with: hb resume %s --answer %s=VALUE\n", x->run.id, sid);
         } else if (cJSON_IsString(event)) {
-            fprintf(stderr, "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
-                    event->valuestring, x->run.id, event->valuestring);
+            fprintf(
+                stderr,
+                "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
+                event->valuestring, x->run.id, event->valuestring);
         } else {
             fprintf(stderr, "hb: waiting (%s at %s); `hb worker` or `hb resume %s` checks again\n",
                     cJSON_IsString(kind) ? kind->valuestring : "wait", sid, x->run.id);
@@ -131,7 +135,7 @@ void hb_print_plan(hb_exec *x)
     hb_err e;
     x->store->ops->audit_iter(x->store, x->run.id, collect_intent, &p, &e);
     if (x->req->json_output) {
-        char *text = cJSON_PrintUnformatted(p.changes);
+        char *text = hb_json_print(p.changes);
         printf("%s\n", text);
         free(text);
         cJSON_Delete(p.changes);
@@ -159,7 +163,7 @@ void hb_print_plan(hb_exec *x)
             char *body = NULL;
             const cJSON *b = cJSON_GetObjectItemCaseSensitive(cj, "body");
             if (b)
-                body = cJSON_PrintUnformatted(b);
+                body = hb_json_print(b);
             printf("    %-26s %s %s (step %s)\n", str_field(cj, "op") ? str_field(cj, "op") : "?",
                    str_field(cj, "method") ? str_field(cj, "method") : "",
                    str_field(cj, "path") ? str_field(cj, "path") : "", str_field(cj, "step"));

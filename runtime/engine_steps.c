@@ -119,8 +119,7 @@ static hb_status exec_choice(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
             return HB_OK;
         }
     }
-    failed(o, "no branch matched and the choice has no default branch (one without `when`)",
-           NULL);
+    failed(o, "no branch matched and the choice has no default branch (one without `when`)", NULL);
     return HB_OK;
 }
 

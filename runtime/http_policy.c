@@ -147,7 +147,7 @@ static void origin_free(origin *o)
 
 bool hb_http_same_origin(const char *base, const char *url)
 {
-    origin a, b;
+    origin a = {0}, b = {0};
     bool ok = origin_of(base, &a) && origin_of(url, &b) && !strcasecmp(a.scheme, b.scheme) &&
               !strcasecmp(a.host, b.host) && !strcmp(a.port, b.port);
     origin_free(&a);

@@ -92,13 +92,23 @@ static cJSON *fail(to_json *c, const char *what)
     return NULL;
 }
 
-static void path_push(to_json *c, const char *fmt, const char *text, lua_Integer index)
+/* Appends at most max bytes of text to the error path, truncating quietly. */
+static void path_append(to_json *c, const char *text, size_t max)
 {
-    size_t room = sizeof c->path - c->path_len;
-    int n = text ? snprintf(c->path + c->path_len, room, fmt, text)
-                 : snprintf(c->path + c->path_len, room, fmt, (long long)index);
-    if (n > 0)
-        c->path_len += (size_t)n < room ? (size_t)n : room - 1;
+    size_t room = sizeof c->path - c->path_len - 1;
+    size_t n = strnlen(text, max);
+    if (n > room)
+        n = room;
+    memcpy(c->path + c->path_len, text, n);
+    c->path_len += n;
+    c->path[c->path_len] = '\0';
+}
+
+static void path_push_index(to_json *c, lua_Integer index)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "[%lld]", (long long)index);
+    path_append(c, buf, sizeof buf);
 }
 
 static void path_pop(to_json *c, size_t len)
@@ -122,10 +132,14 @@ static bool is_identifier(const char *s, size_t len)
 
 static void path_push_key(to_json *c, const char *key, size_t len)
 {
-    if (is_identifier(key, len))
-        path_push(c, ".%s", key, 0);
-    else
-        path_push(c, "[\"%.40s\"]", key, 0);
+    if (is_identifier(key, len)) {
+        path_append(c, ".", 1);
+        path_append(c, key, len);
+    } else {
+        path_append(c, "[\"", 2);
+        path_append(c, key, len < 40 ? len : 40);
+        path_append(c, "\"]", 2);
+    }
 }
 
 /* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
@@ -239,7 +253,7 @@ static cJSON *array_to_json(to_json *c, int idx, lua_Integer n)
     size_t saved = c->path_len;
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(c->L, idx, i);
-        path_push(c, "[%lld]", NULL, i);
+        path_push_index(c, i);
         cJSON *item = value_to_json(c, lua_gettop(c->L));
         path_pop(c, saved);
         lua_pop(c->L, 1);
@@ -395,7 +409,7 @@ cJSON *hb_json_from_lua(lua_State *L, int idx, const char *root_name, hb_err *e)
     hb_err scratch;
     c->L = L;
     c->e = e ? e : &scratch;
-    path_push(c, "%s", root_name && *root_name ? root_name : "value", 0);
+    path_append(c, root_name && *root_name ? root_name : "value", 64);
     cJSON *out = value_to_json(c, lua_absindex(L, idx));
     free(c);
     return out;

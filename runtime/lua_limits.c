@@ -126,6 +126,12 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
     lua_error(L);
 }
 
+void hb_lua_exclude_time(hb_lua *h, int64_t us)
+{
+    if (h->armed_depth > 0 && us > 0)
+        h->deadline_us += us;
+}
+
 void hb_lua_arm(hb_lua *h)
 {
     h->tripped = HB_TRIP_NONE;

@@ -23,6 +23,7 @@
 #include <lua.h>
 
 #include "hb/http.h"
+#include "hb/clock.h"
 #include "hb/lua_host.h"
 #include "hb/lua_json.h"
 #include "hb/services.h"
@@ -231,7 +232,9 @@ static int request(lua_State *L)
     }
     req.body = body;
     hb_service_response resp;
+    int64_t t0 = hb_clock_monotonic_us();
     hb_status st = hb_services_call(s, &req, &resp, &e);
+    hb_lua_exclude_time(hb_lua_from_state(L), hb_clock_monotonic_us() - t0);
     cJSON_Delete(body);
 
     int nret = 0;

@@ -205,14 +205,14 @@ static void each_workflow(const char *name, const char *file, void *ud)
 hb_status hb_test_run(const hb_test_options *o, hb_test_totals *t, hb_err *e)
 {
     memset(t, 0, sizeof *t);
-    char *saved_home = getenv("HB_HOME") ? hb_xstrdup(getenv("HB_HOME")) : NULL;
-    char *saved_now = getenv("HB_NOW") ? hb_xstrdup(getenv("HB_NOW")) : NULL;
     for (size_t i = 0; i < o->nnames; i++) {
         char *f = hb_workflow_find(o->names[i], e);
         if (!f)
             return HB_EUSAGE;
         free(f);
     }
+    char *saved_home = getenv("HB_HOME") ? hb_xstrdup(getenv("HB_HOME")) : NULL;
+    char *saved_now = getenv("HB_NOW") ? hb_xstrdup(getenv("HB_NOW")) : NULL;
     each_ctx c = {.o = o, .t = t, .e = e, .st = HB_OK};
     hb_workflow_each(each_workflow, &c);
     if (saved_home)

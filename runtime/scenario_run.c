@@ -55,7 +55,7 @@ static char *field_json(lua_State *L, int idx, const char *field, hb_err *e, boo
     if (!lua_isnil(L, -1)) {
         cJSON *j = hb_json_from_lua(L, -1, field, e);
         if (j) {
-            text = cJSON_PrintUnformatted(j);
+            text = hb_json_print(j);
             cJSON_Delete(j);
         } else {
             *bad = true;
@@ -82,9 +82,14 @@ static void set_now(run_state *rs)
 static hb_status resume(run_state *rs, hb_kv *answers, size_t nanswers, const char *event,
                         const char *payload)
 {
-    hb_run_request req = {.run_id = rs->run_id, .answers = answers, .nanswers = nanswers,
-                          .event_name = event, .event_json = payload, .actor = "hb-test",
-                          .quiet = true, .sandbox_instance = rs->sb};
+    hb_run_request req = {.run_id = rs->run_id,
+                          .answers = answers,
+                          .nanswers = nanswers,
+                          .event_name = event,
+                          .event_json = payload,
+                          .actor = "hb-test",
+                          .quiet = true,
+                          .sandbox_instance = rs->sb};
     hb_err e;
     hb_err_clear(&e);
     hb_status st = hb_engine_resume(&req, &e);
@@ -115,7 +120,7 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
         char *payload = NULL;
         if (!lua_isnil(L, -1)) {
             cJSON *j = hb_json_from_lua(L, -1, "payload", &e);
-            payload = j ? cJSON_PrintUnformatted(j) : NULL;
+            payload = j ? hb_json_print(j) : NULL;
             cJSON_Delete(j);
         }
         lua_pop(L, 1);
@@ -123,7 +128,7 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
         free(payload);
     } else if (lua_istable(L, top - 2)) {
         cJSON *j = hb_json_from_lua(L, top - 2, "sandbox", &e);
-        char *patch = j ? cJSON_PrintUnformatted(j) : NULL;
+        char *patch = j ? hb_json_print(j) : NULL;
         cJSON_Delete(j);
         if (!patch || hb_sandbox_patch(rs->sb, patch, &e) != HB_OK) {
             note(rs->report, "action %d: sandbox change refused: %s", number, e.msg);
@@ -143,8 +148,10 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
     } else if (lua_toboolean(L, top)) {
         resume(rs, NULL, 0, NULL, NULL);
     } else {
-        note(rs->report, "action %d must be {answer={step=value}}, {event=name, payload=...}, "
-             "{sandbox={...}}, {advance=\"2h\"} or {resume=true}", number);
+        note(rs->report,
+             "action %d must be {answer={step=value}}, {event=name, payload=...}, "
+             "{sandbox={...}}, {advance=\"2h\"} or {resume=true}",
+             number);
         ok = false;
     }
     lua_settop(L, top - 5);
@@ -180,7 +187,8 @@ static char *expected_path(lua_State *L, int idx)
         size_t n = lua_rawlen(L, -1);
         for (size_t i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, (lua_Integer)i);
-            hb_buf_printf(&b, "%s%s", b.len ? " " : "", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+            hb_buf_printf(&b, "%s%s", b.len ? " " : "",
+                          lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
             lua_pop(L, 1);
         }
         out = hb_buf_take(&b);
@@ -298,9 +306,15 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
         lua_getfield(L, spec, "answers");
         hb_kv *answers = table_to_kv(L, lua_gettop(L), &nanswers);
         lua_pop(L, 2);
-        hb_run_request req = {.workflow = sf->workflow_file, .inputs = inputs, .ninputs = ninputs,
-                              .answers = answers, .nanswers = nanswers, .sandbox = true,
-                              .allow_duplicate = true, .actor = "hb-test", .quiet = true,
+        hb_run_request req = {.workflow = sf->workflow_file,
+                              .inputs = inputs,
+                              .ninputs = ninputs,
+                              .answers = answers,
+                              .nanswers = nanswers,
+                              .sandbox = true,
+                              .allow_duplicate = true,
+                              .actor = "hb-test",
+                              .quiet = true,
                               .sandbox_instance = rs.sb};
         hb_status st = hb_engine_start(&req, &e);
         memcpy(rs.run_id, req.run_id_out, sizeof rs.run_id);
@@ -367,7 +381,7 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
             passed = false;
         } else if (assertions == 0) {
             note(report, "the scenario asserts nothing about the sandbox's state or requests: add "
-                 "check = function(sb) ... end");
+                         "check = function(sb) ... end");
             passed = false;
         }
     }

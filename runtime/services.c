@@ -198,7 +198,8 @@ hb_status svc_exchange(hb_services *s, svc_call *k, hb_http_response *resp, svc_
                               .url = k->url,
                               .headers = headers,
                               .body = k->body,
-                              .body_len = k->body_len};
+                              .body_len = k->body_len,
+                              .fresh_connection = !may_repeat};
         int64_t t0 = hb_clock_monotonic_us();
         hb_status sent = hb_http_perform(k->conn->http, &hr, resp);
         double ms = (double)(hb_clock_monotonic_us() - t0) / 1000.0;

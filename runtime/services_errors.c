@@ -130,6 +130,20 @@ static void from_list(const cJSON *list, const char *code_key, char **code, char
     *message = hb_buf_take(&b);
 }
 
+/* Zendesk's 422 says only "Record validation errors"; the reasons are the
+ * "description" strings inside details ({"status":[{"description":…}]}). */
+static void collect_descriptions(const cJSON *v, int depth, hb_buf *out)
+{
+    if (!v || depth > 4)
+        return;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        if (cJSON_IsString(c) && c->string && !strcmp(c->string, "description"))
+            hb_buf_printf(out, "%s%s", out->len ? "; " : "", c->valuestring);
+        else if (cJSON_IsObject(c) || cJSON_IsArray(c))
+            collect_descriptions(c, depth + 1, out);
+    }
+}
+
 static void parse_object(const cJSON *body, char **code, char **message, cJSON **details)
 {
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(body, "error");
@@ -164,8 +178,18 @@ static void parse_object(const cJSON *body, char **code, char **message, cJSON *
         if (!det)
             det = msg;
     }
-    if (det)
+    if (det) {
         *details = cJSON_Duplicate(det, true);
+        hb_buf why;
+        hb_buf_init(&why);
+        collect_descriptions(det, 0, &why);
+        if (why.len && *message && !strstr(*message, why.data)) {
+            char *longer = hb_xasprintf("%s: %s", *message, why.data);
+            free(*message);
+            *message = longer;
+        }
+        hb_buf_free(&why);
+    }
 }
 
 cJSON *svc_error_from_response(const hb_services *s, const char *service, const hb_http_response *r,

@@ -169,8 +169,7 @@ char *hb_read_file(const char *path, size_t *len_out, hb_err *e)
     return hb_buf_take(&b);
 }
 
-hb_status hb_write_file_atomic(const char *path, const void *data, size_t len, int mode,
-                               hb_err *e)
+hb_status hb_write_file_atomic(const char *path, const void *data, size_t len, int mode, hb_err *e)
 {
     char *tmp = hb_xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);

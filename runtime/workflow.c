@@ -76,7 +76,7 @@ static hb_status install_dsl(hb_lua *lua, hb_err *e)
     hb_status st = hb_lua_require(lua, "hb.workflow", e);
     if (st != HB_OK)
         return st;
-    static const char *const names[] = {"workflow", "task", "choice", "ask",
+    static const char *const names[] = {"workflow", "task",    "choice", "ask",
                                         "wait",     "succeed", "fail"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         lua_getfield(L, -1, names[i]);

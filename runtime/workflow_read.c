@@ -26,11 +26,12 @@ void hb_split_where(const char *where, char **file, int *line)
 static const char *const TASK_FIELDS[] = {"run", "next", "retry", "on_error", NULL};
 static const char *const CHOICE_FIELDS[] = {NULL};
 static const char *const ASK_FIELDS[] = {"options", "value", "choices", "next", NULL};
-static const char *const WAIT_FIELDS[] = {"event", "condition", "every", "after", "at",
-                                          "timeout", "on_timeout", "next", NULL};
+static const char *const WAIT_FIELDS[] = {"event",   "condition",  "every", "after", "at",
+                                          "timeout", "on_timeout", "next",  NULL};
 static const char *const SUCCEED_FIELDS[] = {"message", NULL};
 static const char *const FAIL_FIELDS[] = {"message", NULL};
-static const char *const WORKFLOW_FIELDS[] = {"title", "handbook", "uses", "forbid", "inputs", NULL};
+static const char *const WORKFLOW_FIELDS[] = {"title",  "handbook", "uses",
+                                              "forbid", "inputs",   NULL};
 
 typedef struct reader {
     lua_State *L;
@@ -92,8 +93,8 @@ static int opt_function(reader *r, int idx, const char *field)
     if (lua_isfunction(r->L, -1))
         return luaL_ref(r->L, LUA_REGISTRYINDEX);
     if (!lua_isnil(r->L, -1))
-        hb_problem(r->p, r->file, r->line, "%s: '%s' must be a function, not a %s", r->what,
-                   field, luaL_typename(r->L, -1));
+        hb_problem(r->p, r->file, r->line, "%s: '%s' must be a function, not a %s", r->what, field,
+                   luaL_typename(r->L, -1));
     lua_pop(r->L, 1);
     return LUA_NOREF;
 }
@@ -317,8 +318,10 @@ static void read_wait(reader *r, int spec, hb_step *s)
                    "after = \"24h\" or at = function(ctx)",
                    r->what);
     if (s->condition_ref != LUA_NOREF && s->every_us <= 0)
-        hb_problem(r->p, r->file, r->line, "%s: a condition wait needs every = \"1h\" (how often "
-                   "to check)", r->what);
+        hb_problem(r->p, r->file, r->line,
+                   "%s: a condition wait needs every = \"1h\" (how often "
+                   "to check)",
+                   r->what);
     if (s->every_us > 0 && s->condition_ref == LUA_NOREF)
         hb_problem(r->p, r->file, r->line, "%s: every is only for condition waits", r->what);
     if (s->timeout.set && !s->on_timeout)

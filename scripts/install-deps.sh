@@ -3,7 +3,8 @@
 # every package is present it installs nothing and touches no network.
 set -eu
 pkgs="build-essential cmake pkg-config git liblua5.4-dev libcurl4-openssl-dev libcjson-dev
-libcmocka-dev libsqlite3-dev libssl-dev libmicrohttpd-dev sqlite3 ca-certificates"
+libcmocka-dev libsqlite3-dev libssl-dev libmicrohttpd-dev sqlite3 ca-certificates
+curl clang-format"
 missing=""
 for p in $pkgs; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -30,10 +30,10 @@ typedef struct hb_run_request {
     bool json_output;
     bool interactive; /* may prompt on the terminal for an unanswered ask */
     const char *actor;
-    bool only_if_due;    /* resume: skip quietly unless the run is due (the worker) */
-    bool quiet;          /* no trace and no result on stdout (hb test) */
+    bool only_if_due;       /* resume: skip quietly unless the run is due (the worker) */
+    bool quiet;             /* no trace and no result on stdout (hb test) */
     void *sandbox_instance; /* an hb_sandbox already serving, used instead of starting one */
-    char run_id_out[27]; /* filled with the run's id once it exists */
+    char run_id_out[27];    /* filled with the run's id once it exists */
 } hb_run_request;
 
 /* Each prints the run id and `status=S step=T` (or JSON) on stdout and the

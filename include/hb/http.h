@@ -51,6 +51,10 @@ typedef struct hb_http_request {
     const char *const *headers;
     const char *body; /* may be NULL */
     size_t body_len;
+    /* A new connection for this exchange. libcurl silently sends a request
+     * again when a reused connection dies before answering; for a write
+     * that must not repeat, only a fresh connection rules that out. */
+    bool fresh_connection;
 } hb_http_request;
 
 typedef struct hb_http_response {

@@ -132,6 +132,11 @@ void hb_lua_push_last_error(hb_lua *h);
  * hbi.where(level). */
 void hb_lua_where(lua_State *L, int level, char *out, size_t outlen);
 
+/* Moves the running call's wall-time deadline later by us: time spent
+ * waiting on a service (which has its own timeouts and retry budget) is not
+ * the step's Lua computation, which HB_STEP_TIMEOUT_MS bounds. */
+void hb_lua_exclude_time(hb_lua *h, int64_t us);
+
 /* Memory in use by the state, in bytes. */
 size_t hb_lua_memory_used(hb_lua *h);
 

@@ -38,8 +38,7 @@ char *hb_buf_take(hb_buf *b);
  * unreadable file) and returns NULL. */
 char *hb_read_file(const char *path, size_t *len_out, hb_err *e);
 /* Writes atomically: a temporary file in the same folder, then rename. */
-hb_status hb_write_file_atomic(const char *path, const void *data, size_t len, int mode,
-                               hb_err *e);
+hb_status hb_write_file_atomic(const char *path, const void *data, size_t len, int mode, hb_err *e);
 bool hb_file_exists(const char *path);
 bool hb_dir_exists(const char *path);
 /* mkdir -p with the given mode for created folders. */

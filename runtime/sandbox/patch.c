@@ -106,7 +106,8 @@ static hb_status merge_collection(sb_ctx *cx, cJSON *arr, const char *name, cons
     const key_spec *spec = spec_for(name);
     for (const cJSON *p = patch->child; p; p = p->next) {
         char sub[512];
-        snprintf(sub, sizeof sub, "%s.%s", where, p->string);
+        if (snprintf(sub, sizeof sub, "%s.%s", where, p->string) >= (int)sizeof sub)
+            sub[sizeof sub - 2] = '~'; /* a path this long is only ever shown, cut */
         if (!strcmp(p->string, "+")) {
             const cJSON *items = cJSON_IsArray(p) ? p : NULL;
             const cJSON *it;

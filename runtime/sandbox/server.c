@@ -398,8 +398,8 @@ static void cache_vars(hb_sandbox *sb)
 static hb_status start_daemon(hb_sandbox *sb, int port, hb_err *e)
 {
     struct sockaddr_storage ss;
-    socklen_t sslen;
-    bool v6;
+    socklen_t sslen = 0;
+    bool v6 = false;
     if (parse_bind(sb->bind, port, &ss, &sslen, &v6, e) != HB_OK)
         return HB_EUSAGE;
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |

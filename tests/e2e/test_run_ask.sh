@@ -28,6 +28,7 @@ expect_out "status=succeeded step=done"
 [ "$(db "select json_extract(vars_json,'\$.summary') from runs where id='$RUN'")" = "premium:25" ] || fail "vars hold the answers"
 [ "$(db "select json_extract(vars_json,'\$.double') from runs where id='$RUN'")" = "50" ] || fail "integer answers stay integers"
 [ "$(db "select vars_json from runs where id='$RUN'" | grep -c '"tags":\[\]')" = 1 ] || fail "an empty json.array stays []"
+[ "$(db "select vars_json from runs where id='$RUN'" | grep -c '"big":9007199254740991')" = 1 ] || fail "2^53-1 survives a checkpoint exactly"
 
 run_hb resume "$RUN"
 expect_rc 2 "a finished run cannot be resumed"

@@ -47,6 +47,10 @@ expect_rc 3
 RUN=$(run_id)
 sed -i 's/"v1"/"v2"/' "$TEST_TMP/wf/pinned.lua"
 sed -i 's/helper v1/helper v2/' "$TEST_TMP/wf/lib/helper.lua"
+run_hb runs --outdated
+expect_rc 0
+expect_out "$RUN" "hb runs --outdated lists the run pinned to the old file"
+expect_out "pinned to version"
 run_hb resume "$RUN" --answer go=yes
 expect_rc 0
 [ "$(db "select json_extract(vars_json,'\$.version') from runs where id='$RUN'")" = "v1" ] || fail "the workflow ran pinned"

@@ -56,6 +56,9 @@ static void uniform_errors(void **state)
                     "\"details\":{\"status\":[{\"description\":\"Status: closed prevents ticket "
                     "update\"}]}}");
     assert_string_equal(hbt_str(err, "code"), "RecordInvalid");
+    /* The reason lives in details; the message carries it for people. */
+    assert_string_equal(hbt_str(err, "message"),
+                        "Record validation errors: Status: closed prevents ticket update");
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(err, "details"), "status"));
     cJSON_Delete(err);
 

@@ -9,6 +9,7 @@ return workflow "ask-and-finish" {
     run = function(ctx)
       ctx.vars.ticket = ctx.input.ticket
       ctx.vars.tags = json.array {}
+      ctx.vars.big = 9007199254740991
       ctx.log("preparing ticket", ctx.input.ticket)
     end,
   },
