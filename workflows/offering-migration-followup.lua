@@ -9,6 +9,10 @@ return workflow "offering-migration-followup" {
   title = "On a newly assigned offering migration ticket, remove the misaligned support level tag",
   handbook = "support/workflows/offering-migration#note",
   uses = { "zendesk" },
+  -- Only the ticket's tags change: the organization is Support Ops', and the customer
+  -- hears nothing of it.
+  forbid = { "zendesk.public_reply", "zendesk.organizations.update",
+    "zendesk.organizations.add_tags", "zendesk.organizations.remove_tags" },
   inputs = { ticket = { type = "integer", description = "the ticket you just assigned yourself" } },
 
   task "read_ticket" {

@@ -11,6 +11,8 @@ return workflow "offering-migration-setup" {
   title = "Set up an organization for a product offering migration (Support Ops)",
   handbook = "support/workflows/offering-migration#from-here-support-ops-will",
   uses = { "zendesk", "gitlab" },
+  -- Support Ops sets up the organization; the engineer talks to the customer.
+  forbid = { "zendesk.public_reply" },
   inputs = { issue = { type = "integer",
     description = "the issue's number (iid) in " .. OPS } },
 

@@ -23,6 +23,9 @@ return workflow "offering-migration" {
   title = "Handle a product offering migration ticket",
   handbook = "support/workflows/offering-migration",
   uses = { "zendesk", "gitlab" },
+  -- Support Ops changes the organization (offering-migration-setup), not the engineer.
+  forbid = { "zendesk.organizations.update", "zendesk.organizations.add_tags",
+    "zendesk.organizations.remove_tags" },
   inputs = { ticket = { type = "integer", description = "the customer's Zendesk ticket" } },
 
   task "read_ticket" {

@@ -27,6 +27,9 @@ return workflow "star-plan-license" {
   handbook = "support/license-and-renewals/workflows/plan-license-star"
     .. "#how-to-move-urgent-lr-starred-tickets-forward",
   uses = { "zendesk", "zuora" },
+  -- Moving a STAR forward never changes what the organization is entitled to.
+  forbid = { "zendesk.organizations.update", "zendesk.organizations.add_tags",
+    "zendesk.organizations.remove_tags" },
   inputs = { ticket = { type = "integer", description = "the starred plan/license ticket" } },
 
   task "read_ticket" {

@@ -32,6 +32,9 @@ return workflow "star-validity" {
   handbook = "support/license-and-renewals/workflows/plan-license-star"
     .. "#how-to-decide-the-validity-of-a-starred-lr-ticket",
   uses = { "zendesk", "zuora", "salesforce", "gitlab" },
+  -- Deciding validity changes no entitlement and no sales record.
+  forbid = { "zendesk.organizations.update", "zendesk.organizations.add_tags",
+    "zendesk.organizations.remove_tags", "salesforce.sobjects.update" },
   inputs = { ticket = { type = "integer", description = "the starred L&R ticket" } },
 
   task "read_ticket" {

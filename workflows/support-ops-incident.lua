@@ -19,6 +19,7 @@ return workflow "support-ops-incident" {
   title = "Report an incident to Customer Support Operations and escalate when nobody responds",
   handbook = "support/workflows/working-with-customer-support-operations#incidents",
   uses = {},
+  forbid = {},
   inputs = {
     system = { type = "string", description = "the system that is broken (Zendesk, a macro, an app...)" },
     problem = { type = "string", description = "what is broken, in a sentence" },

@@ -27,6 +27,8 @@ return workflow "support-ops-request" {
   title = "Ask Customer Support Operations for a change: create the right issue",
   handbook = "support/workflows/working-with-customer-support-operations#basic-issue-flows",
   uses = { "gitlab" },
+  -- Requesters create issues; they never edit Customer Support Operations' own.
+  forbid = { "gitlab.issues.update" },
   inputs = {
     title = { type = "string", description = "what you want, in one line (the issue title)" },
     details = { type = "string?", description = "more detail for the issue" },
