@@ -17,7 +17,7 @@ local function reason(ctx)
       .. "produce the expected result (confirmed by " .. ctx.run.actor .. ")."
   elseif v.trial and not v.sales_assisted then
     return "A trial request, and not a sales assisted trial."
-  elseif v.grace_end and support.in_grace(v.term_end, now) then
+  elseif not v.trial and v.grace_end and support.in_grace(v.term_end, now) then
     return ("In the grace period, which ends %s: %s left."):format(v.grace_end,
       support.describe_duration(support.seconds_left(v.grace_end, now)))
   end
