@@ -162,6 +162,12 @@ function M.is_email(s)
   return type(s) == "string" and s:match("^[^%s@]+@[^%s@]+%.[^%s@]+$") ~= nil
 end
 
+-- A string literal for SOQL or ZOQL: quoted, with quotes and backslashes
+-- escaped, so data read from a service cannot change a query.
+function M.quote(value)
+  return "'" .. tostring(value):gsub("[\\']", "\\%0") .. "'"
+end
+
 -- "Label: value" lines, as a table label -> value (first occurrence wins).
 function M.parse_fields(text)
   local out = {}

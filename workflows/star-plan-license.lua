@@ -47,7 +47,7 @@ return workflow "star-plan-license" {
       v.requester_email = requester and requester.email
       v.requester_is_customer = requester ~= nil and requester.role == "end-user"
       local org = t.organization_id and zendesk.organizations.get(t.organization_id)
-      local account = org and org.organization_fields[support.org_fields.zuora_account]
+      local account = org and (org.organization_fields or {})[support.org_fields.zuora_account]
       if type(account) ~= "string" then
         ctx.log("no Zuora account on the organization")
         return

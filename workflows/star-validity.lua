@@ -106,8 +106,8 @@ return workflow "star-validity" {
       if not account then
         return
       end
-      local soql = ("SELECT Id, Name, Owner.Name FROM Opportunity WHERE AccountId = '%s' AND %s = true")
-        :format(account, support.opportunity_fields.sales_assisted_trial)
+      local soql = ("SELECT Id, Name, Owner.Name FROM Opportunity WHERE AccountId = %s AND %s = true")
+        :format(support.quote(account), support.opportunity_fields.sales_assisted_trial)
       for opp in salesforce.query(soql) do
         ctx.vars.sales_assisted = true
         ctx.log(("sales assisted trial: opportunity %s (%s)"):format(opp.Id, opp.Name))
@@ -164,8 +164,8 @@ return workflow "star-validity" {
     run = function(ctx)
       local owner
       if ctx.vars.salesforce_account then
-        local soql = ("SELECT Id, Owner.Name, CreatedDate FROM Opportunity WHERE AccountId = '%s' "
-          .. "ORDER BY CreatedDate DESC LIMIT 1"):format(ctx.vars.salesforce_account)
+        local soql = ("SELECT Id, Owner.Name, CreatedDate FROM Opportunity WHERE AccountId = %s "
+          .. "ORDER BY CreatedDate DESC LIMIT 1"):format(support.quote(ctx.vars.salesforce_account))
         for opp in salesforce.query(soql) do
           owner = opp.Owner and opp.Owner.Name
         end

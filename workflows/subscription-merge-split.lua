@@ -19,7 +19,8 @@ end
 -- The newest opportunity booked for a subscription, or nil.
 local function newest_opportunity(number)
   local soql = ("SELECT Id, Name, Type, CreatedDate, CloseDate, Owner.Name, Owner.Email FROM "
-    .. "Opportunity WHERE %s = '%s' ORDER BY CloseDate DESC LIMIT 1"):format(OPP.subscription, number)
+    .. "Opportunity WHERE %s = %s ORDER BY CloseDate DESC LIMIT 1"):format(OPP.subscription,
+    support.quote(number))
   for opp in salesforce.query(soql) do
     return opp
   end
@@ -148,7 +149,7 @@ return workflow "subscription-merge-split" {
       if type(rep) ~= "string" or rep == "" then
         return
       end
-      local soql = ("SELECT Id, Name, Email FROM User WHERE Name = '%s'"):format((rep:gsub("'", "\\'")))
+      local soql = ("SELECT Id, Name, Email FROM User WHERE Name = %s"):format(support.quote(rep))
       for user in salesforce.query(soql) do
         v.owner_name, v.owner_email, v.owner_source = user.Name, user.Email, "zuora"
       end
