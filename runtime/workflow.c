@@ -49,13 +49,50 @@ void hb_problem(hb_problems *p, const char *file, int line, const char *fmt, ...
     p->count++;
 }
 
+/* Lookups by id happen for every edge during validation and for every
+ * transition of a run: a sorted index keeps them O(log n). */
+static const hb_workflow *sorting;
+
+static int compare_ids(const void *a, const void *b)
+{
+    int c = strcmp(sorting->steps[*(const size_t *)a].id, sorting->steps[*(const size_t *)b].id);
+    if (c)
+        return c;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1; /* first occurrence first */
+}
+
+void hb_workflow_index(hb_workflow *wf)
+{
+    free(wf->by_id);
+    wf->by_id = hb_xcalloc(wf->nsteps ? wf->nsteps : 1, sizeof *wf->by_id);
+    for (size_t i = 0; i < wf->nsteps; i++)
+        wf->by_id[i] = i;
+    sorting = wf;
+    qsort(wf->by_id, wf->nsteps, sizeof *wf->by_id, compare_ids);
+    sorting = NULL;
+}
+
 int hb_workflow_step_index(const hb_workflow *wf, const char *id)
 {
     if (!id)
         return -1;
-    for (size_t i = 0; i < wf->nsteps; i++)
-        if (!strcmp(wf->steps[i].id, id))
-            return (int)i;
+    if (!wf->by_id) {
+        for (size_t i = 0; i < wf->nsteps; i++)
+            if (!strcmp(wf->steps[i].id, id))
+                return (int)i;
+        return -1;
+    }
+    size_t lo = 0, hi = wf->nsteps;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(wf->steps[wf->by_id[mid]].id, id);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < wf->nsteps && !strcmp(wf->steps[wf->by_id[lo]].id, id))
+        return (int)wf->by_id[lo];
     return -1;
 }
 
@@ -126,6 +163,7 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
     hb_buf_init(&p.text);
     hb_workflow_read(L, wf, &p);
     lua_settop(L, top);
+    hb_workflow_index(wf);
     hb_workflow_check(wf, &p);
     if (p.count > 0) {
         hb_err_set(e, HB_EUSAGE, "%s", p.text.data);
@@ -199,6 +237,7 @@ void hb_workflow_free(hb_workflow *wf)
         free(s->message);
     }
     free(wf->steps);
+    free(wf->by_id);
     for (size_t i = 0; i < wf->nuses; i++)
         free(wf->uses[i]);
     free(wf->uses);

@@ -43,31 +43,56 @@ static void each_edge(const hb_workflow *wf, size_t i, edge_fn fn, void *ud)
         fn(i, hb_workflow_step_index(wf, s->on_timeout), ud);
 }
 
-typedef struct walk {
-    bool *mark;
-    size_t *queue;
-    size_t qlen;
-    const hb_workflow *wf;
-    bool reverse_target; /* for the backwards walk: mark `from` when `to` is marked */
-} walk;
+/* The graph as edge lists, built once: forward and backward walks are then
+ * linear in steps + edges. */
+typedef struct graph {
+    size_t n, nedges, cap;
+    size_t *from, *to;
+} graph;
 
-static void forward(size_t from, int to, void *ud)
+static void collect_edge(size_t from, int to, void *ud)
 {
-    walk *w = ud;
-    (void)from;
-    if (to >= 0 && !w->mark[to]) {
-        w->mark[to] = true;
-        w->queue[w->qlen++] = (size_t)to;
+    graph *g = ud;
+    if (to < 0)
+        return;
+    if (g->nedges == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 64;
+        g->from = hb_xrealloc(g->from, g->cap * sizeof *g->from);
+        g->to = hb_xrealloc(g->to, g->cap * sizeof *g->to);
     }
+    g->from[g->nedges] = from;
+    g->to[g->nedges++] = (size_t)to;
 }
 
-static void backward(size_t from, int to, void *ud)
+/* Marks every step reachable from the marked ones, following edges forward
+ * (from → to) or backward (to → from). */
+static void spread(const graph *g, bool *mark, bool backward)
 {
-    walk *w = ud;
-    if (to >= 0 && w->mark[to] && !w->mark[from]) {
-        w->mark[from] = true;
-        w->reverse_target = true; /* something changed: iterate again */
-    }
+    size_t *start = hb_xcalloc(g->n + 1, sizeof *start);
+    size_t *adj = hb_xcalloc(g->nedges ? g->nedges : 1, sizeof *adj);
+    const size_t *src = backward ? g->to : g->from, *dst = backward ? g->from : g->to;
+    for (size_t k = 0; k < g->nedges; k++)
+        start[src[k] + 1]++;
+    for (size_t i = 0; i < g->n; i++)
+        start[i + 1] += start[i];
+    size_t *fill = hb_xcalloc(g->n + 1, sizeof *fill);
+    for (size_t k = 0; k < g->nedges; k++)
+        adj[start[src[k]] + fill[src[k]]++] = dst[k];
+    size_t *queue = hb_xcalloc(g->n + 1, sizeof *queue);
+    size_t qlen = 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (mark[i])
+            queue[qlen++] = i;
+    for (size_t head = 0; head < qlen; head++)
+        for (size_t k = start[queue[head]]; k < start[queue[head] + 1]; k++)
+            if (!mark[adj[k]]) {
+                mark[adj[k]] = true;
+                queue[qlen++] = adj[k];
+            }
+    free(start);
+    free(adj);
+    free(fill);
+    free(queue);
 }
 
 void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
@@ -79,10 +104,10 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
     int before = p->count;
     for (size_t i = 0; i < wf->nsteps; i++) {
         const hb_step *s = &wf->steps[i];
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(wf->steps[j].id, s->id))
-                hb_problem(p, s->file, s->line, "step id '%s' is used twice (first at line %d)",
-                           s->id, wf->steps[j].line);
+        int first = hb_workflow_step_index(wf, s->id); /* the first step with this id */
+        if (first >= 0 && (size_t)first != i)
+            hb_problem(p, s->file, s->line, "step id '%s' is used twice (first at line %d)", s->id,
+                       wf->steps[first].line);
         check_target(wf, s, s->next, "next", p);
         check_target(wf, s, s->on_error, "on_error", p);
         check_target(wf, s, s->on_timeout, "on_timeout", p);
@@ -104,32 +129,27 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
     if (p->count > before)
         return; /* reachability over a broken graph would only repeat the errors above */
 
-    walk w = {.mark = hb_xcalloc(wf->nsteps, sizeof(bool)),
-              .queue = hb_xcalloc(wf->nsteps, sizeof(size_t)),
-              .wf = wf};
-    w.mark[0] = true;
-    w.queue[w.qlen++] = 0;
-    for (size_t head = 0; head < w.qlen; head++)
-        each_edge(wf, w.queue[head], forward, &w);
+    graph g = {.n = wf->nsteps};
     for (size_t i = 0; i < wf->nsteps; i++)
-        if (!w.mark[i])
+        each_edge(wf, i, collect_edge, &g);
+    bool *mark = hb_xcalloc(wf->nsteps, sizeof(bool));
+    mark[0] = true;
+    spread(&g, mark, false);
+    for (size_t i = 0; i < wf->nsteps; i++)
+        if (!mark[i])
             hb_problem(p, wf->steps[i].file, wf->steps[i].line,
                        "step '%s' is unreachable: no step leads to it", wf->steps[i].id);
 
-    memset(w.mark, 0, wf->nsteps * sizeof(bool));
     for (size_t i = 0; i < wf->nsteps; i++)
-        w.mark[i] = hb_step_is_terminal(&wf->steps[i]);
-    do {
-        w.reverse_target = false;
-        for (size_t i = 0; i < wf->nsteps; i++)
-            each_edge(wf, i, backward, &w);
-    } while (w.reverse_target);
+        mark[i] = hb_step_is_terminal(&wf->steps[i]);
+    spread(&g, mark, true);
     for (size_t i = 0; i < wf->nsteps; i++)
-        if (!w.mark[i])
+        if (!mark[i])
             hb_problem(p, wf->steps[i].file, wf->steps[i].line,
                        "no succeed or fail step can be reached from step '%s' (a loop with no "
                        "way out)",
                        wf->steps[i].id);
-    free(w.mark);
-    free(w.queue);
+    free(mark);
+    free(g.from);
+    free(g.to);
 }

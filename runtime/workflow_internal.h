@@ -21,6 +21,9 @@ void hb_problem(hb_problems *p, const char *file, int line, const char *fmt, ...
 /* Reads the workflow table on top of the stack into wf. */
 void hb_workflow_read(lua_State *L, hb_workflow *wf, hb_problems *p);
 
+/* Builds wf->by_id (after reading, before checking). */
+void hb_workflow_index(hb_workflow *wf);
+
 /* Checks targets, reachability and termination. */
 void hb_workflow_check(const hb_workflow *wf, hb_problems *p);
 

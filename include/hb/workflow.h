@@ -101,7 +101,8 @@ typedef struct hb_workflow {
     size_t ninputs;
     hb_step *steps; /* in the file's order */
     size_t nsteps;
-    hb_lua *lua; /* the state holding the functions (owned) */
+    hb_lua *lua;   /* the state holding the functions (owned) */
+    size_t *by_id; /* step indices sorted by id, for hb_workflow_step_index */
 } hb_workflow;
 
 /* Services a workflow may declare in `uses`. */
