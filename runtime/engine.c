@@ -233,6 +233,7 @@ static hb_status step_loop(hb_exec *x, hb_err *e)
         cJSON_Delete(started);
         if (st != HB_OK)
             return st;
+        hb_once_step_started(x, s->id);
 
         int64_t t0 = hb_clock_monotonic_us();
         hb_outcome o;
@@ -267,6 +268,8 @@ static hb_status step_loop(hb_exec *x, hb_err *e)
             x->run.wait_json = NULL;
             x->run.due_at = 0;
             st = checkpoint(x, sf, "step_finished", tr, "transition", e);
+            if (st == HB_OK)
+                hb_once_step_finished(x, s->id);
             cJSON_Delete(sf);
             cJSON_Delete(tr);
             hb_trace_step(x, s, o.result, ms);

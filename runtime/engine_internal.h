@@ -40,7 +40,8 @@ typedef struct hb_exec {
     bool replaying; /* resume: serve modules from the store */
     char *stdlib_dir;
 
-    void *services; /* engine_services.c */
+    void *services;     /* engine_services.c */
+    cJSON *step_visits; /* engine_once.c: step -> finished executions */
 } hb_exec;
 
 /* What a step did and where the run goes next. */
@@ -92,6 +93,13 @@ hb_status hb_pins_load_for_resume(hb_exec *x, hb_err *e);
 /* engine_services.c */
 hb_status hb_exec_services_open(hb_exec *x, hb_err *e);
 void hb_exec_services_close(hb_exec *x);
+/* The run's bindings, NULL when its workflow uses no service. */
+struct hb_services *hb_exec_services(hb_exec *x);
+
+/* engine_once.c: markers for exactly-once writes (services.h). */
+hb_status hb_once_open(hb_exec *x, hb_err *e); /* after the services open */
+void hb_once_step_started(hb_exec *x, const char *step);
+void hb_once_step_finished(hb_exec *x, const char *step);
 
 /* engine_output.c */
 void hb_trace_header(const hb_exec *x, const char *verb);

@@ -53,7 +53,10 @@ static hb_status start_sandbox(hb_exec *x, exec_services *es, hb_err *e)
         char *dir = hb_path_join(home, "sandbox");
         char *state = hb_path_join(dir, "state.json");
         hb_status st = hb_mkdirs(dir, 0700, e);
-        hb_sandbox_config cfg = {.state_path = state};
+        /* HB_SANDBOX_FAULTS: the fault spec for this in-process sandbox
+         * (as `hb sandbox --faults`), so crash tests can lose a reply. */
+        const char *faults = getenv("HB_SANDBOX_FAULTS");
+        hb_sandbox_config cfg = {.state_path = state, .faults = faults && *faults ? faults : NULL};
         if (st == HB_OK)
             st = hb_sandbox_start(&cfg, &es->own_sandbox, e);
         free(home);
@@ -93,6 +96,8 @@ hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
     if (!es->svc)
         return e->code ? e->code : HB_EUSAGE;
     st = hb_services_open_lua(es->svc, x->lua, e);
+    if (st == HB_OK)
+        st = hb_once_open(x, e);
     for (size_t i = 0; st == HB_OK && i < x->wf->nuses; i++) {
         st = hb_lua_require(x->lua, x->wf->uses[i], e);
         if (st == HB_OK)
@@ -101,8 +106,16 @@ hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
     return st;
 }
 
+hb_services *hb_exec_services(hb_exec *x)
+{
+    exec_services *es = x->services;
+    return es ? es->svc : NULL;
+}
+
 void hb_exec_services_close(hb_exec *x)
 {
+    cJSON_Delete(x->step_visits);
+    x->step_visits = NULL;
     exec_services *es = x->services;
     if (!es)
         return;

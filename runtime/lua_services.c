@@ -12,6 +12,13 @@
  *        __tostring
  *     raises a string for misuse, a forbidden operation or configuration
  *   hbi.escape(s)        percent-encodes a path segment or query value
+ *   hbi.marker()         -> marker, pending, since: the next exactly-once
+ *        marker of this step (nil outside a step), whether an interrupted
+ *        execution recorded an intent with it, and the RFC 3339 time (to the
+ *        second) after which the change would have been made, less
+ *        ONCE_CLOCK_SKEW_S for a service clock that runs behind ours
+ *   hbi.reconciled{service=, op=, object=, marker=, found=} audits a change
+ *        found by its marker instead of written again
  *   hbi.service_error(t) gives a table the uniform error's metatable
  *
  * The hb_services lives in the Lua registry (the engine owns the host's
@@ -200,6 +207,7 @@ static int request(lua_State *L)
     req.path = opt_string_field(L, 1, "path");
     req.form = opt_string_field(L, 1, "form");
     req.object = opt_string_field(L, 1, "object");
+    req.marker = opt_string_field(L, 1, "marker");
     req.write = opt_bool_field(L, 1, "write");
     req.idempotent = opt_bool_field(L, 1, "idempotent");
     if (!req.service || !req.op || !req.method || !req.path)
@@ -262,6 +270,55 @@ static int request(lua_State *L)
     return nret;
 }
 
+/* Service clocks may run behind this host's: a change made just after the
+ * intent may carry a time up to this much earlier. */
+#define ONCE_CLOCK_SKEW_S 300
+
+static int marker(lua_State *L)
+{
+    hb_services *s = services_of(L);
+    char m[512];
+    const char *since = NULL;
+    if (!s || !hb_services_next_marker(s, m, sizeof m, &since)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    hb_time_us from = hb_clock_now();
+    hb_err ignored;
+    if (since && hb_time_parse(since, &from, &ignored) != HB_OK)
+        from = hb_clock_now();
+    char text[32];
+    hb_time_format_seconds(from - (hb_time_us)ONCE_CLOCK_SKEW_S * 1000000, text);
+    lua_pushstring(L, m);
+    lua_pushboolean(L, since != NULL);
+    lua_pushstring(L, text);
+    return 3;
+}
+
+static int reconciled(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    hb_services *s = services_of(L);
+    if (!s)
+        return luaL_error(L, "hbi.reconciled: no services are open in this state");
+    const char *service = opt_string_field(L, 1, "service");
+    const char *op = opt_string_field(L, 1, "op");
+    const char *object = opt_string_field(L, 1, "object");
+    const char *m = opt_string_field(L, 1, "marker");
+    const char *found = opt_string_field(L, 1, "found");
+    if (!service || !op || !m || !found)
+        return luaL_error(L, "hbi.reconciled needs service, op, marker and found");
+    hb_err e;
+    hb_err_clear(&e);
+    hb_status st = hb_services_audit_reconciled(s, service, op, object, m, found, &e);
+    if (st != HB_OK) {
+        lua_pushinteger(L, st);
+        lua_setfield(L, LUA_REGISTRYINDEX, STATUS_KEY);
+        return luaL_error(L, "%s", e.msg);
+    }
+    return 0;
+}
+
 static int escape(lua_State *L)
 {
     const char *s = luaL_checkstring(L, 1);
@@ -322,6 +379,8 @@ hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e)
     lua_pop(L, 1);
     hb_lua_register_internal(h, "request", request);
     hb_lua_register_internal(h, "escape", escape);
+    hb_lua_register_internal(h, "marker", marker);
+    hb_lua_register_internal(h, "reconciled", reconciled);
     hb_lua_register_internal(h, "service_error", service_error);
     return HB_OK;
 }

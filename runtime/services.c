@@ -49,6 +49,8 @@ void hb_services_free(hb_services *s)
     for (int i = 0; i < SVC_COUNT; i++)
         svc_conn_free(&s->conns[i]);
     hb_secrets_free(s->secrets);
+    free(s->marker_prefix);
+    cJSON_Delete(s->pending);
     free(s);
 }
 
@@ -364,7 +366,8 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
                   .method = req->method,
                   .write = req->write,
                   .idempotent = req->idempotent,
-                  .object = req->object};
+                  .object = req->object,
+                  .marker = req->marker};
     char *body = NULL;
     if (req->form) {
         body = hb_xstrdup(req->form);

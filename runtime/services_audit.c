@@ -30,6 +30,8 @@ static void add_common(cJSON *d, const hb_services *s, const svc_call *k)
     cJSON_AddStringToObject(d, "path", k->audit_path);
     if (k->object)
         cJSON_AddStringToObject(d, "object", k->object);
+    if (k->marker)
+        cJSON_AddStringToObject(d, "marker", k->marker);
     if (k->request_digest[0])
         cJSON_AddStringToObject(d, "request_body", k->request_digest);
     cJSON_AddBoolToObject(d, "dry_run", s->cfg.dry_run);
@@ -91,4 +93,19 @@ hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_re
             cJSON_AddStringToObject(d, "response_body", digest);
     }
     return emit(s, "api_call", d, e);
+}
+
+hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,
+                                       const char *object, const char *marker, const char *found,
+                                       hb_err *e)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "kind", "reconciled");
+    cJSON_AddStringToObject(d, "service", service);
+    cJSON_AddStringToObject(d, "op", op);
+    if (object)
+        cJSON_AddStringToObject(d, "object", object);
+    cJSON_AddStringToObject(d, "marker", marker);
+    cJSON_AddStringToObject(d, "found", found);
+    return emit(s, "note", d, e);
 }

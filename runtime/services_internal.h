@@ -35,6 +35,9 @@ struct hb_services {
     svc_conn conns[SVC_COUNT];
     unsigned int rng;
     char user_agent[64];
+    char *marker_prefix; /* "hb:<run>:<step>:<visit>", NULL outside a step */
+    long marker_count;   /* marked writes in this step execution */
+    cJSON *pending;      /* marker -> intent time, from an interrupted execution */
 };
 
 /* One exchange as the retry loop and the audit see it. */
@@ -51,6 +54,7 @@ typedef struct svc_call {
     bool idempotent;
     bool token_fetch; /* no auth header; no re-auth on 401 */
     const char *object;
+    const char *marker;
     char request_digest[65]; /* "" when no body was stored */
 } svc_call;
 

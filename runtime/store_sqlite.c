@@ -134,6 +134,23 @@ hb_status sq_begin(hb_store *base, hb_err *e)
     return run_simple(s, SQ_BEGIN, "BEGIN IMMEDIATE", "starting a transaction", e);
 }
 
+/* A fault knob for crash tests: HB_FAULT_ABORT_AFTER_COMMITS=N makes the
+ * process abort() right after its N-th successful commit (counted over every
+ * store it opens), as a kill at that instant would. Read once; unset or not
+ * a positive integer means never. Tests loop N over every commit of a run. */
+static void abort_after_commit_fault(void)
+{
+    static long long abort_at = -1, commits = 0;
+    if (abort_at < 0) {
+        const char *v = getenv("HB_FAULT_ABORT_AFTER_COMMITS");
+        char *end = NULL;
+        long long n = v && *v ? strtoll(v, &end, 10) : 0;
+        abort_at = end && !*end && n > 0 ? n : 0;
+    }
+    if (abort_at > 0 && ++commits == abort_at)
+        abort();
+}
+
 hb_status sq_commit(hb_store *base, hb_err *e)
 {
     sq_store *s = sq_of(base);
@@ -142,6 +159,8 @@ hb_status sq_commit(hb_store *base, hb_err *e)
      * failed commit's transaction open behind them. */
     if (st != HB_OK)
         sq_rollback(base);
+    else
+        abort_after_commit_fault();
     return st;
 }
 

@@ -47,6 +47,20 @@ local function issue_object(project, iid)
   return ("gitlab:issue:%s#%d"):format(project, iid)
 end
 
+-- Exactly-once writes (hb.service) keep their run/step marker in the text
+-- they create as an HTML comment, which GitLab's markdown does not show.
+local function with_marker(text, marker)
+  local tag = ("<!-- %s -->"):format(marker)
+  if type(text) ~= "string" or text == "" then
+    return tag
+  end
+  return text .. "\n\n" .. tag
+end
+
+local function has_marker(text, marker)
+  return type(text) == "string" and text:find(("<!-- %s -->"):format(marker), 1, true) ~= nil
+end
+
 local function comma_list(v, op, what)
   if v == nil or type(v) == "string" then
     return v
@@ -65,7 +79,25 @@ function M.issues.create(project, fields)
   return svc.write(request("issues.create", "POST", ("%s/projects/%s/issues"):format(API, ref), {
     body = fields,
     object = "gitlab:project:" .. name,
-  }), function(res) return res.body end)
+  }), function(res) return res.body end, {
+    mark = function(spec, marker)
+      spec.body.description = with_marker(spec.body.description, marker)
+    end,
+    find = function(marker, since)
+      -- The project's issues created since the intent, newest first: a
+      -- listing is current, and few issues are that recent.
+      for issue in M.issues.list(project, { state = "all", order_by = "created_at",
+          sort = "desc", created_after = since }) do
+        if has_marker(issue.description, marker) then
+          return issue, issue_object(name, issue.iid)
+        end
+        if type(issue.created_at) == "string" and issue.created_at < since then
+          break
+        end
+      end
+      return nil
+    end,
+  })
 end
 
 function M.issues.get(project, iid)
@@ -160,11 +192,30 @@ function M.notes.create(project, iid, note)
   if type(note) ~= "table" or type(note.body) ~= "string" or note.body == "" then
     error(op .. ": a note needs a body (a string, or { body = ..., internal = true })", 2)
   end
-  return svc.write(request("notes.create", "POST",
-    ("%s/projects/%s/issues/%d/notes"):format(API, ref, iid), {
+  local notes_path = ("%s/projects/%s/issues/%d/notes"):format(API, ref, iid)
+  return svc.write(request("notes.create", "POST", notes_path, {
       body = { body = note.body, internal = note.internal == true },
       object = issue_object(name, iid),
-    }), function(res) return res.body end)
+    }), function(res) return res.body end, {
+    mark = function(spec, marker)
+      spec.body.body = with_marker(spec.body.body, marker)
+    end,
+    find = function(marker, since)
+      -- The issue's notes, newest first, back to the intent's time.
+      for n in svc.pages(request("notes.list", "GET", notes_path, { query = {
+          sort = "desc", order_by = "created_at", per_page = 100 } }), function(res, prev)
+            return res.body, next_page(res, prev)
+          end) do
+        if has_marker(n.body, marker) then
+          return n, ("gitlab:note:%s#%d:%s"):format(name, iid, tostring(n.id))
+        end
+        if type(n.created_at) == "string" and n.created_at < since then
+          break
+        end
+      end
+      return nil
+    end,
+  })
 end
 
 -- The project's issue template `name` ({ name, content }), or nil, err.

@@ -76,6 +76,54 @@ local function comment_body(op, c)
   return out
 end
 
+-- Exactly-once comments (hb.service). Zendesk keeps no hidden field on a
+-- comment and sanitises html_body (an HTML comment would not survive), so
+-- the marker stays in the audit trail only and a comment is recognised by
+-- listing the ticket's comments, newest first, back to the intent's time:
+-- same body text, same visibility, made through the API, and not already
+-- claimed by an earlier write of this process (two identical notes in one
+-- step stay two). Search is never used: it indexes minutes late. A comment
+-- given only as html_body cannot be matched and is sent again.
+local claimed_comments = {}
+
+local function trim(s)
+  return type(s) == "string" and s:match("^%s*(.-)%s*$") or nil
+end
+
+local function find_comment(id, comment, since)
+  local want = trim(comment.body)
+  if not want then
+    return nil
+  end
+  for c in paged(request("tickets.comments", "GET", ("%s/tickets/%d/comments.json"):format(API, id),
+      { query = { ["page[size]"] = 100, sort_order = "desc" } }), "comments") do
+    if type(c.created_at) == "string" and c.created_at < since then
+      break
+    end
+    local via = type(c.via) == "table" and c.via.channel or "api"
+    if trim(c.body) == want and (c.public == true) == (comment.public == true) and via == "api"
+        and not claimed_comments[c.id] then
+      claimed_comments[c.id] = true
+      return c
+    end
+  end
+  return nil
+end
+
+local function comment_once(id, comment)
+  return {
+    mark = function() end, -- the marker lives in the intent event only: see above
+    find = function(_, since)
+      local c = find_comment(id, comment, since)
+      if not c then
+        return nil
+      end
+      local res = svc.call(request("tickets.get", "GET", ("%s/tickets/%d.json"):format(API, id)))
+      return res.body.ticket, ("zendesk:comment:%d#%s"):format(id, tostring(c.id))
+    end,
+  }
+end
+
 local function refuse_tags(op, fields, adder)
   if fields.tags ~= nil then
     error(("%s: `tags` would replace every tag; use %s / remove_tags"):format(op, adder), 3)
@@ -109,7 +157,8 @@ function M.tickets.update(id, fields)
     idempotent = fields.comment == nil, -- setting fields twice changes nothing; a comment would repeat
     object = "zendesk:ticket:" .. id,
     capabilities = caps,
-  }), function(res) return res.body.ticket end)
+  }), function(res) return res.body.ticket end,
+  fields.comment ~= nil and comment_once(id, fields.comment) or nil)
 end
 
 local function tags_call(kind, opname, method, id, tags)
@@ -142,7 +191,7 @@ function M.tickets.comment(id, c)
     body = { ticket = { comment = comment } },
     object = "zendesk:ticket:" .. id,
     capabilities = comment.public and { PUBLIC_REPLY } or nil,
-  }), function(res) return res.body.ticket end)
+  }), function(res) return res.body.ticket end, comment_once(id, comment))
 end
 
 -- Every comment, oldest first, with its attachments.

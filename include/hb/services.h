@@ -69,6 +69,10 @@ typedef struct hb_service_request {
     bool write;         /* changes something (not decided by the method) */
     bool idempotent;    /* a write that may be repeated safely (tags) */
     const char *object; /* "zendesk:ticket:123": what a write changes; may be NULL */
+    /* The run/step marker a non-idempotent write carries in the object it
+       creates (hb_services_next_marker); recorded in its intent and
+       api_call events. May be NULL. */
+    const char *marker;
     /* Capability names this call exercises ("zendesk.public_reply"),
        NULL-terminated; may be NULL. hb adds some itself (a Zendesk body with
        a public comment is a public reply whatever the operation). */
@@ -102,6 +106,30 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
 
 /* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
+
+/* Exactly-once writes. A non-idempotent write (a created issue, note or
+ * comment) carries a marker hb:<run>:<step>:<visit>:<n>: visit counts the
+ * step's finished executions (so a loop back to a step gets new markers),
+ * n the step's marked writes in this execution, reset when it starts. A
+ * step re-entered after a crash runs the same code, so its n-th write gets
+ * the marker its interrupted execution gave the n-th write.
+ *
+ * The engine calls hb_services_begin_step at every step start, and on
+ * re-entry hands over, as `pending`, every marker the run's audit trail
+ * shows an intent for (object: marker -> RFC 3339 time of the intent):
+ * the binding looks for such a change by listing before it writes again.
+ * Without begin_step (hb call) writes carry no marker. */
+void hb_services_begin_step(hb_services *s, const char *run, const char *step, long visit);
+void hb_services_set_pending(hb_services *s, const cJSON *pending);
+/* The next marker of this step execution into out, or false when no step
+ * is set. *pending_since: NULL, or the time of the recorded intent with
+ * this marker (the write may have happened). */
+bool hb_services_next_marker(hb_services *s, char *out, size_t cap, const char **pending_since);
+/* Audits a change found (by its marker) instead of written again: a
+ * `note` event {kind: "reconciled", service, op, object, marker, found}. */
+hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,
+                                       const char *object, const char *marker, const char *found,
+                                       hb_err *e);
 
 /* A small table of variables for getvar when they do not come from the
  * environment (the sandbox's URLs and credentials): never setenv. Values

@@ -5,7 +5,10 @@
  * Status conventions: HB_EBUSY when the database is locked by another
  * process past the busy timeout (retry later); HB_EINTERNAL when it is
  * unreadable, corrupted or newer than this binary; HB_EUSAGE for an unknown
- * run id or a bad HB_* setting. */
+ * run id or a bad HB_* setting.
+ *
+ * Crash-test knob: HB_FAULT_ABORT_AFTER_COMMITS=N aborts the process right
+ * after its N-th successful commit (tests/e2e/test_exactly_once.sh). */
 #ifndef HB_STORE_H
 #define HB_STORE_H
 

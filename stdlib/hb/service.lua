@@ -43,9 +43,69 @@ function M.planned(spec)
   return { planned = true, op = spec.op, object = spec.object }
 end
 
+-- True when a write's reply was lost: it may or may not have been applied.
+local function reply_lost(err)
+  return type(err) == "table" and (err.status == nil or err.status == 0)
+    and err.code ~= "connection_failed"
+end
+
+-- Exactly-once for a write that is not idempotent. `once` = {
+--   mark = function(spec, marker) puts the marker into spec.body, where the
+--     service keeps it and a person does not see it;
+--   find = function(marker, since) the created object's result (as `pick`
+--     would give it) and a name for the audit, or nil: by LISTING, which is
+--     current, never by search, which lags }.
+-- Before sending, a marker an interrupted execution of this step recorded
+-- an intent for is looked for; after a lost reply, too. Found: audited as
+-- reconciled, not sent again.
+local function write_once(spec, pick, once)
+  local marker, pending, since = hbi.marker()
+  if not marker then
+    return false
+  end
+  spec.marker = marker
+  once.mark(spec, marker)
+  local function found_or_nil()
+    local result, name = once.find(marker, since)
+    if result == nil then
+      return nil
+    end
+    hbi.reconciled { service = spec.service, op = spec.op, object = spec.object,
+      marker = marker, found = tostring(name) }
+    return result
+  end
+  if pending then
+    local result = found_or_nil()
+    if result ~= nil then
+      return true, result
+    end
+  end
+  local res, err = hbi.request(spec)
+  if res then
+    if res.planned then
+      return true, M.planned(spec)
+    end
+    return true, pick(res)
+  end
+  if reply_lost(err) then
+    local result = found_or_nil()
+    if result ~= nil then
+      return true, result
+    end
+  end
+  error(err, 0)
+end
+
 -- The result of a write: `pick(res)` when sent, the plan in a dry run.
-function M.write(spec, pick)
+-- `once` (optional) makes a non-idempotent write exactly-once: see above.
+function M.write(spec, pick, once)
   spec.write = true
+  if once then
+    local handled, result = write_once(spec, pick, once)
+    if handled then
+      return result
+    end
+  end
   local res = M.call(spec)
   if res.planned then
     return M.planned(spec)
