@@ -239,14 +239,7 @@ static hb_status make_run(call_ctx *c, hb_err *e)
     cJSON_Delete(inputs);
     if (!r->inputs_json)
         return hb_err_wrap(e, "call: arguments");
-    hb_sha256 h;
-    hb_sha256_init(&h);
-    hb_sha256_update(&h, r->workflow, strlen(r->workflow) + 1);
-    hb_sha256_update(&h, r->inputs_json, strlen(r->inputs_json));
-    hb_sha256_final_hex(&h, r->input_key);
-    r->vars_json = hb_xstrdup("{}");
-    r->answers_json = hb_xstrdup("{}");
-    r->events_json = hb_xstrdup("{}");
+    hb_run_prepare_new(r);
     r->created_at = r->updated_at = hb_clock_now();
     hb_status st = in_tx(c, begin_run, NULL, e);
     if (st == HB_OK)

@@ -43,18 +43,11 @@ int hb_cmd_doc(int argc, char **argv)
         return HB_EUSAGE;
     }
     hb_err e;
-    char *file = hb_workflow_find(target, &e);
-    if (!file) {
-        hb_cli_error("%s", e.msg);
-        return HB_EUSAGE;
-    }
+    char *file = NULL;
     hb_workflow *wf = NULL;
-    hb_status st = hb_workflow_load_file(file, &wf, &e);
-    if (st != HB_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        free(file);
+    int st = hb_cli_load_workflow(target, &file, &wf);
+    if (st != HB_OK)
         return st;
-    }
     hb_buf page;
     hb_buf_init(&page);
     hb_doc_render(wf, file, &page);

@@ -50,18 +50,10 @@ int hb_cmd_graph(int argc, char **argv)
         hb_cli_error("%s", e.msg);
         return HB_EUSAGE;
     }
-    char *file = hb_workflow_find(target, &e);
-    if (!file) {
-        hb_cli_error("%s", e.msg);
-        return HB_EUSAGE;
-    }
     hb_workflow *wf = NULL;
-    hb_status st = hb_workflow_load_file(file, &wf, &e);
-    free(file);
-    if (st != HB_OK) {
-        fprintf(stderr, "%s\n", e.msg);
+    int st = hb_cli_load_workflow(target, NULL, &wf);
+    if (st != HB_OK)
         return st;
-    }
     hb_graph g;
     hb_graph_build(wf, &g);
     hb_buf out;

@@ -55,19 +55,11 @@ int hb_cmd_show(int argc, char **argv)
                "services, and every step with where it leads.\n");
         return argc == 2 ? HB_OK : HB_EUSAGE;
     }
-    hb_err e;
-    char *file = hb_workflow_find(argv[1], &e);
-    if (!file) {
-        hb_cli_error("%s", e.msg);
-        return HB_EUSAGE;
-    }
+    char *file = NULL;
     hb_workflow *wf = NULL;
-    hb_status st = hb_workflow_load_file(file, &wf, &e);
-    if (st != HB_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        free(file);
+    int st = hb_cli_load_workflow(argv[1], &file, &wf);
+    if (st != HB_OK)
         return st;
-    }
     printf("%s: %s\n", wf->name, wf->title ? wf->title : "(no title)");
     printf("file:     %s\n", file);
     if (wf->handbook)

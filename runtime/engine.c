@@ -379,14 +379,7 @@ hb_status hb_engine_start(hb_run_request *req, hb_err *e)
         r->actor = hb_xstrdup(req->actor);
         r->inputs_json = inputs;
         inputs = NULL;
-        hb_sha256 h;
-        hb_sha256_init(&h);
-        hb_sha256_update(&h, r->workflow, strlen(r->workflow) + 1);
-        hb_sha256_update(&h, r->inputs_json, strlen(r->inputs_json));
-        hb_sha256_final_hex(&h, r->input_key);
-        r->vars_json = hb_xstrdup("{}");
-        r->answers_json = hb_xstrdup("{}");
-        r->events_json = hb_xstrdup("{}");
+        hb_run_prepare_new(r);
         r->created_at = r->updated_at = hb_clock_wall();
         if (!req->allow_duplicate && !req->dry_run)
             st = refuse_duplicate(&x, e);

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "hb/sha256.h"
 #include "hb/store.h"
 #include "hb/util.h"
 
@@ -95,6 +96,18 @@ void hb_store_lease_holder_self(char out[300])
         snprintf(host, sizeof host, "localhost");
     host[sizeof host - 1] = '\0';
     snprintf(out, 300, "%s:%ld", host, (long)getpid());
+}
+
+void hb_run_prepare_new(hb_run *r)
+{
+    hb_sha256 h;
+    hb_sha256_init(&h);
+    hb_sha256_update(&h, r->workflow, strlen(r->workflow) + 1);
+    hb_sha256_update(&h, r->inputs_json, strlen(r->inputs_json));
+    hb_sha256_final_hex(&h, r->input_key);
+    r->vars_json = hb_xstrdup("{}");
+    r->answers_json = hb_xstrdup("{}");
+    r->events_json = hb_xstrdup("{}");
 }
 
 void hb_run_free(hb_run *r)

@@ -21,6 +21,13 @@ extern const hb_command hb_commands[];
 /* True when argv holds -h or --help; commands print their usage then. */
 bool hb_cli_wants_help(int argc, char **argv);
 
+struct hb_workflow;
+
+/* Finds NAME|FILE on HB_WORKFLOW_PATH and loads it, printing what went
+ * wrong (file:line lines) on stderr. On HB_OK, *file_out (may be NULL) and
+ * *wf_out are the caller's to free. */
+int hb_cli_load_workflow(const char *target, char **file_out, struct hb_workflow **wf_out);
+
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -46,6 +46,9 @@ typedef struct hb_run {
 } hb_run;
 
 void hb_run_free(hb_run *r); /* frees the strings, not r itself */
+/* For a new run whose workflow and inputs_json are set: computes input_key
+ * (sha256 of workflow NUL inputs) and starts vars, answers and events as {}. */
+void hb_run_prepare_new(hb_run *r);
 void hb_run_copy(hb_run *dst, const hb_run *src);
 
 typedef struct hb_run_filter {
