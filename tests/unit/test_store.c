@@ -10,85 +10,16 @@
 
 #include "hb/store.h"
 #include "hb/util.h"
+#include "store_fixture.h"
 #include "test_support.h"
-
-typedef struct fixture {
-    char *dir;
-    char *path;
-    hb_store *store;
-} fixture;
-
-static hb_store *open_at(const char *path, int busy_ms)
-{
-    hb_store_options o = {.busy_timeout_ms = busy_ms};
-    hb_store *s = NULL;
-    hb_err e;
-    hb_err_clear(&e);
-    if (hb_store_open_sqlite(path, &o, &s, &e) != HB_OK)
-        fail_msg("opening %s: %s", path, e.msg);
-    return s;
-}
-
-static int setup(void **state)
-{
-    fixture *f = hb_xcalloc(1, sizeof *f);
-    f->dir = hbt_tempdir();
-    f->path = hb_path_join(f->dir, "hb.db");
-    f->store = open_at(f->path, 200);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    hb_store_close(f->store);
-    hbt_rmtree(f->dir);
-    free(f->path);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
-/* A run with every field set, so a round trip shows each column. */
-static void sample_run(hb_run *r, const char *id, const char *workflow, const char *status)
-{
-    memset(r, 0, sizeof *r);
-    snprintf(r->id, sizeof r->id, "%s", id);
-    r->workflow = hb_xstrdup(workflow);
-    r->workflow_file = hb_xasprintf("/wf/%s.lua", workflow);
-    memset(r->version, 'a', 64);
-    snprintf(r->status, sizeof r->status, "%s", status);
-    r->step = hb_xstrdup("read_ticket");
-    snprintf(r->target, sizeof r->target, "sandbox");
-    r->dry_run = true;
-    r->actor = hb_xstrdup("alice");
-    r->inputs_json = hb_xstrdup("{\"ticket\":123}");
-    memset(r->input_key, 'b', 64);
-    r->vars_json = hb_xstrdup("{\"org\":7}");
-    r->answers_json = hb_xstrdup("{}");
-    r->events_json = hb_xstrdup("{}");
-    r->wait_json = NULL;
-    r->due_at = 0;
-    r->error = NULL;
-    r->created_at = 1700000000000000;
-    r->updated_at = 1700000000000001;
-}
-
-static void insert(hb_store *s, const hb_run *r)
-{
-    hb_err e;
-    if (s->ops->run_insert(s, r, &e) != HB_OK)
-        fail_msg("run_insert: %s", e.msg);
-}
 
 static void runs_round_trip(void **state)
 {
     fixture *f = *state;
     hb_store *s = f->store;
     hb_run r;
-    sample_run(&r, "01RUNAAAAAAAAAAAAAAAAAAAAA", "offering-migration", "running");
-    insert(s, &r);
+    hbt_sample_run(&r, "01RUNAAAAAAAAAAAAAAAAAAAAA", "offering-migration", "running");
+    hbt_run_insert(s, &r);
 
     hb_run got;
     hb_err e;
@@ -146,10 +77,10 @@ static void unknown_and_duplicate_runs(void **state)
     hb_err e;
     assert_int_equal(s->ops->run_get(s, "NOSUCHRUN", &got, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "no run NOSUCHRUN"));
-    sample_run(&r, "NOSUCHRUN2", "wf", "running");
+    hbt_sample_run(&r, "NOSUCHRUN2", "wf", "running");
     assert_int_equal(s->ops->run_update(s, &r, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "no run NOSUCHRUN2"));
-    insert(s, &r);
+    hbt_run_insert(s, &r);
     assert_int_equal(s->ops->run_insert(s, &r, &e), HB_EINTERNAL);
     assert_non_null(strstr(e.msg, "already exists"));
     hb_run_free(&r);
@@ -214,10 +145,10 @@ static void run_filters(void **state)
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         hb_run r;
-        sample_run(&r, rows[i].id, rows[i].workflow, rows[i].status);
+        hbt_sample_run(&r, rows[i].id, rows[i].workflow, rows[i].status);
         memset(r.input_key, rows[i].key, 64);
         r.due_at = rows[i].due;
-        insert(s, &r);
+        hbt_run_insert(s, &r);
         hb_run_free(&r);
     }
     collected c = {.n = 0};
@@ -277,15 +208,15 @@ static void transactions(void **state)
     assert_true(hb_store_in_transaction(s));
     assert_int_equal(hb_store_begin(s, &e), HB_EINTERNAL);
     hb_run r;
-    sample_run(&r, "01ROLLEDBACK", "wf", "running");
-    insert(s, &r);
+    hbt_sample_run(&r, "01ROLLEDBACK", "wf", "running");
+    hbt_run_insert(s, &r);
     hb_store_rollback(s);
     assert_false(hb_store_in_transaction(s));
     hb_run got;
     assert_int_equal(s->ops->run_get(s, r.id, &got, &e), HB_EUSAGE);
 
     assert_int_equal(hb_store_begin(s, &e), HB_OK);
-    insert(s, &r);
+    hbt_run_insert(s, &r);
     assert_int_equal(hb_store_commit(s, &e), HB_OK);
     assert_int_equal(s->ops->run_get(s, r.id, &got, &e), HB_OK);
     hb_run_free(&got);
@@ -389,8 +320,8 @@ static void leases(void **state)
     fixture *f = *state;
     hb_store *s = f->store;
     hb_run r;
-    sample_run(&r, "01LEASE", "wf", "running");
-    insert(s, &r);
+    hbt_sample_run(&r, "01LEASE", "wf", "running");
+    hbt_run_insert(s, &r);
     hb_run_free(&r);
     hb_err e;
     hb_time_us later = hb_clock_wall() + 600 * 1000000LL;
@@ -450,13 +381,14 @@ static void leases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(runs_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_and_duplicate_runs, setup, teardown),
-        cmocka_unit_test_setup_teardown(run_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(transactions, setup, teardown),
-        cmocka_unit_test_setup_teardown(sources_and_pins, setup, teardown),
-        cmocka_unit_test_setup_teardown(bodies, setup, teardown),
-        cmocka_unit_test_setup_teardown(leases, setup, teardown),
+        cmocka_unit_test_setup_teardown(runs_round_trip, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(unknown_and_duplicate_runs, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(run_filters, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(transactions, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(sources_and_pins, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(bodies, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(leases, hbt_store_setup, hbt_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

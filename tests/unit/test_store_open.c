@@ -10,77 +10,8 @@
 
 #include "hb/store.h"
 #include "hb/util.h"
+#include "store_fixture.h"
 #include "test_support.h"
-
-typedef struct fixture {
-    char *dir;
-    char *path;
-    hb_store *store;
-} fixture;
-
-static hb_store *open_at(const char *path, int busy_ms)
-{
-    hb_store_options o = {.busy_timeout_ms = busy_ms};
-    hb_store *s = NULL;
-    hb_err e;
-    hb_err_clear(&e);
-    if (hb_store_open_sqlite(path, &o, &s, &e) != HB_OK)
-        fail_msg("opening %s: %s", path, e.msg);
-    return s;
-}
-
-static int setup(void **state)
-{
-    fixture *f = hb_xcalloc(1, sizeof *f);
-    f->dir = hbt_tempdir();
-    f->path = hb_path_join(f->dir, "hb.db");
-    f->store = open_at(f->path, 200);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    hb_store_close(f->store);
-    hbt_rmtree(f->dir);
-    free(f->path);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
-/* A run with every field set, so a round trip shows each column. */
-static void sample_run(hb_run *r, const char *id, const char *workflow, const char *status)
-{
-    memset(r, 0, sizeof *r);
-    snprintf(r->id, sizeof r->id, "%s", id);
-    r->workflow = hb_xstrdup(workflow);
-    r->workflow_file = hb_xasprintf("/wf/%s.lua", workflow);
-    memset(r->version, 'a', 64);
-    snprintf(r->status, sizeof r->status, "%s", status);
-    r->step = hb_xstrdup("read_ticket");
-    snprintf(r->target, sizeof r->target, "sandbox");
-    r->dry_run = true;
-    r->actor = hb_xstrdup("alice");
-    r->inputs_json = hb_xstrdup("{\"ticket\":123}");
-    memset(r->input_key, 'b', 64);
-    r->vars_json = hb_xstrdup("{\"org\":7}");
-    r->answers_json = hb_xstrdup("{}");
-    r->events_json = hb_xstrdup("{}");
-    r->wait_json = NULL;
-    r->due_at = 0;
-    r->error = NULL;
-    r->created_at = 1700000000000000;
-    r->updated_at = 1700000000000001;
-}
-
-static void insert(hb_store *s, const hb_run *r)
-{
-    hb_err e;
-    if (s->ops->run_insert(s, r, &e) != HB_OK)
-        fail_msg("run_insert: %s", e.msg);
-}
 
 static int user_version(const char *path)
 {
@@ -101,16 +32,16 @@ static void migrates_an_empty_file(void **state)
     char *path = hb_path_join(f->dir, "empty.db");
     hbt_write(path, "");
     assert_int_equal(user_version(path), 0);
-    hb_store *s = open_at(path, 200);
+    hb_store *s = hbt_store_open_at(path, 200);
     assert_int_equal(user_version(path), hb_store_schema_version());
     assert_true(hb_store_schema_version() >= 1);
     hb_run r;
-    sample_run(&r, "01MIGRATED", "wf", "running");
-    insert(s, &r);
+    hbt_sample_run(&r, "01MIGRATED", "wf", "running");
+    hbt_run_insert(s, &r);
     hb_run_free(&r);
     hb_store_close(s);
     /* Reopening an up-to-date store keeps its data. */
-    s = open_at(path, 200);
+    s = hbt_store_open_at(path, 200);
     hb_run got;
     hb_err e;
     assert_int_equal(s->ops->run_get(s, "01MIGRATED", &got, &e), HB_OK);
@@ -161,8 +92,8 @@ static void refuses_a_corrupted_file(void **state)
 {
     fixture *f = *state;
     hb_run r;
-    sample_run(&r, "01DOOMED", "wf", "running");
-    insert(f->store, &r);
+    hbt_sample_run(&r, "01DOOMED", "wf", "running");
+    hbt_run_insert(f->store, &r);
     hb_run_free(&r);
     hb_store_close(f->store);
     f->store = NULL;
@@ -199,8 +130,8 @@ static void busy_when_another_connection_writes(void **state)
     fixture *f = *state;
     hb_store *s = f->store;
     hb_run r;
-    sample_run(&r, "01BUSY", "wf", "running");
-    insert(s, &r);
+    hbt_sample_run(&r, "01BUSY", "wf", "running");
+    hbt_run_insert(s, &r);
     hb_run_free(&r);
 
     sqlite3 *other;
@@ -288,14 +219,21 @@ static void opens_the_default_store(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(migrates_an_empty_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(refuses_a_newer_schema, setup, teardown),
-        cmocka_unit_test_setup_teardown(refuses_a_garbage_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(refuses_a_corrupted_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(refuses_an_unopenable_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(busy_when_another_connection_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrates_an_empty_file, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(refuses_a_newer_schema, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(refuses_a_garbage_file, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(refuses_a_corrupted_file, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(refuses_an_unopenable_path, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(busy_when_another_connection_writes, hbt_store_setup,
+                                        hbt_store_teardown),
         cmocka_unit_test(options_from_environment),
-        cmocka_unit_test_setup_teardown(opens_the_default_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(opens_the_default_store, hbt_store_setup,
+                                        hbt_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
