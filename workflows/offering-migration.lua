@@ -202,9 +202,7 @@ return workflow "offering-migration" {
     next = "done",
   },
   ask "ask_which_tag" {
-    "hb is not sure which support level tag to remove (the trail says why). If you're not sure "
-      .. "either, ping in " .. OPS_CHANNEL .. " for help; then choose the tag to remove from the "
-      .. "ticket, or `none`.",
+    level_tags.ask_which_tag,
     value = "enum",
     choices = function(ctx) return level_tags.choices(ctx.vars.ticket_level_tags) end,
   },

@@ -4,7 +4,15 @@
 -- so it needs `zendesk` in the calling workflow's `uses`.
 local messages = require "messages"
 
+local support = require "support"
+
 local M = {}
+
+-- The question both workflows ask when the rules cannot tell which tag to
+-- remove: the handbook's "if you're not sure, ping #support_operations".
+M.ask_which_tag = "hb is not sure which support level tag to remove (the trail says why). If "
+  .. "you're not sure either, ping in " .. support.slack.support_operations .. " for help; then "
+  .. "choose the tag to remove from the ticket, or `none`."
 
 -- Adds the tag that belongs and removes the ones that do not, with an
 -- internal note saying so. plan: support.align_level_tags' answer.
