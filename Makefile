@@ -25,7 +25,7 @@ test: deps
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 format:
-	@clang-format -i include/hb/*.h runtime/*.c runtime/*.h runtime/sandbox/*.c runtime/sandbox/*.h tests/unit/*.c tests/support/*.c tests/support/*.h
+	@bash tests/format_check.sh --fix
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

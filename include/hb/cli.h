@@ -1,4 +1,4 @@
-/* The command-line commands, one file each (runtime/cli_<name>.c). Each takes
+/* The command-line commands, one file each (runtime/cli/cli_<name>.c). Each takes
  * argv with argv[0] the command name and returns the process exit code of
  * DESIGN.md's contract (hb_status values). */
 #ifndef HB_CLI_H
@@ -14,6 +14,24 @@ typedef struct hb_command {
     hb_cmd_fn fn;
     const char *summary; /* one line for `hb --help` */
 } hb_command;
+
+/* The commands, one per file runtime/cli/cli_<name>.c. */
+int hb_cmd_list(int argc, char **argv);
+int hb_cmd_show(int argc, char **argv);
+int hb_cmd_run(int argc, char **argv);
+int hb_cmd_resume(int argc, char **argv);
+int hb_cmd_cancel(int argc, char **argv);
+int hb_cmd_runs(int argc, char **argv);
+int hb_cmd_audit(int argc, char **argv);
+int hb_cmd_sandbox(int argc, char **argv);
+int hb_cmd_test(int argc, char **argv);
+int hb_cmd_worker(int argc, char **argv);
+int hb_cmd_call(int argc, char **argv);
+int hb_cmd_version(int argc, char **argv);
+int hb_cmd_graph(int argc, char **argv);
+int hb_cmd_lint(int argc, char **argv);
+int hb_cmd_diff(int argc, char **argv);
+int hb_cmd_doc(int argc, char **argv);
 
 /* The table main() dispatches on, terminated by a NULL name. */
 extern const hb_command hb_commands[];

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "hb/error.h"
+#include "hb/services.h"
 #include "hb/store.h"
 
 typedef struct hb_kv {
@@ -41,6 +42,17 @@ typedef struct hb_run_request {
 hb_status hb_engine_start(hb_run_request *req, hb_err *e);
 hb_status hb_engine_resume(const hb_run_request *req, hb_err *e);
 hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e);
+
+/* An audit sink writing to the store: each event in a transaction of its
+ * own (hb_audit_append_tx), bodies by digest (hb_audit_put_body). The
+ * engine points `step` at the current step as the run moves on. */
+typedef struct hb_service_store_sink {
+    struct hb_store *store;
+    const char *run;   /* run id */
+    const char *step;  /* may be NULL */
+    const char *actor; /* may be NULL */
+} hb_service_store_sink;
+hb_service_audit hb_service_audit_to_store(hb_service_store_sink *sink);
 
 /* Parses "k=v" (and "STEP=V") arguments. HB_EUSAGE when there is no '='. */
 hb_status hb_kv_parse(const char *arg, hb_kv *out, hb_err *e);

@@ -22,6 +22,7 @@
 #include <lua.h>
 
 #include "hb/error.h"
+#include "hb/json_print.h"
 
 /* Pushes the Lua value of a cJSON tree. Raises a Lua error on an integer
  * cJSON cannot hold exactly or on nesting beyond the limit, leaving the tree
@@ -47,14 +48,6 @@ cJSON *hb_json_from_lua(lua_State *L, int idx, const char *root_name, hb_err *e)
  * "invalid JSON at line L, column C (byte B)" for bad text or trailing
  * garbage, or the integer / nesting refusal above. */
 int hb_json_push_text(lua_State *L, const char *text, size_t len, hb_err *e);
-
-/* Compact JSON text of a tree (members in their order: the trees
- * hb_json_from_lua makes have sorted keys), newly allocated, never NULL.
- * Use it instead of cJSON_PrintUnformatted, which rounds integers of 16
- * digits or more (9007199254740991 -> 9.00719925474099e+15): here whole
- * numbers up to 2^53 print with all their digits, others with the fewest
- * digits that read back exactly. */
-char *hb_json_print(const cJSON *v);
 
 /* Registers the json library (returns it on the stack): a new table on
  * each call. */

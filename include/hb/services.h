@@ -2,7 +2,7 @@
  * the HTTP transport (http.h), with per-service auth, retries, uniform
  * errors, dry run, forbid rules, redaction and an audit event for every
  * call. The intent-level operations live in stdlib/<service>.lua and reach
- * this through lua_services.c (hbi.request).
+ * this through services_lua.c (hbi.request).
  *
  * Variables read through cfg->getvar (never setenv):
  *   ZENDESK_URL + (ZENDESK_EMAIL + ZENDESK_API_TOKEN | ZENDESK_OAUTH_TOKEN)
@@ -143,21 +143,9 @@ void hb_service_vars_set_cb(const char *name, const char *value, void *ud);
 /* The getvar callback: ud is the table. */
 const char *hb_service_vars_get(void *ud, const char *name);
 
-/* An audit sink writing to the store: each event in a transaction of its
- * own (hb_audit_append_tx), bodies by digest (hb_audit_put_body). The
- * engine points `step` at the current step as the run moves on. */
-struct hb_store;
-typedef struct hb_service_store_sink {
-    struct hb_store *store;
-    const char *run;   /* run id */
-    const char *step;  /* may be NULL */
-    const char *actor; /* may be NULL */
-} hb_service_store_sink;
-hb_service_audit hb_service_audit_to_store(hb_service_store_sink *sink);
-
 /* Registers hbi.request, hbi.escape and hbi.service_error in the host's
  * stdlib environment, bound to s (kept in the Lua registry; s must outlive
- * the state's use of them). lua_services.c documents the Lua contract. */
+ * the state's use of them). services_lua.c documents the Lua contract. */
 typedef struct hb_lua hb_lua;
 hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e);
 

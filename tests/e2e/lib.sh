@@ -5,7 +5,7 @@ set -u
 : "${HB_SRC:?HB_SRC must point at the source tree}"
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/hb-e2e.XXXXXX")
 export HB_HOME="$TEST_TMP/home"
-export HB_WORKFLOW_PATH="$HB_SRC/tests/workflows"
+export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"
 export HB_ACTOR="e2e-tester"
 unset HB_NOW CI
 FAILURES=0

@@ -25,7 +25,7 @@ expect_no_err "UNTAKEN"
 CHECKS=$((CHECKS + 1))
 if printf '%s' "$OUT" | grep -qE "UNTAKEN|^FAIL"; then fail "a scenario failed or an edge is untaken"; fi
 
-export HB_WORKFLOW_PATH="$HB_SRC/tests/workflows"
+export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"
 run_hb test prohibitions --coverage
 expect_rc 0 "the prohibitions scenarios pass"
 

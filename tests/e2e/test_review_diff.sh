@@ -100,14 +100,14 @@ run_hb diff "$FIX/base.lua"
 expect_rc 2 "one version only"
 run_hb diff "$FIX/base.lua" "$FIX/done-when.lua" --format html
 expect_rc 2 "unknown format"
-run_hb diff "$FIX/base.lua" "$HB_SRC/tests/workflows/bad-syntax.lua"
+run_hb diff "$FIX/base.lua" "$HB_SRC/tests/fixtures/workflows/bad-syntax.lua"
 expect_rc 2 "a version that does not load"
 expect_err "bad-syntax.lua:[0-9]+:"
 
 # Waiting runs: a run paused at an ask that the change alters is listed.
-export HB_WORKFLOW_PATH="$HB_SRC/tests/workflows"
+export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"
 sed 's/"Is the request in scope?"/"Is the request in scope for support?"/' \
-  "$HB_SRC/tests/workflows/ask-and-finish.lua" >"$TEST_TMP/ask-new.lua"
+  "$HB_SRC/tests/fixtures/workflows/ask-and-finish.lua" >"$TEST_TMP/ask-new.lua"
 run_hb diff ask-and-finish "$TEST_TMP/ask-new.lua"
 expect_no_err . "no store yet: nothing said about runs"
 run_hb run ask-and-finish ticket=7 --no-input
@@ -117,7 +117,7 @@ run_hb diff ask-and-finish "$TEST_TMP/ask-new.lua"
 expect_rc 0 "diff with a store"
 expect_out '^step changed: in_scope \(ask\): description'
 expect_out "^  $RUN waits in step in_scope: this change alters it$"
-run_hb diff ask-and-finish "$HB_SRC/tests/workflows/ask-and-finish.lua"
+run_hb diff ask-and-finish "$HB_SRC/tests/fixtures/workflows/ask-and-finish.lua"
 expect_out '^no changes$'
 CHECKS=$((CHECKS + 1))
 if [ -z "$RUN" ] || printf "%s" "$OUT" | grep -q "$RUN"; then fail "an unchanged step listed a waiting run"; fi

@@ -56,7 +56,7 @@ expect_rc 2 "no workflow named"
 run_hb graph review-sampel
 expect_rc 2 "unknown workflow"
 expect_err "did you mean: review-sample"
-run_hb graph "$HB_SRC/tests/workflows/bad-structure.lua"
+run_hb graph "$HB_SRC/tests/fixtures/workflows/bad-structure.lua"
 expect_rc 2 "a workflow that does not load"
 expect_err "bad-structure.lua:1: .*unknown service 'jira'"
 

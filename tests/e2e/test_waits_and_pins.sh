@@ -39,8 +39,8 @@ expect_rc 0 "24h later the timer has passed"
 
 # Pinning: copy the workflows, pause, edit, resume.
 mkdir -p "$TEST_TMP/wf/lib"
-cp "$HB_SRC/tests/workflows/pinned.lua" "$TEST_TMP/wf/"
-cp "$HB_SRC/tests/workflows/lib/helper.lua" "$TEST_TMP/wf/lib/"
+cp "$HB_SRC/tests/fixtures/workflows/pinned.lua" "$TEST_TMP/wf/"
+cp "$HB_SRC/tests/fixtures/workflows/lib/helper.lua" "$TEST_TMP/wf/lib/"
 export HB_WORKFLOW_PATH="$TEST_TMP/wf"
 run_hb run pinned
 expect_rc 3

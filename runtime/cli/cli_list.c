@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "hb/cli.h"
-#include "hb/paths.h"
+#include "hb/workflow_find.h"
 #include "hb/util.h"
 #include "hb/workflow.h"
 

@@ -70,6 +70,13 @@ void hb_outcome_free(hb_outcome *o);
 /* engine_steps.c */
 hb_status hb_exec_step(hb_exec *x, size_t index, hb_outcome *out, hb_err *e);
 
+/* engine_wait.c: a wait step. */
+hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e);
+
+/* engine_inputs.c: the validated inputs of a new run as canonical JSON. */
+hb_status hb_inputs_build(const hb_workflow *wf, const hb_kv *kv, size_t n, char **json_out,
+                          hb_err *e);
+
 /* engine_ctx.c */
 hb_status hb_ctx_create(hb_exec *x, hb_err *e);
 /* Serialises ctx.vars/answers/events into x->run (the checkpoint). */

@@ -6,7 +6,7 @@
 
 #include "hb/cli.h"
 #include "hb/lint.h"
-#include "hb/paths.h"
+#include "hb/workflow_find.h"
 #include "hb/util.h"
 
 static const char USAGE[] =

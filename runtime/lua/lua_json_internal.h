@@ -6,13 +6,9 @@
 /* Tables / arrays and objects nested deeper than this are refused. */
 #define HB_JSON_MAX_DEPTH 200
 
-/* cJSON holds numbers as doubles, exact for integers only below 2^53. A
- * text like 9007199254740993 already arrives rounded to 2^53, so 2^53
- * itself cannot be trusted either: the largest accepted magnitude is
- * 2^53 - 1. */
-#define HB_JSON_MAX_EXACT_INTEGER 9007199254740991.0
-
 #include <lua.h>
+
+#include "hb/json_print.h"
 
 typedef enum hb_json_marker {
     HB_JSON_UNMARKED,   /* no metatable */

@@ -1,23 +1,7 @@
 /* The command table. One line per command; the functions live in
- * runtime/cli_<name>.c. */
+ * runtime/cli/cli_<name>.c and are declared
+ * in hb/cli.h. */
 #include "hb/cli.h"
-
-int hb_cmd_list(int argc, char **argv);
-int hb_cmd_show(int argc, char **argv);
-int hb_cmd_run(int argc, char **argv);
-int hb_cmd_resume(int argc, char **argv);
-int hb_cmd_cancel(int argc, char **argv);
-int hb_cmd_runs(int argc, char **argv);
-int hb_cmd_audit(int argc, char **argv);
-int hb_cmd_sandbox(int argc, char **argv);
-int hb_cmd_test(int argc, char **argv);
-int hb_cmd_worker(int argc, char **argv);
-int hb_cmd_call(int argc, char **argv);
-int hb_cmd_version(int argc, char **argv);
-int hb_cmd_graph(int argc, char **argv);
-int hb_cmd_lint(int argc, char **argv);
-int hb_cmd_diff(int argc, char **argv);
-int hb_cmd_doc(int argc, char **argv);
 
 const hb_command hb_commands[] = {
     {"list", hb_cmd_list, "list the workflows on HB_WORKFLOW_PATH"},

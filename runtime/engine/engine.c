@@ -11,12 +11,10 @@
 #include "hb/audit.h"
 #include "hb/clock.h"
 #include "hb/paths.h"
+#include "hb/workflow_find.h"
 #include "hb/sha256.h"
 #include "hb/lua_json.h"
 #include "hb/util.h"
-
-hb_status hb_inputs_build(const hb_workflow *wf, const hb_kv *kv, size_t n, char **json_out,
-                          hb_err *e);
 
 hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e)
 {

@@ -11,6 +11,7 @@
 #include "hb/diff.h"
 #include "hb/lua_host.h"
 #include "hb/paths.h"
+#include "hb/workflow_find.h"
 
 #define GIT_OUTPUT_MAX (16u * 1024 * 1024)
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hb/paths.h"
+#include "hb/workflow_find.h"
 #include "hb/scenario.h"
 #include "hb/workflow.h"
 #include "scenario_internal.h"

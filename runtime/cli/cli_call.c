@@ -19,6 +19,7 @@
 #include "hb/canonical_json.h"
 #include "hb/cli.h"
 #include "hb/credentials.h"
+#include "hb/engine.h"
 #include "hb/lua_host.h"
 #include "hb/lua_json.h"
 #include "hb/paths.h"

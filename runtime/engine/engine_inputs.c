@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_internal.h"
 #include "hb/canonical_json.h"
 #include "hb/clock.h"
 #include "hb/engine.h"

@@ -9,9 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hb/lua_json.h"
+#include "hb/json_print.h"
 #include "hb/util.h"
-#include "lua_json_internal.h"
 
 static void put_number(hb_buf *b, double d)
 {

@@ -329,8 +329,6 @@ static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
     return HB_OK;
 }
 
-hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e);
-
 hb_status hb_exec_step(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
 {
     memset(o, 0, sizeof *o);

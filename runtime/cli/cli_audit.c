@@ -14,8 +14,6 @@
 #include "hb/cli.h"
 #include "hb/util.h"
 
-int hb_cmd_audit(int argc, char **argv);
-
 static const char usage_all[] =
     "usage: hb audit show RUN [--json]\n"
     "       hb audit show --object KEY [--json]\n"

@@ -1,6 +1,6 @@
 /* The bindings' audit sink over the store (see hb_service_audit_to_store). */
 #include "hb/audit.h"
-#include "hb/services.h"
+#include "hb/engine.h"
 
 static hb_status store_event(void *ud, const char *type, const cJSON *data, hb_err *e)
 {

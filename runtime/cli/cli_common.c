@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "hb/cli.h"
-#include "hb/paths.h"
+#include "hb/workflow_find.h"
 #include "hb/workflow.h"
 
 bool hb_cli_wants_help(int argc, char **argv)

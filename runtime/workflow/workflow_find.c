@@ -1,58 +1,11 @@
-/* Locating stdlib/ and workflows/, and workflows by name. */
+/* Finding workflows by name on HB_WORKFLOW_PATH. */
 #include <dirent.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hb/paths.h"
 #include "hb/util.h"
-
-static char *exe_share_dir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return NULL;
-    exe[n] = '\0';
-    char *bindir = hb_dirname(exe);
-    char *share = hb_xasprintf("%s/../share/hb", bindir);
-    free(bindir);
-    char *stdlib = hb_path_join(share, "stdlib");
-    bool ok = hb_dir_exists(stdlib);
-    free(stdlib);
-    if (!ok) {
-        free(share);
-        return NULL;
-    }
-    char *real = realpath(share, NULL);
-    free(share);
-    return real;
-}
-
-char *hb_share_dir(void)
-{
-    const char *env = getenv("HB_SHARE_DIR");
-    if (env && *env)
-        return hb_xstrdup(env);
-    char *installed = exe_share_dir();
-    if (installed)
-        return installed;
-    if (hb_dir_exists(HB_SOURCE_DIR "/stdlib"))
-        return hb_xstrdup(HB_SOURCE_DIR);
-    return hb_xstrdup(HB_INSTALL_DATADIR);
-}
-
-char *hb_stdlib_dir(void)
-{
-    const char *env = getenv("HB_STDLIB");
-    if (env && *env)
-        return hb_xstrdup(env);
-    char *share = hb_share_dir();
-    char *dir = hb_path_join(share, "stdlib");
-    free(share);
-    return dir;
-}
+#include "hb/workflow_find.h"
 
 static void dirs_add(hb_workflow_dirs *d, const char *dir)
 {
