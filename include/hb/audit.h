@@ -1,4 +1,4 @@
-/* The hash-chained audit trail (DESIGN.md "Runs, checkpoints and the audit
+/* The hash-chained audit trail (README "Where state lives, and the audit
  * trail"). One chain per store; hash = sha256_hex(prev || canonical JSON of
  * {seq, run, ts, type, step, actor, data}). */
 #ifndef HB_AUDIT_H

@@ -1,6 +1,6 @@
 /* The command-line commands, one file each (runtime/cli/cli_<name>.c). Each takes
  * argv with argv[0] the command name and returns the process exit code of
- * DESIGN.md's contract (hb_status values). */
+ * the README's exit-code contract (hb_status values). */
 #ifndef HB_CLI_H
 #define HB_CLI_H
 

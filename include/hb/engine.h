@@ -38,7 +38,7 @@ typedef struct hb_run_request {
 } hb_run_request;
 
 /* Each prints the run id and `status=S step=T` (or JSON) on stdout and the
- * trace on stderr, and returns the exit status of DESIGN.md's contract. */
+ * trace on stderr, and returns the exit status of the README's exit-code contract. */
 hb_status hb_engine_start(hb_run_request *req, hb_err *e);
 hb_status hb_engine_resume(const hb_run_request *req, hb_err *e);
 hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e);

@@ -1,6 +1,6 @@
 /* Status codes and error values shared by every module.
  *
- * The numeric values are the command-line exit codes of DESIGN.md, so a
+ * The numeric values are the command-line exit codes of the README's table, so a
  * status can travel from the deepest layer to main() unchanged. */
 #ifndef HB_ERROR_H
 #define HB_ERROR_H

@@ -1,4 +1,4 @@
-/* JSON <-> Lua conversion (DESIGN.md "JSON and Lua values"):
+/* JSON <-> Lua conversion (README "The workflow format": JSON values in Lua):
  *  - integral numbers become Lua integers, others floats; an integer whose
  *    magnitude is 2^53 or more is refused rather than rounded (cJSON keeps
  *    doubles: 2^53 + 1 already arrives as 2^53, so 2^53 cannot be trusted);

@@ -1,5 +1,5 @@
 /* A workflow's static structure, read from the table a workflow file returns
- * (the DSL of DESIGN.md "The workflow file"). The engine runs it; graph,
+ * (the DSL of README "The workflow format"). The engine runs it; graph,
  * lint, diff and doc read the same structure without running anything.
  *
  * Functions in the file (run, when, condition, choices, timeout/after/at)

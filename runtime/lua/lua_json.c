@@ -1,4 +1,4 @@
-/* Lua values -> JSON (DESIGN.md "JSON and Lua values"), plus the marker
+/* Lua values -> JSON (README "The workflow format": JSON values in Lua), plus the marker
  * metatables and the null sentinel shared with lua_json_lib.c.
  *
  * The conversion never raises: it reads tables raw (no metamethods, no Lua

@@ -1,4 +1,4 @@
-/* The hash-chained audit trail: appending, hashing, verifying. DESIGN.md
+/* The hash-chained audit trail: appending, hashing, verifying. README
  * fixes the event form and the hash; a change here breaks every existing
  * chain. */
 #include <ctype.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# list, show, help and version; DESIGN.md's example workflow still loads.
+# list, show, help and version; the design document's example workflow still loads.
 set -e
 . "$HB_E2E_LIB"
 
@@ -19,7 +19,7 @@ expect_out "ask-and-finish +Ask two questions and finish"
 expect_out "bad-syntax +\(does not load"
 
 run_hb show "$HB_SRC/tests/fixtures/design_example.lua"
-expect_rc 0 "DESIGN.md's example loads and validates"
+expect_rc 0 "the design document's example loads and validates"
 expect_out "offering-migration: Handle a product offering migration ticket"
 expect_out "uses: +zendesk gitlab"
 expect_out "support_ops_done \[wait\]"
