@@ -148,6 +148,18 @@ void sb_set(cJSON *obj, const char *key, cJSON *value)
         cJSON_AddItemToObject(obj, key, value);
 }
 
+bool sb_contains_ci(const char *hay, const char *needle)
+{
+    if (!hay)
+        return false;
+    size_t n = strlen(needle);
+    for (const char *h = hay; *h; h++) {
+        if (!strncasecmp(h, needle, n))
+            return true;
+    }
+    return !*needle;
+}
+
 bool sb_array_has_str(const cJSON *array, const char *s)
 {
     const cJSON *it;

@@ -197,16 +197,6 @@ static bool has_all_labels(const cJSON *issue, const cJSON *wanted)
     return true;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (const char *h = hay; h && *h; h++) {
-        if (!strncasecmp(h, needle, n))
-            return true;
-    }
-    return false;
-}
-
 static bool issue_listed(sb_ctx *cx, const cJSON *issue, const cJSON *labels, const cJSON *iids)
 {
     const char *state = sb_query(cx, "state");
@@ -218,7 +208,7 @@ static bool issue_listed(sb_ctx *cx, const cJSON *issue, const cJSON *labels, co
     const char *search = sb_query(cx, "search");
     if (search && *search) {
         const char *t = sb_get_str(issue, "title"), *d = sb_get_str(issue, "description");
-        if (!contains_ci(t, search) && !contains_ci(d, search))
+        if (!sb_contains_ci(t, search) && !sb_contains_ci(d, search))
             return false;
     }
     int64_t iid = 0;
