@@ -118,6 +118,27 @@ static cJSON *logged_body(const sb_ctx *cx)
     return s;
 }
 
+/* The query string, with any credential in it redacted. */
+static char *logged_query(const sb_ctx *cx)
+{
+    const sb_request *req = cx->req;
+    bool secret = false;
+    for (size_t i = 0; i < req->nquery; i++)
+        secret = secret || secret_field(req->query[i].name);
+    if (!secret)
+        return hb_xstrdup(req->query_string);
+    hb_buf out;
+    hb_buf_init(&out);
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (i > 0)
+            hb_buf_putc(&out, '&');
+        sb_url_encode(&out, req->query[i].name);
+        hb_buf_putc(&out, '=');
+        sb_url_encode(&out, secret_field(req->query[i].name) ? "[redacted]" : req->query[i].value);
+    }
+    return hb_buf_take(&out);
+}
+
 /* Request headers a test may want to see (PagerDuty's From, who sent it);
  * never Authorization or anything else that can carry a credential. */
 static cJSON *logged_headers(const sb_ctx *cx)
@@ -152,7 +173,9 @@ void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
     cJSON_AddStringToObject(entry, "time", now);
     cJSON_AddStringToObject(entry, "method", cx->req->method);
     cJSON_AddStringToObject(entry, "path", cx->req->path);
-    cJSON_AddStringToObject(entry, "query", cx->req->query_string);
+    char *query = logged_query(cx);
+    cJSON_AddStringToObject(entry, "query", query);
+    free(query);
     cJSON_AddStringToObject(entry, "service", sb_service_name(cx->service));
     if (cx->route) {
         char *route = hb_xasprintf("%s %s", cx->route->method, cx->route->pattern);
