@@ -11,7 +11,7 @@ const hb_command hb_commands[] = {
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
     {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
-    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
+    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-ins of the services hb speaks to"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"call", hb_cmd_call, "run one service operation and print its JSON result"},

@@ -1,6 +1,7 @@
 /* Each service's error bodies and rate-limit headers, in the shapes of
- * /work/shared/api-reference.md, so bindings parse the sandbox's errors
- * with the same code as the real ones. */
+ * /work/shared/api-reference.md and, for Slack and PagerDuty, of their own
+ * API references, so bindings parse the sandbox's errors with the same
+ * code as the real ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
