@@ -65,9 +65,8 @@ void sb_slack_error(sb_ctx *cx, int status, const char *code, const char *detail
     cJSON_AddStringToObject(body, "error", code);
     if (detail) {
         cJSON *meta = cJSON_AddObjectToObject(body, "response_metadata");
-        cJSON *messages = cJSON_AddArrayToObject(meta, "messages");
         char *line = hb_xasprintf("[ERROR] %s", detail);
-        cJSON_AddItemToArray(messages, cJSON_CreateString(line));
+        cJSON_AddItemToObject(meta, "messages", sb_string_list(line));
         free(line);
     }
     sb_reply_json(cx, status, body);
@@ -79,10 +78,8 @@ void sb_pd_error(sb_ctx *cx, int status, int code, const char *message, const ch
     cJSON *err = cJSON_AddObjectToObject(body, "error");
     cJSON_AddStringToObject(err, "message", message);
     cJSON_AddNumberToObject(err, "code", code);
-    if (detail) {
-        cJSON *errors = cJSON_AddArrayToObject(err, "errors");
-        cJSON_AddItemToArray(errors, cJSON_CreateString(detail));
-    }
+    if (detail)
+        cJSON_AddItemToObject(err, "errors", sb_string_list(detail));
     sb_reply_json(cx, status, body);
 }
 
@@ -92,10 +89,8 @@ void sb_pd_events_error(sb_ctx *cx, int status, const char *kind, const char *me
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "status", kind);
     cJSON_AddStringToObject(body, "message", message);
-    if (detail) {
-        cJSON *errors = cJSON_AddArrayToObject(body, "errors");
-        cJSON_AddItemToArray(errors, cJSON_CreateString(detail));
-    }
+    if (detail)
+        cJSON_AddItemToObject(body, "errors", sb_string_list(detail));
     sb_reply_json(cx, status, body);
 }
 

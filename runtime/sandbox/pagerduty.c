@@ -269,11 +269,7 @@ void sb_pd_set_status(sb_ctx *cx, cJSON *incident, const char *status, const cJS
     if (uid)
         sb_set(incident, "last_status_change_by", cJSON_CreateString(uid));
     if (!strcmp(status, "acknowledged") && uid) {
-        cJSON *acks = cJSON_GetObjectItemCaseSensitive(incident, "acknowledgements");
-        if (!cJSON_IsArray(acks)) {
-            acks = cJSON_CreateArray();
-            sb_set(incident, "acknowledgements", acks);
-        }
+        cJSON *acks = sb_array_field(incident, "acknowledgements");
         cJSON *a = cJSON_CreateObject();
         cJSON_AddStringToObject(a, "at", now);
         cJSON_AddStringToObject(a, "acknowledger_id", uid);

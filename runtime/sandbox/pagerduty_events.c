@@ -75,11 +75,7 @@ static bool payload_ok(sb_ctx *cx, const cJSON *payload)
 
 static void record_alert(cJSON *incident, const cJSON *event)
 {
-    cJSON *alerts = cJSON_GetObjectItemCaseSensitive(incident, "alerts");
-    if (!cJSON_IsArray(alerts)) {
-        alerts = cJSON_CreateArray();
-        sb_set(incident, "alerts", alerts);
-    }
+    cJSON *alerts = sb_array_field(incident, "alerts");
     char now[32];
     sb_now_seconds(now);
     cJSON *alert = cJSON_CreateObject();

@@ -188,6 +188,10 @@ cJSON *sb_copy_without(const cJSON *obj, const char *const *hidden);
 /* Replaces or adds obj[key]. */
 void sb_set(cJSON *obj, const char *key, cJSON *value);
 bool sb_array_has_str(const cJSON *array, const char *s);
+/* obj[key] as an array, made (empty) when it is missing or not one. */
+cJSON *sb_array_field(cJSON *obj, const char *key);
+/* [text] as a new JSON array, for the error lists several services send. */
+cJSON *sb_string_list(const char *text);
 /* Whether needle occurs in hay, in any case (false for a NULL hay). */
 bool sb_contains_ci(const char *hay, const char *needle);
 /* Times from the clock (HB_NOW aware): "…:05Z", "…:05.000Z". */
@@ -238,6 +242,9 @@ void sb_add_headerf(sb_ctx *cx, const char *name, const char *fmt, ...)
 
 /* Percent-decoding (and '+' as space when plus_is_space). */
 char *sb_url_decode(const char *s, size_t n, bool plus_is_space);
+/* Decodes base64 into out (NUL-terminated); false when it is not base64,
+ * decodes to more than cap - 1 bytes, or holds a NUL. */
+bool sb_base64_decode(const char *in, char *out, size_t cap);
 /* Percent-encoding of everything but unreserved characters. */
 void sb_url_encode(hb_buf *out, const char *s);
 /* Parses "a=1&b=2" into decoded pairs. */

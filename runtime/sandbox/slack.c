@@ -175,12 +175,7 @@ cJSON *sb_slack_channel(cJSON *data, const char *id)
 
 cJSON *sb_slack_messages(cJSON *channel)
 {
-    cJSON *m = cJSON_GetObjectItemCaseSensitive(channel, "messages");
-    if (!cJSON_IsArray(m)) {
-        m = cJSON_CreateArray();
-        sb_set(channel, "messages", m);
-    }
-    return m;
+    return sb_array_field(channel, "messages");
 }
 
 cJSON *sb_slack_message(cJSON *channel, const char *ts)
@@ -288,24 +283,12 @@ char *sb_slack_cursor_make(const char *prefix, const char *value)
 
 char *sb_slack_cursor_value(const char *cursor, const char *prefix)
 {
-    size_t len = cursor ? strlen(cursor) : 0;
-    if (len == 0 || len % 4 != 0 || len > 1024)
-        return NULL;
-    unsigned char decoded[800];
-    int n = EVP_DecodeBlock(decoded, (const unsigned char *)cursor, (int)len);
-    if (n < 0)
-        return NULL;
-    /* EVP_DecodeBlock counts the padding as output bytes. */
-    while (len > 0 && cursor[len - 1] == '=' && n > 0) {
-        len--;
-        n--;
-    }
-    decoded[n] = '\0';
+    char decoded[800];
     size_t plen = strlen(prefix);
-    if (strlen((char *)decoded) != (size_t)n || strncmp((char *)decoded, prefix, plen) != 0 ||
-        decoded[plen] != ':')
+    if (!cursor || !sb_base64_decode(cursor, decoded, sizeof decoded) ||
+        strncmp(decoded, prefix, plen) != 0 || decoded[plen] != ':')
         return NULL;
-    return hb_xstrdup((char *)decoded + plen + 1);
+    return hb_xstrdup(decoded + plen + 1);
 }
 
 /* ---- rendering ---- */

@@ -290,6 +290,15 @@ sbt_resp sbt_pagerduty(sbt *t, const char *method, const char *path, const char 
     return r;
 }
 
+cJSON *sbt_state(sbt *t)
+{
+    char *text = hb_sandbox_state_json(t->sb);
+    cJSON *st = cJSON_Parse(text);
+    free(text);
+    assert_non_null(st);
+    return st;
+}
+
 cJSON *sbt_json_at(cJSON *root, const char *path)
 {
     cJSON *cur = root;

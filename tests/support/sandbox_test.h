@@ -60,6 +60,8 @@ sbt_resp sbt_slack_json(sbt *t, const char *path, const char *json);
  * from is not NULL, a From header. JSON bodies. */
 sbt_resp sbt_pagerduty(sbt *t, const char *method, const char *path, const char *from,
                        const char *body);
+/* The sandbox's data (GET /__sandbox/state), parsed; the caller frees it. */
+cJSON *sbt_state(sbt *t);
 /* The sandbox's value of a variable such as "ZENDESK_API_TOKEN". */
 const char *sbt_var(sbt *t, const char *name);
 

@@ -138,9 +138,7 @@ static void post_to_a_channel_by_name_id_or_person(void **state)
     expect_error(sbt_slack(t, "POST", API "chat.postMessage", long_text.data), "msg_too_long");
     hb_buf_free(&long_text);
 
-    char *state_json = hb_sandbox_state_json(t->sb);
-    cJSON *st = cJSON_Parse(state_json);
-    free(state_json);
+    cJSON *st = sbt_state(t);
     assert_string_equal(sbt_str_at(st, "slack.channels[2].messages[0].text"), "Zendesk is down");
     cJSON_Delete(st);
 }
@@ -322,9 +320,7 @@ static void a_scenario_answers_in_the_thread(void **state)
               "\"Me too, edited\"}}}}}}");
     assert_int_equal(r.status, 200);
     sbt_resp_free(&r);
-    char *state_json = hb_sandbox_state_json(t->sb);
-    cJSON *st = cJSON_Parse(state_json);
-    free(state_json);
+    cJSON *st = sbt_state(t);
     cJSON *msgs = sbt_json_at(st, "slack.channels[2].messages");
     assert_string_equal(sbt_str_at(msgs, "[2].text"), "Me too, edited");
     char *form = hb_xasprintf("channel=C0SUPOPS02&ts=%s&text=hijack", sbt_str_at(msgs, "[1].ts"));
