@@ -9,17 +9,6 @@
 #include "hb/workflow_find.h"
 #include "hb/workflow.h"
 
-bool hb_cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return true;
-        if (!strcmp(argv[i], "--"))
-            break;
-    }
-    return false;
-}
-
 void hb_cli_error(const char *fmt, ...)
 {
     va_list ap;

@@ -27,9 +27,9 @@ static void runs_round_trip(void **state)
     assert_string_equal(got.workflow, "offering-migration");
     assert_string_equal(got.workflow_file, "/wf/offering-migration.lua");
     assert_string_equal(got.version, r.version);
-    assert_string_equal(got.status, "running");
+    assert_string_equal(hb_run_status_name(got.status), "running");
     assert_string_equal(got.step, "read_ticket");
-    assert_string_equal(got.target, "sandbox");
+    assert_string_equal(hb_run_target_name(got.target), "sandbox");
     assert_true(got.dry_run);
     assert_string_equal(got.actor, "alice");
     assert_string_equal(got.inputs_json, "{\"ticket\":123}");
@@ -43,7 +43,7 @@ static void runs_round_trip(void **state)
 
     /* An update writes the run's state but leaves the lease to claim. */
     assert_int_equal(s->ops->run_claim(s, r.id, "host:1", hb_clock_wall() + 60000000, &e), HB_OK);
-    snprintf(got.status, sizeof got.status, "waiting");
+    got.status = HB_RUN_WAITING;
     free(got.step);
     got.step = hb_xstrdup("support_ops_done");
     got.wait_json = hb_xstrdup("{\"kind\":\"condition\"}");
@@ -51,7 +51,7 @@ static void runs_round_trip(void **state)
     assert_int_equal(s->ops->run_update(s, &got, &e), HB_OK);
     hb_run again;
     assert_int_equal(s->ops->run_get(s, r.id, &again, &e), HB_OK);
-    assert_string_equal(again.status, "waiting");
+    assert_string_equal(hb_run_status_name(again.status), "waiting");
     assert_string_equal(again.step, "support_ops_done");
     assert_string_equal(again.wait_json, "{\"kind\":\"condition\"}");
     assert_int_equal(again.due_at, 1800000000000000);
@@ -157,11 +157,11 @@ static void run_filters(void **state)
     assert_int_equal(c.n, 6);
     assert_string_equal(c.ids[0], "01A"); /* ids sort by time */
 
-    hb_run_filter waiting = {.status = "waiting"};
+    hb_run_filter waiting = {.status = HB_RUN_WAITING};
     list_runs(s, &waiting, &c);
     assert_int_equal(c.n, 4);
 
-    hb_run_filter refunds = {.workflow = "refund", .status = "waiting"};
+    hb_run_filter refunds = {.workflow = "refund", .status = HB_RUN_WAITING};
     list_runs(s, &refunds, &c);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.ids[0], "01B");
