@@ -90,8 +90,11 @@ hb_status hb_setting_bool(const char *name, bool *out, hb_err *e);
 hb_status hb_setting_enum(const char *name, int *index_out, hb_err *e);
 /* *set is false when the setting is unset (then *out is untouched). */
 hb_status hb_setting_time(const char *name, bool *set, hb_time_us *out, hb_err *e);
-/* A string or path setting, newly allocated, or NULL when unset or empty. */
+/* A setting's text, newly allocated, or NULL when unset, empty (a string or
+ * path) or bad. */
 char *hb_setting_text(const char *name);
+/* The same with the problem: *out NULL and HB_EUSAGE when the value is bad. */
+hb_status hb_setting_string(const char *name, char **out, hb_err *e);
 
 /* One setting as it stands, for hb config. The strings live until the next
  * reload or override. */
@@ -112,6 +115,11 @@ void hb_settings_each(void (*fn)(const hb_setting_state *s, void *ud), void *ud,
 const char *hb_setting_source_name(hb_setting_source s);
 /* The row of that name, or NULL. */
 const hb_setting *hb_setting_find(const char *name);
+/* Checks text as a value of row s (of the table, or one a test makes):
+ * HB_OK with the number (INT; DURATION and TIME in microseconds; BOOL 0 or
+ * 1; ENUM the index of the choice), else HB_EUSAGE with the message main()
+ * would print. */
+hb_status hb_setting_parse(const hb_setting *s, const char *text, int64_t *out, hb_err *e);
 /* The accepted values of a row, for messages and hb config: "1 to 600
  * seconds", "normal or full", "an ISO 8601 time". Newly allocated. */
 char *hb_setting_accepts(const hb_setting *s);

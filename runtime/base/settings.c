@@ -219,8 +219,13 @@ char *hb_home_dir(void)
 hb_status hb_home_dir_ready(char **out, hb_err *e)
 {
     *out = NULL;
-    char *home = hb_home_dir();
-    hb_status st = hb_mkdirs(home, 0700, e);
+    char *home = NULL;
+    hb_status st = hb_setting_string("HB_HOME", &home, e);
+    if (st != HB_OK)
+        return st;
+    if (!home)
+        home = default_home();
+    st = hb_mkdirs(home, 0700, e);
     if (st == HB_OK && access(home, R_OK | W_OK | X_OK) != 0)
         st = hb_err_set(e, HB_EUSAGE, "%s: %s", home, strerror(errno));
     if (st != HB_OK) {

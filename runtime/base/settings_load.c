@@ -172,17 +172,42 @@ static bool parse_value(const hb_setting *s, const char *text, int64_t *out, con
 /* HB_X='value' (FILE:LINE) is not ...: expected ... A secret's value is
  * never repeated. */
 static char *describe_problem(const hb_setting *s, const char *text, const char *origin,
-                              const char *what)
+                              const char *what, bool with_accepts)
 {
-    char *accepts = hb_setting_accepts(s);
+    char *accepts = with_accepts ? hb_setting_accepts(s) : NULL;
+    char *tail = accepts ? hb_xasprintf(": expected %s", accepts) : hb_xstrdup("");
     char *where = origin ? hb_xasprintf(" (%s)", origin) : hb_xstrdup("");
-    char *msg =
-        s->flags & HB_SETTING_SECRET
-            ? hb_xasprintf("%s%s %s: expected %s", s->name, where, what, accepts)
-            : hb_xasprintf("%s='%s'%s %s: expected %s", s->name, text, where, what, accepts);
+    char *msg = s->flags & HB_SETTING_SECRET
+                    ? hb_xasprintf("%s%s %s%s", s->name, where, what, tail)
+                    : hb_xasprintf("%s='%s'%s %s%s", s->name, text, where, what, tail);
     free(where);
+    free(tail);
     free(accepts);
     return msg;
+}
+
+/* NULL when text is a good value of s (*out then holds it), else why not,
+ * newly allocated. */
+static char *problem_of(const hb_setting *s, const char *text, const char *origin, int64_t *out)
+{
+    const char *what = NULL;
+    hb_err ce;
+    if (!parse_value(s, text, out, &what))
+        return describe_problem(s, text, origin, what, true);
+    /* The check says what is wrong in its own words ("is not a folder"). */
+    if (s->check && s->check(text, &ce) != HB_OK)
+        return describe_problem(s, text, origin, ce.msg, false);
+    return NULL;
+}
+
+hb_status hb_setting_parse(const hb_setting *s, const char *text, int64_t *out, hb_err *e)
+{
+    char *problem = problem_of(s, text, NULL, out);
+    if (!problem)
+        return HB_OK;
+    hb_err_set(e, HB_EUSAGE, "%s", problem);
+    free(problem);
+    return HB_EUSAGE;
 }
 
 static void slot_clear(slot *v)
@@ -220,15 +245,9 @@ static void slot_set(slot *v, const hb_setting *s, const char *text, hb_setting_
     v->source = source;
     v->origin = origin ? hb_xstrdup(origin) : NULL;
     int64_t n = 0;
-    const char *what = NULL;
-    hb_err ce;
-    if (!parse_value(s, text, &n, &what)) {
-        v->problem = describe_problem(s, text, v->origin, what);
-    } else if (s->check && s->check(text, &ce) != HB_OK) {
-        v->problem = describe_problem(s, text, v->origin, ce.msg);
-    } else {
+    v->problem = problem_of(s, text, v->origin, &n);
+    if (!v->problem)
         v->number = n;
-    }
 }
 
 static void note_file_problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -466,7 +485,7 @@ hb_status hb_setting_time(const char *name, bool *set, hb_time_us *out, hb_err *
     return st;
 }
 
-char *hb_setting_text(const char *name)
+hb_status hb_setting_string(const char *name, char **out, hb_err *e)
 {
     const hb_setting *s = hb_setting_find(name);
     if (!s) {
@@ -476,8 +495,16 @@ char *hb_setting_text(const char *name)
     pthread_mutex_lock(&lock);
     ensure_loaded();
     const slot *v = &slots[row_of(s)];
-    char *text = v->text && !v->problem ? hb_xstrdup(v->text) : NULL;
+    *out = v->text && !v->problem ? hb_xstrdup(v->text) : NULL;
+    hb_status st = v->problem ? hb_err_set(e, HB_EUSAGE, "%s", v->problem) : HB_OK;
     pthread_mutex_unlock(&lock);
+    return st;
+}
+
+char *hb_setting_text(const char *name)
+{
+    char *text = NULL;
+    hb_setting_string(name, &text, NULL);
     return text;
 }
 

@@ -378,10 +378,50 @@ static void leases(void **state)
     hb_store_rollback(s);
 }
 
+/* The store keeps statuses and targets as their names; a name this hb does
+ * not know (a newer hb, a damaged row) is refused, not read as some other
+ * state. */
+static void statuses_are_stored_by_name(void **state)
+{
+    fixture *f = *state;
+    hb_store *s = f->store;
+    hb_run r;
+    hbt_sample_run(&r, "01NAMEDAAAAAAAAAAAAAAAAAAA", "refund", "planned");
+    hbt_run_insert(s, &r);
+    hb_run_free(&r);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *stmt;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT status, target FROM runs", -1, &stmt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "planned");
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 1), "sandbox");
+    sqlite3_finalize(stmt);
+    assert_int_equal(sqlite3_exec(db, "UPDATE runs SET status = 'paused'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    hb_run got;
+    hb_err e;
+    assert_int_equal(s->ops->run_get(s, "01NAMEDAAAAAAAAAAAAAAAAAAA", &got, &e), HB_EINTERNAL);
+    hb_run_free(&got);
+    assert_non_null(strstr(e.msg, "status or target"));
+
+    hb_run_status st = HB_RUN_ANY;
+    assert_false(hb_run_status_parse("paused", &st));
+    assert_true(hb_run_status_parse("cancelled", &st));
+    assert_int_equal(st, HB_RUN_CANCELLED);
+    assert_string_equal(hb_run_status_name(HB_RUN_ANY), "?");
+    assert_string_equal(hb_run_status_list(),
+                        "running, waiting, succeeded, failed, cancelled or planned");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(runs_round_trip, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(statuses_are_stored_by_name, hbt_store_setup,
+                                        hbt_store_teardown),
         cmocka_unit_test_setup_teardown(unknown_and_duplicate_runs, hbt_store_setup,
                                         hbt_store_teardown),
         cmocka_unit_test_setup_teardown(run_filters, hbt_store_setup, hbt_store_teardown),
