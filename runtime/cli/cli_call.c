@@ -52,7 +52,6 @@ typedef struct call_ctx {
     call_opts o;
     hb_store *store;
     hb_run run;
-    bool run_inserted;
     char *actor;
     hb_sandbox *sandbox;
     hb_service_vars *vars;
@@ -225,10 +224,7 @@ static hb_status make_run(call_ctx *c, hb_err *e)
         return hb_err_wrap(e, "call: arguments");
     hb_run_prepare_new(r);
     r->created_at = r->updated_at = hb_clock_now();
-    hb_status st = in_tx(c, begin_run, NULL, e);
-    if (st == HB_OK)
-        c->run_inserted = true;
-    return st;
+    return in_tx(c, begin_run, NULL, e);
 }
 
 static hb_status open_services(call_ctx *c, hb_err *e)
@@ -445,6 +441,28 @@ static void ctx_free(call_ctx *c)
     cJSON_Delete(c->o.args);
 }
 
+/* Records how the call ended (status, error, the pins) on its run; returns
+ * the call's status, or the recording's failure when the call went well. */
+static hb_status end_call(call_ctx *c, hb_status st, const char *outcome, const char *error,
+                          double ms, hb_err *e)
+{
+    char *why = st != HB_OK && !error ? hb_xstrdup(e->msg) : NULL;
+    if (why)
+        error = why;
+    c->run.status = st != HB_OK ? HB_RUN_FAILED : c->o.dry_run ? HB_RUN_PLANNED : HB_RUN_SUCCEEDED;
+    free(c->run.error);
+    c->run.error = error ? hb_xstrdup(error) : NULL;
+    finish_args f = {.outcome = outcome, .error = error, .ms = ms};
+    hb_err fe;
+    hb_status fst = in_tx(c, end_run, &f, &fe);
+    free(why);
+    if (fst != HB_OK && st == HB_OK) {
+        *e = fe;
+        return fst;
+    }
+    return st;
+}
+
 int hb_cmd_call(int argc, char **argv)
 {
     call_ctx c = {0};
@@ -467,45 +485,24 @@ int hb_cmd_call(int argc, char **argv)
     }
     hb_err e;
     hb_err_clear(&e);
-    c.actor = hb_default_actor();
-    hb_status st = split_target(&c.o, &e);
-    if (st == HB_OK) {
-        c.stdlib_dir = hb_stdlib_dir();
-        st = hb_store_open_default(&c.store, &e);
-    }
-    /* The run id first: the bindings' audit sink points at it. */
-    hb_new_run_id(c.run.id);
-    if (st == HB_OK)
-        st = open_services(&c, &e);
-    if (st == HB_OK)
-        st = prepare_lua(&c, &e);
-    if (st == HB_OK)
-        st = make_run(&c, &e);
     const char *outcome = "error";
     char *error = NULL;
+    c.actor = hb_default_actor();
+    hb_status st = split_target(&c.o, &e);
+    if (st != HB_OK)
+        goto out;
+    c.stdlib_dir = hb_stdlib_dir();
+    /* The run id before the services: the bindings' audit sink points at it. */
+    hb_new_run_id(c.run.id);
+    if ((st = hb_store_open_default(&c.store, &e)) != HB_OK ||
+        (st = open_services(&c, &e)) != HB_OK || (st = prepare_lua(&c, &e)) != HB_OK ||
+        (st = make_run(&c, &e)) != HB_OK)
+        goto out;
     int64_t t0 = hb_clock_monotonic_us();
-    if (st == HB_OK) {
-        fprintf(stderr, "hb: run %s (hb audit show %s)\n", c.run.id, c.run.id);
-        st = invoke(&c, &outcome, &error, &e);
-    }
-    if (c.run_inserted) {
-        if (st != HB_OK && !error)
-            error = hb_xstrdup(e.msg);
-        c.run.status = st != HB_OK   ? HB_RUN_FAILED
-                       : c.o.dry_run ? HB_RUN_PLANNED
-                                     : HB_RUN_SUCCEEDED;
-        free(c.run.error);
-        c.run.error = error ? hb_xstrdup(error) : NULL;
-        finish_args f = {.outcome = outcome,
-                         .error = error,
-                         .ms = (double)(hb_clock_monotonic_us() - t0) / 1000.0};
-        hb_err fe;
-        hb_status fst = in_tx(&c, end_run, &f, &fe);
-        if (fst != HB_OK && st == HB_OK) {
-            st = fst;
-            e = fe;
-        }
-    }
+    fprintf(stderr, "hb: run %s (hb audit show %s)\n", c.run.id, c.run.id);
+    st = invoke(&c, &outcome, &error, &e);
+    st = end_call(&c, st, outcome, error, (double)(hb_clock_monotonic_us() - t0) / 1000.0, &e);
+out:
     if (st != HB_OK)
         hb_cli_error("%s", e.msg);
     free(error);

@@ -68,56 +68,26 @@ static void list_affected_runs(affected *a)
     char *home = hb_home_dir();
     char *db = hb_path_join(home, "hb.db");
     free(home);
-    if (!hb_file_exists(db)) {
-        free(db);
-        return;
-    }
-    hb_store_options opts;
-    hb_store_options_from_env(&opts);
     hb_store *store = NULL;
     hb_err e;
+    if (!hb_file_exists(db))
+        goto out;
+    hb_store_options opts;
+    hb_store_options_from_env(&opts);
     if (hb_store_open_sqlite(db, &opts, &store, &e) != HB_OK) {
         hb_cli_error("not listing waiting runs: %s", e.msg);
-        free(db);
-        return;
+        goto out;
     }
-    free(db);
     hb_run_filter filter = {.status = HB_RUN_WAITING, .workflow = a->old_side->wf->name};
     if (store->ops->run_list(store, &filter, check_run, a, &e) != HB_OK)
         hb_cli_error("not listing waiting runs: %s", e.msg);
+out:
     hb_store_close(store);
+    free(db);
 }
 
-int hb_cmd_diff(int argc, char **argv)
+static void print_diff(const hb_diff_side sides[2], bool mermaid)
 {
-    const char *specs[2] = {NULL, NULL};
-    const char *format = "text";
-    const hb_option options[] = {
-        HB_ARG("OLD", &specs[0], "FILE, NAME, FILE@REV or NAME@REV"),
-        HB_ARG("NEW", &specs[1], "the same, the version to compare it with"),
-        HB_CHOICE("format", &format, "text|mermaid", "one change a line, or the marked graph"),
-        HB_OPT_END_,
-    };
-    const hb_cli_spec spec = {.command = "diff", .about = ABOUT, .options = options};
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        return rc;
-    bool mermaid = !strcmp(format, "mermaid");
-
-    hb_diff_side sides[2];
-    hb_err e;
-    hb_status st = HB_OK;
-    memset(sides, 0, sizeof sides);
-    for (size_t i = 0; i < 2 && st == HB_OK; i++) {
-        st = hb_diff_side_load(specs[i], &sides[i], &e);
-        if (st != HB_OK)
-            fprintf(stderr, "%s\n", e.msg);
-    }
-    if (st != HB_OK) {
-        hb_diff_side_free(&sides[0]);
-        hb_diff_side_free(&sides[1]);
-        return st;
-    }
     hb_diff d;
     hb_diff_compare(&sides[0], &sides[1], &d);
     hb_buf out;
@@ -143,7 +113,37 @@ int hb_cmd_diff(int argc, char **argv)
     fwrite(out.data, 1, out.len, stdout);
     hb_buf_free(&out);
     hb_diff_free(&d);
+}
+
+int hb_cmd_diff(int argc, char **argv)
+{
+    const char *specs[2] = {NULL, NULL};
+    const char *format = "text";
+    const hb_option options[] = {
+        HB_ARG("OLD", &specs[0], "FILE, NAME, FILE@REV or NAME@REV"),
+        HB_ARG("NEW", &specs[1], "the same, the version to compare it with"),
+        HB_CHOICE("format", &format, "text|mermaid", "one change a line, or the marked graph"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {.command = "diff", .about = ABOUT, .options = options};
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    bool mermaid = !strcmp(format, "mermaid");
+
+    hb_diff_side sides[2];
+    memset(sides, 0, sizeof sides);
+    hb_status st = HB_OK;
+    for (size_t i = 0; i < 2; i++) {
+        hb_err e;
+        if ((st = hb_diff_side_load(specs[i], &sides[i], &e)) != HB_OK) {
+            fprintf(stderr, "%s\n", e.msg);
+            goto out;
+        }
+    }
+    print_diff(sides, mermaid);
+out:
     hb_diff_side_free(&sides[0]);
     hb_diff_side_free(&sides[1]);
-    return HB_OK;
+    return st;
 }

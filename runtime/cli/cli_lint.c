@@ -53,46 +53,41 @@ int hb_cmd_lint(int argc, char **argv)
         .more = "Prints `file:line[:col]: error|warning: message` lines. A summary goes to\n"
                 "stderr. Exit 1 when any error is found; warnings alone exit 0.\n",
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO) {
-        hb_cli_list_free(&targets);
-        return rc;
-    }
-    bool gitlab = !strcmp(format, "gitlab");
     lint_run run = {.failure = HB_OK};
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        goto out;
     for (size_t i = 0; i < targets.n; i++) {
         hb_err e;
         char *file = hb_workflow_find(targets.items[i], &e);
         if (!file) {
             hb_cli_error("%s", e.msg);
-            hb_lint_report_free(&run.report);
-            hb_cli_list_free(&targets);
-            return HB_EUSAGE;
+            rc = HB_EUSAGE;
+            goto out;
         }
         lint_one(&run, file);
         free(file);
     }
     if (targets.n == 0)
         hb_workflow_each(lint_found, &run);
-    hb_cli_list_free(&targets);
 
     hb_lint_sort(&run.report);
-    hb_buf out;
-    hb_buf_init(&out);
-    if (gitlab)
-        hb_lint_format_gitlab(&run.report, &out);
+    hb_buf text;
+    hb_buf_init(&text);
+    if (!strcmp(format, "gitlab"))
+        hb_lint_format_gitlab(&run.report, &text);
     else
-        hb_lint_format_text(&run.report, &out);
-    if (out.len)
-        fwrite(out.data, 1, out.len, stdout);
-    hb_buf_free(&out);
+        hb_lint_format_text(&run.report, &text);
+    fwrite(text.data ? text.data : "", 1, text.len, stdout);
+    hb_buf_free(&text);
     size_t errors = hb_lint_count(&run.report, HB_LINT_ERROR);
     size_t warnings = hb_lint_count(&run.report, HB_LINT_WARNING);
     fprintf(stderr, "hb lint: %zu error%s, %zu warning%s in %zu file%s\n", errors,
             errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", run.report.files,
             run.report.files == 1 ? "" : "s");
+    rc = run.failure != HB_OK ? run.failure : errors ? HB_EFAILED : HB_OK;
+out:
     hb_lint_report_free(&run.report);
-    if (run.failure != HB_OK)
-        return run.failure;
-    return errors ? HB_EFAILED : HB_OK;
+    hb_cli_list_free(&targets);
+    return rc;
 }

@@ -104,16 +104,15 @@ int hb_cmd_run(int argc, char **argv)
         .more = EXIT_CODES,
     };
     int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO) {
-        free_parsed(&p);
-        return rc;
-    }
+    if (rc != HB_CLI_GO)
+        goto out;
     settle(&p);
     hb_err e;
     hb_err_clear(&e);
-    hb_status st = hb_engine_start(&p.req, &e);
+    rc = finish(hb_engine_start(&p.req, &e), &e);
+out:
     free_parsed(&p);
-    return finish(st, &e);
+    return rc;
 }
 
 int hb_cmd_resume(int argc, char **argv)
@@ -138,16 +137,15 @@ int hb_cmd_resume(int argc, char **argv)
         .more = EXIT_CODES,
     };
     int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO) {
-        free_parsed(&p);
-        return rc;
-    }
+    if (rc != HB_CLI_GO)
+        goto out;
     settle(&p);
     hb_err e;
     hb_err_clear(&e);
-    hb_status st = hb_engine_resume(&p.req, &e);
+    rc = finish(hb_engine_resume(&p.req, &e), &e);
+out:
     free_parsed(&p);
-    return finish(st, &e);
+    return rc;
 }
 
 int hb_cmd_cancel(int argc, char **argv)

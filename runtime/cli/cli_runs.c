@@ -144,19 +144,17 @@ int hb_cmd_runs(int argc, char **argv)
                  "until when. Runs --outdated resume under their own version.\n",
         .options = options,
     };
+    hb_store *s = NULL;
     int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc == HB_CLI_GO) {
-        f.active_only = c.outdated;
-        hb_store *s = NULL;
-        hb_err e;
-        hb_status st = hb_store_open_default(&s, &e);
-        if (st == HB_OK)
-            st = s->ops->run_list(s, &f, show_run, &c, &e);
-        if (st != HB_OK)
-            hb_cli_error("%s", e.msg);
-        rc = st;
-        hb_store_close(s);
-    }
+    if (rc != HB_CLI_GO)
+        goto out;
+    f.active_only = c.outdated;
+    hb_err e;
+    if ((rc = hb_store_open_default(&s, &e)) != HB_OK ||
+        (rc = s->ops->run_list(s, &f, show_run, &c, &e)) != HB_OK)
+        hb_cli_error("%s", e.msg);
+out:
+    hb_store_close(s);
     hb_kv_free(c.inputs, c.ninputs);
     return rc;
 }

@@ -31,18 +31,17 @@ int hb_cmd_test(int argc, char **argv)
         .options = options,
     };
     int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO) {
-        hb_cli_list_free(&names);
-        return rc;
-    }
+    if (rc != HB_CLI_GO)
+        goto out;
     o.names = names.items;
     o.nnames = names.n;
     hb_test_totals t;
     hb_err e;
     hb_err_clear(&e);
-    hb_status st = hb_test_run(&o, &t, &e);
-    if (st != HB_OK && st != HB_EFAILED)
+    rc = hb_test_run(&o, &t, &e);
+    if (rc != HB_OK && rc != HB_EFAILED)
         hb_cli_error("%s", e.msg);
+out:
     hb_cli_list_free(&names);
-    return st;
+    return rc;
 }

@@ -58,10 +58,8 @@ static hb_status pass(const char *actor, int *advanced, hb_err *e)
 {
     due_list d = {0};
     hb_status st = find_due(&d, e);
-    if (st != HB_OK) {
-        free(d.ids);
-        return st;
-    }
+    if (st != HB_OK)
+        goto out;
     for (size_t i = 0; i < d.n && !stop_requested; i++) {
         hb_run_request req = {.run_id = d.ids[i], .actor = actor, .only_if_due = true};
         hb_err re;
@@ -73,12 +71,13 @@ static hb_status pass(const char *actor, int *advanced, hb_err *e)
         if (rs != HB_OK && rs != HB_EPAUSED)
             fprintf(stderr, "hb worker: run %s: %s\n", d.ids[i], re.msg);
         if (rs == HB_EINTERNAL) {
-            free(d.ids);
-            return hb_err_set(e, rs, "%s", re.msg);
+            st = hb_err_set(e, rs, "%s", re.msg);
+            goto out;
         }
     }
+out:
     free(d.ids);
-    return HB_OK;
+    return st;
 }
 
 int hb_cmd_worker(int argc, char **argv)
