@@ -75,6 +75,20 @@ static int finish(hb_status st, const hb_err *e)
     return (int)st;
 }
 
+/* Parses, then starts (start) or resumes the run; frees what parsing made. */
+static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv, bool start)
+{
+    int rc = hb_cli_parse(spec, argc, argv);
+    if (rc == HB_CLI_GO) {
+        settle(p);
+        hb_err e;
+        hb_err_clear(&e);
+        rc = finish(start ? hb_engine_start(&p->req, &e) : hb_engine_resume(&p->req, &e), &e);
+    }
+    free_parsed(p);
+    return rc;
+}
+
 int hb_cmd_run(int argc, char **argv)
 {
     parsed p = {0};
@@ -103,16 +117,7 @@ int hb_cmd_run(int argc, char **argv)
         .options = options,
         .more = EXIT_CODES,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        goto out;
-    settle(&p);
-    hb_err e;
-    hb_err_clear(&e);
-    rc = finish(hb_engine_start(&p.req, &e), &e);
-out:
-    free_parsed(&p);
-    return rc;
+    return parse_and_go(&spec, &p, argc, argv, true);
 }
 
 int hb_cmd_resume(int argc, char **argv)
@@ -136,16 +141,7 @@ int hb_cmd_resume(int argc, char **argv)
         .options = options,
         .more = EXIT_CODES,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        goto out;
-    settle(&p);
-    hb_err e;
-    hb_err_clear(&e);
-    rc = finish(hb_engine_resume(&p.req, &e), &e);
-out:
-    free_parsed(&p);
-    return rc;
+    return parse_and_go(&spec, &p, argc, argv, false);
 }
 
 int hb_cmd_cancel(int argc, char **argv)
