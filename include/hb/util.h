@@ -71,6 +71,12 @@ const char *hb_closest_name(const char *const *names, size_t n, const char *text
 /* The index of text in names[0..n) (case-insensitive when asked), or -1. */
 int hb_name_index(const char *const *names, size_t n, const char *text, bool any_case);
 
+/* Choices written "a|b|c" (settings' enums, options' words): the index of
+ * text among them (case-insensitive when asked), or -1; and the list as a
+ * person reads it, "a, b or c", newly allocated. */
+int hb_choice_index(const char *choices, const char *text, bool any_case);
+char *hb_choices_text(const char *choices);
+
 /* A whole number: an optional '-' and decimal digits, nothing else (no
  * blanks, no '+', no trailing unit). */
 typedef enum hb_int_result {

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "hb/env_file.h"
 #include "hb/settings.h"
@@ -46,21 +45,6 @@ const hb_setting *hb_setting_find(const char *name)
     return NULL;
 }
 
-/* The n-th choice of "a|b|c" into out; false past the last. */
-static bool choice_at(const char *choices, int n, char *out, size_t outlen)
-{
-    const char *p = choices;
-    for (int i = 0; i < n && p; i++) {
-        p = strchr(p, '|');
-        p = p ? p + 1 : NULL;
-    }
-    if (!p)
-        return false;
-    size_t len = strcspn(p, "|");
-    snprintf(out, outlen, "%.*s", (int)len, p);
-    return true;
-}
-
 char *hb_setting_accepts(const hb_setting *s)
 {
     switch (s->type) {
@@ -76,16 +60,8 @@ char *hb_setting_accepts(const hb_setting *s)
     }
     case HB_SETTING_BOOL:
         return hb_xstrdup("true or false (also 1/0, yes/no, on/off)");
-    case HB_SETTING_ENUM: {
-        hb_buf b;
-        hb_buf_init(&b);
-        char one[64], next[64];
-        for (int i = 0; choice_at(s->choices, i, one, sizeof one); i++) {
-            bool last = !choice_at(s->choices, i + 1, next, sizeof next);
-            hb_buf_printf(&b, "%s%s", i == 0 ? "" : last ? " or " : ", ", one);
-        }
-        return hb_buf_take(&b);
-    }
+    case HB_SETTING_ENUM:
+        return hb_choices_text(s->choices);
     case HB_SETTING_TIME:
         return hb_xstrdup("an ISO 8601 time such as 2026-11-22T10:00:00Z");
     case HB_SETTING_STRING:
@@ -107,17 +83,6 @@ static bool parse_bool(const char *text, int64_t *out)
     else
         return false;
     return true;
-}
-
-static bool parse_enum(const char *choices, const char *text, int64_t *out)
-{
-    char one[64];
-    for (int i = 0; choice_at(choices, i, one, sizeof one); i++)
-        if (!strcasecmp(one, text)) {
-            *out = i;
-            return true;
-        }
-    return false;
 }
 
 /* Reads text as a value of s; on failure *what says what is wrong
@@ -157,7 +122,8 @@ static bool parse_value(const hb_setting *s, const char *text, int64_t *out, con
         return parse_bool(text, out);
     case HB_SETTING_ENUM:
         *what = "is not understood";
-        return parse_enum(s->choices, text, out);
+        *out = hb_choice_index(s->choices, text, true);
+        return *out >= 0;
     case HB_SETTING_TIME:
         *what = "is not understood";
         return hb_time_parse(text, out, NULL) == HB_OK;

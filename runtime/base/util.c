@@ -336,6 +336,32 @@ int hb_name_index(const char *const *names, size_t n, const char *text, bool any
     return -1;
 }
 
+int hb_choice_index(const char *choices, const char *text, bool any_case)
+{
+    size_t len = strlen(text);
+    int i = 0;
+    for (const char *p = choices; *p; i++) {
+        size_t n = strcspn(p, "|");
+        if (n == len && (any_case ? !strncasecmp(p, text, n) : !strncmp(p, text, n)))
+            return i;
+        p += n + (p[n] == '|');
+    }
+    return -1;
+}
+
+char *hb_choices_text(const char *choices)
+{
+    hb_buf b;
+    hb_buf_init(&b);
+    for (const char *p = choices; *p;) {
+        size_t n = strcspn(p, "|");
+        const char *sep = !b.len ? "" : p[n] ? ", " : " or ";
+        hb_buf_printf(&b, "%s%.*s", sep, (int)n, p);
+        p += n + (p[n] == '|');
+    }
+    return hb_buf_take(&b);
+}
+
 hb_int_result hb_parse_int(const char *text, int64_t min, int64_t max, int64_t *out)
 {
     const char *p = text;

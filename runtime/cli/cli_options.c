@@ -20,21 +20,6 @@ static bool takes_value(hb_opt_kind k)
     return k != HB_OPT_FLAG && !is_positional(k);
 }
 
-/* "a|b|c" as "a, b or c". */
-static char *choices_text(const char *choices)
-{
-    hb_buf b;
-    hb_buf_init(&b);
-    const char *p = choices;
-    while (*p) {
-        size_t n = strcspn(p, "|");
-        const char *sep = !b.len ? "" : p[n] ? ", " : " or ";
-        hb_buf_printf(&b, "%s%.*s", sep, (int)n, p);
-        p += n + (p[n] == '|');
-    }
-    return hb_buf_take(&b);
-}
-
 static void print_usage_lines(const hb_cli_spec *spec, FILE *out)
 {
     if (spec->usage) {
@@ -233,16 +218,11 @@ static int apply(const hb_cli_spec *spec, const hb_option *o, const char *text)
         *(int64_t *)o->value = n;
         return HB_OK;
     case HB_OPT_CHOICE: {
-        size_t len = strlen(text);
-        for (const char *p = o->choices; *p;) {
-            size_t k = strcspn(p, "|");
-            if (k == len && !strncmp(p, text, k)) {
-                *(const char **)o->value = text;
-                return HB_OK;
-            }
-            p += k + (p[k] == '|');
+        if (hb_choice_index(o->choices, text, false) >= 0) {
+            *(const char **)o->value = text;
+            return HB_OK;
         }
-        char *list = choices_text(o->choices);
+        char *list = hb_choices_text(o->choices);
         int rc = hb_cli_usage_error(spec, "unknown --%s '%s' (use %s)", o->name, text, list);
         free(list);
         return rc;
