@@ -96,7 +96,7 @@ void hb_cli_print_help(const hb_cli_spec *spec, FILE *out)
         width = 12; /* room for "-h, --help" */
     if (any_arg_help) {
         fprintf(out, "\narguments:\n");
-        for (const hb_option *o = spec->options; o->kind != HB_OPT_END; o++)
+        for (const hb_option *o = spec->options; o && o->kind != HB_OPT_END; o++)
             if (is_positional(o->kind) && o->help)
                 print_row(out, o->name, o->help, width);
     }
@@ -113,23 +113,17 @@ void hb_cli_print_help(const hb_cli_spec *spec, FILE *out)
         fprintf(out, "\n%s", spec->more);
 }
 
-static int vusage_error(const hb_cli_spec *spec, const char *fmt, va_list ap)
-{
-    fputs("hb: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    print_usage_lines(spec, stderr);
-    fprintf(stderr, "(`hb %s --help` describes every option)\n", spec->command);
-    return HB_EUSAGE;
-}
-
 int hb_cli_usage_error(const hb_cli_spec *spec, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = vusage_error(spec, fmt, ap);
+    fputs("hb: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
     va_end(ap);
-    return rc;
+    print_usage_lines(spec, stderr);
+    fprintf(stderr, "(`hb %s --help` describes every option)\n", spec->command);
+    return HB_EUSAGE;
 }
 
 bool hb_cli_wants_help(int argc, char **argv)
