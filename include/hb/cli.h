@@ -4,6 +4,7 @@
 #ifndef HB_CLI_H
 #define HB_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -168,5 +169,6 @@ int hb_cli_load_workflow(const char *target, char **file_out, struct hb_workflow
 
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hb_cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

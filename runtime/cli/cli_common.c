@@ -9,13 +9,18 @@
 #include "hb/workflow_find.h"
 #include "hb/workflow.h"
 
+void hb_cli_verror(const char *fmt, va_list ap)
+{
+    fputs("hb: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void hb_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hb: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    hb_cli_verror(fmt, ap);
     va_end(ap);
 }
 

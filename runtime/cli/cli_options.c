@@ -117,9 +117,7 @@ int hb_cli_usage_error(const hb_cli_spec *spec, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hb: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    hb_cli_verror(fmt, ap);
     va_end(ap);
     print_usage_lines(spec, stderr);
     fprintf(stderr, "(`hb %s --help` describes every option)\n", spec->command);
