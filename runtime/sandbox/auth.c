@@ -125,18 +125,22 @@ static bool zendesk_basic_ok(const sb_ctx *cx)
     const char *h = sb_header(cx, "Authorization");
     if (!h || strncasecmp(h, "Basic ", 6) != 0)
         return false;
-    char decoded[800];
-    if (!sb_base64_decode(h + 6, decoded, sizeof decoded))
+    const char *b64 = h + 6;
+    size_t len = strlen(b64), n;
+    unsigned char *decoded = len > 0 && len <= 1024 ? hb_base64_decode(b64, len, &n) : NULL;
+    char *colon = decoded ? strchr((char *)decoded, ':') : NULL;
+    if (!colon) {
+        free(decoded);
         return false;
-    char *colon = strchr(decoded, ':');
-    if (!colon)
-        return false;
+    }
     *colon = '\0';
-    const char *user = decoded, *password = colon + 1;
+    const char *user = (const char *)decoded, *password = colon + 1;
     const char *email = cred(cx, "zendesk_email");
     size_t elen = strlen(email);
-    return !strncasecmp(user, email, elen) && !strcmp(user + elen, "/token") &&
-           !strcmp(password, cred(cx, "zendesk_api_token"));
+    bool ok = !strncasecmp(user, email, elen) && !strcmp(user + elen, "/token") &&
+              !strcmp(password, cred(cx, "zendesk_api_token"));
+    free(decoded);
+    return ok;
 }
 
 static bool token_valid(const sb_ctx *cx, const char *service, const char *token)

@@ -7,8 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
+#include "hb/json_print.h"
 #include "sandbox_internal.h"
 
 static int hex_value(char c)
@@ -38,23 +37,6 @@ char *sb_url_decode(const char *s, size_t n, bool plus_is_space)
     }
     out[o] = '\0';
     return out;
-}
-
-bool sb_base64_decode(const char *in, char *out, size_t cap)
-{
-    size_t len = strlen(in);
-    if (len == 0 || len % 4 != 0 || len / 4 * 3 >= cap)
-        return false;
-    int n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)len);
-    if (n < 0)
-        return false;
-    /* EVP_DecodeBlock counts the padding as output bytes. */
-    while (len > 0 && in[len - 1] == '=' && n > 0) {
-        len--;
-        n--;
-    }
-    out[n] = '\0';
-    return strlen(out) == (size_t)n; /* no NUL inside */
 }
 
 void sb_url_encode(hb_buf *out, const char *s)
@@ -275,9 +257,9 @@ void sb_reply_text(sb_ctx *cx, int status, const char *content_type, const char 
 
 void sb_reply_json(sb_ctx *cx, int status, cJSON *body)
 {
-    char *text = cJSON_PrintUnformatted(body);
+    char *text = hb_json_print(body);
     cJSON_Delete(body);
-    sb_reply_text(cx, status, "application/json; charset=utf-8", text ? text : "null");
+    sb_reply_text(cx, status, "application/json; charset=utf-8", text);
     free(text);
 }
 

@@ -242,9 +242,6 @@ void sb_add_headerf(sb_ctx *cx, const char *name, const char *fmt, ...)
 
 /* Percent-decoding (and '+' as space when plus_is_space). */
 char *sb_url_decode(const char *s, size_t n, bool plus_is_space);
-/* Decodes base64 into out (NUL-terminated); false when it is not base64,
- * decodes to more than cap - 1 bytes, or holds a NUL. */
-bool sb_base64_decode(const char *in, char *out, size_t cap);
 /* Percent-encoding of everything but unreserved characters. */
 void sb_url_encode(hb_buf *out, const char *s);
 /* Parses "a=1&b=2" into decoded pairs. */

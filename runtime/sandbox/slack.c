@@ -7,8 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #include "slack_internal.h"
 
 /* ---- arguments ---- */
@@ -274,21 +272,21 @@ void sb_slack_new_ts(const cJSON *channel, char out[32])
 char *sb_slack_cursor_make(const char *prefix, const char *value)
 {
     char *plain = hb_xasprintf("%s:%s", prefix, value);
-    size_t n = strlen(plain);
-    unsigned char *out = hb_xmalloc(4 * ((n + 2) / 3) + 1);
-    EVP_EncodeBlock(out, (const unsigned char *)plain, (int)n);
+    char *out = hb_base64_encode(plain, strlen(plain));
     free(plain);
-    return (char *)out;
+    return out;
 }
 
 char *sb_slack_cursor_value(const char *cursor, const char *prefix)
 {
-    char decoded[800];
-    size_t plen = strlen(prefix);
-    if (!cursor || !sb_base64_decode(cursor, decoded, sizeof decoded) ||
-        strncmp(decoded, prefix, plen) != 0 || decoded[plen] != ':')
-        return NULL;
-    return hb_xstrdup(decoded + plen + 1);
+    size_t len = cursor ? strlen(cursor) : 0, n = 0, plen = strlen(prefix);
+    char *decoded = len > 0 && len <= 1024 ? (char *)hb_base64_decode(cursor, len, &n) : NULL;
+    char *value = NULL;
+    /* a NUL inside, another prefix: not one of ours */
+    if (decoded && strlen(decoded) == n && !strncmp(decoded, prefix, plen) && decoded[plen] == ':')
+        value = hb_xstrdup(decoded + plen + 1);
+    free(decoded);
+    return value;
 }
 
 /* ---- rendering ---- */
