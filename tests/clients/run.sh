@@ -14,7 +14,7 @@ MAJOR=$(node -p 'process.versions.node.split(".")[0]')
 command -v openssl >/dev/null || fail "openssl is not installed (scripts/install-deps.sh installs it)"
 MODULES=$("$HERE/install.sh" ${2:+"$2"}) || fail "the client libraries could not be installed"
 
-WORK=$(mktemp -d)
+WORK=$(mktemp -d) || fail "no temporary folder (TMPDIR=${TMPDIR:-})"
 PID=
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
