@@ -121,9 +121,12 @@ return workflow "star-validity" {
     { label = "No", next = "no_need" },
   },
   choice "in_grace" {
-    "Is the customer in the grace period?",
+    "Is the customer in the grace period? When Zuora has no term end for the license, you are "
+      .. "asked for it first: without it hb cannot tell.",
+    { label = "Date not in Zuora", when = function(ctx) return ctx.vars.term_end == nil end,
+      next = "ask_expiry" },
     { label = "Yes", next = "grace_more_than_24h",
-      when = function(ctx) return ctx.vars.term_end ~= nil and support.in_grace(ctx.vars.term_end, ctx.now()) end },
+      when = function(ctx) return support.in_grace(ctx.vars.term_end, ctx.now()) end },
     { label = "No", next = "expiring_more_than_24h" },
   },
   choice "grace_more_than_24h" {
@@ -142,17 +145,27 @@ return workflow "star-validity" {
     { label = "No", next = "ok_to_star" },
   },
   ask "ask_expiry" {
-    "Zuora has no date for this plan, license or trial: look up when it expires (the license app, "
-      .. "or the namespace's plan) and give that date.",
+    "Zuora has no date for this: look it up (the license app, or the namespace's plan) and give "
+      .. "the date the license's term ends or ended; for a trial, the date the trial expires.",
     value = "date",
   },
   task "record_expiry" {
-    "Record the expiry date you gave (a date means the start of that day, UTC).",
+    "Record the date you gave (a date means the start of that day, UTC). For a license it is the "
+      .. "term end, from which the grace period follows, as it would from Zuora.",
     run = function(ctx)
-      ctx.vars.expires_at = support.format_time(support.time(ctx.answers.ask_expiry))
+      local given = support.time(ctx.answers.ask_expiry)
+      ctx.vars.expires_at = support.format_time(given)
       ctx.vars.expiry_source = "given by " .. ctx.run.actor
+      if not ctx.vars.trial then
+        ctx.vars.term_end = ctx.vars.expires_at
+        ctx.vars.grace_end = support.format_time(support.grace_end(given))
+      end
     end,
-    next = "expiring_more_than_24h",
+  },
+  choice "back_to_chart" {
+    "Back to the chart with the date: a trial's expiry, or a license's term end.",
+    { label = "Trial", when = function(ctx) return ctx.vars.trial end, next = "expiring_more_than_24h" },
+    { label = "Plan/license", next = "in_grace" },
   },
   ask "sales_intervention" {
     "Wrong product sold: it is Ok to STAR after sales intervention. Answer `after sales "
