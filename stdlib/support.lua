@@ -239,10 +239,20 @@ function M.in_grace(term_end, now)
   return n >= t and n < M.grace_end(t)
 end
 
--- The moment a self-managed license stops working: the end of its grace
--- period.
-function M.license_stops(term_end)
-  return M.grace_end(term_end)
+-- What "remaining" measures for a license that is not a trial, the same in
+-- both L&R pages so that they never disagree about one ticket. Before the
+-- term ends it is the time to the term end (the chart: "Is the plan/lic
+-- expiring in more than 24h?"); once it has ended, the time to the end of
+-- the grace period (the chart: "Is the grace period expiring in more than
+-- 24h?"; moving a STAR forward: "check if the non-trial license is within the
+-- grace period"). After the grace period, the term end, long past. Returns
+-- the deadline in seconds and what ends then: "license" or "grace period".
+function M.license_deadline(term_end, now)
+  local t = seconds_of(term_end)
+  if M.in_grace(t, now) then
+    return M.grace_end(t), "grace period"
+  end
+  return t, "license"
 end
 
 -- Global Support Hours.

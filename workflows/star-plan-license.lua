@@ -16,10 +16,20 @@ local function reply(ctx, body)
   zendesk.tickets.comment(ctx.input.ticket, { public = true, body = body })
 end
 
--- What "the time left" is measured to: the end of the grace period of a
--- license, or the expiry of a trial.
-local function what_stops(ctx)
-  return ctx.vars.trial and "trial" or "grace period"
+-- When the time left runs out, and what ends then: a trial's expiry, or for
+-- a license the rule star-validity follows too (support.license_deadline).
+-- Measured when asked, so a run that waited is measured at its own now.
+local function deadline(ctx)
+  if ctx.vars.trial then
+    return support.time(ctx.vars.trial_expires), "trial"
+  end
+  return support.license_deadline(ctx.vars.term_end, ctx.now())
+end
+
+local function time_left(ctx)
+  local at, what = deadline(ctx)
+  return { time_left = support.describe_duration(support.seconds_left(at, ctx.now())), what = what,
+    deadline = support.format_time(at) }
 end
 
 return workflow "star-plan-license" {
@@ -63,9 +73,8 @@ return workflow "star-plan-license" {
       if sub then
         local term_end = support.time(sub.termEndDate)
         v.subscription, v.plan, v.seats = sub.subscriptionNumber, support.plan_name(sub), support.seats(sub)
-        v.term_end = support.format_time(term_end)
         if not v.trial then -- a trial's expiry is not in Zuora
-          v.stops_at = support.format_time(support.license_stops(term_end))
+          v.term_end = support.format_time(term_end)
         end
         ctx.log(("Zuora %s: %s, %d seats, term ends %s"):format(sub.subscriptionNumber,
           tostring(v.plan), v.seats, sub.termEndDate))
@@ -112,33 +121,36 @@ return workflow "star-plan-license" {
   choice "expiry_known" {
     "If the team is not available, check if the non-trial license is within the grace period, or "
       .. "if the trial license is close to the expiry date. Does Zuora give the date?",
-    { label = "In Zuora", when = function(ctx) return ctx.vars.stops_at ~= nil end, next = "time_left" },
+    { label = "In Zuora", when = function(ctx) return ctx.vars.term_end ~= nil end, next = "time_left" },
     { label = "Not in Zuora", next = "ask_expiry" },
   },
   ask "ask_expiry" {
     "Zuora does not say when this stops working: give the date the trial expires (the license "
-      .. "app) or the license's grace period ends.",
+      .. "app), or the date the license's term ends or ended (its grace period follows from it).",
     value = "date",
   },
   task "record_expiry" {
     "Record the date you gave (a date means the start of that day, UTC).",
     run = function(ctx)
-      ctx.vars.stops_at = support.format_time(support.time(ctx.answers.ask_expiry))
+      local given = support.format_time(support.time(ctx.answers.ask_expiry))
+      if ctx.vars.trial then
+        ctx.vars.trial_expires = given
+      else
+        ctx.vars.term_end = given
+      end
     end,
   },
   choice "time_left" {
-    "If there is 24h+ remaining, there is no need to escalate the ticket.",
+    "If there is 24h+ remaining, there is no need to escalate the ticket: to the trial's expiry, "
+      .. "to a license's term end, or within the grace period to its end.",
     { label = "24h or more remaining", next = "no_escalation",
-      when = function(ctx) return support.at_least_24h_left(ctx.vars.stops_at, ctx.now()) end },
+      when = function(ctx) return support.at_least_24h_left(deadline(ctx), ctx.now()) end },
     { label = "Less than 24h remaining", next = "is_emergency" },
   },
   task "no_escalation" {
     "No need to escalate: say so, with the time left, in an internal note.",
     run = function(ctx)
-      note(ctx, messages.no_escalation {
-        time_left = support.describe_duration(support.seconds_left(ctx.vars.stops_at, ctx.now())),
-        what = what_stops(ctx), deadline = ctx.vars.stops_at,
-      })
+      note(ctx, messages.no_escalation(time_left(ctx)))
     end,
     next = "done_no_escalation",
   },
@@ -150,10 +162,9 @@ return workflow "star-plan-license" {
   task "not_an_emergency" {
     "Not an emergency: record your judgement in an internal note.",
     run = function(ctx)
-      note(ctx, messages.not_an_emergency {
-        by = ctx.run.actor, what = what_stops(ctx), deadline = ctx.vars.stops_at,
-        time_left = support.describe_duration(support.seconds_left(ctx.vars.stops_at, ctx.now())),
-      })
+      local t = time_left(ctx)
+      t.by = ctx.run.actor
+      note(ctx, messages.not_an_emergency(t))
     end,
     next = "done_no_escalation",
   },

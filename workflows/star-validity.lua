@@ -135,6 +135,8 @@ return workflow "star-validity" {
       when = function(ctx) return support.more_than_24h_left(ctx.vars.grace_end, ctx.now()) end },
     { label = "No", next = "ok_to_star" },
   },
+  -- For a license, the chart's two boxes are support.license_deadline, the
+  -- measure star-plan-license uses for "24h+ remaining" too.
   choice "expiring_more_than_24h" {
     "Is the plan/lic expiring in more than 24h? (Exactly 24 hours is not more.) When Zuora has no "
       .. "date for it, you are asked for one first.",

@@ -100,15 +100,32 @@ return scenarios "star-plan-license" {
     end,
   },
 
-  scenario "a renewal delay with the grace period ahead: 24h+ remaining, no escalation" {
-    inputs = { ticket = 1006 },
+  scenario "a renewal delay within the grace period: 24h+ remaining, no escalation" {
+    sandbox = tags(1004, { "self_managed_premium", "lnr_renewal_delay", "star" }),
+    inputs = { ticket = 1004 },
     answers = { lnr_first = "not available" },
     path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "time_left",
       "no_escalation", "done_no_escalation" },
     status = "succeeded",
     check = function(sb)
-      sb:has_note(1006, "before the grace period ends (2026-12-07T00:00:00Z)", "grace = term end + 14 days")
-      sb:no_reply(1006)
+      sb:has_note(1004, "before the grace period ends (2026-12-03T00:00:00Z)", "grace = term end + 14 days")
+      sb:no_reply(1004)
+    end,
+  },
+
+  -- "Remaining" measures what star-validity measures for the same ticket
+  -- (support.license_deadline): a license that has not expired yet is
+  -- measured to its term end, not to the end of the grace period after it.
+  -- star-validity says "Ok to STAR" for ticket 1006; here it is under 24h.
+  scenario "a license ending in 14h has under 24h remaining, as star-validity measures it" {
+    inputs = { ticket = 1006 },
+    answers = { lnr_first = "not available", is_emergency = "no" },
+    path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "time_left",
+      "is_emergency", "not_an_emergency", "done_no_escalation" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1006, "14h 00m left before the license ends (2026-11-23T00:00:00Z)", "to the term end")
+      sb:request_count({ service = "zendesk", body = "No need to escalate" }, 0, "no 'no need to escalate'")
     end,
   },
 
