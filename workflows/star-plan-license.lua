@@ -82,9 +82,17 @@ return workflow "star-plan-license" {
     end,
   },
   choice "offering" {
-    "Self-Managed or SaaS?",
+    "Self-Managed or SaaS? The ticket's offering field says; when it is empty, you are asked: the "
+      .. "two pages differ, so the offering is never guessed.",
     { label = "SaaS", when = function(ctx) return ctx.vars.offering == "saas" end, next = "saas_request" },
-    { label = "Self-Managed", next = "sm_request" },
+    { label = "Self-Managed", when = function(ctx) return ctx.vars.offering == "self_managed" end,
+      next = "sm_request" },
+    { label = "Not known", next = "ask_offering" },
+  },
+  ask "ask_offering" {
+    "The ticket does not say which offering the request is about. Is it a Self-Managed instance "
+      .. "(`self-managed`) or a GitLab.com group (`saas`)?",
+    options = { { "self-managed", next = "sm_request" }, { "saas", next = "saas_request" } },
   },
 
   -- Self-Managed -------------------------------------------------------------

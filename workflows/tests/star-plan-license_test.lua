@@ -260,6 +260,33 @@ return scenarios "star-plan-license" {
     end,
   },
 
+  -- An empty offering field is asked, never taken for Self-Managed: this
+  -- GitLab.com request must not become a Self-managed trial license.
+  scenario "the offering field is empty: asked, and a SaaS request stays SaaS" {
+    sandbox = { zendesk = { tickets = { ["1016"] = { custom_fields = { { id = 900001, value = json.null } } } } } },
+    inputs = { ticket = 1016 },
+    answers = { ask_offering = "saas", mechanizer_extend = "extended" },
+    path = { "read_ticket", "offering", "ask_offering", "saas_request", "mechanizer_extend",
+      "record_mechanizer", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:no_request({ service = "zendesk", body = "License request" }, "no Self-managed license request")
+      sb:has_note(1016, "extended the namespace's trial", "the Mechanizer, as for SaaS")
+    end,
+  },
+
+  scenario "the offering field is empty: the engineer says Self-Managed" {
+    sandbox = { zendesk = { tickets = { ["1004"] = { custom_fields = { { id = 900001, value = json.null } } } } } },
+    inputs = { ticket = 1004 },
+    answers = { ask_offering = "self-managed", trial_license_sent = "sent" },
+    path = { "read_ticket", "offering", "ask_offering", "sm_request", "prepare_trial_license",
+      "trial_license_sent", "record_trial_sent", "activation_error", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1004, "License request: TRIAL license", "the Self-Managed path")
+    end,
+  },
+
   scenario "SaaS grace period extension through the Mechanizer" {
     inputs = { ticket = 1016 },
     answers = { mechanizer_extend = "extended" },
