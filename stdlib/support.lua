@@ -129,6 +129,12 @@ M.lnr_requests = {
 M.lnr_request_order = { "license_problem", "license_contact", "saas_free_plan", "extension",
   "wrong_product", "force_reassociate", "merge", "split" }
 M.trial_tags = { lnr_trial_extension = true, lnr_trial_license = true }
+-- A request for a trial license is a new trial unless the ticket also asks
+-- to extend one. On GitLab.com that matters: the Mechanizer's "Manage
+-- GitLab Plan and Trials" "extends an active or expired trial in the
+-- namespace. But it cannot start a new trial."
+M.new_trial_tags = { lnr_trial_license = true }
+M.trial_extension_tags = { lnr_trial_extension = true, lnr_grace_period_extension = true }
 M.activation_error_tag = "lnr_activation_error"
 M.star_tag = "star"
 
@@ -398,6 +404,15 @@ function M.is_trial_request(tags)
     end
   end
   return false
+end
+
+function M.is_new_trial_request(tags)
+  local new, extend = false, false
+  for _, t in ipairs(tags or {}) do
+    new = new or M.new_trial_tags[t] == true
+    extend = extend or M.trial_extension_tags[t] == true
+  end
+  return new and not extend
 end
 
 -- Zuora ---------------------------------------------------------------------------------

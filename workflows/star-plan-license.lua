@@ -51,6 +51,7 @@ return workflow "star-plan-license" {
       v.offering = support.problem_offering(t)
       v.request = support.lnr_request(t.tags)
       v.trial = support.is_trial_request(t.tags)
+      v.new_trial = support.is_new_trial_request(t.tags)
       v.activation_error = support.contains(t.tags, support.activation_error_tag)
       local requester = zendesk.users.get(t.requester_id)
       v.customer = requester and requester.name
@@ -301,6 +302,8 @@ return workflow "star-plan-license" {
   -- SaaS ------------------------------------------------------------------------
   choice "saas_request" {
     "SaaS: what does the ticket ask for?",
+    { label = "A new trial", next = "saas_new_trial",
+      when = function(ctx) return ctx.vars.request == "extension" and ctx.vars.new_trial end },
     { label = "Trial or grace period extension", next = "mechanizer_extend",
       when = function(ctx) return ctx.vars.request == "extension" end },
     { label = "Paid group unexpectedly on a Free plan", next = "saas_lnr_first",
@@ -309,8 +312,17 @@ return workflow "star-plan-license" {
   },
   ask "ask_saas_request" {
     "The ticket's tags do not say what the customer asks for: a trial or grace period extension "
-      .. "(`extension`), or a paid group unexpectedly on a Free plan (`free plan`)?",
-    options = { { "extension", next = "mechanizer_extend" }, { "free plan", next = "saas_lnr_first" } },
+      .. "(`extension`), a new trial (`new trial`), or a paid group unexpectedly on a Free plan "
+      .. "(`free plan`)?",
+    options = { { "extension", next = "mechanizer_extend" }, { "new trial", next = "saas_new_trial" },
+      { "free plan", next = "saas_lnr_first" } },
+  },
+  ask "saas_new_trial" {
+    "A new trial: `Manage GitLab Plan and Trials` in the Zendesk Mechanizer App extends an active "
+      .. "or expired trial in the namespace, but it cannot start a new trial. Has the namespace had "
+      .. "a trial before, active or expired (`had a trial`), or never (`never had a trial`)?",
+    options = { { "had a trial", next = "mechanizer_extend" },
+      { "never had a trial", next = "trial_from_subscription" } },
   },
   ask "mechanizer_extend" {
     "Use the `Manage GitLab Plan and Trials` option in the Zendesk Mechanizer App to extend the "

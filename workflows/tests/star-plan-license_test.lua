@@ -287,6 +287,46 @@ return scenarios "star-plan-license" {
     end,
   },
 
+  -- The Mechanizer extends a trial but "cannot start a new trial": a new
+  -- trial for a namespace that never had one is made from a subscription.
+  scenario "SaaS: a new trial for a namespace that never had one is made from a subscription" {
+    sandbox = tags(1016, { "saas_premium", "lnr_trial_license", "star" }),
+    inputs = { ticket = 1016 },
+    answers = { saas_new_trial = "never had a trial", mechanizer_extend = "extended",
+      trial_from_subscription = "done" },
+    path = { "read_ticket", "offering", "saas_request", "saas_new_trial", "trial_from_subscription",
+      "record_mechanizer", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1016, "created a trial from a subscription and extended it", "not an extension")
+      sb:request_count({ service = "zendesk", body = "extended the namespace's trial" }, 0,
+        "never the extend step for a new trial")
+    end,
+  },
+
+  scenario "SaaS: a new trial for a namespace with an expired trial: the Mechanizer extends it" {
+    sandbox = tags(1016, { "saas_premium", "lnr_trial_license", "star" }),
+    inputs = { ticket = 1016 },
+    answers = { saas_new_trial = "had a trial", mechanizer_extend = "extended" },
+    path = { "read_ticket", "offering", "saas_request", "saas_new_trial", "mechanizer_extend",
+      "record_mechanizer", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1016, "extended the namespace's trial", "recorded")
+    end,
+  },
+
+  scenario "SaaS untagged: a new trial, says the engineer" {
+    sandbox = tags(1016, { "saas_premium" }),
+    inputs = { ticket = 1016 },
+    answers = { ask_saas_request = "new trial", saas_new_trial = "never had a trial",
+      trial_from_subscription = "done" },
+    status = "succeeded", step = "done",
+    check = function(sb)
+      sb:has_note(1016, "created a trial from a subscription", "recorded")
+    end,
+  },
+
   scenario "SaaS grace period extension through the Mechanizer" {
     inputs = { ticket = 1016 },
     answers = { mechanizer_extend = "extended" },
