@@ -138,6 +138,12 @@ M.trial_extension_tags = { lnr_trial_extension = true, lnr_grace_period_extensio
 M.activation_error_tag = "lnr_activation_error"
 M.star_tag = "star"
 
+-- A paid group unexpectedly on a Free plan: "In some cases, the customer can
+-- first try to associate their (new) subscription with their namespace."
+-- The page does not say how long to give them; a day, the page's own unit
+-- of urgency, after which the engineer judges whether it is an emergency.
+M.association_wait = "24h"
+
 -- Small helpers ---------------------------------------------------------------
 
 local function contains(list, value)
@@ -349,7 +355,13 @@ end
 
 -- What to change so that the ticket carries exactly the support level that
 -- matches its problem statement: { add = {...}, remove = {...} }, or nil and
--- the reason a person must decide.
+-- the reason a person must decide. The page says to "remove from the ticket
+-- the support level tag that does not belong"; it does not say to add the
+-- one that does. hb adds it when the ticket lacks it, because without it the
+-- ticket has no support level at all, and the page's own questions need one:
+-- "How do we configure the ticket so that it will be visible to SEs with the
+-- right focus area?" and "How do we configure the ticket to have the right
+-- SLA?".
 function M.align_level_tags(ticket_tags, org_tags, problem_offering)
   if not M.offerings[problem_offering or ""] then
     return nil, "the ticket does not say which offering its problem is about"

@@ -53,7 +53,9 @@ return workflow "offering-migration-followup" {
     { label = "Not sure", next = "ask_which_tag" },
   },
   task "align_tags" {
-    "Remove the support level tag that doesn't align with the ticket's problem statement.",
+    "Remove the support level tag that doesn't align with the ticket's problem statement. If the "
+      .. "ticket lacks the one that does, hb adds it: without a support level the ticket would not "
+      .. "be 'visible to SEs with the right focus area' nor have 'the right SLA'.",
     run = function(ctx)
       level_tags.apply(ctx.input.ticket, ctx.vars.align, ctx.vars.offering)
     end,

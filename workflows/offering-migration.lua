@@ -194,8 +194,9 @@ return workflow "offering-migration" {
     { label = "Not sure", next = "ask_which_tag" },
   },
   task "align_tags" {
-    "Remove from the ticket the support level tag that does not belong (and make sure the one "
-      .. "that does is there).",
+    "Remove from the ticket the support level tag that does not belong. If the ticket lacks the "
+      .. "one that does, hb adds it: without a support level the ticket would not be 'visible to "
+      .. "SEs with the right focus area' nor have 'the right SLA'.",
     run = function(ctx)
       level_tags.apply(ctx.input.ticket, ctx.vars.align, ctx.vars.new)
     end,

@@ -152,9 +152,14 @@ return workflow "star-plan-license" {
   choice "time_left" {
     "If there is 24h+ remaining, there is no need to escalate the ticket: to the trial's expiry, "
       .. "to a license's term end, or within the grace period to its end.",
-    { label = "24h or more remaining", next = "no_escalation",
+    { label = "24h or more remaining", next = "judge_24h_plus",
       when = function(ctx) return support.at_least_24h_left(deadline(ctx), ctx.now()) end },
     { label = "Less than 24h remaining", next = "is_emergency" },
+  },
+  ask "judge_24h_plus" {
+    "24h+ remaining: there is no need to escalate the ticket. Always use your judgement to "
+      .. "mitigate or prevent emergencies: is this an emergency all the same?",
+    options = { { "no", next = "no_escalation" }, { "yes", next = "find_screenshot" } },
   },
   task "no_escalation" {
     "No need to escalate: say so, with the time left, in an internal note.",
@@ -339,14 +344,29 @@ return workflow "star-plan-license" {
   ask "saas_lnr_first" {
     "Always try to get the L&R team to assist first: ask in " .. LNR .. ". Is the L&R team "
       .. "assisting?",
-    options = { { "assisting", next = "lnr_assisting" }, { "not available", next = "suggest_association" } },
+    options = { { "assisting", next = "lnr_assisting" }, { "not available", next = "can_associate" } },
+  },
+  ask "can_associate" {
+    "NOTE: In some cases, the customer can first try to associate their (new) subscription with "
+      .. "their namespace. Is this one of them, for example a new subscription not linked to the "
+      .. "group yet? (An emergency that cannot wait for the customer is not: answer `no`.)",
+    options = { { "yes", next = "suggest_association" }, { "no", next = "saas_is_emergency" } },
   },
   task "suggest_association" {
-    "In some cases, the customer can first try to associate their (new) subscription with their "
-      .. "namespace: tell them how.",
+    "Tell the customer how to associate their (new) subscription with their namespace.",
     run = function(ctx)
       reply(ctx, messages.associate_subscription(ctx.vars.customer))
     end,
+  },
+  wait "association_reply" {
+    "Give the customer the chance to try: wait for their reply (hb resume RUN --event "
+      .. "customer_reply). After " .. support.association_wait .. " without one, judge whether "
+      .. "it is an emergency.",
+    event = "customer_reply", timeout = support.association_wait, on_timeout = "saas_is_emergency",
+  },
+  ask "association_fixed" {
+    "The customer replied: did associating the subscription with the namespace fix the plan?",
+    options = { { "yes", next = "done" }, { "no", next = "saas_is_emergency" } },
   },
   ask "saas_is_emergency" {
     "Always use your judgement: is it an emergency?",

@@ -103,13 +103,30 @@ return scenarios "star-plan-license" {
   scenario "a renewal delay within the grace period: 24h+ remaining, no escalation" {
     sandbox = tags(1004, { "self_managed_premium", "lnr_renewal_delay", "star" }),
     inputs = { ticket = 1004 },
-    answers = { lnr_first = "not available" },
+    answers = { lnr_first = "not available", judge_24h_plus = "no" },
     path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "time_left",
-      "no_escalation", "done_no_escalation" },
+      "judge_24h_plus", "no_escalation", "done_no_escalation" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1004, "before the grace period ends (2026-12-03T00:00:00Z)", "grace = term end + 14 days")
       sb:no_reply(1004)
+    end,
+  },
+
+  -- "Always use your judgement to mitigate or prevent emergencies" holds
+  -- with 24h+ remaining too: the engineer may still judge it an emergency.
+  scenario "24h+ remaining, but the engineer judges it an emergency: unblock the customer" {
+    sandbox = tags(1004, { "self_managed_premium", "lnr_license_error", "star" }),
+    inputs = { ticket = 1004 },
+    answers = { lnr_first = "not available", judge_24h_plus = "yes", confirm_screenshot = "yes",
+      trial_license_sent = "sent" },
+    path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "time_left",
+      "judge_24h_plus", "find_screenshot", "screenshot_attached", "confirm_screenshot",
+      "prepare_trial_license", "trial_license_sent", "record_trial_sent", "activation_error", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1004, "License request: TRIAL license", "the emergency path")
+      sb:request_count({ service = "zendesk", body = "No need to escalate" }, 0, "not closed off by the 24h rule")
     end,
   },
 
@@ -145,9 +162,9 @@ return scenarios "star-plan-license" {
   scenario "no Zuora date: the engineer gives the trial's expiry" {
     sandbox = tags(1010, { "lnr_activation_error", "star" }),
     inputs = { ticket = 1010 },
-    answers = { lnr_first = "not available", ask_expiry = "2026-12-01" },
+    answers = { lnr_first = "not available", ask_expiry = "2026-12-01", judge_24h_plus = "no" },
     path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "ask_expiry",
-      "record_expiry", "time_left", "no_escalation", "done_no_escalation" },
+      "record_expiry", "time_left", "judge_24h_plus", "no_escalation", "done_no_escalation" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1010, "(2026-12-01T00:00:00Z)", "the date given")
@@ -351,9 +368,12 @@ return scenarios "star-plan-license" {
 
   scenario "SaaS paid group on Free: L&R unavailable, association suggested, an emergency" {
     inputs = { ticket = 1015 },
-    answers = { saas_lnr_first = "not available", saas_is_emergency = "yes", mechanizer_set_plan = "set" },
-    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "suggest_association",
-      "saas_is_emergency", "mechanizer_set_plan", "record_mechanizer", "done" },
+    answers = { saas_lnr_first = "not available", can_associate = "yes" },
+    actions = { { event = "customer_reply" },
+      { answer = { association_fixed = "no", saas_is_emergency = "yes", mechanizer_set_plan = "set" } } },
+    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "can_associate",
+      "suggest_association", "association_reply", "association_fixed", "saas_is_emergency",
+      "mechanizer_set_plan", "record_mechanizer", "done" },
     status = "succeeded",
     check = function(sb)
       sb:has_reply(1015, "link it yourself", "the customer may associate the subscription")
@@ -361,11 +381,12 @@ return scenarios "star-plan-license" {
     end,
   },
 
-  scenario "SaaS paid group on Free: not an emergency" {
+  scenario "SaaS paid group on Free: no word from the customer in a day, not an emergency" {
     inputs = { ticket = 1015 },
-    answers = { saas_lnr_first = "not available", saas_is_emergency = "no" },
-    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "suggest_association",
-      "saas_is_emergency", "done" },
+    answers = { saas_lnr_first = "not available", can_associate = "yes" },
+    actions = { { advance = "23h59m" }, { advance = "1m" }, { answer = { saas_is_emergency = "no" } } },
+    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "can_associate",
+      "suggest_association", "association_reply", "saas_is_emergency", "done" },
     status = "succeeded",
     check = function(sb)
       sb:equal(#sb:notes(1015), 0, "no Mechanizer note")
@@ -375,11 +396,48 @@ return scenarios "star-plan-license" {
 
   scenario "SaaS paid group on Free: the emergency trial fails, one is made from a subscription" {
     inputs = { ticket = 1015 },
-    answers = { saas_lnr_first = "not available", saas_is_emergency = "yes",
+    answers = { saas_lnr_first = "not available", can_associate = "no", saas_is_emergency = "yes",
       mechanizer_set_plan = "never had a trial", trial_from_subscription = "done" },
     status = "succeeded", step = "done",
     check = function(sb)
       sb:has_note(1015, "created a trial from a subscription", "recorded")
+    end,
+  },
+
+  -- The association reply goes out "in some cases", not every time L&R is
+  -- unavailable, and then the customer gets the chance to try it.
+  scenario "SaaS paid group on Free: not a case for association: no reply, the emergency question" {
+    inputs = { ticket = 1015 },
+    answers = { saas_lnr_first = "not available", can_associate = "no", saas_is_emergency = "no" },
+    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "can_associate",
+      "saas_is_emergency", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:no_reply(1015, "no association reply")
+    end,
+  },
+
+  scenario "SaaS paid group on Free: association suggested, the run waits for the customer" {
+    inputs = { ticket = 1015 },
+    answers = { saas_lnr_first = "not available", can_associate = "yes", saas_is_emergency = "no" },
+    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "can_associate",
+      "suggest_association", "association_reply" },
+    status = "waiting", step = "association_reply",
+    check = function(sb)
+      sb:has_reply(1015, "link it yourself", "the customer may associate the subscription")
+    end,
+  },
+
+  scenario "SaaS paid group on Free: associating the subscription fixed it" {
+    inputs = { ticket = 1015 },
+    answers = { saas_lnr_first = "not available", can_associate = "yes" },
+    actions = { { event = "customer_reply", payload = { body = "Linked it, all good now." } },
+      { answer = { association_fixed = "yes" } } },
+    path = { "read_ticket", "offering", "saas_request", "saas_lnr_first", "can_associate",
+      "suggest_association", "association_reply", "association_fixed", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:equal(#sb:notes(1015), 0, "no Mechanizer note")
     end,
   },
 
