@@ -54,9 +54,23 @@ M.slack = {
 -- Zendesk form names (forms are found by name: ids differ per instance).
 M.forms = { support_ops = "Support Ops" }
 
--- The internal note that marks a ticket as an offering migration starts with
--- this text; offering-migration-followup looks for it.
+-- The internal note offering-migration writes starts with this text.
 M.migration_note_marker = "Product offering migration"
+
+-- The NOTE: "find an internal note indicating that it involves a product
+-- offering migration". People write that note in their own words, so hb
+-- does not look for its own text only. Case aside, a note that names an
+-- offering migration (`sure`) indicates one, unless its sentence negates it;
+-- a note that speaks of migrating together with an offering (`migrating`
+-- and `offerings`) may, and a person decides. (Checked case-insensitively;
+-- `negations` are whole words of the sentence before the phrase.)
+M.migration_note_words = {
+  sure = { "offering migration", "migrating between offerings", "migration between offerings",
+    "migrating between products", "migrating offerings" },
+  migrating = { "migrat", "moving to", "moving from", "switching to" },
+  offerings = { "self-managed", "self managed", "gitlab.com", "saas", "dedicated" },
+  negations = { "not", "no", "never", "isn't", "wasn't", "isnt", "no longer" },
+}
 M.migration_issue_label = "Offering migration"
 
 -- The lines of the Support Ops issue for an offering migration. The engineer
@@ -487,14 +501,61 @@ function M.find_screenshot(comments)
   return nil
 end
 
--- The internal note that marks an offering migration, or nil.
-function M.find_migration_note(comments)
-  for _, c in ipairs(comments or {}) do
-    if c.public == false and tostring(c.body or ""):find(M.migration_note_marker, 1, true) then
-      return c
+local function find_any(text, words)
+  for _, w in ipairs(words) do
+    local i = text:find(w, 1, true)
+    if i then
+      return i
     end
   end
   return nil
+end
+
+-- Does the sentence that ends at position `at` of `text` negate what follows?
+local function negated_before(text, at)
+  local start = 1
+  for i = at - 1, 1, -1 do
+    if text:sub(i, i):match("[%.!?\n]") then
+      start = i + 1
+      break
+    end
+  end
+  local sentence = " " .. text:sub(start, at - 1):gsub("[^%w'%-]", " ") .. " "
+  for _, n in ipairs(M.migration_note_words.negations) do
+    if sentence:find(" " .. n .. " ", 1, true) then
+      return true
+    end
+  end
+  return false
+end
+
+-- How sure an internal note is to indicate an offering migration: "sure",
+-- "unsure" (a person decides) or nil.
+function M.migration_note_kind(body)
+  local text = tostring(body or ""):lower()
+  local words = M.migration_note_words
+  local at = find_any(text, words.sure)
+  if at then
+    return negated_before(text, at) and "unsure" or "sure"
+  end
+  if find_any(text, words.migrating) and find_any(text, words.offerings) then
+    return "unsure"
+  end
+  return nil
+end
+
+-- The internal note that indicates an offering migration and how sure that
+-- is: the first sure one, else the first that may. nil when none does.
+function M.find_migration_note(comments)
+  local maybe
+  for _, c in ipairs(comments or {}) do
+    local kind = c.public == false and M.migration_note_kind(c.body)
+    if kind == "sure" then
+      return c, kind
+    end
+    maybe = maybe or (kind and c)
+  end
+  return maybe, maybe and "unsure" or nil
 end
 
 -- True when the text names the ticket as "#<id>" (not "#<id>0").

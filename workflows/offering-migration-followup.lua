@@ -24,8 +24,8 @@ return workflow "offering-migration-followup" {
       for c in zendesk.tickets.comments(ctx.input.ticket) do
         comments[#comments + 1] = c
       end
-      local note = support.find_migration_note(comments)
-      ctx.vars.marked = note ~= nil
+      local note, how_sure = support.find_migration_note(comments)
+      ctx.vars.note = how_sure
       if not note then
         return
       end
@@ -35,17 +35,26 @@ return workflow "offering-migration-followup" {
       ctx.vars.offering = offering
       ctx.vars.align = plan
       ctx.vars.ticket_level_tags = support.level_tags(t.tags)
-      ctx.log(("internal note %d marks an offering migration"):format(note.id))
+      ctx.log(("internal note %d %s an offering migration: %s"):format(note.id,
+        how_sure == "sure" and "indicates" or "may indicate", note.body))
       if not plan then
         ctx.log("not sure which support level tag to remove: " .. why)
       end
     end,
   },
   choice "migration_note" {
-    "Is there an internal note indicating that the ticket involves a product offering migration?",
-    { label = "Offering migration", when = function(ctx) return ctx.vars.marked end,
+    "Is there an internal note indicating that the ticket involves a product offering migration? "
+      .. "People write it in their own words: when hb is not sure, you are asked.",
+    { label = "Offering migration", when = function(ctx) return ctx.vars.note == "sure" end,
       next = "sure_which_tag" },
+    { label = "Not sure", when = function(ctx) return ctx.vars.note == "unsure" end,
+      next = "confirm_note" },
     { label = "No such note", next = "not_a_migration" },
+  },
+  ask "confirm_note" {
+    "hb is not sure that this internal note (its text is in the trail: hb audit show RUN) "
+      .. "indicates a product offering migration. Does it?",
+    options = { { "yes", next = "sure_which_tag" }, { "no", next = "not_a_migration" } },
   },
   choice "sure_which_tag" {
     "Is it clear which support level tag does not align with the ticket's problem statement?",
