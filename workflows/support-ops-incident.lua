@@ -31,13 +31,18 @@ return workflow "support-ops-incident" {
     value = "enum", choices = support.criticality_order,
   },
   choice "support_hours" {
-    "Is it during Global Support Hours (" .. CHANNEL .. " is staffed then)?",
+    "Start by posting in " .. CHANNEL .. " (during Global Support Hours: "
+      .. support.global_support_hours .. "). The escalation clock of a Business or Mission "
+      .. "Critical system does not wait for them: post now, and the clock starts now.",
+    { label = "Critical: the clock starts now", next = "compose_post",
+      when = function(ctx) return support.criticality[ctx.answers.criticality].now == true end },
     { label = "During Global Support Hours", next = "compose_post",
       when = function(ctx) return support.in_global_support_hours(ctx.now()) end },
     { label = "Outside Global Support Hours", next = "wait_for_support_hours" },
   },
   wait "wait_for_support_hours" {
-    "Wait for Global Support Hours to begin, then post.",
+    "Outside Global Support Hours (" .. support.global_support_hours .. "), and the system is "
+      .. "not Business or Mission Critical: wait for them to begin, then post.",
     at = function(ctx) return support.format_time(support.next_global_support_hours(ctx.now())) end,
   },
   task "compose_post" {

@@ -25,6 +25,21 @@ expect_no_err "UNTAKEN"
 CHECKS=$((CHECKS + 1))
 if printf '%s' "$OUT" | grep -qE "UNTAKEN|^FAIL"; then fail "a scenario failed or an edge is untaken"; fi
 
+# The trace says why a run waits and until when: outside Global Support Hours
+# an Administrative system's post waits for Monday; a Mission Critical one
+# does not wait at all.
+export HB_NOW=2026-11-21T09:00:00Z # a Saturday
+run_hb run support-ops-incident system=Zendesk "problem=A typo." --answer criticality=administrative
+expect_rc 3 "an Administrative incident on a Saturday waits"
+expect_out "step=wait_for_support_hours"
+expect_err "waiting at wait_for_support_hours until 2026-11-23T00:00:00Z: Outside Global Support Hours \(Mon-Fri 00:00-24:00 UTC\)" "the trace says why and until when"
+run_hb run support-ops-incident system=Zendesk "problem=Agents cannot log in." \
+  --answer criticality=mission_critical --answer post_in_channel=posted
+expect_rc 3 "a Mission Critical incident on a Saturday waits only for a response"
+expect_out "step=response"
+expect_err "support_hours +choice +Critical: the clock starts now" "the trace names the branch"
+unset HB_NOW
+
 export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"
 run_hb test prohibitions --coverage
 expect_rc 0 "the prohibitions scenarios pass"
