@@ -701,6 +701,20 @@ function M.trial_license_expiry(now)
   return M.format_date(seconds_of(now) + M.trial_license_days * M.DAY)
 end
 
+-- Deployments ----------------------------------------------------------------------
+
+-- "Unless otherwise communicated, changes ship on the 1st of the month." A
+-- change signed off on a 1st ships on the next month's: that day's
+-- deployment is already under way.
+function M.next_ship_date(now)
+  local y, m = M.format_date(seconds_of(now)):match("^(%d+)-(%d+)")
+  y, m = tonumber(y), tonumber(m) + 1
+  if m > 12 then
+    y, m = y + 1, 1
+  end
+  return ("%04d-%02d-01"):format(y, m)
+end
+
 -- Incidents --------------------------------------------------------------------------------
 
 function M.response_wait(criticality)

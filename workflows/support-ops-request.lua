@@ -1,5 +1,7 @@
--- Handbook: Working with Customer Support Operations, "Basic Issue Flows",
--- "Bugs" and "Feature Requests". The flow sums up as "Create an issue!".
+-- Handbook: Working with Customer Support Operations, "Asking general
+-- questions", "Basic Issue Flows", "Bugs", "Feature Requests" and
+-- "Deployments and Delivery". The flow sums up as "Create an issue!"; the
+-- requester then validates on staging, signs off and rolls the change out.
 local support = require "support"
 local messages = require "messages"
 
@@ -16,10 +18,12 @@ local function open_issue(ctx, project, template_name, labels, extra)
   end
   local issue = gitlab.issues.create(project, {
     title = ctx.input.title,
-    description = messages.cso_issue({ details = details, by = ctx.run.actor }, template and template.content),
+    description = messages.cso_issue({ details = details, by = ctx.run.actor,
+      committed = ctx.answers.expectations == "yes" }, template and template.content),
     labels = labels,
   })
   ctx.vars.issue_url = issue.web_url
+  ctx.vars.issue_project, ctx.vars.issue_iid = project, issue.iid
   ctx.log("created " .. tostring(issue.web_url))
 end
 
@@ -37,31 +41,31 @@ return workflow "support-ops-request" {
   ask "what_kind" {
     "What do you want to get done? Reporting a bug (`bug`); something on the Support Roadmap "
       .. "(`roadmap feature`); something not on the roadmap, easy or maybe hard, but you "
-      .. "definitely know what you want (`other feature`); or you don't totally know yet "
-      .. "(`not sure yet`).",
-    options = { { "bug", next = "decision_maker" }, { "roadmap feature", next = "decision_maker" },
-      { "other feature", next = "decision_maker" }, { "not sure yet", next = "rfc_or_change" } },
+      .. "definitely know what you want (`other feature`); you don't totally know yet (`not sure "
+      .. "yet`); or a general question, or assistance (`question`).",
+    options = { { "bug", next = "expectations" }, { "roadmap feature", next = "expectations" },
+      { "other feature", next = "expectations" }, { "not sure yet", next = "rfc_or_change" },
+      { "question", next = "ask_in_channel" } },
   },
-  ask "decision_maker" {
-    "If you're creating an issue, Customer Support Operations expects that you're empowered to "
-      .. "make decisions: you're a DRI at the appropriate level to steward your change, or an "
-      .. "appropriate DRI delegated it to you. Are you?",
-    options = { { "yes", next = "responsive" }, { "no", next = "not_ready" } },
+  ask "rfc_or_change" {
+    "You don't totally know yet: create an RFC issue in support-team-meta (`rfc`), or work "
+      .. "otherwise within the Change Management in GitLab Support framework (`change management`)?",
+    options = { { "rfc", next = "expectations" }, { "change management", next = "change_management" } },
   },
-  ask "responsive" {
-    "You're responsive: you're prioritizing working on the thing you want so that it can be "
-      .. "shipped on time, and to spec. Are you?",
-    options = { { "yes", next = "ready_to_validate" }, { "no", next = "not_ready" } },
+  ask "expectations" {
+    "If you're creating an issue, the Customer Support Operations team expects that: you're "
+      .. "empowered to make decisions (a DRI at the appropriate level to steward your change, or "
+      .. "delegated by one); you're responsive (prioritizing the thing you want so that it can be "
+      .. "shipped on time, and to spec); and you'll be ready to validate and sign off (test on "
+      .. "staging, or delegate and organize testing, and sign off before it can go live). These "
+      .. "are expectations, not a gate: the issue is created either way, and says whether you "
+      .. "could confirm them. Can you (`yes`), or not all of them yet (`not all yet`)?",
+    options = { { "yes", next = "which_issue" }, { "not all yet", next = "which_issue" } },
   },
-  ask "ready_to_validate" {
-    "You'll be ready to validate and sign off: when Support Operations deploys something to "
-      .. "staging, you test (or delegate and organize testing) and sign off before it can go live "
-      .. "in production. Will you?",
-    options = { { "yes", next = "bug_or_feature" }, { "no", next = "not_ready" } },
-  },
-  choice "bug_or_feature" {
-    "A bug report or a feature request?",
+  choice "which_issue" {
+    "A bug report, a feature request or an RFC?",
     { label = "Bug", when = function(ctx) return ctx.answers.what_kind == "bug" end, next = "bug_issue" },
+    { label = "RFC", when = function(ctx) return ctx.answers.rfc_or_change == "rfc" end, next = "rfc_issue" },
     { label = "Feature request", next = "feature_issue" },
   },
   task "bug_issue" {
@@ -70,7 +74,7 @@ return workflow "support-ops-request" {
     run = function(ctx)
       open_issue(ctx, TRACKER, support.templates.bug, { "Bug" })
     end,
-    next = "done",
+    next = "validate_and_sign_off",
   },
   task "feature_issue" {
     "Feature requests get created directly in the Customer Support Operations Issue Tracker using "
@@ -82,30 +86,51 @@ return workflow "support-ops-request" {
           or "On the Support Roadmap: no. A larger request may need the leadership team to re-plan "
             .. "conflicts and protect strategic items.")
     end,
-    next = "done",
   },
-  ask "rfc_or_change" {
-    "You don't totally know yet: create an RFC issue in support-team-meta (`rfc`), or work "
-      .. "otherwise within the Change Management in GitLab Support framework (`change management`)?",
-    options = { { "rfc", next = "rfc_issue" }, { "change management", next = "change_management" } },
+  wait "validate_and_sign_off" {
+    "You'll be ready to validate and sign off: when Support Operations deploys the change to "
+      .. "staging, test it (or delegate / organize testing) and sign off on acceptability before "
+      .. "it can go live in production. Then: hb resume RUN --event signed_off.",
+    event = "signed_off",
+  },
+  task "record_sign_off" {
+    "Say on the issue who signed off, and when the change ships: unless otherwise communicated, "
+      .. "changes ship on the 1st of the month.",
+    run = function(ctx)
+      ctx.vars.ships_on = support.next_ship_date(ctx.now())
+      if ctx.vars.issue_iid then
+        gitlab.notes.create(ctx.vars.issue_project, ctx.vars.issue_iid, messages.cso_signed_off {
+          by = ctx.run.actor, ships_on = ctx.vars.ships_on })
+      end
+    end,
+  },
+  ask "roll_out" {
+    "Once you've signed off on work, follow the steps in Change Management in Support - Rolling "
+      .. "out a Change (handbook/support/managers/change-management/#rolling-out-a-change) to "
+      .. "make sure everyone on the team is aware (the ship date is on the issue). Answer `done`.",
+    options = { { "done", next = "done" } },
   },
   task "rfc_issue" {
     "Create an RFC issue in support-team-meta.",
     run = function(ctx)
       open_issue(ctx, META, support.templates.rfc, { "RFC" })
     end,
-    next = "done",
+    next = "rfc_done",
   },
   succeed "done" {
-    "The issue is created: Customer Support Operations works from it.",
+    "Signed off and rolled out: the change ships on the 1st of the month unless otherwise "
+      .. "communicated.",
+  },
+  succeed "rfc_done" {
+    "The RFC issue is created in support-team-meta.",
   },
   succeed "change_management" {
     "Work within the Change Management in GitLab Support framework "
       .. "(handbook/support/managers/change-management).",
   },
-  fail "not_ready" {
-    "Customer Support Operations expects the requester to be empowered to decide, responsive, and "
-      .. "ready to validate: find the DRI, or come back when you can commit.",
-    message = "the requester cannot commit to what Customer Support Operations expects",
+  succeed "ask_in_channel" {
+    "For general questions and assistance, reach out via the " .. support.slack.support_operations
+      .. " Slack channel: a member of the Customer Support Operations team will respond and work "
+      .. "with you to help address the question.",
   },
 }

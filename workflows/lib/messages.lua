@@ -294,11 +294,21 @@ function M.portal_change_note(t)
 end
 
 function M.cso_issue(t, template)
-  local expectations = lines(
-    "",
-    ("Requester's commitments (confirmed by %s): empowered to make decisions (DRI), responsive, "
-      .. "ready to validate and sign off on staging."):format(t.by))
-  return lines(t.details or "", expectations, "", template or "")
+  local expectations
+  if t.committed then
+    expectations = ("Requester's commitments (confirmed by %s): empowered to make decisions "
+      .. "(DRI), responsive, ready to validate and sign off on staging."):format(t.by)
+  else
+    expectations = ("The requester (%s) could not yet confirm all that Customer Support Operations "
+      .. "expects: empowered to make decisions (DRI), responsive, ready to validate and sign off "
+      .. "on staging."):format(t.by)
+  end
+  return lines(t.details or "", "", expectations, "", template or "")
+end
+
+function M.cso_signed_off(t)
+  return ("Signed off by %s after validating on staging. Unless otherwise communicated, changes "
+    .. "ship on the 1st of the month: this one on %s."):format(t.by, t.ships_on)
 end
 
 function M.incident_post(t)
