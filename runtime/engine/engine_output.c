@@ -83,7 +83,8 @@ void hb_print_result(const hb_exec *x)
             const cJSON *check = cJSON_GetObjectItemCaseSensitive(w, "next_check");
             const cJSON *until = cJSON_GetObjectItemCaseSensitive(w, "until");
             const cJSON *when = cJSON_IsString(due) ? due : cJSON_IsString(check) ? check : until;
-            fprintf(stderr, "hb: waiting at %s%s%s: %s\n", sid, cJSON_IsString(when) ? " until " : "",
+            fprintf(stderr, "hb: waiting at %s%s%s: %s\n", sid,
+                    cJSON_IsString(when) ? " until " : "",
                     cJSON_IsString(when) ? when->valuestring : "",
                     cJSON_IsString(desc) ? desc->valuestring : "(no description)");
             fprintf(stderr, "    `hb worker` or `hb resume %s` checks again\n", x->run.id);
