@@ -214,21 +214,44 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
 }
 
+/* The length of a "path.lua:" prefix of text that some other file (a lib
+ * module the workflow requires) put there, or 0. */
+static size_t other_file_prefix(const char *text)
+{
+    const char *dot = strstr(text, ".lua:");
+    if (!dot || !isdigit((unsigned char)dot[5]) || memchr(text, ' ', (size_t)(dot - text)))
+        return 0;
+    return (size_t)(dot + 4 - text);
+}
+
 /* Splits "file:line: message" as the loader reports; the loader names the
- * file as it was given, so the prefix is known. */
+ * file as it was given, so the prefix is known. A problem a lib module
+ * raised while the file loaded (a misspelt message placeholder) is
+ * reported at that module's own file:line. */
 static void add_load_problem(const lint_source *src, const char *text, const hb_chunk_facts *f,
                              hb_lint_report *r)
 {
     int line = 1;
     const char *msg = text;
     size_t plen = strlen(src->path);
-    if (!strncmp(text, src->path, plen) && text[plen] == ':' &&
+    char *file = NULL;
+    if (strncmp(text, src->path, plen) || text[plen] != ':') {
+        plen = other_file_prefix(text);
+        if (plen)
+            file = hb_xstrndup(text, plen);
+    }
+    if (plen && !strncmp(text, file ? file : src->path, plen) && text[plen] == ':' &&
         isdigit((unsigned char)text[plen + 1])) {
         char *end;
         line = (int)strtol(text + plen + 1, &end, 10);
         msg = *end == ':' ? end + 1 : end;
         while (*msg == ' ')
             msg++;
+    }
+    if (file) {
+        hb_lint_add(r, file, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
+        free(file);
+        return;
     }
     /* A global the top level touches also fails the load; the chunk walk has
      * already reported it with a better message. */

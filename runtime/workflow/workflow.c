@@ -137,9 +137,16 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
     if (st == HB_OK)
         st = hb_lua_load(lua, path, src, len, false, e);
     if (st == HB_OK) {
+        /* What the file's top level raises (a lib module included: a
+         * misspelt placeholder in lib/messages.lua) is the author's to fix.
+         * The message stays as raised; formatting e->msg into itself would
+         * lose it. */
         st = hb_lua_pcall(lua, 0, 1, NULL, e);
-        if (st != HB_OK)
-            st = hb_err_set(e, HB_EUSAGE, "%s", e->msg);
+        if (st != HB_OK) {
+            st = HB_EUSAGE;
+            if (e)
+                e->code = st;
+        }
     }
     if (st != HB_OK) {
         lua_settop(L, top);
