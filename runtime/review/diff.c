@@ -171,6 +171,23 @@ static void body_diff(step_pair *p, const char *what, const fn_text *a, const fn
         return;
     if (a->n && b->n && hb_fn_same_body(a, b))
         return;
+    if (a->comparison && b->comparison) {
+        step_note(p, "%s %s -> %s", what, a->lines[0], b->lines[0]);
+        return;
+    }
+    if (a->comparison || b->comparison) {
+        const fn_text *helper = a->comparison ? a : b, *fn = a->comparison ? b : a;
+        if (!fn->n)
+            step_note(p, "%s %s %s", what,
+                      a->comparison ? "removed, was" : "added:", helper->lines[0]);
+        else if (a->comparison)
+            step_note(p, "%s %s -> a function (lines %d-%d)", what, a->lines[0], b->first, b->last);
+        else
+            step_note(p, "%s a function (lines %d-%d) -> %s", what, a->first, a->last, b->lines[0]);
+        if (fn->n)
+            hb_line_diff(a->lines, a->n, b->lines, b->n, "    ", &p->c->d->text);
+        return;
+    }
     if (!a->n)
         step_note(p, "%s added (lines %d-%d)", what, b->first, b->last);
     else if (!b->n)

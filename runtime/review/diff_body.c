@@ -184,8 +184,18 @@ void hb_step_facts_read(const hb_diff_side *v, const hb_step *s, step_facts *f)
     add_fn(v, f, "after", s->after.fn_ref);
     add_fn(v, f, "timeout", s->timeout.fn_ref);
     f->whens = hb_xcalloc(s->nedges ? s->nedges : 1, sizeof *f->whens);
-    for (size_t k = 0; k < s->nedges; k++)
-        fn_text_of(v, s->edges[k].when_ref, &f->whens[k]);
+    for (size_t k = 0; k < s->nedges; k++) {
+        if (s->edges[k].when_text) {
+            /* A `when` helper: its comparison is what changes, not the
+             * helper's own code in stdlib/hb/when.lua. */
+            f->whens[k].lines = hb_xcalloc(1, sizeof *f->whens[k].lines);
+            f->whens[k].lines[0] = hb_xstrdup(s->edges[k].when_text);
+            f->whens[k].n = 1;
+            f->whens[k].comparison = true;
+        } else {
+            fn_text_of(v, s->edges[k].when_ref, &f->whens[k]);
+        }
+    }
 }
 
 void hb_step_facts_free(step_facts *f, const hb_step *s)
