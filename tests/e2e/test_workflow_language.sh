@@ -3,7 +3,8 @@
 # (tests/fixtures/workflows/dsl-sample.lua): a `when` helper shows its
 # comparison in the graph, the doc and hb diff; a fragment's steps keep their
 # ids; lint knows the helpers; a misspelt placeholder or word is a load-time
-# error at its own file:line.
+# error at its own file:line; coverage counts the values of an ask a choice
+# branches on.
 set -e
 . "$HB_E2E_LIB"
 FIX="$HB_SRC/tests/fixtures/workflows"
@@ -66,4 +67,15 @@ run_hb lint "$TEST_TMP/bad/dsl-sample.lua"
 expect_rc 1 "lint fails"
 expect_out "dsl-sample.lua:$LINE: error: ask 'kind' description uses \{chanel\}, which is not defined here \(did you mean \{channel\}\?\)"
 
+# Coverage: every value of the `kind` ask, which the route choice branches on.
+run_hb test dsl-sample --coverage
+expect_rc 0 "coverage complete"
+expect_out '^  taken    ask kind = question$'
+cp "$FIX/dsl-sample.lua" "$TEST_TMP/bad/"
+sed 's/kind = "question", confirm = "confirmed"/kind = "feature", confirm = "confirmed"/' \
+  "$FIX/tests/dsl-sample_test.lua" >"$TEST_TMP/bad/tests/dsl-sample_test.lua"
+HB_WORKFLOW_PATH="$TEST_TMP/bad" run_hb test dsl-sample --coverage
+expect_rc 1 "a value never answered"
+expect_out '^  UNTAKEN  ask kind = question$'
+expect_out '^coverage: 1 edge untaken$'
 finish
