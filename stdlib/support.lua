@@ -83,6 +83,41 @@ M.migration_issue_fields = {
   target_date = "Migration target date",
 }
 
+-- The "Label: value" lines of that issue (its description starts with
+-- them): t.org_name, t.org_id, t.ticket, t.level_tag, t.target_date.
+function M.migration_issue_lines(t)
+  local f = M.migration_issue_fields
+  return M.format_fields({
+    { f.request, "support a product offering migration" },
+    { f.organization, ("%s (%d)"):format(t.org_name, t.org_id) },
+    { f.ticket, t.ticket },
+    { f.level, t.level_tag },
+    { f.target_date, t.target_date },
+  })
+end
+
+-- Those lines read back from the issue's description: { org_id, level_tag,
+-- target_date } and the list of what is missing or unreadable (empty when
+-- all is there).
+function M.read_migration_issue(description)
+  local f, fields = M.parse_fields(description), M.migration_issue_fields
+  local got, missing = {}, {}
+  got.org_id = math.tointeger(tonumber(tostring(f[fields.organization] or ""):match("%((%d+)%)%s*$")))
+  if not got.org_id then
+    missing[#missing + 1] = fields.organization .. " (\"Name (id)\")"
+  end
+  got.level_tag = f[fields.level]
+  if not M.parse_level_tag(got.level_tag) then
+    missing[#missing + 1] = fields.level .. " (a support level tag such as saas_premium)"
+  end
+  local date = M.parse_time(f[fields.target_date])
+  got.target_date = date and M.format_date(date)
+  if not date then
+    missing[#missing + 1] = fields.target_date .. " (YYYY-MM-DD)"
+  end
+  return got, missing
+end
+
 -- Grace period: a self-managed license keeps working this many days after
 -- its term ends.
 M.grace_period_days = 14
@@ -117,6 +152,13 @@ M.criticality = {
 }
 M.criticality_order = { "administrative", "business_operational", "business_critical",
   "mission_critical" }
+-- The criticalities whose clock starts at once (now = true above), in order.
+M.clock_starts_at_once = {}
+for _, key in ipairs(M.criticality_order) do
+  if M.criticality[key].now then
+    M.clock_starts_at_once[#M.clock_starts_at_once + 1] = key
+  end
+end
 
 -- Global Support Hours (the support page's "24x5"): the days, the hours of
 -- each day and the offset from UTC they are counted in, as
@@ -422,6 +464,22 @@ function M.paid_offerings(org_tags)
   return out
 end
 
+-- The offerings of a migration: the one the organization pays for (the
+-- first of its level tags) and the one the ticket's problem is about, or,
+-- when that is unknown or already paid for, the one it does not pay for.
+function M.migration_offerings(org_tags, problem)
+  local paid = M.paid_offerings(org_tags)
+  local new = problem
+  if not problem or contains(paid, problem) then
+    for _, o in ipairs(M.offering_order) do
+      if not contains(paid, o) then
+        new = o
+      end
+    end
+  end
+  return paid[1], new
+end
+
 -- The offering the ticket's problem is about: the ticket field, else the
 -- bare offering tag Zendesk adds from the form ("saas", "self_managed").
 function M.problem_offering(ticket)
@@ -463,7 +521,7 @@ function M.align_level_tags(ticket_tags, org_tags, problem_offering)
     return nil, "the organization has several " .. problem_offering .. " support levels: "
       .. table.concat(wanted, ", ")
   end
-  local plan = { add = {}, remove = {}, keep = wanted[1] }
+  local plan = { add = {}, remove = {}, keep = wanted[1], offering = problem_offering }
   if not contains(ticket_tags, wanted[1]) then
     plan.add[1] = wanted[1]
   end
@@ -716,6 +774,16 @@ function M.next_ship_date(now)
 end
 
 -- Incidents --------------------------------------------------------------------------------
+
+-- "24h for Administrative systems, 8h for ...": the page's list, as text.
+function M.criticality_waits()
+  local parts = {}
+  for _, key in ipairs(M.criticality_order) do
+    local c = M.criticality[key]
+    parts[#parts + 1] = ("%s for %s systems"):format(c.wait, c.label)
+  end
+  return table.concat(parts, ", ")
+end
 
 function M.response_wait(criticality)
   local c = M.criticality[criticality]
