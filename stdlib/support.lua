@@ -54,9 +54,6 @@ M.slack = {
 -- Zendesk form names (forms are found by name: ids differ per instance).
 M.forms = { support_ops = "Support Ops" }
 
--- The internal note offering-migration writes starts with this text.
-M.migration_note_marker = "Product offering migration"
-
 -- The NOTE: "find an internal note indicating that it involves a product
 -- offering migration". People write that note in their own words, so hb
 -- does not look for its own text only. Case aside, a note that names an
