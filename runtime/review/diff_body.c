@@ -86,8 +86,14 @@ static void fn_text_of(const hb_diff_side *v, int ref, fn_text *t)
     t->first = ar.linedefined;
     t->last = ar.lastlinedefined;
     const char *source = ar.source && ar.source[0] == '@' ? ar.source + 1 : ar.source;
-    if (t->first <= 0 || !source || strcmp(source, v->label)) {
-        /* A C function, or one defined in a module: name where it lives. */
+    bool here = source && !strcmp(source, v->label);
+    /* A function of a lib module (a fragment's step) is compared by its
+     * text too, read from the module the loader read, so the same body at
+     * another line or path is no change. */
+    size_t other_len = 0;
+    char *other = here || t->first <= 0 || !source ? NULL : hb_read_file(source, &other_len, NULL);
+    if (t->first <= 0 || (!here && !other)) {
+        /* A C function, or a module hb cannot read again: name where it lives. */
         t->lines = hb_xcalloc(1, sizeof *t->lines);
         t->lines[0] = hb_xasprintf("(function at %s:%d)", source ? source : "?", t->first);
         t->n = 1;
@@ -96,7 +102,11 @@ static void fn_text_of(const hb_diff_side *v, int ref, fn_text *t)
     t->n = (size_t)(t->last - t->first + 1);
     t->lines = hb_xcalloc(t->n, sizeof *t->lines);
     for (size_t i = 0; i < t->n; i++)
-        t->lines[i] = line_of(v->src, v->len, t->first + (int)i);
+        t->lines[i] = here ? line_of(v->src, v->len, t->first + (int)i)
+                           : line_of(other, other_len, t->first + (int)i);
+    if (other)
+        t->file = hb_xstrdup(source);
+    free(other);
     trim_to_body(t);
 }
 
@@ -105,6 +115,7 @@ void hb_fn_text_free(fn_text *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->lines[i]);
     free(t->lines);
+    free(t->file);
 }
 
 /* Both present and the same, ignoring indentation. */

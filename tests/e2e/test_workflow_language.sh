@@ -14,7 +14,8 @@ expect_rc 0 "graph"
 expect_out 'route -->\|"Bug \[kind == #quot;bug#quot;\]"\| note' "the helper's comparison on the edge"
 expect_out 'route -->\|"Other"\| confirm' "a default branch as before"
 expect_out '^    confirm\{"Confirm with Support Ops in #35;ops\."\}' "the fragment's step, its words filled"
-expect_out 'confirm -->\|"confirmed"\| done' "the fragment's target filled"
+expect_out 'confirm -->\|"skipped"\| done' "the fragment's target filled"
+expect_out 'thank --> done' "and its task's"
 expect_no_err . "nothing on stderr"
 
 run_hb doc dsl-sample
@@ -39,6 +40,17 @@ CHECKS=$((CHECKS + 1))
 if printf '%s' "$OUT" | grep -q "when.lua"; then fail "diff shows the helper's own source"; fi
 run_hb diff "$FIX/dsl-sample.lua" "$FIX/dsl-sample.lua"
 expect_out '^no changes$' "the same helpers are no change"
+# A fragment's code is compared by its text: the same files in another
+# folder are no change either.
+mkdir -p "$TEST_TMP/v3/lib"
+cp "$FIX"/lib/dsl_*.lua "$TEST_TMP/v3/lib/"
+cp "$FIX/dsl-sample.lua" "$TEST_TMP/v3/"
+run_hb diff "$FIX/dsl-sample.lua" "$TEST_TMP/v3/dsl-sample.lua"
+expect_out '^no changes$' "the same fragment elsewhere"
+sed -i 's/ctx.vars.thanked = true/ctx.vars.thanked = "yes"/' "$TEST_TMP/v3/lib/dsl_tail.lua"
+run_hb diff "$FIX/dsl-sample.lua" "$TEST_TMP/v3/dsl-sample.lua"
+expect_out '^step changed: thank \(task\): run body changed \(lines .*dsl_tail.lua:[0-9]+-[0-9]+ -> .*dsl_tail.lua:[0-9]+-[0-9]+\)$' \
+  "a fragment's changed code, at its module's lines"
 
 # The input read only through is("request", ...): without that helper lint
 # warns, so the rule above is not vacuous.
