@@ -4,6 +4,8 @@
 
 #include "sandbox_internal.h"
 
+/* The project of the {id} route parameter: its id or (decoded) path. */
+cJSON *sb_gl_find_project(sb_ctx *cx);
 /* The GitLab user the sandbox token belongs to (sandbox.gitlab_api_user). */
 int64_t sb_gl_api_user(sb_ctx *cx);
 cJSON *sb_gl_render_user(sb_ctx *cx, int64_t id);
