@@ -17,8 +17,10 @@ M.offering_order = { "self_managed", "saas" }
 M.levels = { premium = "Premium", ultimate = "Ultimate" }
 M.level_order = { "premium", "ultimate" }
 
--- The ticket field that says which offering the problem is about.
-M.problem_offering_field = 900001
+-- The ticket field that says which offering the problem is about, by its
+-- title: ids differ between Zendesk instances, so a workflow finds the field
+-- (zendesk.ticket_fields.find) and gives its id to problem_offering.
+M.problem_offering_field = "Problem offering"
 
 -- Organization fields that link an organization to billing and to sales,
 -- and the one Support Ops sets while an offering migration is approved.
@@ -38,6 +40,11 @@ M.projects = {
 -- Issue templates, by name in their project.
 M.templates = { offering_migration = "Offering migration", bug = "Bug", feature = "Feature", rfc = "RFC" }
 
+-- GitLab roles as a member's access_level numbers them. Only a group's
+-- Owner may link a subscription to it.
+M.gitlab_roles = { guest = 10, planner = 15, reporter = 20, developer = 30, maintainer = 40,
+  owner = 50 }
+
 -- Starred tickets (Support Ticket Attention Requests): the issue that tracks
 -- a STAR carries `label` and names the ticket as "#<id>"; a manager marks a
 -- STAR that was not needed with `no_need_label`.
@@ -50,6 +57,16 @@ M.slack = {
   sales_escalation = "#support_sales_escalation",
   licensing = "#support_licensing-subscription",     -- the L&R team
 }
+
+-- The status of a ticket that waits on the customer: a reply that asks them
+-- for something (a support level, a screenshot) sets it, as support teams
+-- do so that the ticket's clock stops until they answer.
+M.waiting_on_customer = "pending"
+
+-- A ticket is still open until it is solved (then closed).
+function M.is_open(status)
+  return status ~= "solved" and status ~= "closed"
+end
 
 -- Zendesk form names (forms are found by name: ids differ per instance).
 M.forms = { support_ops = "Support Ops" }
@@ -81,13 +98,14 @@ M.migration_issue_fields = {
 }
 
 -- The "Label: value" lines of that issue (its description starts with
--- them): t.org_name, t.org_id, t.ticket, t.level_tag, t.target_date.
+-- them): t.org_name, t.org_id, t.ticket (and t.ticket_url, its agent page,
+-- for Support Ops to open it), t.level_tag, t.target_date.
 function M.migration_issue_lines(t)
   local f = M.migration_issue_fields
   return M.format_fields({
     { f.request, "support a product offering migration" },
     { f.organization, ("%s (%d)"):format(t.org_name, t.org_id) },
-    { f.ticket, t.ticket },
+    { f.ticket, t.ticket_url and ("%s (%s)"):format(t.ticket, t.ticket_url) or t.ticket },
     { f.level, t.level_tag },
     { f.target_date, t.target_date },
   })
@@ -477,10 +495,11 @@ function M.migration_offerings(org_tags, problem)
   return paid[1], new
 end
 
--- The offering the ticket's problem is about: the ticket field, else the
--- bare offering tag Zendesk adds from the form ("saas", "self_managed").
-function M.problem_offering(ticket)
-  local v = M.custom_field(ticket, M.problem_offering_field)
+-- The offering the ticket's problem is about: the ticket field (field_id,
+-- as zendesk.ticket_fields.find gave it), else the bare offering tag Zendesk
+-- adds from the form ("saas", "self_managed").
+function M.problem_offering(ticket, field_id)
+  local v = field_id and M.custom_field(ticket, field_id)
   if M.offerings[v] then
     return v
   end

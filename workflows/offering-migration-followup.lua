@@ -31,7 +31,9 @@ return workflow "offering-migration-followup" {
         return
       end
       local org = assert(zendesk.organizations.get(t.organization_id), "the ticket has no organization")
-      local plan, why = support.align_level_tags(t.tags, org.tags, support.problem_offering(t))
+      local field = zendesk.ticket_fields.find(support.problem_offering_field)
+      local plan, why = support.align_level_tags(t.tags, org.tags,
+        support.problem_offering(t, field and field.id))
       ctx.vars.align = plan
       ctx.vars.ticket_level_tags = support.level_tags(t.tags)
       ctx.log(("internal note %d %s an offering migration: %s"):format(note.id,

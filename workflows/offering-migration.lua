@@ -25,12 +25,14 @@ return workflow "offering-migration" {
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local org = assert(zendesk.organizations.get(t.organization_id),
         "the ticket has no organization")
-      local problem = support.problem_offering(t)
+      local field = zendesk.ticket_fields.find(support.problem_offering_field)
+      local problem = support.problem_offering(t, field and field.id)
       local v = ctx.vars
       v.current, v.new = support.migration_offerings(org.tags, problem)
       assert(v.current, ("organization %s has no support level tag: it has no paid support"):format(org.name))
       local requester = zendesk.users.get(t.requester_id)
       v.org_id, v.org_name, v.customer = org.id, org.name, requester and requester.name
+      v.ticket_url = zendesk.tickets.agent_url(t)
       ctx.log(("%s pays for %s; the ticket's problem is about %s"):format(org.name,
         table.concat(support.level_tags(org.tags), " and "), problem or "an unknown offering"))
     end,
@@ -45,9 +47,9 @@ return workflow "offering-migration" {
     [[Contact the customer: explain that although they are only entitled to support on their
       current offering, we intend to support them anyway; ask them to confirm what support
       level they intend to purchase on the new offering, and the target date for completing
-      the migration.]],
+      the migration. The reply sets the ticket to pending: it waits on the customer.]],
     run = function(ctx)
-      zendesk.tickets.comment(ctx.input.ticket, {
+      zendesk.tickets.set_status(ctx.input.ticket, support.waiting_on_customer, {
         public = true,
         body = messages.offering_migration_intro {
           customer = ctx.vars.customer, current_offering = support.offerings[ctx.vars.current],
@@ -109,7 +111,8 @@ return workflow "offering-migration" {
       -- The level and the date: from the customer's reply (record_reply) or the asks.
       local level_tag = support.level_tag(v.new, fact(ctx, "level", "ask_level"))
       local about = { org_name = v.org_name, org_id = v.org_id, ticket = ctx.input.ticket,
-        level_tag = level_tag, target_date = fact(ctx, "target_date", "ask_target_date") }
+        ticket_url = v.ticket_url, level_tag = level_tag,
+        target_date = fact(ctx, "target_date", "ask_target_date") }
       local title = messages.offering_migration_issue_title(about)
       local issue = gitlab.issues.create(OPS, {
         title = title,

@@ -48,7 +48,8 @@ return workflow "star-plan-license" {
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local v = ctx.vars
-      v.offering = support.problem_offering(t)
+      local field = zendesk.ticket_fields.find(support.problem_offering_field)
+      v.offering = support.problem_offering(t, field and field.id)
       v.request = support.lnr_request(t.tags)
       v.trial = support.is_trial_request(t.tags)
       v.new_trial = support.is_new_trial_request(t.tags)
@@ -210,9 +211,11 @@ return workflow "star-plan-license" {
   },
   task "request_screenshot" {
     [[Request the customer to provide the Admin -> Dashboard screenshot. This must be done
-      before creating a trial license.]],
+      before creating a trial license. The reply sets the ticket to pending: it waits on the
+      customer.]],
     run = function(ctx)
-      reply(ctx, messages.request_admin_dashboard { customer = ctx.vars.customer })
+      zendesk.tickets.set_status(ctx.input.ticket, support.waiting_on_customer, { public = true,
+        body = messages.request_admin_dashboard { customer = ctx.vars.customer } })
     end,
   },
   wait "screenshot_reply" {
@@ -258,9 +261,30 @@ return workflow "star-plan-license" {
   choice "activation_error" {
     [[Is the customer getting errors when activating a license, on a ticket they did not
       open?]],
-    { label = "Activation error, no ticket of their own", next = "ask_customer_ticket",
+    { label = "Activation error, on a ticket they did not open", next = "find_customer_ticket",
       when = function(ctx) return ctx.vars.activation_error and not ctx.vars.requester_is_customer end },
     { label = "No", next = "done" },
+  },
+  task "find_customer_ticket" {
+    [[Has the customer submitted a ticket already? Look for the license contact in Zendesk and
+      for an open ticket of theirs other than this one.]],
+    run = function(ctx)
+      local v = ctx.vars
+      local customer = v.license_contact and zendesk.users.find_by_email(v.license_contact)
+      v.customer_ticket = nil
+      for t in customer and zendesk.users.requested_tickets(customer.id) or function() end do
+        if t.id ~= ctx.input.ticket and support.is_open(t.status) then
+          v.customer_ticket = t.id
+          ctx.log(("the customer's own ticket: #%d (%s)"):format(t.id, tostring(t.subject)))
+        end
+      end
+    end,
+  },
+  choice "customer_submitted" {
+    [[Request that the customer submit a ticket if they haven't done so already: have
+      they?]],
+    { label = "They have a ticket", when = is_set("customer_ticket"), next = "done" },
+    { label = "Not yet", next = "ask_customer_ticket" },
   },
   ask "ask_customer_ticket" {
     [[The customer is getting errors when activating a license: request that the customer

@@ -248,7 +248,7 @@ return workflow "star-validity" {
   task "label_star_issue" {
     [[Label the STAR issue `{no_need_label}`.]],
     run = function(ctx)
-      gitlab.issues.update(STAR.project, ctx.vars.star_iid, { add_labels = { STAR.no_need_label } })
+      gitlab.issues.add_labels(STAR.project, ctx.vars.star_iid, { STAR.no_need_label })
     end,
     next = "done_no_need",
   },

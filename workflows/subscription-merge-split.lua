@@ -171,13 +171,15 @@ return workflow "subscription-merge-split" {
     value = "string",
   },
   task "record_owner" {
-    [[Record the account owner you gave.]],
+    [[Record the account owner you gave, by name when Zendesk knows them.]],
     run = function(ctx)
       local email = ctx.answers.ask_owner_email
       if not support.is_email(email) then
         error("not an email address: " .. email)
       end
-      ctx.vars.owner_name, ctx.vars.owner_email, ctx.vars.owner_source = email, email, "answer"
+      local user = zendesk.users.find_by_email(email)
+      ctx.vars.owner_name, ctx.vars.owner_email, ctx.vars.owner_source = user and user.name or email,
+        email, "answer"
     end,
   },
   choice "which_reply" {

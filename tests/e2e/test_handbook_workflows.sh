@@ -44,6 +44,12 @@ export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"
 run_hb test prohibitions --coverage
 expect_rc 0 "the prohibitions scenarios pass"
 
+# The GitLab members and users operations, Zendesk's lookups, status with a
+# reply and labels kept: every way through a test workflow that uses them.
+run_hb test requester-roles --coverage
+expect_rc 0 "the requester-roles scenarios pass, every edge taken"
+expect_out "^4 passed, 0 failed"
+
 run_hb run prohibitions attempt=license ticket=1004 --sandbox
 expect_rc 1 "a non-trial license request fails the step"
 expect_err "refused: hb requests trial licenses only"

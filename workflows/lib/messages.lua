@@ -12,6 +12,7 @@ return messages {
   placeholders = {
     customer = "the requester's name",
     ticket = "the Zendesk ticket's number",
+    ticket_url = "the ticket's page in the agent interface",
     by = "who did or confirmed it (the run's actor)",
     org_name = "the organization's name",
     org_id = "the organization's id",

@@ -60,6 +60,8 @@ return scenarios "star-plan-license" {
     status = "succeeded",
     check = function(sb)
       sb:has_reply(1005, "Admin -> Dashboard", "the screenshot is requested")
+      sb:request_count({ service = "zendesk", method = "PUT", body = '"status":"pending"' }, 1,
+        "with the ticket set to pending in the same update")
       sb:has_note(1005, "No Admin -> Dashboard screenshot yet", "overdue after 24h")
       local replies, license_note = sb:replies(1005), nil
       for _, n in ipairs(sb:notes(1005)) do
@@ -182,11 +184,34 @@ return scenarios "star-plan-license" {
     path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "time_left",
       "is_emergency", "find_screenshot", "screenshot_attached", "confirm_screenshot",
       "prepare_trial_license", "trial_license_sent", "record_trial_sent", "activation_error",
-      "ask_customer_ticket", "done" },
+      "find_customer_ticket", "customer_submitted", "ask_customer_ticket", "done" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1005, "Send to: gus@stark.example", "to the license contact, not the agent who asked")
       sb:no_reply(1005)
+    end,
+  },
+
+  -- "if they haven't done so already": the license contact's own open
+  -- ticket (found by their email) means there is nothing to request.
+  scenario "an activation error, and the customer has a ticket of their own already" {
+    sandbox = { zendesk = { tickets = {
+      ["1005"] = { tags = { "self_managed_premium", "lnr_activation_error", "star" }, requester_id = 502,
+        comments = { ["+"] = SCREENSHOT.sandbox.zendesk.tickets["1005"].comments["+"] } },
+      ["+"] = { id = 1020, subject = "Activation fails with an error", status = "open",
+        requester_id = 607, organization_id = 2007, tags = { "self_managed_premium" } } } } },
+    inputs = { ticket = 1005 },
+    answers = { lnr_first = "not available", is_emergency = "yes", confirm_screenshot = "yes",
+      trial_license_sent = "sent" },
+    path = { "read_ticket", "offering", "sm_request", "lnr_first", "expiry_known", "time_left",
+      "is_emergency", "find_screenshot", "screenshot_attached", "confirm_screenshot",
+      "prepare_trial_license", "trial_license_sent", "record_trial_sent", "activation_error",
+      "find_customer_ticket", "customer_submitted", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:request_count({ service = "zendesk", path = "/users/search" }, 1, "the contact looked up by email")
+      sb:request_count({ service = "zendesk", path = "/users/607/tickets/requested" }, 1,
+        "and their tickets")
     end,
   },
 
@@ -289,6 +314,23 @@ return scenarios "star-plan-license" {
     check = function(sb)
       sb:no_request({ service = "zendesk", body = "License request" }, "no Self-managed license request")
       sb:has_note(1016, "extended the namespace's trial", "the Mechanizer, as for SaaS")
+    end,
+  },
+
+  -- Ticket fields are found by title: in this instance "Problem offering"
+  -- has another id, and the SaaS ticket is still read as SaaS.
+  scenario "the offering field has another id here: found by its title" {
+    sandbox = { zendesk = {
+      ticket_fields = { ["900001"] = { title = "Legacy offering" }, ["+"] = {
+        id = 4242, type = "tagger", title = "Problem offering", active = true } },
+      tickets = { ["1016"] = { custom_fields = { { id = 4242, value = "saas" } } } } } },
+    inputs = { ticket = 1016 },
+    answers = { mechanizer_extend = "extended" },
+    path = { "read_ticket", "offering", "saas_request", "mechanizer_extend", "record_mechanizer", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:request_count({ service = "zendesk", path = "/ticket_fields" }, 1, "the field is looked up")
+      sb:has_note(1016, "extended the namespace's trial", "read as SaaS")
     end,
   },
 

@@ -21,6 +21,7 @@ return scenarios "star-validity" {
     check = function(sb)
       sb:has_note(1004, "No need for STAR. In the grace period, which ends 2026-12-03T00:00:00Z", "why")
       sb:contains(sb:issue(META, 1).labels, "STAR::no need", "the STAR issue is labelled")
+      sb:contains(sb:issue(META, 1).labels, "STAR", "and keeps its other labels")
       sb:no_reply(1004)
     end,
   },
