@@ -26,5 +26,8 @@ void hb_time_format_seconds(hb_time_us t, char out[32]);
 /* Durations: an integer and a unit s, m, h or d ("90s", "30m", "24h", "14d");
  * several may be concatenated ("1h30m"). */
 hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e);
+/* A duration as hb_duration_parse reads it, in the largest unit that divides
+ * it exactly ("1h", "90m", "14d"; "1500ms" below a second). Newly allocated. */
+char *hb_duration_text(int64_t us);
 
 #endif

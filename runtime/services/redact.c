@@ -5,9 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #include "hb/http.h"
+#include "hb/json_print.h"
 #include "hb/redact.h"
 #include "hb/util.h"
 
@@ -27,12 +26,8 @@ void hb_secrets_free(hb_secrets *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++) {
-        volatile char *p = s->values[i];
-        while (*p)
-            *p++ = '\0';
-        free(s->values[i]);
-    }
+    for (size_t i = 0; i < s->n; i++)
+        hb_wipe_free(s->values[i]);
     free(s->values);
     free(s);
 }
@@ -56,20 +51,12 @@ static void remember(hb_secrets *s, const char *value)
     s->n++;
 }
 
-static char *base64(const char *value)
-{
-    size_t len = strlen(value);
-    char *out = hb_xmalloc(4 * ((len + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)value, (int)len);
-    return out;
-}
-
 void hb_secrets_add(hb_secrets *s, const char *value)
 {
     if (!s || !value || strlen(value) < MIN_SCRUB_LEN)
         return;
     remember(s, value);
-    char *b64 = base64(value);
+    char *b64 = hb_base64_encode(value, strlen(value));
     remember(s, b64);
     /* Without padding too: some encoders leave it out. */
     size_t n = strlen(b64);
@@ -252,12 +239,8 @@ char *hb_redact_body(const hb_secrets *s, const char *body, size_t len, size_t m
     cJSON *json = cJSON_ParseWithLength(body, len);
     if (json) {
         hb_redact_json_keys(json);
-        text = cJSON_PrintUnformatted(json);
+        text = hb_json_print(json);
         cJSON_Delete(json);
-        /* cJSON allocates with malloc by default; copy into our ownership. */
-        char *copy = hb_xstrdup(text ? text : "");
-        cJSON_free(text);
-        text = copy;
     } else if (looks_like_form(body, len)) {
         char *tmp = hb_xstrndup(body, len);
         text = hb_redact_form(tmp);
