@@ -175,11 +175,13 @@ for _, key in ipairs(M.criticality_order) do
   end
 end
 
--- Global Support Hours (the support page's "24x5"): the days, the hours of
--- each day and the offset from UTC they are counted in, as
--- "DAYS HH:MM-HH:MM UTC[±HH:MM]" (DAYS a range such as Mon-Fri, or a list
--- such as Mon,Wed). support.parse_support_hours reads it.
-M.global_support_hours = "Mon-Fri 00:00-24:00 UTC"
+-- Global Support Hours (the support page's "24x5"): the HB_SUPPORT_HOURS
+-- setting (hb config shows it; default "Mon-Fri 00:00-24:00 UTC"): the
+-- days, the hours of each day and the offset from UTC they are counted in,
+-- as "DAYS HH:MM-HH:MM UTC[±HH:MM]" (DAYS a range such as Mon-Fri, or a
+-- list such as Mon,Wed). hb checks it when it starts; parse_support_hours
+-- reads it here.
+M.global_support_hours = hbi.setting("HB_SUPPORT_HOURS")
 
 -- L&R request tags ("lnr_<request>") and what kind of request each is.
 M.lnr_requests = {

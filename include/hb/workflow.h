@@ -130,6 +130,10 @@ extern const char *const hb_dsl_globals[];
 hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
                            hb_workflow **out, hb_err *e);
 
+/* Gives the stdlib of a Lua state hbi.setting(name), which reads the
+ * settings flagged HB_SETTING_STDLIB (hb_workflow_load does it). */
+void hb_workflow_expose_settings(hb_lua *lua);
+
 /* Loads from a file with a fresh state and default modules (static uses). */
 hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hb/paths.h"
+#include "hb/settings.h"
 #include "workflow_internal.h"
 
 const char *const hb_known_services[] = {"zendesk", "gitlab", "zuora", "salesforce", NULL};
@@ -112,11 +113,37 @@ const char *const hb_dsl_globals[] = {
     "is_set",   "is_unset", "is_empty", "messages", "message", NULL,
 };
 
+/* hbi.setting(name): a setting the stdlib may read (HB_SETTING_STDLIB), as
+ * configured, else its default; a workflow's own code has no hbi. */
+static int hbi_setting(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    const hb_setting *s = hb_setting_find(name);
+    if (!s || !(s->flags & HB_SETTING_STDLIB))
+        return luaL_error(L, "hbi.setting: %s is not a setting the stdlib may read", name);
+    char *text = hb_setting_text(name);
+    if (text)
+        lua_pushstring(L, text);
+    else if (s->fallback)
+        lua_pushstring(L, s->fallback);
+    else
+        lua_pushnil(L);
+    free(text);
+    return 1;
+}
+
+void hb_workflow_expose_settings(hb_lua *lua)
+{
+    hb_lua_register_internal(lua, "setting", hbi_setting);
+}
+
 /* Makes the DSL's names (hb_dsl_globals, all from stdlib/hb/workflow.lua)
- * globals of the workflow environment. */
+ * globals of the workflow environment, and the settings the stdlib reads
+ * (support.lua's Global Support Hours) reachable. */
 static hb_status install_dsl(hb_lua *lua, hb_err *e)
 {
     lua_State *L = hb_lua_state(lua);
+    hb_workflow_expose_settings(lua);
     hb_status st = hb_lua_require(lua, "hb.workflow", e);
     if (st != HB_OK)
         return st;

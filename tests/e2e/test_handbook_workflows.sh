@@ -38,7 +38,20 @@ run_hb run support-ops-incident system=Zendesk "problem=Agents cannot log in." \
 expect_rc 3 "a Mission Critical incident on a Saturday waits only for a response"
 expect_out "step=response"
 expect_err "support_hours +choice +Critical: the clock starts now" "the trace names the branch"
-unset HB_NOW
+# The hours are a setting: hb config shows it, a run follows it, a bad one
+# stops hb before it starts.
+export HB_SUPPORT_HOURS="Mon-Fri 08:00-18:00 UTC+01:00" HB_NOW=2026-11-23T06:00:00Z # Monday 07:00 local
+run_hb config HB_SUPPORT_HOURS
+expect_out "^Mon-Fri 08:00-18:00 UTC\+01:00$"
+run_hb run support-ops-incident system=Zendesk "problem=A typo." --answer criticality=administrative \
+  --allow-duplicate
+expect_rc 3 "before the window opens"
+expect_err "until 2026-11-23T07:00:00Z: Outside Global Support Hours \(Mon-Fri 08:00-18:00 UTC\+01:00\)" \
+  "the configured hours, and when they begin"
+HB_SUPPORT_HOURS="Mon-Fri 18:00-08:00 UTC" run_hb run support-ops-incident system=Zendesk problem=x
+expect_rc 2 "hours that run backward"
+expect_err "HB_SUPPORT_HOURS='Mon-Fri 18:00-08:00 UTC' has a daily window that does not run forward"
+unset HB_NOW HB_SUPPORT_HOURS
 
 export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"
 run_hb test prohibitions --coverage

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hb/lua_host.h"
+#include "hb/workflow.h"
 #include "hb/util.h"
 #include "test_support.h"
 
@@ -22,6 +23,7 @@ static hb_status run_fixture(const char *name, const char *src, size_t len, hb_e
     hb_lua *h = hb_lua_new(&limits, &mods, e);
     if (!h)
         return HB_EINTERNAL;
+    hb_workflow_expose_settings(h);
     st = hb_lua_load(h, name, src, len, false, e);
     if (st == HB_OK)
         st = hb_lua_pcall(h, 0, 0, NULL, e);
