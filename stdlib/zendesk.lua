@@ -301,41 +301,35 @@ end
 
 -- ticket forms and users -------------------------------------------------------
 
--- The form with this name (exact, else ignoring case), or nil. Forms are
--- found by name because ids differ between instances.
-function M.ticket_forms.find(name)
-  name = svc.string_arg(name, "zendesk.ticket_forms.find", "name")
-  local loose
-  for form in paged(request("ticket_forms.find", "GET", API .. "/ticket_forms.json"),
-      "ticket_forms") do
-    if form.name == name then
-      return form
-    end
-    if not loose and type(form.name) == "string" and form.name:lower() == name:lower() then
-      loose = form
-    end
-  end
-  return loose
-end
-
--- The field with this title (exact, else ignoring case; an active one
--- before an inactive one), or nil. Fields are found by title because ids
--- differ between instances; support.custom_field reads a ticket's value.
-function M.ticket_fields.find(title)
-  title = svc.string_arg(title, "zendesk.ticket_fields.find", "title")
+-- The object of a listing (ticket forms, ticket fields) whose `key` is
+-- `name`: exactly, else ignoring case; an active one before an inactive
+-- one. Forms and fields are found by name because ids differ between
+-- instances.
+local function find_named(op, collection, key, name)
+  name = svc.string_arg(name, "zendesk." .. op, key)
   local best, best_rank
-  for field in paged(request("ticket_fields.find", "GET", API .. "/ticket_fields.json"),
-      "ticket_fields") do
-    local t = type(field.title) == "string" and field.title or ""
-    local rank = (t == title and 0 or t:lower() == title:lower() and 2 or nil)
-    if rank and field.active == false then
+  for item in paged(request(op, "GET", ("%s/%s.json"):format(API, collection)), collection) do
+    local text = type(item[key]) == "string" and item[key] or ""
+    local rank = text == name and 0 or text:lower() == name:lower() and 2 or nil
+    if rank and item.active == false then
       rank = rank + 1
     end
     if rank and (not best_rank or rank < best_rank) then
-      best, best_rank = field, rank
+      best, best_rank = item, rank
     end
   end
   return best
+end
+
+-- The form with this name, or nil.
+function M.ticket_forms.find(name)
+  return find_named("ticket_forms.find", "ticket_forms", "name", name)
+end
+
+-- The field with this title, or nil; support.custom_field reads a ticket's
+-- value of it.
+function M.ticket_fields.find(title)
+  return find_named("ticket_fields.find", "ticket_fields", "title", title)
 end
 
 -- The user with this email address (any case), or nil.

@@ -9,21 +9,26 @@
 
 #include "gitlab_internal.h"
 
-cJSON *sb_gl_find_project(sb_ctx *cx)
+cJSON *sb_gl_find_by_id_or_path(sb_ctx *cx, const char *collection, const char *path_field)
 {
     const char *key = sb_param(cx, "id");
-    cJSON *projects = sb_coll(cx->data, "gitlab", "projects");
+    cJSON *all = sb_coll(cx->data, "gitlab", collection);
     int64_t id;
     if (sb_parse_int(key, &id))
-        return sb_find_int(projects, "id", id);
+        return sb_find_int(all, "id", id);
     cJSON *p;
-    cJSON_ArrayForEach(p, projects)
+    cJSON_ArrayForEach(p, all)
     {
-        const char *path = sb_get_str(p, "path_with_namespace");
+        const char *path = sb_get_str(p, path_field);
         if (path && !strcasecmp(path, key))
             return p;
     }
     return NULL;
+}
+
+cJSON *sb_gl_find_project(sb_ctx *cx)
+{
+    return sb_gl_find_by_id_or_path(cx, "projects", "path_with_namespace");
 }
 
 static cJSON *project_issues(cJSON *project)

@@ -16,23 +16,6 @@
 
 #include "gitlab_internal.h"
 
-static cJSON *find_group(sb_ctx *cx)
-{
-    const char *key = sb_param(cx, "id");
-    cJSON *groups = sb_coll(cx->data, "gitlab", "groups");
-    int64_t id;
-    if (sb_parse_int(key, &id))
-        return sb_find_int(groups, "id", id);
-    cJSON *g;
-    cJSON_ArrayForEach(g, groups)
-    {
-        const char *path = sb_get_str(g, "full_path");
-        if (path && !strcasecmp(path, key))
-            return g;
-    }
-    return NULL;
-}
-
 /* Is `ancestor` the full path of a group above (or at) `path`? */
 static bool is_ancestor(const char *ancestor, const char *path)
 {
@@ -137,7 +120,7 @@ static void reply_members(sb_ctx *cx, const cJSON *holder, const char *path)
 
 void sb_h_gl_group_members(sb_ctx *cx)
 {
-    const cJSON *group = find_group(cx);
+    const cJSON *group = sb_gl_find_by_id_or_path(cx, "groups", "full_path");
     if (!group) {
         sb_gitlab_error(cx, 404, "404 Group Not Found");
         return;

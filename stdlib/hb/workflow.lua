@@ -27,27 +27,30 @@ local function fail_at(where, message)
   error(where .. ": " .. message, 0)
 end
 
-local function step_constructor(kind)
-  return function(id)
+-- `kind "name" { ... }`: checks the name, then the table, and calls
+-- build(name, spec, where) with the file:line the author wrote it at.
+local function constructor(kind, example, build)
+  return function(name)
     local where = hbi.where(2)
-    if type(id) ~= "string" or id == "" then
-      fail_at(where, kind .. " needs an id string: " .. kind .. ' "my_step" { ... }')
+    if type(name) ~= "string" or name == "" then
+      fail_at(where, ('%s needs a name: %s "%s" { ... }'):format(kind, kind, example))
     end
     return function(spec)
       if type(spec) ~= "table" then
-        fail_at(where, kind .. ' "' .. id .. '" needs a table: ' .. kind .. ' "' .. id .. '" { ... }')
+        fail_at(where, ('%s "%s" needs a table: %s "%s" { ... }'):format(kind, name, kind, name))
       end
-      if getmetatable(spec) == STEP then
-        fail_at(where, kind .. ' "' .. id .. '" was given another step as its body')
-      end
-      local step = { kind = kind, id = id, where = where, spec = spec }
-      return setmetatable(step, STEP)
+      return build(name, spec, where)
     end
   end
 end
 
 for _, kind in ipairs(KINDS) do
-  M[kind] = step_constructor(kind)
+  M[kind] = constructor(kind, "my_step", function(id, spec, where)
+    if getmetatable(spec) == STEP then
+      fail_at(where, kind .. ' "' .. id .. '" was given another step as its body')
+    end
+    return setmetatable({ kind = kind, id = id, where = where, spec = spec }, STEP)
+  end)
 end
 
 -- Copies a step's spec, filling `{name}` in its description, message and
@@ -113,40 +116,31 @@ end
 -- `lib.fragment { done = "done" }` (its `{done}` targets filled) or the
 -- fragment itself among its steps. The steps keep their ids, so graph, doc
 -- and diff show them as the workflow's own.
-function M.fragment(name)
-  local where = hbi.where(2)
-  if type(name) ~= "string" or name == "" then
-    fail_at(where, 'fragment needs a name: fragment "which_tag" { ... }')
-  end
-  return function(spec)
-    if type(spec) ~= "table" then
-      fail_at(where, 'fragment "' .. name .. '" needs a table of steps')
+M.fragment = constructor("fragment", "which_tag", function(name, spec, where)
+  local steps = {}
+  for i, item in ipairs(spec) do
+    if getmetatable(item) ~= STEP then
+      fail_at(where, ('item %d of fragment "%s" is not a step'):format(i, name))
     end
-    local steps = {}
-    for i, item in ipairs(spec) do
-      if getmetatable(item) ~= STEP then
-        fail_at(where, ('item %d of fragment "%s" is not a step'):format(i, name))
+    steps[i] = item
+  end
+  if #steps == 0 then
+    fail_at(where, 'fragment "' .. name .. '" has no steps')
+  end
+  local frag = { name = name, where = where, steps = steps, words = spec.words or {},
+    params = {} }
+  -- Calling a fragment gives an instance with its targets' placeholders set.
+  return setmetatable(frag, {
+    __index = FRAGMENT,
+    __call = function(self, params)
+      if type(params) ~= "table" then
+        fail_at(hbi.where(2), 'fragment "' .. name .. '" takes a table: { done = "step" }')
       end
-      steps[i] = item
-    end
-    if #steps == 0 then
-      fail_at(where, 'fragment "' .. name .. '" has no steps')
-    end
-    local frag = { name = name, where = where, steps = steps, words = spec.words or {},
-      params = {} }
-    -- Calling a fragment gives an instance with its targets' placeholders set.
-    return setmetatable(frag, {
-      __index = FRAGMENT,
-      __call = function(self, params)
-        if type(params) ~= "table" then
-          fail_at(hbi.where(2), 'fragment "' .. name .. '" takes a table: { done = "step" }')
-        end
-        return setmetatable({ name = name, where = self.where, steps = self.steps,
-          words = self.words, params = params }, getmetatable(self))
-      end,
-    })
-  end
-end
+      return setmetatable({ name = name, where = self.where, steps = self.steps,
+        words = self.words, params = params }, getmetatable(self))
+    end,
+  })
+end)
 
 local function is_fragment(item)
   local mt = getmetatable(item)
@@ -182,49 +176,40 @@ local function filled_inputs(inputs, words, where)
   return out
 end
 
-function M.workflow(name)
-  local where = hbi.where(2)
-  if type(name) ~= "string" or name == "" then
-    fail_at(where, 'workflow needs a name: workflow "my-process" { ... }')
+M.workflow = constructor("workflow", "my-process", function(name, spec, where)
+  local words = spec.words or {}
+  if type(words) ~= "table" then
+    fail_at(where, 'workflow "' .. name .. '": words must be a table { name = "text" }')
   end
-  return function(spec)
-    if type(spec) ~= "table" then
-      fail_at(where, 'workflow "' .. name .. '" needs a table: workflow "' .. name .. '" { ... }')
-    end
-    local words = spec.words or {}
-    if type(words) ~= "table" then
-      fail_at(where, 'workflow "' .. name .. '": words must be a table { name = "text" }')
-    end
-    local steps = {}
-    for i, item in ipairs(spec) do
-      if getmetatable(item) == STEP then
-        steps[#steps + 1] = filled_step(item, words, {})
-      elseif is_fragment(item) then
-        local fwords = merged(words, item.words)
-        for _, s in ipairs(item.steps) do
-          local copy = setmetatable(merged(s), STEP)
-          copy.fragment = item.name
-          steps[#steps + 1] = filled_step(copy, fwords, item.params)
-        end
-      else
-        fail_at(where, 'item ' .. i .. ' of workflow "' .. name ..
-          '" is not a step (task, choice, ask, wait, succeed or fail) or a fragment')
+  local steps = {}
+  for i, item in ipairs(spec) do
+    if getmetatable(item) == STEP then
+      steps[#steps + 1] = filled_step(item, words, {})
+    elseif is_fragment(item) then
+      local fwords = merged(words, item.words)
+      for _, s in ipairs(item.steps) do
+        local copy = setmetatable(merged(s), STEP)
+        copy.fragment = item.name
+        steps[#steps + 1] = filled_step(copy, fwords, item.params)
       end
+    else
+      fail_at(where, 'item ' .. i .. ' of workflow "' .. name ..
+        '" is not a step (task, choice, ask, wait, succeed or fail) or a fragment')
     end
-    -- What the loader reads: the spec without the texts already filled in.
-    local loaded = {}
-    for k, v in pairs(spec) do
-      if type(k) ~= "number" and k ~= "words" then
-        loaded[k] = v
-      end
-    end
-    if type(spec.title) == "string" then
-      loaded.title = text.fill(text.fold(spec.title), words, where, "the title")
-    end
-    loaded.inputs = filled_inputs(spec.inputs, words, where)
-    return { kind = "workflow", name = name, where = where, spec = loaded, steps = steps }
   end
-end
+  -- What the loader reads: the spec without the texts already filled in.
+  local loaded = {}
+  for k, v in pairs(spec) do
+    if type(k) ~= "number" and k ~= "words" then
+      loaded[k] = v
+    end
+  end
+  if type(spec.title) == "string" then
+    loaded.title = text.fill(text.fold(spec.title), words, where, "the title")
+  end
+  loaded.inputs = filled_inputs(spec.inputs, words, where)
+  return { kind = "workflow", name = name, where = where, spec = loaded, steps = steps }
+end)
 
 M.fragment_marker = FRAGMENT
 

@@ -19,7 +19,8 @@ static hb_status run_fixture(const char *name, const char *src, size_t len, hb_e
     hb_status st = hb_lua_limits_from_env(&limits, e);
     if (st != HB_OK)
         return st;
-    hb_lua_modules mods = {.stdlib_dir = HB_SOURCE_DIR "/stdlib", .workflow_dir = NULL};
+    /* lib/ of the fixtures folder holds the checks the fixtures share. */
+    hb_lua_modules mods = {.stdlib_dir = HB_SOURCE_DIR "/stdlib", .workflow_dir = HB_TEST_FIXTURES};
     hb_lua *h = hb_lua_new(&limits, &mods, e);
     if (!h)
         return HB_EINTERNAL;
