@@ -111,6 +111,19 @@ function M.migration_issue_lines(t)
   })
 end
 
+-- What a customer's answer gives (the customer_reply event's payload): the
+-- support level they intend to buy ("Premium" or "premium") and the target
+-- date (`date` or `target_date`, as YYYY-MM-DD), each nil when missing or
+-- not understood.
+function M.migration_reply(reply)
+  if type(reply) ~= "table" then
+    return nil, nil
+  end
+  local level = type(reply.level) == "string" and reply.level:lower() or nil
+  local date = M.parse_time(reply.date or reply.target_date)
+  return M.levels[level] and level or nil, date and M.format_date(date) or nil
+end
+
 -- Those lines read back from the issue's description: { org_id, level_tag,
 -- target_date } and the list of what is missing or unreadable (empty when
 -- all is there).
@@ -235,6 +248,16 @@ local function contains(list, value)
   return false
 end
 M.contains = contains
+
+-- Every item of a listing's iterator (zendesk.tickets.comments,
+-- zuora.subscriptions.by_account ...) as a list.
+function M.all(items)
+  local list = {}
+  for item in items do
+    list[#list + 1] = item
+  end
+  return list
+end
 
 -- A ticket's custom field value by id, or nil.
 function M.custom_field(ticket, id)

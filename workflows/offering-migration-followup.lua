@@ -21,10 +21,7 @@ return workflow "offering-migration-followup" {
       the offering its problem statement is about.]],
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
-      local comments = {}
-      for c in zendesk.tickets.comments(ctx.input.ticket) do
-        comments[#comments + 1] = c
-      end
+      local comments = support.all(zendesk.tickets.comments(ctx.input.ticket))
       local note, how_sure = support.find_migration_note(comments)
       ctx.vars.note = how_sure
       if not note then

@@ -68,18 +68,7 @@ return workflow "offering-migration" {
   task "record_reply" {
     [[Record the support level and the target date the customer gave.]],
     run = function(ctx)
-      local reply = ctx.events.customer_reply
-      if type(reply) ~= "table" then
-        return
-      end
-      local lvl = type(reply.level) == "string" and reply.level:lower() or nil
-      if support.levels[lvl] then
-        ctx.vars.level = lvl
-      end
-      local date = support.parse_time(reply.date or reply.target_date)
-      if date then
-        ctx.vars.target_date = support.format_date(date)
-      end
+      ctx.vars.level, ctx.vars.target_date = support.migration_reply(ctx.events.customer_reply)
     end,
   },
   choice "level_given" {

@@ -67,11 +67,7 @@ return workflow "star-plan-license" {
       local summary = zuora.accounts.summary(account)
       local contact = summary and summary.soldToContact
       v.license_contact = contact and contact.workEmail
-      local subs = {}
-      for s in zuora.subscriptions.by_account(account) do
-        subs[#subs + 1] = s
-      end
-      local sub = support.current_subscription(subs)
+      local sub = support.current_subscription(support.all(zuora.subscriptions.by_account(account)))
       if sub then
         local term_end = support.time(sub.termEndDate)
         v.subscription, v.plan, v.seats = sub.subscriptionNumber, support.plan_name(sub), support.seats(sub)
@@ -187,11 +183,7 @@ return workflow "star-plan-license" {
     [[To investigate the problem, the L&R team needs a screenshot of Admin -> Dashboard:
       check the ticket to see if it has already been provided.]],
     run = function(ctx)
-      local comments = {}
-      for c in zendesk.tickets.comments(ctx.input.ticket) do
-        comments[#comments + 1] = c
-      end
-      local shot = support.find_screenshot(comments)
+      local shot = support.find_screenshot(support.all(zendesk.tickets.comments(ctx.input.ticket)))
       ctx.vars.screenshot = shot
       if shot then
         ctx.log(("image %s in comment %d: %s"):format(shot.file_name, shot.comment_id,

@@ -79,11 +79,7 @@ return workflow "star-validity" {
         ctx.log("the organization has no Zuora account number")
         return
       end
-      local subs = {}
-      for s in zuora.subscriptions.by_account(v.zuora_account) do
-        subs[#subs + 1] = s
-      end
-      local sub = support.current_subscription(subs)
+      local sub = support.current_subscription(support.all(zuora.subscriptions.by_account(v.zuora_account)))
       if not sub then
         ctx.log("no subscription in Zuora for account " .. v.zuora_account)
         return
