@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hb/engine.h"
 #include "hb/error.h"
 
 typedef int (*hb_cmd_fn)(int argc, char **argv);
@@ -166,6 +167,35 @@ struct hb_workflow;
  * wrong (file:line lines) on stderr. On HB_OK, *file_out (may be NULL) and
  * *wf_out are the caller's to free. */
 int hb_cli_load_workflow(const char *target, char **file_out, struct hb_workflow **wf_out);
+
+/* ---- The engine as the command line runs it (cli_engine.c, cli_report.c) */
+
+/* The engine configured from the settings (hb/engine.h says what it needs):
+ * HB_NOW's clock, the Lua limits, HB_LEASE_SECONDS, HB_STDLIB, HB_HOME and
+ * HB_SANDBOX_FAULTS; with open_store, the store $HB_HOME/hb.db. eng points
+ * into the struct: do not copy it. */
+typedef struct hb_cli_engine {
+    hb_engine eng;
+    hb_clock clock;
+    char *stdlib_dir;
+    char *home;
+    char *faults;
+} hb_cli_engine;
+hb_status hb_cli_engine_init(hb_cli_engine *c, bool open_store, hb_err *e);
+void hb_cli_engine_free(hb_cli_engine *c);
+
+/* The terminal as the engine's ask: a prompt on stderr read from stdin,
+ * when stdin is a terminal, CI is unset and --no-input was not given;
+ * otherwise nobody (an unanswered ask pauses the run). */
+hb_engine_ask hb_cli_terminal_ask(bool no_input);
+
+/* The reporter that prints runs as the README's command-line contract says
+ * (trace on stderr, result on stdout), or hb call's value. */
+typedef struct hb_cli_report {
+    bool json; /* the result (or the call's value) as one line of JSON */
+    bool call; /* hb call: only the run's id and the operation's value */
+} hb_cli_report;
+hb_engine_reporter hb_cli_reporter(hb_cli_report *r);
 
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

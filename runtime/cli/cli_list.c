@@ -1,5 +1,4 @@
 /* hb list / hb show: the workflows on HB_WORKFLOW_PATH and one in detail. */
-#include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

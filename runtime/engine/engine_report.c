@@ -1,86 +1,35 @@
-/* What a run prints: the trace on stderr (one line per step), the result on
- * stdout (run id, then status=S step=T, or one JSON object), and for a dry
- * run the plan of every change it would have made. */
-#include <stdio.h>
+/* What the engine tells its reporter (hb/engine.h): the start of a run in
+ * this process, each step, notes, a dry run's plan and the result. How any
+ * of it is shown is the reporter's business (cli/cli_report.c prints it);
+ * here is only what it is. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
-#include "hb/lua_json.h"
-#include "hb/util.h"
 
-void hb_trace_header(const hb_exec *x, const char *verb)
+void hb_report_begin(const hb_exec *x, const char *verb)
 {
-    if (x->req && x->req->quiet)
-        return;
-    bool sandbox = x->run.target == HB_TARGET_SANDBOX;
-    fprintf(stderr, "hb: run %s %s: %s (target: %s%s)\n", x->run.id, verb, x->run.workflow,
-            sandbox ? "SANDBOX, no live service is touched" : "live services",
-            x->run.dry_run ? ", DRY RUN: no change is sent" : "");
+    if (x->reporter && x->reporter->begin)
+        x->reporter->begin(x->reporter->ud, &x->run, verb);
 }
 
-void hb_trace_step(const hb_exec *x, const hb_step *s, const char *result, double ms)
+void hb_report_step(const hb_exec *x, const char *step, const char *kind, const char *outcome,
+                    double ms)
 {
-    if (x->req && x->req->quiet)
-        return;
-    fprintf(stderr, "  %-30s %-8s %-14s %8.1f ms\n", s->id, hb_step_kind_name(s->kind),
-            result ? result : "", ms);
+    if (x->reporter && x->reporter->step)
+        x->reporter->step(x->reporter->ud, &x->run, step, kind, outcome ? outcome : "", ms);
 }
 
-void hb_print_result(const hb_exec *x)
+void hb_report_note(const hb_exec *x, const char *step, const char *message)
 {
-    if (x->req && x->req->quiet)
-        return;
-    if (x->req && x->req->json_output) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "run", x->run.id);
-        cJSON_AddStringToObject(o, "workflow", x->run.workflow);
-        cJSON_AddStringToObject(o, "status", hb_run_status_name(x->run.status));
-        cJSON_AddStringToObject(o, "step", x->run.step ? x->run.step : "");
-        cJSON_AddStringToObject(o, "target", hb_run_target_name(x->run.target));
-        cJSON_AddBoolToObject(o, "dry_run", x->run.dry_run);
-        if (x->run.wait_json)
-            cJSON_AddItemToObject(o, "waiting_for", cJSON_Parse(x->run.wait_json));
-        if (x->run.error)
-            cJSON_AddStringToObject(o, "error", x->run.error);
-        char *text = hb_json_print(o);
-        printf("%s\n", text);
-        free(text);
-        cJSON_Delete(o);
-    } else {
-        printf("%s\nstatus=%s step=%s\n", x->run.id, hb_run_status_name(x->run.status),
-               x->run.step ? x->run.step : "");
-    }
-    fflush(stdout);
-    if (x->run.status == HB_RUN_WAITING && x->run.wait_json) {
-        cJSON *w = cJSON_Parse(x->run.wait_json);
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(w, "kind");
-        const cJSON *step = cJSON_GetObjectItemCaseSensitive(w, "step");
-        const cJSON *event = cJSON_GetObjectItemCaseSensitive(w, "event");
-        const char *sid = cJSON_IsString(step) ? step->valuestring : "STEP";
-        if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "ask")) {
-            const cJSON *q = cJSON_GetObjectItemCaseSensitive(w, "question");
-            const cJSON *opts = cJSON_GetObjectItemCaseSensitive(w, "options");
-            fprintf(stderr, "hb: waiting for an answer: %s\n",
-                    cJSON_IsString(q) ? q->valuestring : sid);
-            if (cJSON_GetArraySize(opts) > 0) {
-                fprintf(stderr, "    options:");
-                const cJSON *o;
-                cJSON_ArrayForEach(o, opts) fprintf(stderr, " %s", o->valuestring);
-                fputc('\n', stderr);
-            }
-            fprintf(stderr, "    continue with: hb resume %s --answer %s=VALUE\n", x->run.id, sid);
-        } else if (cJSON_IsString(event)) {
-            fprintf(
-                stderr,
-                "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
-                event->valuestring, x->run.id, event->valuestring);
-        } else {
-            fprintf(stderr, "hb: waiting (%s at %s); `hb worker` or `hb resume %s` checks again\n",
-                    cJSON_IsString(kind) ? kind->valuestring : "wait", sid, x->run.id);
-        }
-        cJSON_Delete(w);
-    }
+    if (x->reporter && x->reporter->note)
+        x->reporter->note(x->reporter->ud, &x->run, step, message);
+}
+
+void hb_report_result(const hb_exec *x)
+{
+    if (x->reporter && x->reporter->result)
+        x->reporter->result(x->reporter->ud, &x->run);
 }
 
 typedef struct plan_ctx {
@@ -128,51 +77,15 @@ static int collect_intent(const hb_audit_event *ev, void *ud)
     return 0;
 }
 
-void hb_print_plan(hb_exec *x)
+/* Every change the dry run planned: its intents, in order, with the
+ * planned body read back from the store. */
+void hb_report_plan(hb_exec *x)
 {
-    if (x->req->quiet)
+    if (!x->reporter || !x->reporter->plan)
         return;
     plan_ctx p = {.x = x, .changes = cJSON_CreateArray()};
     hb_err e;
     x->store->ops->audit_iter(x->store, x->run.id, collect_intent, &p, &e);
-    if (x->req->json_output) {
-        char *text = hb_json_print(p.changes);
-        printf("%s\n", text);
-        free(text);
-        cJSON_Delete(p.changes);
-        return;
-    }
-    int n = cJSON_GetArraySize(p.changes);
-    printf("plan: %d change%s (dry run: nothing was sent)\n", n, n == 1 ? "" : "s");
-    /* Grouped per service and object, in the order they would happen. */
-    bool *done = hb_xcalloc((size_t)n + 1, sizeof(bool));
-    for (int i = 0; i < n; i++) {
-        if (done[i])
-            continue;
-        cJSON *ci = cJSON_GetArrayItem(p.changes, i);
-        const char *svc = str_field(ci, "service");
-        const char *obj = str_field(ci, "object");
-        printf("  %s %s\n", svc ? svc : "?", obj ? obj : "");
-        for (int j = i; j < n; j++) {
-            cJSON *cj = cJSON_GetArrayItem(p.changes, j);
-            const char *sj = str_field(cj, "service");
-            const char *oj = str_field(cj, "object");
-            if (done[j] || strcmp(sj ? sj : "", svc ? svc : "") ||
-                strcmp(oj ? oj : "", obj ? obj : ""))
-                continue;
-            done[j] = true;
-            char *body = NULL;
-            const cJSON *b = cJSON_GetObjectItemCaseSensitive(cj, "body");
-            if (b)
-                body = hb_json_print(b);
-            printf("    %-26s %s %s (step %s)\n", str_field(cj, "op") ? str_field(cj, "op") : "?",
-                   str_field(cj, "method") ? str_field(cj, "method") : "",
-                   str_field(cj, "path") ? str_field(cj, "path") : "", str_field(cj, "step"));
-            if (body)
-                printf("      %s\n", body);
-            free(body);
-        }
-    }
-    free(done);
+    x->reporter->plan(x->reporter->ud, &x->run, p.changes);
     cJSON_Delete(p.changes);
 }
