@@ -115,6 +115,13 @@ typedef struct hb_option {
         .kind = HB_OPT_ARGS, .name = (n), .fn = (f), .value = (ud), .help = (h),                   \
         .flags = HB_OPT_OPTIONAL                                                                   \
     }
+/* The NAME|FILE argument of every command that reads one workflow. */
+#define HB_WORKFLOW_ARG(ptr)                                                                       \
+    HB_ARG("NAME|FILE", (ptr), "a workflow on HB_WORKFLOW_PATH, or its file")
+/* --actor NAME, which every command that acts on a run takes. */
+#define HB_ACTOR_OPT(ptr)                                                                          \
+    HB_STRING("actor", (ptr), "NAME",                                                              \
+              "who acts, for the audit trail (default $HB_ACTOR or the login name)")
 #define HB_OPT_END_                                                                                \
     {                                                                                              \
         .kind = HB_OPT_END                                                                         \
@@ -167,6 +174,10 @@ struct hb_workflow;
  * wrong (file:line lines) on stderr. On HB_OK, *file_out (may be NULL) and
  * *wf_out are the caller's to free. */
 int hb_cli_load_workflow(const char *target, char **file_out, struct hb_workflow **wf_out);
+/* hb_cli_parse, then hb_cli_load_workflow of *target (which an HB_WORKFLOW_ARG
+ * row fills): HB_CLI_GO with the workflow loaded, else the exit code. */
+int hb_cli_parse_workflow(const hb_cli_spec *spec, int argc, char **argv, const char *const *target,
+                          char **file_out, struct hb_workflow **wf_out);
 
 /* ---- The engine as the command line runs it (cli_engine.c, cli_report.c) */
 
@@ -196,6 +207,9 @@ typedef struct hb_cli_report {
     bool call; /* hb call: only the run's id and the operation's value */
 } hb_cli_report;
 hb_engine_reporter hb_cli_reporter(hb_cli_report *r);
+/* A run as the JSON of `run --json` and `runs --json` begins: run,
+ * workflow, status, step, target (the caller adds the rest). */
+cJSON *hb_cli_run_json(const hb_run *run);
 
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -97,7 +97,7 @@ static void plan(void *ud, const hb_run *run, const cJSON *changes)
     print_plan_text(changes);
 }
 
-static void print_result_json(const hb_run *run)
+cJSON *hb_cli_run_json(const hb_run *run)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "run", run->id);
@@ -105,6 +105,12 @@ static void print_result_json(const hb_run *run)
     cJSON_AddStringToObject(o, "status", hb_run_status_name(run->status));
     cJSON_AddStringToObject(o, "step", run->step ? run->step : "");
     cJSON_AddStringToObject(o, "target", hb_run_target_name(run->target));
+    return o;
+}
+
+static void print_result_json(const hb_run *run)
+{
+    cJSON *o = hb_cli_run_json(run);
     cJSON_AddBoolToObject(o, "dry_run", run->dry_run);
     if (run->wait_json)
         cJSON_AddItemToObject(o, "waiting_for", cJSON_Parse(run->wait_json));

@@ -121,7 +121,7 @@ int hb_cmd_run(int argc, char **argv)
 {
     parsed p = {0};
     const hb_option options[] = {
-        HB_ARG("NAME|FILE", &p.workflow, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_WORKFLOW_ARG(&p.workflow),
         HB_ARGS("INPUT=VALUE", add_input, &p, "an input of the workflow"),
         HB_EACH("answer", add_answer, &p, "STEP=VALUE",
                 "answer an ask step in advance (repeatable)"),
@@ -132,8 +132,7 @@ int hb_cmd_run(int argc, char **argv)
                 "stops at the first wait and prints the plan"),
         HB_FLAG("allow-duplicate", &p.req.allow_duplicate,
                 "start even if a run with the same inputs is active"),
-        HB_STRING("actor", &p.actor, "NAME",
-                  "who is acting, for the audit trail (default $HB_ACTOR or\nthe login name)"),
+        HB_ACTOR_OPT(&p.actor),
         HB_FLAG("no-input", &p.no_input, "never prompt; an unanswered ask pauses the run"),
         HB_FLAG("json", &p.json, "print the result as one JSON object"),
         HB_OPT_END_,
@@ -156,7 +155,7 @@ int hb_cmd_resume(int argc, char **argv)
         HB_EACH("answer", add_answer, &p, "STEP=VALUE",
                 "answer the ask the run waits on (repeatable)"),
         HB_STRING("event", &p.event, "NAME[=JSON]", "deliver the event a wait step waits for"),
-        HB_STRING("actor", &p.actor, "NAME", "who is acting (default $HB_ACTOR or the login name)"),
+        HB_ACTOR_OPT(&p.actor),
         HB_FLAG("no-input", &p.no_input, "never prompt; an unanswered ask pauses the run"),
         HB_FLAG("json", &p.json, "print the result as one JSON object"),
         HB_FLAG("sandbox", &p.req.sandbox, "expect a sandbox run (refused for a live run)"),
@@ -177,7 +176,7 @@ int hb_cmd_cancel(int argc, char **argv)
     parsed p = {0};
     const hb_option options[] = {
         HB_ARG("RUN", &p.req.run_id, "the run's id"),
-        HB_STRING("actor", &p.actor, "NAME", "who is acting (default $HB_ACTOR or the login name)"),
+        HB_ACTOR_OPT(&p.actor),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {

@@ -86,8 +86,7 @@ int hb_cmd_worker(int argc, char **argv)
         HB_FLAG("once", &once, "check once and exit (for cron)"),
         HB_INT("interval", &interval, "SECONDS", 1, 86400,
                "seconds between checks (default 60, at most a day)"),
-        HB_STRING("actor", &actor_opt, "NAME",
-                  "who acts, for the audit trail (default $HB_ACTOR or the login name)"),
+        HB_ACTOR_OPT(&actor_opt),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {

@@ -179,10 +179,7 @@ hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
     inputs = NULL;
     if (!req->allow_duplicate && !req->dry_run && (st = refuse_duplicate(&x, e)) != HB_OK)
         goto out;
-    st = hb_exec_create(&x, e);
-    if (x.run_inserted)
-        memcpy(req->run_id_out, x.run.id, sizeof x.run.id);
-    if (st != HB_OK || (st = hb_exec_claim(&x, e)) != HB_OK)
+    if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
         goto out;
     hb_report_begin(&x, "started");
     if ((st = open_services(&x, e)) != HB_OK)

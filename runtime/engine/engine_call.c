@@ -151,10 +151,7 @@ hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e)
     if ((st = hb_exec_services_open(&x, &u, e)) != HB_OK ||
         (st = find_operation(&x, &t, e)) != HB_OK)
         goto out;
-    st = hb_exec_create(&x, e);
-    if (x.run_inserted)
-        memcpy(req->run_id_out, x.run.id, sizeof x.run.id);
-    if (st != HB_OK || (st = hb_exec_claim(&x, e)) != HB_OK)
+    if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
         goto out;
     hb_report_begin(&x, "call");
     st = run_call(&x, req, &t, e);

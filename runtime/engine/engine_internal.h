@@ -109,8 +109,8 @@ hb_time_us hb_exec_now(const hb_exec *x);
  * once: a claim (the lease) before anything changes, a checkpoint for each
  * step, the release at the end. */
 /* Inserts the new run (x->run) with its pins and run_started, in one
- * transaction. */
-hb_status hb_exec_create(hb_exec *x, hb_err *e);
+ * transaction, writes its id to id_out, and claims it. */
+hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e);
 hb_status hb_exec_claim(hb_exec *x, hb_err *e);
 void hb_exec_release(hb_exec *x);
 /* The run row and up to two events, in one transaction. */

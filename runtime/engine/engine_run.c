@@ -17,7 +17,7 @@ static cJSON *parse_or_empty(const char *json)
     return v ? v : cJSON_CreateObject();
 }
 
-hb_status hb_exec_create(hb_exec *x, hb_err *e)
+hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e)
 {
     hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
@@ -41,7 +41,10 @@ hb_status hb_exec_create(hb_exec *x, hb_err *e)
     else
         hb_store_rollback(x->store);
     x->run_inserted = st == HB_OK;
-    return st;
+    if (st != HB_OK)
+        return st;
+    memcpy(id_out, x->run.id, HB_RUN_ID_LEN + 1);
+    return hb_exec_claim(x, e);
 }
 
 hb_status hb_exec_claim(hb_exec *x, hb_err *e)

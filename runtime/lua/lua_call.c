@@ -186,103 +186,106 @@ hb_status hb_lua_ctx_snapshot(hb_lua_ctx *c, hb_lua_ctx_table t, char **json_out
     return HB_OK;
 }
 
-/* Calls fn(ctx) leaving one result on the stack above top. */
-static hb_status call_one(hb_lua_ctx *c, int ref, int nresults, char **traceback, hb_err *e)
+/* Converts the result on top of the stack into *out. */
+typedef hb_status (*convert_fn)(lua_State *L, void *out, hb_err *e);
+
+/* fn(ctx) with nresults results, the first converted by conv (when not
+ * NULL); the stack as it was, whatever happens. */
+static hb_status call_as(hb_lua_ctx *c, int ref, int nresults, convert_fn conv, void *out,
+                         char **traceback, hb_err *e)
 {
     lua_State *L = hb_lua_state(c->h);
+    int top = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->ref);
-    return hb_lua_pcall(c->h, 1, nresults, traceback, e);
+    hb_status st = hb_lua_pcall(c->h, 1, nresults, traceback, e);
+    if (st == HB_OK && conv)
+        st = conv(L, out, e);
+    lua_settop(L, top);
+    return st;
+}
+
+static hb_status to_bool(lua_State *L, void *out, hb_err *e)
+{
+    (void)e;
+    *(bool *)out = lua_toboolean(L, -1);
+    return HB_OK;
+}
+
+static hb_status to_string(lua_State *L, void *out, hb_err *e)
+{
+    (void)e;
+    *(char **)out = lua_isstring(L, -1) ? hb_xstrdup(lua_tostring(L, -1)) : NULL;
+    return HB_OK;
+}
+
+static hb_status to_list(lua_State *L, void *out, hb_err *e)
+{
+    if (!lua_istable(L, -1))
+        return hb_err_set(e, HB_EUSAGE, "must return a list of strings");
+    size_t n = lua_rawlen(L, -1);
+    char **list = hb_xcalloc(n + 1, sizeof *list);
+    for (size_t k = 0; k < n; k++) {
+        lua_rawgeti(L, -1, (lua_Integer)k + 1);
+        const char *v = lua_tostring(L, -1);
+        list[k] = hb_xstrdup(v ? v : "");
+        lua_pop(L, 1);
+    }
+    *(char ***)out = list;
+    return HB_OK;
+}
+
+static hb_status to_duration(lua_State *L, void *out, hb_err *e)
+{
+    if (lua_isinteger(L, -1)) {
+        *(int64_t *)out = lua_tointeger(L, -1) * 1000000;
+        return HB_OK;
+    }
+    if (lua_type(L, -1) == LUA_TSTRING)
+        return hb_duration_parse(lua_tostring(L, -1), out, e);
+    return hb_err_set(e, HB_EUSAGE, "must return a duration such as \"8h\", not a %s",
+                      luaL_typename(L, -1));
+}
+
+static hb_status to_json(lua_State *L, void *out, hb_err *e)
+{
+    cJSON *v = hb_json_from_lua(L, -1, "result", e); /* e names the path of the bad value */
+    *(cJSON **)out = v;
+    return v ? HB_OK : (e->code = HB_EUSAGE);
 }
 
 hb_status hb_lua_ctx_call(hb_lua_ctx *c, int ref, char **traceback, hb_err *e)
 {
-    lua_State *L = hb_lua_state(c->h);
-    int top = lua_gettop(L);
-    hb_status st = call_one(c, ref, 0, traceback, e);
-    lua_settop(L, top);
-    return st;
+    return call_as(c, ref, 0, NULL, NULL, traceback, e);
 }
 
 hb_status hb_lua_ctx_call_bool(hb_lua_ctx *c, int ref, bool *out, char **traceback, hb_err *e)
 {
-    lua_State *L = hb_lua_state(c->h);
-    int top = lua_gettop(L);
-    hb_status st = call_one(c, ref, 1, traceback, e);
-    if (st == HB_OK)
-        *out = lua_toboolean(L, -1);
-    lua_settop(L, top);
-    return st;
+    return call_as(c, ref, 1, to_bool, out, traceback, e);
 }
 
 hb_status hb_lua_ctx_call_string(hb_lua_ctx *c, int ref, char **out, char **traceback, hb_err *e)
 {
-    lua_State *L = hb_lua_state(c->h);
-    int top = lua_gettop(L);
     *out = NULL;
-    hb_status st = call_one(c, ref, 1, traceback, e);
-    if (st == HB_OK && lua_isstring(L, -1))
-        *out = hb_xstrdup(lua_tostring(L, -1));
-    lua_settop(L, top);
-    return st;
+    return call_as(c, ref, 1, to_string, out, traceback, e);
 }
 
 hb_status hb_lua_ctx_call_list(hb_lua_ctx *c, int ref, char ***out, char **traceback, hb_err *e)
 {
-    lua_State *L = hb_lua_state(c->h);
-    int top = lua_gettop(L);
     *out = NULL;
-    hb_status st = call_one(c, ref, 1, traceback, e);
-    if (st == HB_OK && !lua_istable(L, -1))
-        st = hb_err_set(e, HB_EUSAGE, "must return a list of strings");
-    if (st == HB_OK) {
-        size_t n = lua_rawlen(L, -1);
-        char **list = hb_xcalloc(n + 1, sizeof *list);
-        for (size_t k = 0; k < n; k++) {
-            lua_rawgeti(L, -1, (lua_Integer)k + 1);
-            const char *v = lua_tostring(L, -1);
-            list[k] = hb_xstrdup(v ? v : "");
-            lua_pop(L, 1);
-        }
-        *out = list;
-    }
-    lua_settop(L, top);
-    return st;
+    return call_as(c, ref, 1, to_list, out, traceback, e);
 }
 
 hb_status hb_lua_ctx_call_duration(hb_lua_ctx *c, int ref, int64_t *us_out, char **traceback,
                                    hb_err *e)
 {
-    lua_State *L = hb_lua_state(c->h);
-    int top = lua_gettop(L);
-    hb_status st = call_one(c, ref, 1, traceback, e);
-    if (st != HB_OK)
-        goto out;
-    if (lua_isinteger(L, -1))
-        *us_out = lua_tointeger(L, -1) * 1000000;
-    else if (lua_type(L, -1) == LUA_TSTRING)
-        st = hb_duration_parse(lua_tostring(L, -1), us_out, e);
-    else
-        st = hb_err_set(e, HB_EUSAGE, "must return a duration such as \"8h\", not a %s",
-                        luaL_typename(L, -1));
-out:
-    lua_settop(L, top);
-    return st;
+    return call_as(c, ref, 1, to_duration, us_out, traceback, e);
 }
 
 hb_status hb_lua_ctx_call_json(hb_lua_ctx *c, int ref, cJSON **out, char **traceback, hb_err *e)
 {
-    lua_State *L = hb_lua_state(c->h);
-    int top = lua_gettop(L);
     *out = NULL;
-    hb_status st = call_one(c, ref, 1, traceback, e);
-    if (st == HB_OK) {
-        *out = hb_json_from_lua(L, -1, "result", e); /* e names the path of the bad value */
-        if (!*out)
-            st = e->code = HB_EUSAGE;
-    }
-    lua_settop(L, top);
-    return st;
+    return call_as(c, ref, 1, to_json, out, traceback, e);
 }
 
 void hb_lua_list_free(char **list)

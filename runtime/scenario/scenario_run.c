@@ -75,19 +75,33 @@ typedef struct run_state {
     hb_buf *report;
 } run_state;
 
-static hb_status resume(run_state *rs, hb_kv *answers, size_t nanswers, const char *event,
-                        const char *payload)
+/* Starts the run (req->run_id NULL) or resumes it, acting as "hb-test". */
+static hb_status to_engine(run_state *rs, hb_run_request *req, hb_err *e)
 {
-    hb_run_request req = {.run_id = rs->run_id,
-                          .answers = answers,
-                          .nanswers = nanswers,
-                          .event_name = event,
-                          .event_json = payload,
-                          .actor = "hb-test"};
+    req->actor = "hb-test";
+    hb_err_clear(e);
+    if (req->run_id)
+        return hb_engine_resume(&rs->eng, req, e);
+    hb_status st = hb_engine_start(&rs->eng, req, e);
+    memcpy(rs->run_id, req->run_id_out, sizeof rs->run_id);
+    return st;
+}
+
+/* The run's own outcomes (succeeded, waiting, failed) are the scenario's to
+ * judge; any other status is a problem worth a note. */
+static bool run_outcome(hb_status st)
+{
+    return st == HB_OK || st == HB_EPAUSED || st == HB_EFAILED;
+}
+
+/* Resumes the run with what req brings (answers, an event, or nothing: the
+ * worker's look once time has passed). */
+static hb_status resume(run_state *rs, hb_run_request *req)
+{
+    req->run_id = rs->run_id;
     hb_err e;
-    hb_err_clear(&e);
-    hb_status st = hb_engine_resume(&rs->eng, &req, &e);
-    if (st != HB_OK && st != HB_EPAUSED && st != HB_EFAILED)
+    hb_status st = to_engine(rs, req, &e);
+    if (!run_outcome(st))
         note(rs->report, "resume: %s", e.msg);
     return st;
 }
@@ -104,10 +118,10 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
     int top = lua_gettop(L);
     bool ok = true;
     if (lua_istable(L, top - 4)) {
-        size_t n;
-        hb_kv *kv = table_to_kv(L, top - 4, &n);
-        resume(rs, kv, n, NULL, NULL);
-        hb_kv_free(kv, n);
+        hb_run_request req = {0};
+        req.answers = table_to_kv(L, top - 4, &req.nanswers);
+        resume(rs, &req);
+        hb_kv_free(req.answers, req.nanswers);
     } else if (lua_type(L, top - 3) == LUA_TSTRING) {
         const char *name = lua_tostring(L, top - 3);
         lua_getfield(L, idx, "payload");
@@ -118,7 +132,8 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
             cJSON_Delete(j);
         }
         lua_pop(L, 1);
-        resume(rs, NULL, 0, name, payload);
+        hb_run_request req = {.event_name = name, .event_json = payload};
+        resume(rs, &req);
         free(payload);
     } else if (lua_istable(L, top - 2)) {
         cJSON *j = hb_json_from_lua(L, top - 2, "sandbox", &e);
@@ -136,10 +151,12 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
             ok = false;
         } else {
             rs->clock.at += us;
-            resume(rs, NULL, 0, NULL, NULL); /* what the worker does once time has passed */
+            hb_run_request req = {0};
+            resume(rs, &req);
         }
     } else if (lua_toboolean(L, top)) {
-        resume(rs, NULL, 0, NULL, NULL);
+        hb_run_request req = {0};
+        resume(rs, &req);
     } else {
         note(rs->report,
              "action %d must be {answer={step=value}}, {event=name, payload=...}, "
@@ -313,19 +330,16 @@ static bool start_run(hb_scenario_file *sf, lua_State *L, int spec, run_state *r
                           .answers = answers,
                           .nanswers = nanswers,
                           .sandbox = true,
-                          .allow_duplicate = true,
-                          .actor = "hb-test"};
+                          .allow_duplicate = true};
     hb_err e;
-    hb_err_clear(&e);
-    hb_status st = hb_engine_start(&rs->eng, &req, &e);
-    memcpy(rs->run_id, req.run_id_out, sizeof rs->run_id);
+    hb_status st = to_engine(rs, &req, &e);
     hb_kv_free(inputs, ninputs);
     hb_kv_free(answers, nanswers);
     if (!rs->run_id[0]) {
         note(rs->report, "the run did not start: %s", e.msg);
         return false;
     }
-    if (st != HB_OK && st != HB_EPAUSED && st != HB_EFAILED)
+    if (!run_outcome(st))
         note(rs->report, "run: %s", e.msg);
     return true;
 }
