@@ -116,6 +116,9 @@ void hb_exec_release(hb_exec *x);
 /* The run row and up to two events, in one transaction. */
 hb_status hb_exec_checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON *ev2_data,
                              const char *ev2, hb_err *e);
+/* Ends a transaction of the run's store: commits when st is HB_OK, else
+ * rolls back and returns st. */
+hb_status hb_exec_end_tx(hb_exec *x, hb_status st, hb_err *e);
 /* One audit event for the current run and step, in a transaction of its own. */
 hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e);
 /* The run ends with status: step_finished (when kind is not NULL) and

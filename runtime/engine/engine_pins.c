@@ -61,11 +61,7 @@ static hb_status on_loaded(void *ud, const char *module, const char *path, const
     hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
         return st;
-    st = write_pin(x, p, e);
-    if (st == HB_OK)
-        return hb_store_commit(x->store, e);
-    hb_store_rollback(x->store);
-    return st;
+    return hb_exec_end_tx(x, write_pin(x, p, e), e);
 }
 
 /* On resume, modules the run pinned are served from the store. */

@@ -17,11 +17,16 @@ static cJSON *parse_or_empty(const char *json)
     return v ? v : cJSON_CreateObject();
 }
 
-hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e)
+hb_status hb_exec_end_tx(hb_exec *x, hb_status st, hb_err *e)
 {
-    hb_status st = hb_store_begin(x->store, e);
-    if (st != HB_OK)
-        return st;
+    if (st == HB_OK)
+        return hb_store_commit(x->store, e);
+    hb_store_rollback(x->store);
+    return st;
+}
+
+static cJSON *run_started_data(const hb_exec *x)
+{
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "workflow", x->run.workflow);
     cJSON_AddStringToObject(d, "version", x->run.version);
@@ -30,19 +35,22 @@ hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e)
     cJSON_AddStringToObject(d, "actor", x->actor);
     cJSON_AddStringToObject(d, "target", hb_run_target_name(x->run.target));
     cJSON_AddBoolToObject(d, "dry_run", x->run.dry_run);
-    st = x->store->ops->run_insert(x->store, &x->run, e);
-    if (st == HB_OK)
-        st = hb_pins_write(x, e);
-    if (st == HB_OK)
-        st = hb_audit_append(x->store, x->run.id, "run_started", NULL, x->actor, d, NULL, e);
-    cJSON_Delete(d);
-    if (st == HB_OK)
-        st = hb_store_commit(x->store, e);
-    else
-        hb_store_rollback(x->store);
-    x->run_inserted = st == HB_OK;
+    return d;
+}
+
+hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e)
+{
+    hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
         return st;
+    cJSON *d = run_started_data(x);
+    if ((st = x->store->ops->run_insert(x->store, &x->run, e)) == HB_OK &&
+        (st = hb_pins_write(x, e)) == HB_OK)
+        st = hb_audit_append(x->store, x->run.id, "run_started", NULL, x->actor, d, NULL, e);
+    cJSON_Delete(d);
+    if ((st = hb_exec_end_tx(x, st, e)) != HB_OK)
+        return st;
+    x->run_inserted = true;
     memcpy(id_out, x->run.id, HB_RUN_ID_LEN + 1);
     return hb_exec_claim(x, e);
 }
@@ -82,10 +90,7 @@ hb_status hb_exec_checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON
     if (st == HB_OK && ev2)
         st =
             hb_audit_append(x->store, x->run.id, ev2, x->current_step, x->actor, ev2_data, NULL, e);
-    if (st == HB_OK)
-        return hb_store_commit(x->store, e);
-    hb_store_rollback(x->store);
-    return st;
+    return hb_exec_end_tx(x, st, e);
 }
 
 hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e)
@@ -94,10 +99,7 @@ hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e)
     if (st != HB_OK)
         return st;
     st = hb_audit_append(x->store, x->run.id, type, x->current_step, x->actor, data, NULL, e);
-    if (st == HB_OK)
-        return hb_store_commit(x->store, e);
-    hb_store_rollback(x->store);
-    return st;
+    return hb_exec_end_tx(x, st, e);
 }
 
 cJSON *hb_exec_step_finished_data(const char *kind, const hb_outcome *o, double ms)

@@ -62,34 +62,36 @@ static hb_status note_retry(hb_exec *x, const hb_step *s, int attempt, int64_t w
     return st;
 }
 
+/* The task's last attempt failed: on to on_error, else the run fails.
+ * Takes traceback. */
+static hb_status task_failed(const hb_step *s, const hb_err *err, char *traceback, hb_outcome *o)
+{
+    if (!s->on_error) {
+        hb_outcome_error(o, err->msg, traceback);
+        return HB_OK;
+    }
+    hb_outcome_next(o, s->on_error, "error", "error");
+    o->error = hb_xstrdup(err->msg);
+    o->traceback = traceback;
+    return HB_OK;
+}
+
 static hb_status exec_task(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
 {
     const hb_step *s = &x->wf->steps[i];
     hb_err err;
     char *tb = NULL;
-    for (int attempt = 1;; attempt++) {
-        free(tb);
-        if (hb_lua_ctx_call(x->ctx, s->run_ref, &tb, &err) == HB_OK) {
-            hb_outcome_next(o, hb_step_default_next(x->wf, i), NULL, "ok");
-            return HB_OK;
-        }
+    for (int attempt = 1; hb_lua_ctx_call(x->ctx, s->run_ref, &tb, &err) != HB_OK; attempt++) {
         if (attempt >= s->retry_attempts)
-            break;
+            return task_failed(s, &err, tb, o);
+        free(tb);
         int64_t wait = s->retry_backoff_us << (attempt - 1);
         hb_status st = note_retry(x, s, attempt, wait, &err, e);
-        if (st != HB_OK) {
-            free(tb);
+        if (st != HB_OK)
             return st;
-        }
         sleep_us(wait);
     }
-    if (s->on_error) {
-        hb_outcome_next(o, s->on_error, "error", "error");
-        o->error = hb_xstrdup(err.msg);
-        o->traceback = tb;
-        return HB_OK;
-    }
-    hb_outcome_error(o, err.msg, tb);
+    hb_outcome_next(o, hb_step_default_next(x->wf, i), NULL, "ok");
     return HB_OK;
 }
 

@@ -6,7 +6,7 @@
  * table and path matching), request.c (query, body and reply helpers),
  * state.c (load, save, flock, reload), seed.c (seed file, relative dates),
  * data.c (lookups in the state), patch.c, faults.c, auth.c, admin.c,
- * errors.c, zendesk_*.c, gitlab.c, zuora.c, salesforce.c, query.c. */
+ * errors.c, zendesk_*.c, gitlab*.c, zuora.c, salesforce.c, query.c. */
 #ifndef HB_SANDBOX_INTERNAL_H
 #define HB_SANDBOX_INTERNAL_H
 
