@@ -8,6 +8,19 @@
 #include "hb/sha256.h"
 #include "hb/util.h"
 
+hb_status hb_engine_check(const hb_engine *eng, hb_err *e)
+{
+    /* Each would otherwise fall back to the process's settings or crash. */
+    const char *missing = !eng->store        ? "store"
+                          : !eng->clock      ? "clock"
+                          : !eng->stdlib_dir ? "stdlib folder"
+                          : !eng->home       ? "home folder"
+                                             : NULL;
+    if (missing)
+        return hb_err_set(e, HB_EINTERNAL, "the engine was given no %s", missing);
+    return HB_OK;
+}
+
 void hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req, const char *actor,
                   const hb_engine_reporter *reporter)
 {
@@ -162,6 +175,8 @@ static hb_status fail_to_open(hb_exec *x, hb_err *e)
 
 hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
+    if (hb_engine_check(eng, e) != HB_OK)
+        return e->code;
     hb_exec x;
     hb_exec_init(&x, eng, req, req->actor, req->reporter);
     size_t len = 0;
@@ -294,6 +309,8 @@ static hb_status continue_run(hb_exec *x, hb_err *e)
 
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
+    if (hb_engine_check(eng, e) != HB_OK)
+        return e->code;
     hb_exec x;
     hb_exec_init(&x, eng, req, req->actor, req->reporter);
     hb_status st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
@@ -317,6 +334,8 @@ out:
 
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
+    if (hb_engine_check(eng, e) != HB_OK)
+        return e->code;
     hb_exec x;
     hb_exec_init(&x, eng, req, req->actor, req->reporter);
     hb_status st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);

@@ -139,6 +139,8 @@ static hb_status run_call(hb_exec *x, const hb_call_request *req, const call_tar
 
 hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e)
 {
+    if (hb_engine_check(eng, e) != HB_OK)
+        return e->code;
     hb_exec x;
     hb_exec_init(&x, eng, NULL, req->actor, req->reporter);
     call_target t = {0};

@@ -98,6 +98,8 @@ void hb_outcome_error(hb_outcome *o, const char *msg, char *traceback);
 void hb_outcome_next(hb_outcome *o, const char *next, const char *label, const char *result);
 
 /* engine.c */
+/* HB_EINTERNAL naming what the embedder left out of eng. */
+hb_status hb_engine_check(const hb_engine *eng, hb_err *e);
 void hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req, const char *actor,
                   const hb_engine_reporter *reporter);
 void hb_exec_free(hb_exec *x);

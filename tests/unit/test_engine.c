@@ -311,6 +311,20 @@ static void two_runs_at_once_on_threads(void **state)
     env_close(b);
 }
 
+/* Without a clock the engine would fall back to HB_NOW: it refuses instead. */
+static void an_engine_missing_its_clock_refuses(void **state)
+{
+    (void)state;
+    env *v = env_open(T0);
+    v->eng.clock = NULL;
+    hb_run_request req = start_request(v);
+    hb_err e;
+    assert_int_equal(hb_engine_start(&v->eng, &req, &e), HB_EINTERNAL);
+    assert_string_equal(e.msg, "the engine was given no clock");
+    assert_string_equal(req.run_id_out, "");
+    env_close(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +332,7 @@ int main(void)
         cmocka_unit_test(an_unanswered_ask_goes_to_the_callback),
         cmocka_unit_test(reports_instead_of_printing),
         cmocka_unit_test(two_runs_at_once_on_threads),
+        cmocka_unit_test(an_engine_missing_its_clock_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
