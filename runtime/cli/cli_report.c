@@ -144,8 +144,16 @@ static void print_waiting_hint(const hb_run *run)
                 "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
                 event, run->id, event);
     } else {
-        fprintf(stderr, "hb: waiting (%s at %s); `hb worker` or `hb resume %s` checks again\n",
-                kind ? kind : "wait", sid, run->id);
+        /* Why the run waits, and until when: the step's own words (a
+         * workflow can say there which rule holds it), then the moment it
+         * is due or checked again. */
+        const char *desc = str_field(w, "description");
+        const char *when = str_field(w, "due")          ? str_field(w, "due")
+                           : str_field(w, "next_check") ? str_field(w, "next_check")
+                                                        : str_field(w, "until");
+        fprintf(stderr, "hb: waiting at %s%s%s: %s\n", sid, when ? " until " : "", when ? when : "",
+                desc ? desc : "(no description)");
+        fprintf(stderr, "    `hb worker` or `hb resume %s` checks again\n", run->id);
     }
     cJSON_Delete(w);
 }

@@ -21,9 +21,7 @@ static const char *const KNOWN_GLOBALS[] = {
     "xpcall",   "print",        "rawequal",     "rawget",         "rawlen",   "rawset",
     "select",   "setmetatable", "getmetatable", "tonumber",       "tostring", "type",
     "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
-    "math",     "utf8",         "coroutine",    "json",           "os",       "workflow",
-    "task",     "choice",       "ask",          "wait",           "succeed",  "fail",
-    NULL,
+    "math",     "utf8",         "coroutine",    "json",           "os",       NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -34,6 +32,12 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
+/* The sandbox's globals and the workflow language's. */
+static bool known_global(const char *s)
+{
+    return in_list(KNOWN_GLOBALS, s) || in_list(hb_dsl_globals, s);
+}
+
 static bool in_array(char **list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -42,17 +46,23 @@ static bool in_array(char **list, size_t n, const char *s)
     return false;
 }
 
+static void closest_in(const char *const *list, const char *name, const char **best, size_t *best_d)
+{
+    for (const char *const *k = list; *k; k++) {
+        size_t d = hb_edit_distance(*k, name);
+        if (d < *best_d) {
+            *best_d = d;
+            *best = *k;
+        }
+    }
+}
+
 static const char *closest_known(const char *name, char **uses, size_t nuses)
 {
     const char *best = NULL;
     size_t best_d = 3;
-    for (const char *const *k = KNOWN_GLOBALS; *k; k++) {
-        size_t d = hb_edit_distance(*k, name);
-        if (d < best_d) {
-            best_d = d;
-            best = *k;
-        }
-    }
+    closest_in(KNOWN_GLOBALS, name, &best, &best_d);
+    closest_in(hb_dsl_globals, name, &best, &best_d);
     for (size_t i = 0; i < nuses; i++) {
         size_t d = hb_edit_distance(uses[i], name);
         if (d < best_d) {
@@ -66,6 +76,24 @@ static const char *closest_known(const char *name, char **uses, size_t nuses)
 static bool is_service(const char *name)
 {
     return in_list(hb_known_services, name);
+}
+
+/* Does a `when` helper read the input: is("name", ...) (inputs come first
+ * when a fact is looked up) or is("input.name", ...)? */
+static bool helper_reads(const hb_workflow *wf, const char *input)
+{
+    for (size_t i = 0; i < wf->nsteps; i++)
+        for (size_t k = 0; k < wf->steps[i].nedges; k++) {
+            const char *fact = wf->steps[i].edges[k].when_fact;
+            if (!fact)
+                continue;
+            if (!strncmp(fact, "input.", 6))
+                fact += 6;
+            size_t n = strlen(input);
+            if (!strncmp(fact, input, n) && (fact[n] == '\0' || fact[n] == '.'))
+                return true;
+        }
+    return false;
 }
 
 /* wf is NULL when the file did not load: services then count as declared,
@@ -89,7 +117,7 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                         "assignment to global '%s': use a local, or ctx.vars to keep a value "
                         "between steps",
                         u->name);
-        } else if (in_list(KNOWN_GLOBALS, u->name) || in_array(uses, nuses, u->name)) {
+        } else if (known_global(u->name) || in_array(uses, nuses, u->name)) {
             continue;
         } else if (is_service(u->name)) {
             if (wf)
@@ -197,7 +225,7 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
     for (size_t i = 0; i < wf->ninputs && !f->input_opaque; i++) {
         const char *name = wf->inputs[i].name;
-        if (in_array(f->input_fields, f->ninput_fields, name))
+        if (in_array(f->input_fields, f->ninput_fields, name) || helper_reads(wf, name))
             continue;
         int line =
             hb_lint_line_assigning(src, hb_lint_line_assigning(src, wf->line, "inputs"), name);
@@ -214,21 +242,44 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
 }
 
+/* The length of a "path.lua:" prefix of text that some other file (a lib
+ * module the workflow requires) put there, or 0. */
+static size_t other_file_prefix(const char *text)
+{
+    const char *dot = strstr(text, ".lua:");
+    if (!dot || !isdigit((unsigned char)dot[5]) || memchr(text, ' ', (size_t)(dot - text)))
+        return 0;
+    return (size_t)(dot + 4 - text);
+}
+
 /* Splits "file:line: message" as the loader reports; the loader names the
- * file as it was given, so the prefix is known. */
+ * file as it was given, so the prefix is known. A problem a lib module
+ * raised while the file loaded (a misspelt message placeholder) is
+ * reported at that module's own file:line. */
 static void add_load_problem(const lint_source *src, const char *text, const hb_chunk_facts *f,
                              hb_lint_report *r)
 {
     int line = 1;
     const char *msg = text;
     size_t plen = strlen(src->path);
-    if (!strncmp(text, src->path, plen) && text[plen] == ':' &&
+    char *file = NULL;
+    if (strncmp(text, src->path, plen) || text[plen] != ':') {
+        plen = other_file_prefix(text);
+        if (plen)
+            file = hb_xstrndup(text, plen);
+    }
+    if (plen && !strncmp(text, file ? file : src->path, plen) && text[plen] == ':' &&
         isdigit((unsigned char)text[plen + 1])) {
         char *end;
         line = (int)strtol(text + plen + 1, &end, 10);
         msg = *end == ':' ? end + 1 : end;
         while (*msg == ' ')
             msg++;
+    }
+    if (file) {
+        hb_lint_add(r, file, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
+        free(file);
+        return;
     }
     /* A global the top level touches also fails the load; the chunk walk has
      * already reported it with a better message. */
