@@ -8,7 +8,7 @@
 #include "hb/sha256.h"
 #include "hb/util.h"
 
-hb_status hb_engine_check(const hb_engine *eng, hb_err *e)
+static hb_status engine_check(const hb_engine *eng, hb_err *e)
 {
     /* Each would otherwise fall back to the process's settings or crash. */
     const char *missing = !eng->store        ? "store"
@@ -21,8 +21,8 @@ hb_status hb_engine_check(const hb_engine *eng, hb_err *e)
     return HB_OK;
 }
 
-void hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req, const char *actor,
-                  const hb_engine_reporter *reporter)
+hb_status hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req,
+                       const char *actor, const hb_engine_reporter *reporter, hb_err *e)
 {
     memset(x, 0, sizeof *x);
     x->eng = eng;
@@ -31,6 +31,7 @@ void hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req, c
     x->actor = actor;
     x->reporter = reporter;
     x->answer_used = hb_xcalloc((req ? req->nanswers : 0) + 1, sizeof(bool));
+    return engine_check(eng, e);
 }
 
 void hb_exec_free(hb_exec *x)
@@ -175,16 +176,16 @@ static hb_status fail_to_open(hb_exec *x, hb_err *e)
 
 hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
-    if (hb_engine_check(eng, e) != HB_OK)
-        return e->code;
     hb_exec x;
-    hb_exec_init(&x, eng, req, req->actor, req->reporter);
     size_t len = 0;
-    char *inputs = NULL;
-    char *src = hb_read_file(req->workflow_file, &len, e);
-    hb_status st = src ? HB_OK : e->code;
+    char *inputs = NULL, *src = NULL;
+    hb_status st = hb_exec_init(&x, eng, req, req->actor, req->reporter, e);
     if (st != HB_OK)
         goto out;
+    if (!(src = hb_read_file(req->workflow_file, &len, e))) {
+        st = e->code;
+        goto out;
+    }
     hb_pins_add_workflow(&x, req->workflow_file, src, len);
     if ((st = open_workflow(&x, req->workflow_file, src, len, e)) != HB_OK ||
         (st = check_answer_steps(&x, e)) != HB_OK ||
@@ -307,13 +308,19 @@ static hb_status continue_run(hb_exec *x, hb_err *e)
     return hb_exec_drive(x, e);
 }
 
+/* The context of the existing run req names, as the store has it. */
+static hb_status open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e)
+{
+    hb_status st = hb_exec_init(x, eng, req, req->actor, req->reporter, e);
+    if (st != HB_OK)
+        return st;
+    return x->store->ops->run_get(x->store, req->run_id, &x->run, e);
+}
+
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
-    if (hb_engine_check(eng, e) != HB_OK)
-        return e->code;
     hb_exec x;
-    hb_exec_init(&x, eng, req, req->actor, req->reporter);
-    hb_status st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
+    hb_status st = open_run(&x, eng, req, e);
     if (st != HB_OK || (st = check_resumable(&x, e)) != HB_OK ||
         (st = hb_exec_claim(&x, e)) != HB_OK)
         goto out;
@@ -334,11 +341,8 @@ out:
 
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
-    if (hb_engine_check(eng, e) != HB_OK)
-        return e->code;
     hb_exec x;
-    hb_exec_init(&x, eng, req, req->actor, req->reporter);
-    hb_status st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
+    hb_status st = open_run(&x, eng, req, e);
     if (st == HB_OK && x.run.status != HB_RUN_WAITING && x.run.status != HB_RUN_RUNNING)
         st =
             hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting or running run can be cancelled",

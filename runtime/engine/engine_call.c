@@ -139,13 +139,11 @@ static hb_status run_call(hb_exec *x, const hb_call_request *req, const call_tar
 
 hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e)
 {
-    if (hb_engine_check(eng, e) != HB_OK)
-        return e->code;
     hb_exec x;
-    hb_exec_init(&x, eng, NULL, req->actor, req->reporter);
     call_target t = {0};
-    hb_status st = split_operation(req->operation, &t, e);
-    if (st != HB_OK || (st = new_call_run(&x, req, &t, e)) != HB_OK ||
+    hb_status st = hb_exec_init(&x, eng, NULL, req->actor, req->reporter, e);
+    if (st != HB_OK || (st = split_operation(req->operation, &t, e)) != HB_OK ||
+        (st = new_call_run(&x, req, &t, e)) != HB_OK ||
         (st = hb_exec_open_lua(&x, NULL, e)) != HB_OK)
         goto out;
     const char *uses[] = {t.service};

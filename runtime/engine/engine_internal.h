@@ -98,10 +98,10 @@ void hb_outcome_error(hb_outcome *o, const char *msg, char *traceback);
 void hb_outcome_next(hb_outcome *o, const char *next, const char *label, const char *result);
 
 /* engine.c */
-/* HB_EINTERNAL naming what the embedder left out of eng. */
-hb_status hb_engine_check(const hb_engine *eng, hb_err *e);
-void hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req, const char *actor,
-                  const hb_engine_reporter *reporter);
+/* A run's context on eng; HB_EINTERNAL naming what the embedder left out
+ * of eng. x is ready for hb_exec_free either way. */
+hb_status hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req,
+                       const char *actor, const hb_engine_reporter *reporter, hb_err *e);
 void hb_exec_free(hb_exec *x);
 /* A fresh Lua state of the run's own, its modules pinned (x->lua). */
 hb_status hb_exec_open_lua(hb_exec *x, const char *workflow_dir, hb_err *e);

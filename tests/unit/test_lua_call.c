@@ -313,18 +313,19 @@ static void operations_are_found_and_called_with_json(void **state)
     assert_int_equal(top(f), before);
 }
 
+/* Every test gets a fresh host and ctx. */
+#define WITH_CTX(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(ctx_is_built_from_the_run_and_read_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(answers_and_events_are_set_from_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(typed_results, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_raise_is_a_failure_with_its_place_and_traceback, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(log_goes_to_the_callback, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_checkpoint_refuses_what_json_cannot_hold, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(operations_are_found_and_called_with_json, setup, teardown),
+        WITH_CTX(ctx_is_built_from_the_run_and_read_back),
+        WITH_CTX(answers_and_events_are_set_from_json),
+        WITH_CTX(typed_results),
+        WITH_CTX(a_raise_is_a_failure_with_its_place_and_traceback),
+        WITH_CTX(log_goes_to_the_callback),
+        WITH_CTX(a_checkpoint_refuses_what_json_cannot_hold),
+        WITH_CTX(operations_are_found_and_called_with_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
