@@ -9,8 +9,9 @@
  *  HB_OK       the function returned a value of the kind asked for;
  *  HB_EFAILED  it raised: e->msg as hb_lua_pcall words it, *traceback (when
  *              not NULL) the traceback or NULL;
- *  HB_EUSAGE   it returned something else: e->msg says what was expected,
- *              starting "must return ...", for the caller to prefix. */
+ *  HB_EUSAGE   it returned something else: e->msg says what is wrong with
+ *              it ("must return a list of strings", "'soon' is not a
+ *              duration ..."), for the caller to prefix with what it is. */
 #ifndef HB_LUA_CALL_H
 #define HB_LUA_CALL_H
 
