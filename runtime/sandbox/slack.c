@@ -256,7 +256,7 @@ int64_t sb_slack_ts_us(const char *ts)
 
 void sb_slack_new_ts(const cJSON *channel, char out[32])
 {
-    int64_t us = hb_clock_now();
+    int64_t us = sb_now();
     const cJSON *m;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(channel, "messages"))
     {

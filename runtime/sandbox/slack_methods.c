@@ -54,7 +54,7 @@ static cJSON *direct_channel(sb_ctx *cx, const cJSON *user)
     cJSON_AddStringToObject(c, "id", id);
     cJSON_AddTrueToObject(c, "is_im");
     cJSON_AddStringToObject(c, "user", uid);
-    cJSON_AddNumberToObject(c, "created", (double)(hb_clock_now() / 1000000));
+    cJSON_AddNumberToObject(c, "created", (double)(sb_now() / 1000000));
     cJSON *members = cJSON_AddArrayToObject(c, "members");
     cJSON_AddItemToArray(members, cJSON_CreateString(sb_slack_bot_user(cx->data)));
     cJSON_AddItemToArray(members, cJSON_CreateString(uid));
