@@ -90,13 +90,41 @@ static hb_status open_services(hb_exec *x, hb_err *e)
     return hb_exec_services_open(x, &u, e);
 }
 
-/* Every --answer must name an ask step of the workflow. */
-static hb_status check_answer_steps(const hb_exec *x, hb_err *e)
+/* An --answer that cannot be right whatever the run does: checked before
+ * the run exists (or, resuming, before anything is written), so a refused
+ * answer leaves nothing behind. An enum whose choices(ctx) only the run can
+ * list is checked when its ask is reached. */
+static hb_status check_answer_value(const hb_step *s, const char *value, hb_err *e)
+{
+    if (s->value_type && !strcmp(s->value_type, "enum") && s->choices_ref != HB_LUA_NOREF)
+        return HB_OK;
+    /* The workflow keeps a literal enum's values counted, not terminated. */
+    const char **choices = hb_xcalloc(s->nchoices + 1, sizeof *choices);
+    for (size_t k = 0; k < s->nchoices; k++)
+        choices[k] = s->choices[k];
+    char *json = NULL;
+    char *problem = hb_ask_check_answer(s, (char *const *)choices, value, &json);
+    free(choices);
+    free(json);
+    if (!problem)
+        return HB_OK;
+    hb_err_set(e, HB_EUSAGE, "--answer %s: %s", s->id, problem);
+    free(problem);
+    return HB_EUSAGE;
+}
+
+/* Every --answer must name an ask step of the workflow, with a value that
+ * ask can take. */
+static hb_status check_answers(const hb_exec *x, hb_err *e)
 {
     for (size_t i = 0; i < x->req->nanswers; i++) {
         int idx = hb_workflow_step_index(x->wf, x->req->answers[i].key);
-        if (idx >= 0 && x->wf->steps[idx].kind == HB_STEP_ASK)
+        if (idx >= 0 && x->wf->steps[idx].kind == HB_STEP_ASK) {
+            hb_status st = check_answer_value(&x->wf->steps[idx], x->req->answers[i].value, e);
+            if (st != HB_OK)
+                return st;
             continue;
+        }
         hb_buf asks;
         hb_buf_init(&asks);
         for (size_t k = 0; k < x->wf->nsteps; k++)
@@ -188,7 +216,7 @@ hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
     }
     hb_pins_add_workflow(&x, req->workflow_file, src, len);
     if ((st = open_workflow(&x, req->workflow_file, src, len, e)) != HB_OK ||
-        (st = check_answer_steps(&x, e)) != HB_OK ||
+        (st = check_answers(&x, e)) != HB_OK ||
         (st = hb_inputs_build(x.wf, req->inputs, req->ninputs, &inputs, e)) != HB_OK)
         goto out;
     new_run(&x, req->workflow_file, src, len, inputs);
@@ -290,7 +318,7 @@ static hb_status continue_run(hb_exec *x, hb_err *e)
         st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x->run.id);
     if (st != HB_OK ||
         (st = open_workflow(x, x->run.workflow_file, wfpin->content, wfpin->len, e)) != HB_OK ||
-        (st = check_answer_steps(x, e)) != HB_OK)
+        (st = check_answers(x, e)) != HB_OK)
         return st;
     x->run.status = HB_RUN_RUNNING;
     cJSON *d = cJSON_CreateObject();

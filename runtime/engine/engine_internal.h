@@ -136,6 +136,10 @@ hb_status hb_exec_drive(hb_exec *x, hb_err *e);
 
 /* engine_steps.c */
 hb_status hb_exec_step(hb_exec *x, size_t index, hb_outcome *out, hb_err *e);
+/* Checks an answer to ask s (choices: an enum's values, NULL-terminated);
+ * NULL when valid, with *json its value as ctx.answers keeps it (newly
+ * allocated), else the problem in words (newly allocated). */
+char *hb_ask_check_answer(const hb_step *s, char *const *choices, const char *value, char **json);
 
 /* engine_wait.c: a wait step. */
 hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e);

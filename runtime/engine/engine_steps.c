@@ -185,9 +185,7 @@ static char *ask_someone(hb_exec *x, const hb_step *s, char **choices)
     return answer;
 }
 
-/* Checks an answer; NULL when valid, with *json its value as ctx.answers
- * keeps it (newly allocated), else a message. */
-static char *check_answer(const hb_step *s, char **choices, const char *value, char **json)
+char *hb_ask_check_answer(const hb_step *s, char *const *choices, const char *value, char **json)
 {
     hb_buf b;
     hb_buf_init(&b);
@@ -297,7 +295,7 @@ static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
         given = typed;
     hb_status st = HB_OK;
     char *json = NULL;
-    char *problem = given ? check_answer(s, choices, given, &json) : NULL;
+    char *problem = given ? hb_ask_check_answer(s, choices, given, &json) : NULL;
     if (!given) {
         o->kind = HB_OUT_PAUSE;
         o->wait = ask_wait_description(s, choices);
