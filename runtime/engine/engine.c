@@ -301,9 +301,13 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
 }
 
 /* For the worker: a waiting run whose time has come, or a run left running
- * by a process that died (we hold its lease now, so its holder is gone). */
+ * by a process that died (once we hold its lease, its holder is gone). Any
+ * other run was taken or finished by someone else since the worker listed
+ * it, or is an hb call's (never resumed): passed over in silence. */
 static bool still_due(const hb_exec *x, const hb_run *r)
 {
+    if (hb_str_starts_with(r->workflow, HB_CALL_PREFIX))
+        return false;
     if (r->status == HB_RUN_RUNNING)
         return true;
     return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_exec_now(x);
@@ -349,8 +353,8 @@ hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
     hb_status st = open_run(&x, eng, req, e);
-    if (st != HB_OK || (st = check_resumable(&x, e)) != HB_OK ||
-        (st = hb_exec_claim(&x, e)) != HB_OK)
+    if (st != HB_OK || (req->only_if_due && !still_due(&x, &x.run)) ||
+        (st = check_resumable(&x, e)) != HB_OK || (st = hb_exec_claim(&x, e)) != HB_OK)
         goto out;
     /* Another process may have advanced the run between our read and our
      * claim: judge it again as it is now that we hold it. */
