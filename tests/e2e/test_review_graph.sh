@@ -65,6 +65,7 @@ expect_rc 0 "doc"
 same_as "$FIX/review-sample.md" "doc"
 expect_out '^# Sample process for the review tools'
 expect_out '```mermaid'
+expect_out '^   - ends the run: failed, with the message "ticket unreadable"$' "a fail step's message"
 run_hb doc "$FIX/review-sample.lua" --out "$TEST_TMP/page.md"
 expect_rc 0 "doc --out"
 CHECKS=$((CHECKS + 1))
