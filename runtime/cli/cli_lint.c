@@ -1,11 +1,13 @@
-/* hb lint [NAME|FILE...] [--format text|gitlab]: problems in workflows, one
- * a line as file:line[:col]: severity: message. Exit 1 on any error. */
+/* hb lint [NAME|FILE...] [--format text|gitlab]: problems in workflows and
+ * their scenario files, one a line as file:line[:col]: severity: message.
+ * Exit 1 on any error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb/cli.h"
 #include "hb/lint.h"
+#include "hb/scenario.h"
 #include "hb/workflow_find.h"
 #include "hb/util.h"
 
@@ -25,10 +27,19 @@ static void lint_one(lint_run *run, const char *file)
     }
 }
 
+/* A workflow, and its scenario file when it has one: they change together. */
+static void lint_workflow(lint_run *run, const char *name, const char *file)
+{
+    lint_one(run, file);
+    char *scenarios = hb_scenario_file_for(file, name);
+    if (hb_file_exists(scenarios))
+        lint_one(run, scenarios);
+    free(scenarios);
+}
+
 static void lint_found(const char *name, const char *file, void *ud)
 {
-    (void)name;
-    lint_one(ud, file);
+    lint_workflow(ud, name, file);
 }
 
 int hb_cmd_lint(int argc, char **argv)
@@ -37,7 +48,8 @@ int hb_cmd_lint(int argc, char **argv)
     hb_cli_list targets = {0};
     const hb_option options[] = {
         HB_ARGS("NAME|FILE", hb_cli_collect, &targets,
-                "workflows to check (default: all on HB_WORKFLOW_PATH)"),
+                "workflows (with their scenario files) or files to check\n"
+                "(default: every workflow on HB_WORKFLOW_PATH)"),
         HB_CHOICE("format", &format, "text|gitlab",
                   "problem lines, or a GitLab Code Quality report (JSON)"),
         HB_OPT_END_,
@@ -48,7 +60,12 @@ int hb_cmd_lint(int argc, char **argv)
                  "(unknown targets, unreachable steps, loops with no way out, duplicate ids,\n"
                  "a last step that is not terminal), undeclared globals, services used but\n"
                  "not in `uses` and declared but unused, inputs never read, steps without a\n"
-                 "description, a missing title or handbook reference.\n",
+                 "description, a missing title or handbook reference.\n"
+                 "\n"
+                 "A scenario file (tests/NAME_test.lua) is checked as one: the scenario\n"
+                 "language's globals, and every step, answer, input, event and status it\n"
+                 "names against its workflow. A NAME, and the default of every workflow,\n"
+                 "include each workflow's scenario file.\n",
         .options = options,
         .more = "Prints `file:line[:col]: error|warning: message` lines. A summary goes to\n"
                 "stderr. Exit 1 when any error is found; warnings alone exit 0.\n",
@@ -65,7 +82,10 @@ int hb_cmd_lint(int argc, char **argv)
             rc = HB_EUSAGE;
             goto out;
         }
-        lint_one(&run, file);
+        if (strchr(targets.items[i], '/') || hb_str_ends_with(targets.items[i], ".lua"))
+            lint_one(&run, file);
+        else
+            lint_workflow(&run, targets.items[i], file);
         free(file);
     }
     if (targets.n == 0)

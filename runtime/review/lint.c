@@ -10,21 +10,24 @@
 #include <string.h>
 
 #include "hb/chunk_facts.h"
+#include "hb/file_kind.h"
 #include "hb/lint.h"
 #include "hb/workflow.h"
 #include "lint_internal.h"
 
-/* The workflow environment: the sandbox allow-list and the DSL. Services
- * join it when declared in `uses`. */
-static const char *const KNOWN_GLOBALS[] = {
+/* The workflow environment: the sandbox allow-list, then what a workflow
+ * file or a scenario file has on top of it. Services join a workflow's when
+ * declared in `uses`. */
+static const char *const SANDBOX_GLOBALS[] = {
     "assert",   "error",        "ipairs",       "next",           "pairs",    "pcall",
     "xpcall",   "print",        "rawequal",     "rawget",         "rawlen",   "rawset",
     "select",   "setmetatable", "getmetatable", "tonumber",       "tostring", "type",
     "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
-    "math",     "utf8",         "coroutine",    "json",           "os",       "workflow",
-    "task",     "choice",       "ask",          "wait",           "succeed",  "fail",
-    NULL,
+    "math",     "utf8",         "coroutine",    "json",           "os",       NULL,
 };
+const char *const hb_lint_dsl_globals[] = {"workflow", "task",    "choice", "ask",
+                                           "wait",     "succeed", "fail",   NULL};
+const char *const hb_lint_scenario_globals[] = {"scenarios", "scenario", NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -42,17 +45,25 @@ static bool in_array(char **list, size_t n, const char *s)
     return false;
 }
 
-static const char *closest_known(const char *name, char **uses, size_t nuses)
+static bool known_global(const char *const *extra, const char *name)
+{
+    return in_list(SANDBOX_GLOBALS, name) || in_list(extra, name);
+}
+
+static const char *closest_known(const char *name, const char *const *extra, char **uses,
+                                 size_t nuses)
 {
     const char *best = NULL;
     size_t best_d = 3;
-    for (const char *const *k = KNOWN_GLOBALS; *k; k++) {
-        size_t d = hb_edit_distance(*k, name);
-        if (d < best_d) {
-            best_d = d;
-            best = *k;
+    const char *const *lists[] = {SANDBOX_GLOBALS, extra};
+    for (size_t l = 0; l < 2; l++)
+        for (const char *const *k = lists[l]; *k; k++) {
+            size_t d = hb_edit_distance(*k, name);
+            if (d < best_d) {
+                best_d = d;
+                best = *k;
+            }
         }
-    }
     for (size_t i = 0; i < nuses; i++) {
         size_t d = hb_edit_distance(uses[i], name);
         if (d < best_d) {
@@ -68,10 +79,8 @@ static bool is_service(const char *name)
     return in_list(hb_known_services, name);
 }
 
-/* wf is NULL when the file did not load: services then count as declared,
- * since `uses` is unknown. */
-static void check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
-                          hb_lint_report *r)
+void hb_lint_check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
+                           const char *const *extra, hb_lint_report *r)
 {
     char **uses = wf ? wf->uses : NULL;
     size_t nuses = wf ? wf->nuses : 0;
@@ -89,7 +98,7 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                         "assignment to global '%s': use a local, or ctx.vars to keep a value "
                         "between steps",
                         u->name);
-        } else if (in_list(KNOWN_GLOBALS, u->name) || in_array(uses, nuses, u->name)) {
+        } else if (known_global(extra, u->name) || in_array(uses, nuses, u->name)) {
             continue;
         } else if (is_service(u->name)) {
             if (wf)
@@ -98,7 +107,7 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                             "{ ... })",
                             u->name);
         } else {
-            const char *hint = closest_known(u->name, uses, nuses);
+            const char *hint = closest_known(u->name, extra, uses, nuses);
             hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-global",
                         "read of undeclared global '%s'%s%s%s", u->name,
                         hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
@@ -125,8 +134,8 @@ static bool standard_member(lua_State *L, const char *lib, const char *member)
     return found;
 }
 
-static void check_library_members(const lint_source *src, const hb_chunk_facts *f,
-                                  hb_lint_report *r)
+void hb_lint_check_library_members(const lint_source *src, const hb_chunk_facts *f,
+                                   hb_lint_report *r)
 {
     lua_State *L = NULL;
     for (size_t i = 0; i < f->nfields; i++) {
@@ -240,8 +249,8 @@ static void add_load_problem(const lint_source *src, const char *text, const hb_
     hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
 }
 
-static void add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
-                              hb_lint_report *r)
+void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
+                               hb_lint_report *r)
 {
     char *copy = hb_xstrdup(msg);
     char *save = NULL;
@@ -260,40 +269,56 @@ static void add_syntax_problem(const lint_source *src, const char *msg, hb_lint_
         r->items[r->n - 1].check = "syntax";
 }
 
-hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb_chunk_facts *facts,
+                       hb_err *e)
 {
     size_t len;
     char *text = hb_read_file(path, &len, e);
     if (!text)
         return HB_EUSAGE;
     r->files++;
-    lint_source src = {.path = path, .text = text, .len = len};
-    hb_chunk_facts facts;
+    *src = (lint_source){.path = path, .text = text, .len = len};
     hb_err ce;
-    hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
+    hb_status st = hb_chunk_facts_read(path, text, len, facts, &ce);
     if (st == HB_EUSAGE) {
-        add_syntax_problem(&src, ce.msg, r);
+        add_syntax_problem(src, ce.msg, r);
         free(text);
-        return HB_OK;
+        return HB_EFAILED;
     }
     if (st != HB_OK) {
         free(text);
         return hb_err_set(e, st, "%s", ce.msg);
     }
+    return HB_OK;
+}
+
+hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+{
+    hb_file_info info;
+    hb_file_info_of(path, &info);
+    hb_file_kind kind = info.kind;
+    hb_file_info_free(&info);
+    if (kind == HB_FILE_SCENARIOS)
+        return hb_lint_scenario_file(path, r, e);
+    lint_source src;
+    hb_chunk_facts facts;
+    hb_status st = hb_lint_open(path, r, &src, &facts, e);
+    if (st != HB_OK)
+        return st == HB_EFAILED ? HB_OK : st;
     hb_workflow *wf = NULL;
     hb_err le;
-    check_library_members(&src, &facts, r);
+    hb_lint_check_library_members(&src, &facts, r);
     if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
-        check_globals(&src, &facts, NULL, r);
+        hb_lint_check_globals(&src, &facts, NULL, hb_lint_dsl_globals, r);
         hb_lint_check_services(&src, &facts, NULL, r);
-        add_load_problems(&src, le.msg, &facts, r);
+        hb_lint_add_load_problems(&src, le.msg, &facts, r);
     } else {
-        check_globals(&src, &facts, wf, r);
+        hb_lint_check_globals(&src, &facts, wf, hb_lint_dsl_globals, r);
         hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);
     }
     hb_chunk_facts_free(&facts);
-    free(text);
+    free((char *)src.text);
     return HB_OK;
 }
