@@ -40,6 +40,8 @@ const sb_route sb_routes[] = {
     {"POST",   GL "/issues/{iid}/notes",           SB_GITLAB, sb_h_gl_note_create,      true,  false},
     {"GET",    GL "/issues/{iid}/notes",           SB_GITLAB, sb_h_gl_note_list,        false, false},
     {"GET",    GL "/templates/issues/{name}",      SB_GITLAB, sb_h_gl_template_get,     false, false},
+    {"POST",   GL "/merge_requests/{iid}/notes",   SB_GITLAB, sb_h_gl_mr_note_create,   true,  false},
+    {"GET",    GL "/merge_requests/{iid}/notes",   SB_GITLAB, sb_h_gl_mr_note_list,     false, false},
 
     /* Zuora REST API v1 */
     {"POST",   "/oauth/token",                     SB_ZUORA, sb_h_zuora_token,          true,  true},

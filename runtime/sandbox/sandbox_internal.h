@@ -342,6 +342,8 @@ void sb_h_gl_issue_get(sb_ctx *cx);
 void sb_h_gl_issue_update(sb_ctx *cx);
 void sb_h_gl_note_create(sb_ctx *cx);
 void sb_h_gl_note_list(sb_ctx *cx);
+void sb_h_gl_mr_note_create(sb_ctx *cx);
+void sb_h_gl_mr_note_list(sb_ctx *cx);
 void sb_h_gl_template_get(sb_ctx *cx);
 
 void sb_h_zu_subscription_get(sb_ctx *cx);
