@@ -265,6 +265,7 @@ void sb_h_salesforce_token(sb_ctx *cx);
 
 typedef enum sb_fault_kind {
     SB_FAULT_NONE,
+    SB_FAULT_403, /* a credential without the permission: nothing applied */
     SB_FAULT_429,
     SB_FAULT_500,
     SB_FAULT_DROP,
