@@ -28,18 +28,13 @@ static void lint_one(lint_run *run, const char *file)
 }
 
 /* A workflow, and its scenario file when it has one: they change together. */
-static void lint_workflow(lint_run *run, const char *name, const char *file)
-{
-    lint_one(run, file);
-    char *scenarios = hb_scenario_file_for(file, name);
-    if (hb_file_exists(scenarios))
-        lint_one(run, scenarios);
-    free(scenarios);
-}
-
 static void lint_found(const char *name, const char *file, void *ud)
 {
-    lint_workflow(ud, name, file);
+    lint_one(ud, file);
+    char *scenarios = hb_scenario_file_for(file, name);
+    if (hb_file_exists(scenarios))
+        lint_one(ud, scenarios);
+    free(scenarios);
 }
 
 int hb_cmd_lint(int argc, char **argv)
@@ -48,8 +43,8 @@ int hb_cmd_lint(int argc, char **argv)
     hb_cli_list targets = {0};
     const hb_option options[] = {
         HB_ARGS("NAME|FILE", hb_cli_collect, &targets,
-                "workflows (with their scenario files) or files to check\n"
-                "(default: every workflow on HB_WORKFLOW_PATH)"),
+                "workflows or files to check (default: every workflow on\n"
+                "HB_WORKFLOW_PATH, with its scenario file)"),
         HB_CHOICE("format", &format, "text|gitlab",
                   "problem lines, or a GitLab Code Quality report (JSON)"),
         HB_OPT_END_,
@@ -64,8 +59,8 @@ int hb_cmd_lint(int argc, char **argv)
                  "\n"
                  "A scenario file (tests/NAME_test.lua) is checked as one: the scenario\n"
                  "language's globals, and every step, answer, input, event and status it\n"
-                 "names against its workflow. A NAME, and the default of every workflow,\n"
-                 "include each workflow's scenario file.\n",
+                 "names against its workflow. Without arguments, each workflow's scenario\n"
+                 "file is checked with it.\n",
         .options = options,
         .more = "Prints `file:line[:col]: error|warning: message` lines. A summary goes to\n"
                 "stderr. Exit 1 when any error is found; warnings alone exit 0.\n",
@@ -82,10 +77,7 @@ int hb_cmd_lint(int argc, char **argv)
             rc = HB_EUSAGE;
             goto out;
         }
-        if (strchr(targets.items[i], '/') || hb_str_ends_with(targets.items[i], ".lua"))
-            lint_one(&run, file);
-        else
-            lint_workflow(&run, targets.items[i], file);
+        lint_one(&run, file);
         free(file);
     }
     if (targets.n == 0)

@@ -17,6 +17,8 @@ typedef struct fn_text {
     char **lines;
     size_t n;
     int first, last; /* line range in its file */
+    char *file;      /* that file when it is not the workflow's (a lib module), else NULL */
+    bool comparison; /* a `when` helper: lines[0] is its comparison, no lines */
 } fn_text;
 
 #define NSETTINGS    8
@@ -62,6 +64,11 @@ void hb_diff_load_hooks(hb_diff_load *l, hb_lua_modules *mods);
 void hb_diff_modules_close(hb_diff_load *l);
 void hb_diff_load_free(hb_diff_load *l);
 void hb_diff_modules_free(hb_diff_side *s);
+
+/* A copy of the text the version's loader ran for the chunk named source:
+ * a lib/ module as the side read it (at its revision), else the file.
+ * NULL when neither can be read. */
+char *hb_diff_loaded_text(const hb_diff_side *side, const char *source, size_t *len);
 
 /* Appends module added / removed / changed lines (with hunks) to d. */
 void hb_diff_compare_modules(const hb_diff_side *o, const hb_diff_side *n, hb_diff *d);

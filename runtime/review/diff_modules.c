@@ -266,6 +266,19 @@ void hb_diff_modules_free(hb_diff_side *s)
     s->nmodules = 0;
 }
 
+char *hb_diff_loaded_text(const hb_diff_side *side, const char *source, size_t *len)
+{
+    for (size_t i = 0; i < side->nmodules; i++) {
+        const hb_diff_module *m = &side->modules[i];
+        if (!m->stdlib && m->src && !strcmp(m->path, source)) {
+            *len = m->len;
+            return hb_xstrndup(m->src, m->len);
+        }
+    }
+    /* stdlib/ runs from hb's own files, whatever the revision. */
+    return hb_read_file(source, len, NULL);
+}
+
 /* ---- comparing module texts ---------------------------------------------- */
 
 typedef struct text_lines {

@@ -25,8 +25,6 @@ static const char *const SANDBOX_GLOBALS[] = {
     "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
     "math",     "utf8",         "coroutine",    "json",           "os",       NULL,
 };
-const char *const hb_lint_dsl_globals[] = {"workflow", "task",    "choice", "ask",
-                                           "wait",     "succeed", "fail",   NULL};
 const char *const hb_lint_scenario_globals[] = {"scenarios", "scenario", NULL};
 
 static bool in_list(const char *const *list, const char *s)
@@ -37,6 +35,13 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
+/* The sandbox's globals and the file kind's (the workflow language's,
+ * hb_dsl_globals, or the scenario language's). */
+static bool known_global(const char *const *extra, const char *s)
+{
+    return in_list(SANDBOX_GLOBALS, s) || in_list(extra, s);
+}
+
 static bool in_array(char **list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -45,9 +50,15 @@ static bool in_array(char **list, size_t n, const char *s)
     return false;
 }
 
-static bool known_global(const char *const *extra, const char *name)
+static void closest_in(const char *const *list, const char *name, const char **best, size_t *best_d)
 {
-    return in_list(SANDBOX_GLOBALS, name) || in_list(extra, name);
+    for (const char *const *k = list; *k; k++) {
+        size_t d = hb_edit_distance(*k, name);
+        if (d < *best_d) {
+            *best_d = d;
+            *best = *k;
+        }
+    }
 }
 
 static const char *closest_known(const char *name, const char *const *extra, char **uses,
@@ -55,15 +66,8 @@ static const char *closest_known(const char *name, const char *const *extra, cha
 {
     const char *best = NULL;
     size_t best_d = 3;
-    const char *const *lists[] = {SANDBOX_GLOBALS, extra};
-    for (size_t l = 0; l < 2; l++)
-        for (const char *const *k = lists[l]; *k; k++) {
-            size_t d = hb_edit_distance(*k, name);
-            if (d < best_d) {
-                best_d = d;
-                best = *k;
-            }
-        }
+    closest_in(SANDBOX_GLOBALS, name, &best, &best_d);
+    closest_in(extra, name, &best, &best_d);
     for (size_t i = 0; i < nuses; i++) {
         size_t d = hb_edit_distance(uses[i], name);
         if (d < best_d) {
@@ -77,6 +81,24 @@ static const char *closest_known(const char *name, const char *const *extra, cha
 static bool is_service(const char *name)
 {
     return in_list(hb_known_services, name);
+}
+
+/* Does a `when` helper read the input: is("name", ...) (inputs come first
+ * when a fact is looked up) or is("input.name", ...)? */
+static bool helper_reads(const hb_workflow *wf, const char *input)
+{
+    for (size_t i = 0; i < wf->nsteps; i++)
+        for (size_t k = 0; k < wf->steps[i].nedges; k++) {
+            const char *fact = wf->steps[i].edges[k].when_fact;
+            if (!fact)
+                continue;
+            if (!strncmp(fact, "input.", 6))
+                fact += 6;
+            size_t n = strlen(input);
+            if (!strncmp(fact, input, n) && (fact[n] == '\0' || fact[n] == '.'))
+                return true;
+        }
+    return false;
 }
 
 void hb_lint_check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
@@ -206,7 +228,7 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
     for (size_t i = 0; i < wf->ninputs && !f->input_opaque; i++) {
         const char *name = wf->inputs[i].name;
-        if (in_array(f->input_fields, f->ninput_fields, name))
+        if (in_array(f->input_fields, f->ninput_fields, name) || helper_reads(wf, name))
             continue;
         int line =
             hb_lint_line_assigning(src, hb_lint_line_assigning(src, wf->line, "inputs"), name);
@@ -223,21 +245,44 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
 }
 
+/* The length of a "path.lua:" prefix of text that some other file (a lib
+ * module the workflow requires) put there, or 0. */
+static size_t other_file_prefix(const char *text)
+{
+    const char *dot = strstr(text, ".lua:");
+    if (!dot || !isdigit((unsigned char)dot[5]) || memchr(text, ' ', (size_t)(dot - text)))
+        return 0;
+    return (size_t)(dot + 4 - text);
+}
+
 /* Splits "file:line: message" as the loader reports; the loader names the
- * file as it was given, so the prefix is known. */
+ * file as it was given, so the prefix is known. A problem a lib module
+ * raised while the file loaded (a misspelt message placeholder) is
+ * reported at that module's own file:line. */
 static void add_load_problem(const lint_source *src, const char *text, const hb_chunk_facts *f,
                              hb_lint_report *r)
 {
     int line = 1;
     const char *msg = text;
     size_t plen = strlen(src->path);
-    if (!strncmp(text, src->path, plen) && text[plen] == ':' &&
+    char *file = NULL;
+    if (strncmp(text, src->path, plen) || text[plen] != ':') {
+        plen = other_file_prefix(text);
+        if (plen)
+            file = hb_xstrndup(text, plen);
+    }
+    if (plen && !strncmp(text, file ? file : src->path, plen) && text[plen] == ':' &&
         isdigit((unsigned char)text[plen + 1])) {
         char *end;
         line = (int)strtol(text + plen + 1, &end, 10);
         msg = *end == ':' ? end + 1 : end;
         while (*msg == ' ')
             msg++;
+    }
+    if (file) {
+        hb_lint_add(r, file, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
+        free(file);
+        return;
     }
     /* A global the top level touches also fails the load; the chunk walk has
      * already reported it with a better message. */
@@ -309,11 +354,11 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     hb_err le;
     hb_lint_check_library_members(&src, &facts, r);
     if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
-        hb_lint_check_globals(&src, &facts, NULL, hb_lint_dsl_globals, r);
+        hb_lint_check_globals(&src, &facts, NULL, hb_dsl_globals, r);
         hb_lint_check_services(&src, &facts, NULL, r);
         hb_lint_add_load_problems(&src, le.msg, &facts, r);
     } else {
-        hb_lint_check_globals(&src, &facts, wf, hb_lint_dsl_globals, r);
+        hb_lint_check_globals(&src, &facts, wf, hb_dsl_globals, r);
         hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);

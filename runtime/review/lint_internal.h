@@ -27,9 +27,8 @@ int hb_lint_line_assigning(const lint_source *src, int from, const char *name);
 void hb_lint_check_services(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
                             hb_lint_report *r);
 
-/* What a workflow file and a scenario file have besides the sandbox's
- * globals (lint.c). */
-extern const char *const hb_lint_dsl_globals[];
+/* What a scenario file has besides the sandbox's globals (lint.c); a
+ * workflow file has hb_dsl_globals. */
 extern const char *const hb_lint_scenario_globals[];
 
 /* Reads and writes of globals the environment lacks. wf is NULL when the

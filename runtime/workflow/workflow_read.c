@@ -126,6 +126,54 @@ static hb_timespec opt_duration(reader *r, int idx, const char *field)
     return t;
 }
 
+/* A branch's `when`: a function(ctx), or a `when` helper's table { test =
+ * function(ctx), text, fact, values } (stdlib/hb/when.lua). */
+static void read_when(reader *r, int branch, hb_edge *edge)
+{
+    lua_getfield(r->L, branch, "when");
+    int w = lua_gettop(r->L);
+    if (lua_isfunction(r->L, w)) {
+        edge->when_ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
+        return;
+    }
+    if (!lua_istable(r->L, w)) {
+        if (!lua_isnil(r->L, w))
+            hb_problem(r->p, r->file, r->line,
+                       "%s: 'when' must be a function(ctx) or a helper such as is(\"x\", \"y\"), "
+                       "not a %s",
+                       r->what, luaL_typename(r->L, w));
+        lua_pop(r->L, 1);
+        return;
+    }
+    lua_getfield(r->L, w, "test");
+    lua_getfield(r->L, w, "text");
+    if (!lua_isfunction(r->L, -2) || lua_type(r->L, -1) != LUA_TSTRING) {
+        hb_problem(r->p, r->file, r->line,
+                   "%s: 'when' must be a function(ctx) or a helper such as is(\"x\", \"y\")",
+                   r->what);
+        lua_settop(r->L, w - 1);
+        return;
+    }
+    edge->when_text = hb_xstrdup(lua_tostring(r->L, -1));
+    lua_pop(r->L, 1);
+    edge->when_ref = luaL_ref(r->L, LUA_REGISTRYINDEX); /* the test */
+    lua_getfield(r->L, w, "fact");
+    if (lua_type(r->L, -1) == LUA_TSTRING)
+        edge->when_fact = hb_xstrdup(lua_tostring(r->L, -1));
+    lua_pop(r->L, 1);
+    lua_getfield(r->L, w, "values");
+    if (lua_istable(r->L, -1)) {
+        size_t n = lua_rawlen(r->L, -1);
+        edge->when_values = hb_xcalloc(n ? n : 1, sizeof *edge->when_values);
+        for (size_t i = 1; i <= n; i++) {
+            lua_rawgeti(r->L, -1, (lua_Integer)i);
+            edge->when_values[edge->nwhen_values++] = hb_xstrdup(luaL_tolstring(r->L, -1, NULL));
+            lua_pop(r->L, 2);
+        }
+    }
+    lua_settop(r->L, w - 1);
+}
+
 static char *description(reader *r, int idx)
 {
     lua_rawgeti(r->L, idx, 1);
@@ -194,7 +242,7 @@ static void read_choice(reader *r, int spec, hb_step *s)
         check_fields(r, b, BRANCH_FIELDS, 0);
         edge->label = opt_string(r, b, "label");
         edge->target = opt_string(r, b, "next");
-        edge->when_ref = opt_function(r, b, "when");
+        read_when(r, b, edge);
         if (!edge->label)
             hb_problem(r->p, r->file, r->line, "%s: branch %lld needs a label", r->what,
                        (long long)(i - 1));
@@ -344,6 +392,10 @@ static void read_step(reader *r, int item, hb_step *s)
     s->id = hb_xstrdup(lua_tostring(r->L, -1));
     lua_getfield(r->L, item, "where");
     hb_split_where(lua_tostring(r->L, -1), &s->file, &s->line);
+    lua_pop(r->L, 1);
+    lua_getfield(r->L, item, "fragment");
+    if (lua_type(r->L, -1) == LUA_TSTRING)
+        s->fragment = hb_xstrdup(lua_tostring(r->L, -1));
     lua_pop(r->L, 1);
     lua_getfield(r->L, item, "spec");
     int spec = lua_gettop(r->L);

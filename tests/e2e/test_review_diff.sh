@@ -192,7 +192,8 @@ printf 'return scenarios "greet" {}\n' >"$MREPO/flows/tests/greet_test.lua"
 git -C "$MREPO" add -A
 git -C "$MREPO" commit -qm base
 sed -i 's/"Bye "/"Goodbye "/' "$MREPO/flows/lib/texts.lua"
-sed -i 's/"Tell the customer."/"Tell the customer by email."/' "$MREPO/flows/lib/steps.lua"
+sed -i 's/"Tell the customer."/"Tell the customer by email."/; s/ctx.log("told")/ctx.log("told by email")/' \
+  "$MREPO/flows/lib/steps.lua"
 cd "$MREPO"
 run_hb diff flows/greet.lua@HEAD flows/greet.lua
 expect_rc 0 "a workflow whose modules changed"
@@ -203,6 +204,9 @@ expect_out '^    \+   return "Goodbye " \.\. name$'
 expect_out '^module changed: steps \(flows/lib/steps.lua\)$'
 expect_out '^step changed: notify \(task\): description "Tell the customer." -> "Tell the customer by email."$' \
   "the old version's steps were read with its own lib/"
+expect_out '^step changed: notify \(task\): run body changed \(lines flows/lib/steps.lua:3-3 -> flows/lib/steps.lua:3-3\)$' \
+  "and a fragment's function body with the revision's text"
+expect_out '^    \+ function\(ctx\) ctx.log\("told by email"\) end$'
 expect_no_err . "it loads"
 run_hb diff flows/later.lua@HEAD flows/later.lua --exit-code
 expect_rc 1 "--exit-code: a require inside a function body counts"
