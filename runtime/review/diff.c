@@ -16,32 +16,35 @@ typedef struct differ {
     hb_diff *d;
 } differ;
 
+/* One line of the report; a change of the workflow rather than of a step
+ * (outside) is also kept for the note of the marked graph. */
+static void vrecord(differ *c, bool outside, const char *fmt, va_list ap)
+{
+    char line[4096];
+    vsnprintf(line, sizeof line, fmt, ap);
+    hb_buf_printf(&c->d->text, "%s\n", line);
+    if (outside)
+        hb_buf_printf(&c->d->outside, "%s\n", line);
+    c->d->nchanges++;
+}
+
 static void note(differ *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outside_note(differ *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void note(differ *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char line[4096];
-    vsnprintf(line, sizeof line, fmt, ap);
+    vrecord(c, false, fmt, ap);
     va_end(ap);
-    hb_buf_printf(&c->d->text, "%s\n", line);
-    c->d->nchanges++;
 }
-
-/* A change of the workflow rather than of a step: also kept for the note
- * of the marked graph. */
-static void outside_note(differ *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void outside_note(differ *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char line[4096];
-    vsnprintf(line, sizeof line, fmt, ap);
+    vrecord(c, true, fmt, ap);
     va_end(ap);
-    note(c, "%s", line);
-    hb_buf_printf(&c->d->outside, "%s\n", line);
 }
 
 static const char *or_none(const char *s)

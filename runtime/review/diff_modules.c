@@ -13,6 +13,7 @@
  * were. stdlib/ modules load from hb's own files, which match the C reader
  * of this hb; for the comparison their text is taken at the revision when
  * stdlib/ is in the same work tree (hb's own repository). */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,12 +90,32 @@ static char *lib_text(hb_diff_load *l, const char *rel, size_t *len)
     return text;
 }
 
+/* What require accepts (lua/lua_modules.c): names of letters, digits, '_'
+ * and '-' joined by single dots. A constant found in a chunk may be any
+ * string; one like "../x" must not read a file outside the two folders. */
+static bool module_name_ok(const char *name)
+{
+    bool after_dot = true;
+    for (const char *p = name; *p; p++) {
+        if (*p == '.') {
+            if (after_dot)
+                return false;
+            after_dot = true;
+        } else if (isalnum((unsigned char)*p) || *p == '_' || *p == '-') {
+            after_dot = false;
+        } else {
+            return false;
+        }
+    }
+    return !after_dot;
+}
+
 /* A module found as require finds it (stdlib/ first, then lib/), recorded
  * with its text; NULL when neither has it. */
 static hb_diff_module *resolve(hb_diff_load *l, const char *name)
 {
     hb_diff_module *m = find_module(l->side, name);
-    if (m)
+    if (m || !module_name_ok(name))
         return m;
     char *rel = rel_path(name);
     char *file = hb_path_join(l->stdlib_dir, rel);

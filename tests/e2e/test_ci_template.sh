@@ -42,20 +42,7 @@ git -C "$AUTHOR" config user.email author@example.com
 git -C "$AUTHOR" config user.name author
 W="$AUTHOR/workflows"
 mkdir -p "$W/lib" "$W/tests"
-cat >"$W/lib/texts.lua" <<'LUA'
--- What the workflows say to customers.
-local M = {}
-
-function M.hello(name)
-  return "Hello " .. name
-end
-
-function M.bye(name)
-  return "Bye " .. name
-end
-
-return M
-LUA
+cp "$HB_SRC/tests/fixtures/review/modules/texts.lua" "$W/lib/texts.lua"
 workflow() { # NAME BODY-LINES: a two-step workflow and its scenario file
   cat >"$W/$1.lua" <<LUA
 $3

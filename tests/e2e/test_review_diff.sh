@@ -148,19 +148,7 @@ mkdir -p "$MREPO/flows/lib" "$MREPO/flows/tests"
 git -C "$MREPO" init -q
 git -C "$MREPO" config user.email t@example.com
 git -C "$MREPO" config user.name tester
-cat >"$MREPO/flows/lib/texts.lua" <<'LUA'
-local M = {}
-
-function M.hello(name)
-  return "Hello " .. name
-end
-
-function M.bye(name)
-  return "Bye " .. name
-end
-
-return M
-LUA
+cp "$HB_SRC/tests/fixtures/review/modules/texts.lua" "$MREPO/flows/lib/texts.lua"
 cat >"$MREPO/flows/lib/steps.lua" <<'LUA'
 local M = {}
 function M.notify()
@@ -181,7 +169,10 @@ LUA
 cat >"$MREPO/flows/later.lua" <<'LUA'
 return workflow "later" {
   title = "Later", handbook = "h/later",
-  task "bye" { "Say goodbye.", run = function(ctx) ctx.vars.t = require("texts").bye("y") end },
+  task "bye" { "Say goodbye.", run = function(ctx)
+    if ctx.vars.never then return require("sub/odd") end -- a name require refuses
+    ctx.vars.t = require("texts").bye("y")
+  end },
   succeed "done" { "Done." },
 }
 LUA
@@ -189,8 +180,11 @@ cat >"$MREPO/flows/plain.lua" <<'LUA'
 return workflow "plain" { title = "Plain", handbook = "h/plain", succeed "done" { "Done." } }
 LUA
 printf 'return scenarios "greet" {}\n' >"$MREPO/flows/tests/greet_test.lua"
+mkdir -p "$MREPO/flows/lib/sub"
+echo 'return {}' >"$MREPO/flows/lib/sub/odd.lua"
 git -C "$MREPO" add -A
 git -C "$MREPO" commit -qm base
+echo 'return { changed = true }' >"$MREPO/flows/lib/sub/odd.lua"
 sed -i 's/"Bye "/"Goodbye "/' "$MREPO/flows/lib/texts.lua"
 sed -i 's/"Tell the customer."/"Tell the customer by email."/; s/ctx.log("told")/ctx.log("told by email")/' \
   "$MREPO/flows/lib/steps.lua"
@@ -198,7 +192,7 @@ cd "$MREPO"
 run_hb diff flows/greet.lua@HEAD flows/greet.lua
 expect_rc 0 "a workflow whose modules changed"
 expect_out '^module changed: texts \(flows/lib/texts.lua\)$'
-expect_out '^  function M.bye\(name\), lines 6-10 -> 6-10:$' "the hunk names its function"
+expect_out '^  function M.bye\(name\), lines 8-12 -> 8-12:$' "the hunk names its function"
 expect_out '^    -   return "Bye " \.\. name$'
 expect_out '^    \+   return "Goodbye " \.\. name$'
 expect_out '^module changed: steps \(flows/lib/steps.lua\)$'
@@ -211,6 +205,7 @@ expect_no_err . "it loads"
 run_hb diff flows/later.lua@HEAD flows/later.lua --exit-code
 expect_rc 1 "--exit-code: a require inside a function body counts"
 expect_out '^module changed: texts '
+CHECKS=$((CHECKS + 1)); if printf '%s' "$OUT" | grep -q "sub/odd"; then fail "a module name require refuses was compared"; fi
 run_hb diff flows/plain.lua@HEAD flows/plain.lua --exit-code
 expect_rc 0 "--exit-code: no changes"
 expect_out '^no changes$'
