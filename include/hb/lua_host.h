@@ -20,6 +20,11 @@
  *    whatever hb_lua_register_internal adds) that workflows never see.
  *    Modules found under stdlib/ run in it; modules under lib/ do not.
  * C code reading an environment must use lua_rawget*: the guard raises.
+ *
+ * This header names no Lua type but struct lua_State, so the layers that
+ * must not touch Lua (engine/, cli/) can own a state and hand it on; they
+ * call into it through hb/lua_call.h. The files that work the Lua stack
+ * include <lua.h> themselves.
  */
 #ifndef HB_LUA_HOST_H
 #define HB_LUA_HOST_H
@@ -28,9 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <lua.h>
-
 #include "hb/error.h"
+
+struct lua_State;
 
 /* All positive. instructions and wall_ms apply to each outermost
  * hb_lua_pcall; memory_bytes caps the whole state while Lua code runs under
@@ -77,7 +82,7 @@ typedef struct hb_lua hb_lua;
  * for bad limits, HB_EINTERNAL otherwise). */
 hb_lua *hb_lua_new(const hb_lua_limits *limits, const hb_lua_modules *modules, hb_err *e);
 void hb_lua_free(hb_lua *h);
-lua_State *hb_lua_state(hb_lua *h);
+struct lua_State *hb_lua_state(hb_lua *h);
 
 /* Pushes the workflow environment table / the stdlib environment table. */
 void hb_lua_push_workflow_env(hb_lua *h);
@@ -85,7 +90,7 @@ void hb_lua_push_stdlib_env(hb_lua *h);
 
 /* Registers a C function in the `hbi` internal table (stdlib only). The
  * function finds its host with hb_lua_from_state. */
-void hb_lua_register_internal(hb_lua *h, const char *name, lua_CFunction fn);
+void hb_lua_register_internal(hb_lua *h, const char *name, int (*fn)(struct lua_State *L));
 
 /* Adds a global to the workflow environment (services in `uses`, DSL
  * constructors), bypassing the guard: pops the value from the stack. */
@@ -130,7 +135,7 @@ void hb_lua_push_last_error(hb_lua *h);
  * hook), for DSL constructors: the full path, never shortened. "?" when
  * there is no such level or it is a C function. Exposed to the stdlib as
  * hbi.where(level). */
-void hb_lua_where(lua_State *L, int level, char *out, size_t outlen);
+void hb_lua_where(struct lua_State *L, int level, char *out, size_t outlen);
 
 /* Moves the running call's wall-time deadline later by us: time spent
  * waiting on a service (which has its own timeouts and retry budget) is not
@@ -141,7 +146,7 @@ void hb_lua_exclude_time(hb_lua *h, int64_t us);
 size_t hb_lua_memory_used(hb_lua *h);
 
 /* The hb_lua a lua_State belongs to (stored in its extra space). */
-hb_lua *hb_lua_from_state(lua_State *L);
+hb_lua *hb_lua_from_state(struct lua_State *L);
 
 /* A per-state slot for the embedding module's context (the engine's run). */
 void hb_lua_set_userdata(hb_lua *h, void *ud);
