@@ -2,6 +2,7 @@
  * at a git revision; a workflow (loaded as a run would load it, with the
  * modules it loads) or a module. A workflow that does not load still gives
  * what could be read, beside its problems. */
+#include <lua.h>
 #include <stdlib.h>
 #include <string.h>
 
