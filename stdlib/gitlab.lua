@@ -61,8 +61,20 @@ local function with_marker(text, marker)
   return text .. "\n\n" .. tag
 end
 
+-- Only the trailer hb appended counts: text that quotes a marker (an issue
+-- citing another run's, a note pasted from one) is somebody else's write,
+-- and taking it for this one would make two writes one.
 local function has_marker(text, marker)
-  return type(text) == "string" and text:find(("<!-- %s -->"):format(marker), 1, true) ~= nil
+  if type(text) ~= "string" then
+    return false
+  end
+  local tag = ("<!-- %s -->"):format(marker)
+  local last = #text -- past trailing whitespace GitLab may add or trim
+  while last > 0 and text:sub(last, last):match("%s") do
+    last = last - 1
+  end
+  local body = text:sub(1, last)
+  return body == tag or body:sub(-#tag - 2) == "\n\n" .. tag
 end
 
 local function comma_list(v, op, what)

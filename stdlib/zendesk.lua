@@ -18,7 +18,7 @@ local M = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields =
 M._ops = {
   ["tickets.get"] = "read", ["tickets.update"] = "write",
   ["tickets.add_tags"] = "write", ["tickets.remove_tags"] = "write",
-  ["tickets.comment"] = "write", ["tickets.comments"] = "read",
+  ["tickets.comment"] = "write", ["tickets.comments"] = "read", ["tickets.audits"] = "read",
   ["tickets.add_cc"] = "write",
   ["organizations.get"] = "read", ["organizations.update"] = "write",
   ["organizations.add_tags"] = "write", ["organizations.remove_tags"] = "write",
@@ -79,50 +79,62 @@ local function comment_body(op, c)
   return out
 end
 
--- Exactly-once comments (hb.service). Zendesk keeps no hidden field on a
--- comment and sanitises html_body (an HTML comment would not survive), so
--- the marker stays in the audit trail only and a comment is recognised by
--- listing the ticket's comments, newest first, back to the intent's time:
--- same body text, same visibility, made through the API, and not already
--- claimed by an earlier write of this process (two identical notes in one
--- step stay two). Search is never used: it indexes minutes late. A comment
--- given only as html_body cannot be matched and is sent again.
-local claimed_comments = {}
+-- Exactly-once comments (hb.service). A comment has no field of its own to
+-- hold a marker, but the update that makes it does: Zendesk keeps an
+-- update's `ticket.metadata` as its ticket audit's `metadata.custom`, which
+-- no person edits and the audits API returns. The marker goes there, and a
+-- comment is recognised only by an audit carrying exactly its marker: the
+-- ticket's audits, newest first, back to the intent's time (listing, never
+-- search, which indexes minutes late). Another run's comment, however alike
+-- in text, carries another marker and is never taken for this one.
+local MARKER_KEY = "hb_marker"
 
-local function trim(s)
-  return type(s) == "string" and s:match("^%s*(.-)%s*$") or nil
+local function with_marker(ticket, marker)
+  local meta = type(ticket.metadata) == "table" and svc.copy(ticket.metadata) or {}
+  meta[MARKER_KEY] = marker
+  ticket.metadata = meta
 end
 
-local function find_comment(id, comment, since)
-  local want = trim(comment.body)
-  if not want then
-    return nil
-  end
-  for c in paged(request("tickets.comments", "GET", ("%s/tickets/%d/comments.json"):format(API, id),
-      { query = { ["page[size]"] = 100, sort_order = "desc" } }), "comments") do
-    if type(c.created_at) == "string" and c.created_at < since then
-      break
-    end
-    local via = type(c.via) == "table" and c.via.channel or "api"
-    if trim(c.body) == want and (c.public == true) == (comment.public == true) and via == "api"
-        and not claimed_comments[c.id] then
-      claimed_comments[c.id] = true
-      return c
+local function audits(id, query)
+  return paged(request("tickets.audits", "GET", ("%s/tickets/%d/audits.json"):format(API, id),
+    { query = query }), "audits")
+end
+
+local function comment_of(audit)
+  for _, ev in ipairs(type(audit.events) == "table" and audit.events or {}) do
+    if type(ev) == "table" and ev.type == "Comment" then
+      return ev
     end
   end
   return nil
 end
 
-local function comment_once(id, comment)
+local function find_comment(id, marker, since)
+  for a in audits(id, { ["page[size]"] = 100, sort_order = "desc" }) do
+    local custom = type(a.metadata) == "table" and a.metadata.custom
+    if type(custom) == "table" and custom[MARKER_KEY] == marker then
+      return a, comment_of(a)
+    end
+    if type(a.created_at) == "string" and a.created_at < since then
+      break
+    end
+  end
+  return nil
+end
+
+local function comment_once(id)
   return {
-    mark = function() end, -- the marker lives in the intent event only: see above
-    find = function(_, since)
-      local c = find_comment(id, comment, since)
-      if not c then
+    mark = function(spec, marker)
+      with_marker(spec.body.ticket, marker)
+    end,
+    find = function(marker, since)
+      local audit, c = find_comment(id, marker, since)
+      if not audit then
         return nil
       end
       local res = svc.call(request("tickets.get", "GET", ("%s/tickets/%d.json"):format(API, id)))
-      return res.body.ticket, ("zendesk:comment:%d#%s"):format(id, tostring(c.id))
+      return res.body.ticket, ("zendesk:comment:%d#%s"):format(id,
+        tostring(c and c.id or ("audit " .. tostring(audit.id))))
     end,
   }
 end
@@ -161,7 +173,7 @@ function M.tickets.update(id, fields)
     object = "zendesk:ticket:" .. id,
     capabilities = caps,
   }), function(res) return res.body.ticket end,
-  fields.comment ~= nil and comment_once(id, fields.comment) or nil)
+  fields.comment ~= nil and comment_once(id) or nil)
 end
 
 local function tags_call(kind, opname, method, id, tags)
@@ -194,7 +206,7 @@ function M.tickets.comment(id, c)
     body = { ticket = { comment = comment } },
     object = "zendesk:ticket:" .. id,
     capabilities = comment.public and { PUBLIC_REPLY } or nil,
-  }), function(res) return res.body.ticket end, comment_once(id, comment))
+  }), function(res) return res.body.ticket end, comment_once(id))
 end
 
 -- Every comment, oldest first, with its attachments.
@@ -202,6 +214,13 @@ function M.tickets.comments(id)
   id = svc.positive_id(id, "zendesk.tickets.comments", "ticket")
   return paged(request("tickets.comments", "GET", ("%s/tickets/%d/comments.json"):format(API, id),
     { query = { ["page[size]"] = 100 } }), "comments")
+end
+
+-- Every audit of the ticket (one per update that changed it: its events,
+-- who and how, and the update's metadata), oldest first.
+function M.tickets.audits(id)
+  id = svc.positive_id(id, "zendesk.tickets.audits", "ticket")
+  return audits(id, { ["page[size]"] = 100 })
 end
 
 -- The statuses an update may set (a ticket closes by itself after solved).
@@ -228,7 +247,7 @@ function M.tickets.set_status(id, status, c)
     object = "zendesk:ticket:" .. id,
     capabilities = fields.comment and fields.comment.public and { PUBLIC_REPLY } or nil,
   }), function(res) return res.body.ticket end,
-  fields.comment and comment_once(id, fields.comment) or nil)
+  fields.comment and comment_once(id) or nil)
 end
 
 -- The ticket's page in the agent interface (https://x.zendesk.com/agent/tickets/123),

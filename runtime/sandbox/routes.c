@@ -21,6 +21,7 @@ const sb_route sb_routes[] = {
     {"PUT",    ZD "/tickets/{id}/tags",            SB_ZENDESK, sb_h_zd_ticket_tags,     true,  false},
     {"DELETE", ZD "/tickets/{id}/tags",            SB_ZENDESK, sb_h_zd_ticket_tags,     true,  false},
     {"GET",    ZD "/tickets/{id}/comments",        SB_ZENDESK, sb_h_zd_ticket_comments, false, false},
+    {"GET",    ZD "/tickets/{id}/audits",          SB_ZENDESK, sb_h_zd_ticket_audits,   false, false},
     {"GET",    ZD "/organizations/{id}",           SB_ZENDESK, sb_h_zd_org_get,         false, false},
     {"PUT",    ZD "/organizations/{id}",           SB_ZENDESK, sb_h_zd_org_put,         true,  false},
     {"GET",    ZD "/organizations/{id}/tags",      SB_ZENDESK, sb_h_zd_org_tags,        false, false},

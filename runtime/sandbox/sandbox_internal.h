@@ -338,6 +338,7 @@ void sb_h_zd_ticket_get(sb_ctx *cx);
 void sb_h_zd_ticket_put(sb_ctx *cx);
 void sb_h_zd_ticket_tags(sb_ctx *cx);
 void sb_h_zd_ticket_comments(sb_ctx *cx);
+void sb_h_zd_ticket_audits(sb_ctx *cx);
 void sb_h_zd_org_get(sb_ctx *cx);
 void sb_h_zd_org_put(sb_ctx *cx);
 void sb_h_zd_org_tags(sb_ctx *cx);

@@ -117,14 +117,7 @@ void sb_h_zd_ticket_comments(sb_ctx *cx)
     {
         cJSON_AddItemToArray(all, sb_zd_render_comment(c));
     }
-    const char *order = sb_query(cx, "sort_order");
-    if (order && !strcmp(order, "desc")) {
-        cJSON *rev = cJSON_CreateArray();
-        while (all->child)
-            cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(all, cJSON_GetArraySize(all) - 1));
-        cJSON_Delete(all);
-        all = rev;
-    }
+    all = sb_zd_sort_order(cx, all);
     char *path = hb_xasprintf("/api/v2/tickets/%s/comments.json", sb_param(cx, "id"));
     sb_zd_reply_page(cx, all, "comments", path);
     free(path);

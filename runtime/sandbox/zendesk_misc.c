@@ -98,6 +98,18 @@ static void reply_cursor_page(sb_ctx *cx, cJSON *items, const char *key, const c
     sb_reply_json(cx, 200, body);
 }
 
+cJSON *sb_zd_sort_order(sb_ctx *cx, cJSON *items)
+{
+    const char *order = sb_query(cx, "sort_order");
+    if (!order || strcmp(order, "desc") != 0)
+        return items;
+    cJSON *rev = cJSON_CreateArray();
+    while (items->child)
+        cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(items, cJSON_GetArraySize(items) - 1));
+    cJSON_Delete(items);
+    return rev;
+}
+
 void sb_zd_reply_page(sb_ctx *cx, cJSON *items, const char *key, const char *path)
 {
     if (sb_query(cx, "page[size]") || sb_query(cx, "page[after]") || sb_query(cx, "page[before]")) {

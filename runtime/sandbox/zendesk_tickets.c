@@ -1,6 +1,7 @@
 /* Zendesk tickets: show, update (with its audit) and tags, for tickets and
- * organizations alike. Stored tickets carry their comments in a "comments"
- * list, which the ticket itself never shows, as on the real API. */
+ * organizations alike. Stored tickets carry their comments and audits in
+ * "comments" and "audits" lists, which the ticket itself never shows, as
+ * on the real API. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ void sb_zd_ensure_array(cJSON *obj, const char *key)
 
 cJSON *sb_zd_render_ticket(sb_ctx *cx, const cJSON *t)
 {
-    static const char *const hidden[] = {"comments", NULL};
+    static const char *const hidden[] = {"comments", "audits", NULL};
     cJSON *out = sb_copy_without(t, hidden);
     int64_t id = 0;
     sb_get_int(t, "id", &id);
@@ -462,9 +463,11 @@ void sb_h_zd_ticket_put(sb_ctx *cx)
     cJSON_AddNumberToObject(audit, "ticket_id", (double)ticket_id);
     cJSON_AddStringToObject(audit, "created_at", now);
     cJSON_AddNumberToObject(audit, "author_id", (double)sb_zd_api_user(cx));
+    cJSON_AddItemToObject(audit, "metadata", sb_zd_audit_metadata(in));
     cJSON *via = cJSON_AddObjectToObject(audit, "via");
     cJSON_AddStringToObject(via, "channel", "api");
     cJSON_AddItemToObject(audit, "events", events);
+    sb_zd_keep_audit(t, audit);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "ticket", sb_zd_render_ticket(cx, t));
     cJSON_AddItemToObject(body, "audit", audit);

@@ -37,6 +37,17 @@
 ---@field attachments zendesk.Attachment[]
 ---@field created_at string
 
+---One update of a ticket: what changed (events), who made it and how,
+---and the update's own metadata (metadata.custom).
+---@class zendesk.Audit
+---@field id integer
+---@field ticket_id integer
+---@field author_id integer
+---@field created_at string
+---@field events table[]
+---@field metadata { custom: table, system: table }
+---@field via table
+
 ---@class zendesk.Organization
 ---@field id integer
 ---@field name string
@@ -103,6 +114,11 @@ function zendesk.tickets.comment(id, comment) end
 ---@param id integer
 ---@return fun(): zendesk.Comment?
 function zendesk.tickets.comments(id) end
+
+---Every audit of the ticket (one per update that changed it), oldest first.
+---@param id integer
+---@return fun(): zendesk.Audit?
+function zendesk.tickets.audits(id) end
 
 ---Adds email CCs, keeping the ones already there.
 ---@param id integer
