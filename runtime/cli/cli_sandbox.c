@@ -23,14 +23,16 @@ static const char ABOUT[] =
 
 static const char MORE[] =
     "Fault spec: rules separated by ';', each EFFECT[@TARGET][,OPTION...]\n"
-    "  EFFECT  429 | 500 | drop | drop-after-write | latency=MS\n"
+    "  EFFECT  403 | 429 | 500 | drop | drop-after-write | 500-after-write |\n"
+    "          latency=MS\n"
     "  TARGET  all (default) | zendesk | gitlab | zuora | salesforce |\n"
     "          [METHOD ]PATH, PATH a route pattern or a concrete path\n"
     "  OPTION  next=N (only the next N matching requests), after=N (let N pass\n"
     "          first), share=P (P percent of them, from a seeded generator),\n"
     "          seed=N, retry-after=S (the Retry-After of a 429, default 1)\n"
     "drop closes the connection without an answer; drop-after-write applies the\n"
-    "request first. POST /__sandbox/faults replaces the rules at run time.\n"
+    "request first; 500-after-write applies it, then answers 500. POST /__sandbox/faults replaces "
+    "the rules at run time.\n"
     "\n"
     "Test endpoints: GET /__sandbox/state, GET /__sandbox/requests,\n"
     "POST /__sandbox/reset, POST /__sandbox/patch, POST /__sandbox/revoke-tokens,\n"

@@ -2,7 +2,8 @@
  *
  *   spec   = rule *(";" rule)
  *   rule   = effect ["@" target] *("," option)
- *   effect = 403 | 429 | 500 | drop | drop-after-write | latency=MS
+ *   effect = 403 | 429 | 500 | drop | drop-after-write | 500-after-write
+ *          | latency=MS
  *   target = all | zendesk | gitlab | zuora | salesforce | [METHOD " "]PATH
  *   option = next=N | after=N | share=PERCENT | seed=N | retry-after=S
  *
@@ -53,6 +54,8 @@ const char *sb_fault_kind_name(sb_fault_kind k)
         return "drop";
     case SB_FAULT_DROP_AFTER_WRITE:
         return "drop-after-write";
+    case SB_FAULT_500_AFTER_WRITE:
+        return "500-after-write";
     default:
         return "latency";
     }
@@ -99,12 +102,14 @@ static hb_status parse_effect(fault_rule *r, const char *effect, hb_err *e)
         r->kind = SB_FAULT_DROP;
     else if (!strcmp(effect, "drop-after-write"))
         r->kind = SB_FAULT_DROP_AFTER_WRITE;
+    else if (!strcmp(effect, "500-after-write"))
+        r->kind = SB_FAULT_500_AFTER_WRITE;
     else if (!strncmp(effect, "latency=", 8) && parse_count(effect + 8, 600000, &ms))
         r->latency_ms = ms;
     else
         return hb_err_set(e, HB_EUSAGE,
                           "fault '%s': unknown effect '%s' (expected 403, 429, 500, drop, "
-                          "drop-after-write or latency=MS)",
+                          "drop-after-write, 500-after-write or latency=MS)",
                           r->text, effect);
     return HB_OK;
 }

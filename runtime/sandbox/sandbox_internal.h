@@ -279,6 +279,9 @@ typedef enum sb_fault_kind {
     SB_FAULT_500,
     SB_FAULT_DROP,
     SB_FAULT_DROP_AFTER_WRITE,
+    /* applied, then answered 500: a gateway that gave up on a backend that
+     * did the work (the caller cannot tell it from a write that failed) */
+    SB_FAULT_500_AFTER_WRITE,
 } sb_fault_kind;
 
 typedef struct sb_fault_decision {

@@ -234,7 +234,13 @@ static bool handle(hb_sandbox *sb, pending *pr, struct MHD_Connection *conn, con
             else
                 handle_routed(&cx, other_method);
             bool after_write = fd.kind == SB_FAULT_DROP_AFTER_WRITE;
-            sb_log_request(sb, &cx, after_write ? "drop-after-write" : NULL);
+            bool failed_after = fd.kind == SB_FAULT_500_AFTER_WRITE && cx.resp.status < 400;
+            if (failed_after)
+                sb_service_error(&cx, 500,
+                                 "Internal Server Error (injected by the sandbox "
+                                 "after the request was applied)");
+            sb_log_request(sb, &cx,
+                           after_write || failed_after ? sb_fault_kind_name(fd.kind) : NULL);
             if (sb_state_end(sb, cx.changed, &e) != HB_OK)
                 sb_service_error(&cx, 500, e.msg);
             keep = !after_write;

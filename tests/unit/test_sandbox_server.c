@@ -269,6 +269,28 @@ static void fault_drop_and_drop_after_write(void **state)
     assert_int_equal(hb_sandbox_set_faults(t->sb, "", &e), HB_OK);
 }
 
+/* 500-after-write: the change is made and kept, the answer is a 500 in the
+ * service's shape (what a gateway timing out on a busy backend gives). */
+static void fault_500_after_write(void **state)
+{
+    sbt *t = *state;
+    set_faults(t, "500-after-write@PUT /api/v2/tickets/{id},next=1");
+    sbt_resp r =
+        sbt_zendesk(t, "PUT", "/api/v2/tickets/1001.json",
+                    "{\"ticket\":{\"comment\":{\"body\":\"applied, then 500\",\"public\":true}}}");
+    assert_int_equal(r.status, 500);
+    assert_non_null(strstr(sbt_str_at(r.json, "description"), "applied"));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/tickets/1001/comments.json", NULL);
+    assert_int_equal(sbt_num_at(r.json, "count"), 2);
+    assert_string_equal(sbt_str_at(r.json, "comments[1].body"), "applied, then 500");
+    sbt_resp_free(&r);
+    r = admin(t, "GET", "/__sandbox/requests", NULL);
+    assert_string_equal(sbt_str_at(r.json, "[0].fault"), "500-after-write");
+    assert_int_equal(sbt_num_at(r.json, "[0].status"), 500);
+    sbt_resp_free(&r);
+}
+
 static void faults_from_the_config(void **state)
 {
     (void)state;
@@ -415,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fault_429_for_the_next_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_share_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_drop_and_drop_after_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(fault_500_after_write, setup, teardown),
         cmocka_unit_test(faults_from_the_config),
         cmocka_unit_test_setup_teardown(fault_forbidden, setup, teardown),
         cmocka_unit_test_setup_teardown(chunked_body_and_keep_alive, setup, teardown),
