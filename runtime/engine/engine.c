@@ -303,11 +303,11 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
 /* For the worker: a waiting run whose time has come, or a run left running
  * by a process that died (once we hold its lease, its holder is gone). Any
  * other run was taken or finished by someone else since the worker listed
- * it, or is an hb call's (never resumed): passed over in silence. */
+ * it: passed over in silence. (An hb call's run a dead process left running
+ * is due, and check_resumable says why it is not resumed: the worker names
+ * it and goes on.) */
 static bool still_due(const hb_exec *x, const hb_run *r)
 {
-    if (hb_str_starts_with(r->workflow, HB_CALL_PREFIX))
-        return false;
     if (r->status == HB_RUN_RUNNING)
         return true;
     return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_exec_now(x);
