@@ -111,7 +111,10 @@ typedef struct hb_run_request {
     bool dry_run;
     bool allow_duplicate;
     const char *actor;
-    bool only_if_due; /* resume: skip quietly unless the run is due (the worker) */
+    bool only_if_due;       /* resume: skip quietly unless the run is due (the worker) */
+    const char *retry_from; /* retry: the step to re-enter; NULL: the failed one */
+    bool retry_force;       /* retry: even from a step after which writes were made */
+    const char *reason;     /* retry: why, for the audit trail; may be NULL */
     hb_engine_ask ask;
     const hb_engine_reporter *reporter; /* NULL: nothing is reported */
     char run_id_out[HB_RUN_ID_LEN + 1]; /* the run's id once it exists */
@@ -124,6 +127,13 @@ hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e);
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e);
 /* Uses req->run_id, actor and reporter. */
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e);
+/* A failed run goes on again: it re-enters its failed step, or
+ * req->retry_from, a step it entered before (refused with HB_EUSAGE when
+ * writes were made after that step's last entry, unless retry_force). The
+ * step's writes carry the markers they had, so each one already made is
+ * found instead of made again. A `retried` event records the actor,
+ * req->reason and the step. Uses run_id, actor, reporter, ask and answers. */
+hb_status hb_engine_retry(const hb_engine *eng, hb_run_request *req, hb_err *e);
 
 /* hb call SERVICE.FUNC ARGS…: one binding operation as a one-step run of
  * its own (workflow "call:zendesk.tickets.get", step "call"). */

@@ -113,14 +113,18 @@ const char *hb_services_forbidden_by(const hb_services *s, const hb_service_requ
 
 /* Exactly-once writes. A non-idempotent write (a created issue, note or
  * comment) carries a marker hb:<run>:<step>:<visit>:<n>: visit counts the
- * step's finished executions (so a loop back to a step gets new markers),
- * n the step's marked writes in this execution, reset when it starts. A
- * step re-entered after a crash runs the same code, so its n-th write gets
- * the marker its interrupted execution gave the n-th write.
+ * run's entries into the step by transitions (so a loop back to a step gets
+ * new markers; engine_once.c says what continues a visit), n the step's
+ * marked writes in this execution, reset when it starts. A step re-entered
+ * (after a crash, a failure, or by a task's next attempt) runs the same
+ * code, so its n-th write gets the marker its earlier execution gave the
+ * n-th write.
  *
  * The engine calls hb_services_begin_step at every step start, and on
  * re-entry hands over, as `pending`, every marker the run's audit trail
- * shows an intent for (object: marker -> RFC 3339 time of the intent):
+ * shows an intent for (object: marker -> RFC 3339 time of the intent), to
+ * which each intent recorded since adds its own (a task's next attempt, an
+ * on_error path back to the step):
  * the binding looks for such a change by listing before it writes again.
  * Without begin_step (hb call) writes carry no marker. */
 void hb_services_begin_step(hb_services *s, const char *run, const char *step, long visit);

@@ -9,6 +9,7 @@ const hb_command hb_commands[] = {
     {"run", hb_cmd_run, "start a run of a workflow"},
     {"resume", hb_cmd_resume, "continue a waiting run (--answer, --event)"},
     {"cancel", hb_cmd_cancel, "cancel a waiting run"},
+    {"retry", hb_cmd_retry, "continue a failed run without repeating its writes"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
     {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
     {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},

@@ -42,6 +42,20 @@ void hb_cli_engine_free(hb_cli_engine *c)
     memset(c, 0, sizeof *c);
 }
 
+hb_status hb_cli_engine_go(hb_cli_engine_fn fn, hb_run_request *req, bool json, hb_err *e)
+{
+    hb_cli_engine ce;
+    hb_status st = hb_cli_engine_init(&ce, true, e);
+    hb_cli_report report = {.json = json};
+    hb_engine_reporter reporter = hb_cli_reporter(&report);
+    req->reporter = &reporter;
+    if (st == HB_OK)
+        st = fn(&ce.eng, req, e);
+    req->reporter = NULL;
+    hb_cli_engine_free(&ce);
+    return st;
+}
+
 /* The question on stderr (stdout carries results), the answer from stdin;
  * an empty line or the end of input is no answer: the run waits. */
 static char *prompt(void *ud, const hb_engine_question *q)

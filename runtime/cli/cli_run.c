@@ -86,32 +86,16 @@ static int finish(hb_status st, const hb_err *e)
     return (int)st;
 }
 
-typedef hb_status (*engine_fn)(const hb_engine *eng, hb_run_request *req, hb_err *e);
-
-/* The request on the engine as the settings configure it, printed as the
- * command line prints runs. */
-static hb_status go(engine_fn fn, parsed *p, hb_err *e)
-{
-    hb_cli_engine ce;
-    hb_status st = hb_cli_engine_init(&ce, true, e);
-    hb_cli_report report = {.json = p->json};
-    hb_engine_reporter reporter = hb_cli_reporter(&report);
-    p->req.reporter = &reporter;
-    if (st == HB_OK)
-        st = fn(&ce.eng, &p->req, e);
-    hb_cli_engine_free(&ce);
-    return st;
-}
-
 /* Parses, then starts, resumes or cancels the run; frees what parsing made. */
-static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv, engine_fn fn)
+static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv,
+                        hb_cli_engine_fn fn)
 {
     int rc = hb_cli_parse(spec, argc, argv);
     if (rc == HB_CLI_GO) {
         hb_err e;
         hb_err_clear(&e);
         hb_status st = settle(p, &e);
-        rc = finish(st == HB_OK ? go(fn, p, &e) : st, &e);
+        rc = finish(st == HB_OK ? hb_cli_engine_go(fn, &p->req, p->json, &e) : st, &e);
     }
     free_parsed(p);
     return rc;

@@ -313,35 +313,46 @@ static bool still_due(const hb_exec *x, const hb_run *r)
     return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_exec_now(x);
 }
 
-static hb_status continue_run(hb_exec *x, hb_err *e)
+hb_status hb_exec_reopen_workflow(hb_exec *x, hb_err *e)
 {
-    const hb_run_request *req = x->req;
     hb_status st = hb_pins_load_for_resume(x, e);
     const hb_pin *wfpin = st == HB_OK ? hb_pins_workflow(x) : NULL;
     if (st == HB_OK && !wfpin)
         st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x->run.id);
-    if (st != HB_OK ||
-        (st = open_workflow(x, x->run.workflow_file, wfpin->content, wfpin->len, e)) != HB_OK ||
-        (st = check_answers(x, e)) != HB_OK)
-        return st;
-    x->run.status = HB_RUN_RUNNING;
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "by", x->actor);
-    if (req->event_name)
-        cJSON_AddStringToObject(d, "event", req->event_name);
-    x->current_step = x->run.step;
-    st = hb_exec_checkpoint(x, d, "resumed", NULL, NULL, e);
-    cJSON_Delete(d);
     if (st != HB_OK)
         return st;
-    hb_report_begin(x, "resumed");
+    return open_workflow(x, x->run.workflow_file, wfpin->content, wfpin->len, e);
+}
+
+hb_status hb_exec_go_on(hb_exec *x, const char *event, cJSON *data, hb_err *e)
+{
+    x->run.status = HB_RUN_RUNNING;
+    x->current_step = x->run.step;
+    hb_status st = hb_exec_checkpoint(x, data, event, NULL, NULL, e);
+    if (st != HB_OK)
+        return st;
+    hb_report_begin(x, event);
     if ((st = open_services(x, e)) != HB_OK)
         return st;
     return hb_exec_drive(x, e);
 }
 
-/* The context of the existing run req names, as the store has it. */
-static hb_status open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e)
+static hb_status continue_run(hb_exec *x, hb_err *e)
+{
+    const hb_run_request *req = x->req;
+    hb_status st = hb_exec_reopen_workflow(x, e);
+    if (st != HB_OK || (st = check_answers(x, e)) != HB_OK)
+        return st;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "by", x->actor);
+    if (req->event_name)
+        cJSON_AddStringToObject(d, "event", req->event_name);
+    st = hb_exec_go_on(x, "resumed", d, e);
+    cJSON_Delete(d);
+    return st;
+}
+
+hb_status hb_exec_open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_status st = hb_exec_init(x, eng, req, req->actor, req->reporter, e);
     if (st != HB_OK)
@@ -349,19 +360,25 @@ static hb_status open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req,
     return x->store->ops->run_get(x->store, req->run_id, &x->run, e);
 }
 
+hb_status hb_exec_claim_current(hb_exec *x, hb_err *e)
+{
+    hb_status st = hb_exec_claim(x, e);
+    if (st != HB_OK)
+        return st;
+    x->run_inserted = true;
+    hb_run_free(&x->run);
+    return x->store->ops->run_get(x->store, x->req->run_id, &x->run, e);
+}
+
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    hb_status st = open_run(&x, eng, req, e);
+    hb_status st = hb_exec_open_run(&x, eng, req, e);
     if (st != HB_OK || (req->only_if_due && !still_due(&x, &x.run)) ||
-        (st = check_resumable(&x, e)) != HB_OK || (st = hb_exec_claim(&x, e)) != HB_OK)
+        (st = check_resumable(&x, e)) != HB_OK || (st = hb_exec_claim_current(&x, e)) != HB_OK)
         goto out;
     /* Another process may have advanced the run between our read and our
      * claim: judge it again as it is now that we hold it. */
-    x.run_inserted = true;
-    hb_run_free(&x.run);
-    if ((st = x.store->ops->run_get(x.store, req->run_id, &x.run, e)) != HB_OK)
-        goto out;
     if (req->only_if_due && !still_due(&x, &x.run))
         goto out;
     if ((st = check_resumable(&x, e)) == HB_OK)
@@ -374,7 +391,7 @@ out:
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    hb_status st = open_run(&x, eng, req, e);
+    hb_status st = hb_exec_open_run(&x, eng, req, e);
     if (st == HB_OK && x.run.status != HB_RUN_WAITING && x.run.status != HB_RUN_RUNNING)
         st =
             hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting or running run can be cancelled",

@@ -1,6 +1,7 @@
 /* One run while this process executes it (hb_exec: the whole context of a
  * run; nothing about it lives anywhere else), shared by the engine's files:
  *   engine.c          start, resume and cancel
+ *   engine_retry.c    hb retry: a failed run re-entered
  *   engine_call.c     hb call's one-step run
  *   engine_run.c      the run in the store: create, claim, checkpoint,
  *                     finish, release (every write of the run row)
@@ -67,7 +68,8 @@ typedef struct hb_exec {
     bool replaying; /* resume: serve modules from the store */
 
     void *services;     /* engine_services.c */
-    cJSON *step_visits; /* engine_once.c: step -> finished executions */
+    cJSON *step_visits; /* engine_once.c: step -> times the run entered it */
+    cJSON *step_raised; /* engine_once.c: step -> true while its visit raised (on_error) */
 } hb_exec;
 
 /* What a step did and where the run goes next. */
@@ -106,6 +108,14 @@ void hb_exec_free(hb_exec *x);
 /* A fresh Lua state of the run's own, its modules pinned (x->lua). */
 hb_status hb_exec_open_lua(hb_exec *x, const char *workflow_dir, hb_err *e);
 hb_time_us hb_exec_now(const hb_exec *x);
+/* What resume and retry share, in this order: the context of the run
+ * req->run_id names, as the store has it; the claim, and the run read again
+ * now that no one else can move it; its pinned workflow; then the run goes
+ * on from x->run.step, its `event` (data, borrowed) recorded first. */
+hb_status hb_exec_open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e);
+hb_status hb_exec_claim_current(hb_exec *x, hb_err *e);
+hb_status hb_exec_reopen_workflow(hb_exec *x, hb_err *e);
+hb_status hb_exec_go_on(hb_exec *x, const char *event, cJSON *data, hb_err *e);
 
 /* engine_run.c: the run in the store. Each write of the run row is here,
  * once: a claim (the lease) before anything changes, a checkpoint for each
@@ -169,10 +179,17 @@ void hb_exec_services_close(hb_exec *x);
 /* The run's bindings, NULL when it uses no service. */
 struct hb_services *hb_exec_services(hb_exec *x);
 
-/* engine_once.c: markers for exactly-once writes (services.h). */
+/* engine_once.c: markers for exactly-once writes (services.h), and the
+ * visits they name (counted by the transitions into a step). */
 hb_status hb_once_open(hb_exec *x, hb_err *e); /* after the services open */
+/* The bindings' markers for the step's current visit, from its first: at
+ * each step start, and again for each attempt of a task (retry). */
 void hb_once_step_started(hb_exec *x, const char *step);
-void hb_once_step_finished(hb_exec *x, const char *step);
+/* The run went from `from` (whose execution raised, when `raised`) to `to`. */
+void hb_once_transition(hb_exec *x, const char *from, bool raised, const char *to);
+/* The visit counts as the run's last entry into step left them (a JSON
+ * object, the caller's), or *out NULL when the run never entered it. */
+hb_status hb_once_visits_at(hb_exec *x, const char *step, cJSON **out, hb_err *e);
 
 /* engine_report.c: the reporter's calls, each a no-op when the reporter
  * has no such member; plan reads a dry run's intents from the store. */

@@ -43,7 +43,7 @@ static hb_status step_next(hb_exec *x, const hb_step *s, hb_outcome *o, double m
     x->run.due_at = 0;
     hb_status st = hb_exec_checkpoint(x, sf, "step_finished", tr, "transition", e);
     if (st == HB_OK)
-        hb_once_step_finished(x, s->id);
+        hb_once_transition(x, s->id, o->error != NULL, o->next);
     cJSON_Delete(sf);
     cJSON_Delete(tr);
     hb_report_step(x, s->id, hb_step_kind_name(s->kind), o->result, ms);

@@ -120,7 +120,8 @@ hb_services *hb_exec_services(hb_exec *x)
 void hb_exec_services_close(hb_exec *x)
 {
     cJSON_Delete(x->step_visits);
-    x->step_visits = NULL;
+    cJSON_Delete(x->step_raised);
+    x->step_visits = x->step_raised = NULL;
     exec_services *es = x->services;
     if (!es)
         return;

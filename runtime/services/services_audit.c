@@ -53,7 +53,10 @@ hb_status svc_audit_intent(hb_services *s, const svc_call *k, hb_err *e)
 {
     cJSON *d = cJSON_CreateObject();
     add_common(d, s, k);
-    return emit(s, "intent", d, e);
+    hb_status st = emit(s, "intent", d, e);
+    if (st == HB_OK && k->marker)
+        svc_once_intended(s, k->marker);
+    return st;
 }
 
 hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_response *r,

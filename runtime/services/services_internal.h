@@ -95,6 +95,9 @@ hb_status svc_error_to_err(const cJSON *error, const char *op, hb_err *e);
 /* services_audit.c */
 hb_status svc_audit_body(hb_services *s, const char *body, size_t len, char digest[65], hb_err *e);
 hb_status svc_audit_intent(hb_services *s, const svc_call *k, hb_err *e);
+/* services_once.c: an intent with this marker is recorded; from now on the
+ * marker is pending (a later execution of the step looks for its write). */
+void svc_once_intended(hb_services *s, const char *marker);
 hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_response *r,
                              int attempt, double ms, hb_err *e);
 

@@ -131,6 +131,17 @@ static void summarize_by(hb_buf *out, const cJSON *d)
         hb_buf_printf(out, " (event %s)", str(d, "event"));
 }
 
+/* hb retry: "from STEP by ACTOR (forced): REASON". */
+static void summarize_retried(hb_buf *out, const cJSON *d)
+{
+    hb_buf_printf(out, "from %s ", str_or(d, "from", "?"));
+    summarize_by(out, d);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "force")))
+        hb_buf_puts(out, " (forced)");
+    if (str(d, "reason"))
+        hb_buf_printf(out, ": %s", str(d, "reason"));
+}
+
 static void summarize(hb_buf *out, const char *type, const cJSON *d)
 {
     if (!strcmp(type, "api_call")) {
@@ -158,6 +169,8 @@ static void summarize(hb_buf *out, const char *type, const cJSON *d)
         summarize_waiting(out, d);
     } else if (!strcmp(type, "resumed") || !strcmp(type, "cancelled")) {
         summarize_by(out, d);
+    } else if (!strcmp(type, "retried")) {
+        summarize_retried(out, d);
     } else if (!strcmp(type, "run_finished")) {
         hb_buf_puts(out, str_or(d, "status", "?"));
         if (str(d, "error"))
