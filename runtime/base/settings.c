@@ -209,6 +209,23 @@ const hb_setting hb_settings[] = {
              "#support-operations is staffed (support-ops-incident)",
      .flags = HB_SETTING_STDLIB,
      .check = check_weekly_hours},
+    {.name = "HB_OUTAGE_RETRY_ATTEMPTS",
+     .type = HB_SETTING_INT,
+     .fallback = "3",
+     .min = 1,
+     .max = 100,
+     .unit = "attempts",
+     .help = "how often a handbook task that calls a service is tried before it fails "
+             "(support.outage_retry; 1: never again)",
+     .flags = HB_SETTING_STDLIB},
+    {.name = "HB_OUTAGE_RETRY_BACKOFF",
+     .type = HB_SETTING_DURATION,
+     .fallback = "2s",
+     .min = 0,
+     .max = 3600,
+     .help = "the wait before a handbook task's second attempt, doubled for each "
+             "further one (support.outage_retry)",
+     .flags = HB_SETTING_STDLIB},
 
     /* Knobs for tests. */
     {.name = "HB_SANDBOX_FAULTS",
