@@ -8,10 +8,14 @@
 hb_status hb_err_set(hb_err *e, hb_status code, const char *fmt, ...)
 {
     if (e) {
+        /* Through a copy: the arguments may point into e->msg itself
+         * (hb_err_set(e, st, "%s", e->msg) re-codes an error). */
+        char text[sizeof e->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        vsnprintf(text, sizeof text, fmt, ap);
         va_end(ap);
+        memcpy(e->msg, text, sizeof text);
         e->code = code;
     }
     return code;

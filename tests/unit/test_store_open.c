@@ -69,6 +69,25 @@ static void refuses_a_newer_schema(void **state)
     assert_non_null(strstr(e.msg, "newer than this hb"));
 }
 
+/* A negative version would have the migration loop start before its
+ * first entry. */
+static void refuses_a_negative_schema(void **state)
+{
+    fixture *f = *state;
+    hb_store_close(f->store);
+    f->store = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = -3", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    hb_store *s = NULL;
+    hb_err e;
+    assert_int_equal(hb_store_open_sqlite(f->path, NULL, &s, &e), HB_EINTERNAL);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, f->path));
+    assert_non_null(strstr(e.msg, "version -3"));
+}
+
 static void refuses_a_garbage_file(void **state)
 {
     fixture *f = *state;
@@ -222,6 +241,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrates_an_empty_file, hbt_store_setup,
                                         hbt_store_teardown),
         cmocka_unit_test_setup_teardown(refuses_a_newer_schema, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(refuses_a_negative_schema, hbt_store_setup,
                                         hbt_store_teardown),
         cmocka_unit_test_setup_teardown(refuses_a_garbage_file, hbt_store_setup,
                                         hbt_store_teardown),
