@@ -120,6 +120,19 @@ hb_status hb_lua_require(hb_lua *h, const char *module, hb_err *e);
  * errors). The error value itself is kept for hb_lua_push_last_error. */
 hb_status hb_lua_pcall(hb_lua *h, int nargs, int nresults, char **traceback, hb_err *e);
 
+/* "file:line" of the Lua code where the latest outermost hb_lua_pcall
+ * failed (the workflow's frame nearest the error, or where a limit
+ * stopped it), "" when unknown: for messages raised without a position
+ * (error("x", 0), a table). */
+const char *hb_lua_last_error_where(const hb_lua *h);
+
+/* Turns the message luaL_loadbufferx left on the stack (popped) into e as
+ * "path:line: message": Lua gives no position for a binary chunk or for
+ * nesting deeper than its compiler allows, so hb adds one. HB_EUSAGE for
+ * anything in the text, HB_EINTERNAL for memory. */
+hb_status hb_lua_load_error(lua_State *L, int rc, const char *path, const char *src, size_t len,
+                            hb_err *e);
+
 /* Pushes the error value of the latest outermost hb_lua_pcall (a service
  * error table stays a table; a limit is its message), or nil when that
  * call succeeded. */

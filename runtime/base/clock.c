@@ -220,8 +220,8 @@ hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e)
     *us_out = total_s * 1000000;
     return HB_OK;
 too_long:
-    return hb_err_set(e, HB_EUSAGE, "'%s' is longer than hb waits (at most %lldd, 100 years)",
-                      text, (long long)(HB_DURATION_MAX_S / 86400));
+    return hb_err_set(e, HB_EUSAGE, "'%s' is longer than hb waits (at most %lldd, 100 years)", text,
+                      (long long)(HB_DURATION_MAX_S / 86400));
 bad:
     return hb_err_set(e, HB_EUSAGE,
                       "'%s' is not a duration (expected a number and a unit s, m, h or d, "

@@ -49,7 +49,8 @@ struct hb_lua {
     int64_t instructions_run;
     int64_t deadline_us;
     hb_lua_trip tripped;
-    char trip_where[512]; /* "file:line" where the first trip was raised */
+    char trip_where[512];  /* "file:line" where the first trip was raised */
+    char error_where[512]; /* "file:line" of the nearest Lua frame of the last error */
 
     /* Module resolution. */
     char *stdlib_dir;
@@ -73,6 +74,11 @@ void hb_lua_arm(hb_lua *h);
 hb_lua_trip hb_lua_disarm(hb_lua *h);
 /* The trip seen so far in the running call (the allocator's verdict too). */
 hb_lua_trip hb_lua_current_trip(hb_lua *h);
+/* Counts units of work a C function did (a pattern match's steps) against
+ * the running call's instruction budget and checks its deadline; raises
+ * the limit's error, as the hook would, when one trips. A no-op outside
+ * hb_lua_pcall. */
+void hb_lua_charge(lua_State *L, int64_t units);
 /* "step exceeded its ... limit (...)" for a trip. */
 void hb_lua_trip_message(const hb_lua *h, hb_lua_trip trip, char *out, size_t outlen);
 
@@ -87,6 +93,11 @@ void hb_lua_install_guards(lua_State *L, int env);
  * library tables themselves (before the environments copy them) so their C
  * loops cannot run for ever. */
 void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
+
+/* lua_patterns.c: replaces string.find, match, gmatch and gsub in the
+ * library table itself (the string metatable's __index too) with matchers
+ * that the limits reach. */
+void hb_lua_bound_patterns(lua_State *L, int string_lib);
 
 /* lua_modules.c: the `require` given to both environments. */
 int hb_lua_require_function(lua_State *L);

@@ -157,12 +157,16 @@ static void push_module_chunk(lua_State *L, const char *name)
     char *chunkname = hb_xasprintf("@%s", s.path);
     int rc = luaL_loadbufferx(L, s.text, s.len, chunkname, "t");
     free(chunkname);
+    if (rc != LUA_OK)
+        hb_lua_load_error(L, rc, s.path, s.text, s.len, &e); /* "path:line: ..." */
     bool is_stdlib = s.is_stdlib;
     char path[4096];
     snprintf(path, sizeof path, "%s", s.path);
     source_free(&s);
-    if (rc != LUA_OK)
-        lua_error(L); /* the message already reads "path:line: ..." */
+    if (rc != LUA_OK) {
+        lua_pushstring(L, e.msg);
+        lua_error(L);
+    }
     lua_rawgetp(L, LUA_REGISTRYINDEX,
                 is_stdlib ? &hb_lua_key_stdlib_env : &hb_lua_key_workflow_env);
     lua_setupvalue(L, -2, 1);

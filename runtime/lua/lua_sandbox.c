@@ -377,6 +377,7 @@ int hb_lua_open_sandbox(lua_State *L)
 
     hb_lua_open_modules(L);
     hb_lua_bound_library_loops(L, libs.string, libs.table);
+    hb_lua_bound_patterns(L, libs.string);
     build_environment(L, &libs, &hb_lua_key_workflow_env, false);
     build_environment(L, &libs, &hb_lua_key_stdlib_env, true);
     strip_originals(L, &libs);

@@ -214,10 +214,21 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
 }
 
-/* Splits "file:line: message" as the loader reports; the loader names the
- * file as it was given, so the prefix is known. */
-static void add_load_problem(const lint_source *src, const char *text, const hb_chunk_facts *f,
-                             hb_lint_report *r)
+/* A problem the loader found. A global the top level touches also fails
+ * the load; the chunk walk has already reported it with a better message. */
+static void add_load_problem(const lint_source *src, const hb_load_problem *q,
+                             const hb_chunk_facts *f, hb_lint_report *r)
+{
+    if (strstr(q->message, "undeclared global") && !strcmp(q->file, src->path)) {
+        for (size_t i = 0; i < f->nglobals; i++)
+            if (f->globals[i].line == q->line && !f->globals[i].in_function)
+                return;
+    }
+    hb_lint_add(r, q->file, q->line, 0, HB_LINT_ERROR, "structure", "%s", q->message);
+}
+
+/* Splits "file:line: message" as Lua reports a syntax error. */
+static void add_located_message(const lint_source *src, const char *text, hb_lint_report *r)
 {
     int line = 1;
     const char *msg = text;
@@ -230,34 +241,7 @@ static void add_load_problem(const lint_source *src, const char *text, const hb_
         while (*msg == ' ')
             msg++;
     }
-    /* A global the top level touches also fails the load; the chunk walk has
-     * already reported it with a better message. */
-    if (strstr(msg, "undeclared global")) {
-        for (size_t i = 0; i < f->nglobals; i++)
-            if (f->globals[i].line == line && !f->globals[i].in_function)
-                return;
-    }
-    hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
-}
-
-static void add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
-                              hb_lint_report *r)
-{
-    char *copy = hb_xstrdup(msg);
-    char *save = NULL;
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        if (*l)
-            add_load_problem(src, l, f, r);
-    free(copy);
-}
-
-static void add_syntax_problem(const lint_source *src, const char *msg, hb_lint_report *r)
-{
-    hb_chunk_facts none = {0};
-    size_t before = r->n;
-    add_load_problem(src, msg, &none, r);
-    if (r->n > before)
-        r->items[r->n - 1].check = "syntax";
+    hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "syntax", "%s", msg);
 }
 
 hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
@@ -272,7 +256,7 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     hb_err ce;
     hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
     if (st == HB_EUSAGE) {
-        add_syntax_problem(&src, ce.msg, r);
+        add_located_message(&src, ce.msg, r);
         free(text);
         return HB_OK;
     }
@@ -282,11 +266,16 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     }
     hb_workflow *wf = NULL;
     hb_err le;
+    hb_load_problems problems = {0};
     check_library_members(&src, &facts, r);
-    if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
+    if (hb_workflow_load_file_report(path, &wf, &problems, &le) != HB_OK) {
         check_globals(&src, &facts, NULL, r);
         hb_lint_check_services(&src, &facts, NULL, r);
-        add_load_problems(&src, le.msg, &facts, r);
+        for (size_t i = 0; i < problems.n; i++)
+            add_load_problem(&src, &problems.items[i], &facts, r);
+        if (problems.n == 0) /* not even read: the limits or the file itself */
+            add_located_message(&src, le.msg, r);
+        hb_load_problems_free(&problems);
     } else {
         check_globals(&src, &facts, wf, r);
         hb_lint_check_services(&src, &facts, wf, r);

@@ -1,6 +1,11 @@
 /* Reads the tables the DSL constructors built into hb_workflow. Every field
  * is checked for type here, and unknown fields are reported: a misspelt
- * `nxet` must not silently fall through to the following step. */
+ * `nxet` must not silently fall through to the following step.
+ *
+ * The file's Lua controls these tables, so nothing here trusts their shape:
+ * fields are read raw (lua_rawget: no __index or __len of the file runs),
+ * every value's type is checked before it is used, and a table that is not
+ * what the DSL builds becomes a problem, never a crash. */
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +46,28 @@ typedef struct reader {
     const char *what; /* "task 'read_ticket'" */
 } reader;
 
+/* t[name] without metamethods, pushed; returns its type. */
+static int raw_field(lua_State *L, int t, const char *name)
+{
+    t = lua_absindex(L, t);
+    lua_pushstring(L, name);
+    return lua_rawget(L, t);
+}
+
+/* The string at idx when it is one without an embedded NUL, else NULL. */
+static const char *plain_string(lua_State *L, int idx, size_t *len_out)
+{
+    if (lua_type(L, idx) != LUA_TSTRING)
+        return NULL;
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (strlen(s) != len)
+        return NULL;
+    if (len_out)
+        *len_out = len;
+    return s;
+}
+
 static bool in_list(const char *const *list, const char *s)
 {
     for (; *list; list++)
@@ -75,10 +102,13 @@ static void check_fields(reader *r, int idx, const char *const *allowed, lua_Int
 /* String field or NULL; reports a wrong type. */
 static char *opt_string(reader *r, int idx, const char *field)
 {
-    lua_getfield(r->L, idx, field);
+    raw_field(r->L, idx, field);
     char *out = NULL;
-    if (lua_type(r->L, -1) == LUA_TSTRING)
-        out = hb_xstrdup(lua_tostring(r->L, -1));
+    const char *text = plain_string(r->L, -1, NULL);
+    if (text)
+        out = hb_xstrdup(text);
+    else if (lua_type(r->L, -1) == LUA_TSTRING)
+        hb_problem(r->p, r->file, r->line, "%s: '%s' holds a NUL byte", r->what, field);
     else if (!lua_isnil(r->L, -1))
         hb_problem(r->p, r->file, r->line, "%s: '%s' must be a string, not a %s", r->what, field,
                    luaL_typename(r->L, -1));
@@ -86,10 +116,24 @@ static char *opt_string(reader *r, int idx, const char *field)
     return out;
 }
 
+/* A field naming a step (next, on_error, on_timeout, a branch's target). */
+static char *opt_step_name(reader *r, int idx, const char *field)
+{
+    char *out = opt_string(r, idx, field);
+    if (out && !hb_workflow_name_valid(out, strlen(out))) {
+        hb_problem(r->p, r->file, r->line,
+                   "%s: '%s' must name a step (letters, digits, '_', '-' and '.'), not '%s'",
+                   r->what, field, out);
+        free(out);
+        out = NULL;
+    }
+    return out;
+}
+
 /* Function field as a registry reference, or LUA_NOREF. */
 static int opt_function(reader *r, int idx, const char *field)
 {
-    lua_getfield(r->L, idx, field);
+    raw_field(r->L, idx, field);
     if (lua_isfunction(r->L, -1))
         return luaL_ref(r->L, LUA_REGISTRYINDEX);
     if (!lua_isnil(r->L, -1))
@@ -103,14 +147,14 @@ static int opt_function(reader *r, int idx, const char *field)
 static hb_timespec opt_duration(reader *r, int idx, const char *field)
 {
     hb_timespec t = {.set = false, .literal_us = 0, .fn_ref = LUA_NOREF, .text = NULL};
-    lua_getfield(r->L, idx, field);
+    raw_field(r->L, idx, field);
     if (lua_isfunction(r->L, -1)) {
         t.set = true;
         t.fn_ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
         t.text = hb_xstrdup("function(ctx)");
         return t;
     }
-    if (lua_type(r->L, -1) == LUA_TSTRING) {
+    if (plain_string(r->L, -1, NULL)) {
         const char *text = lua_tostring(r->L, -1);
         hb_err e;
         if (hb_duration_parse(text, &t.literal_us, &e) != HB_OK)
@@ -130,7 +174,7 @@ static char *description(reader *r, int idx)
 {
     lua_rawgeti(r->L, idx, 1);
     char *d = NULL;
-    if (lua_type(r->L, -1) == LUA_TSTRING)
+    if (plain_string(r->L, -1, NULL))
         d = hb_xstrdup(lua_tostring(r->L, -1));
     else if (!lua_isnil(r->L, -1))
         hb_problem(r->p, r->file, r->line, "%s: its first item must be its description (a string)",
@@ -145,11 +189,11 @@ static void read_task(reader *r, int spec, hb_step *s)
     s->run_ref = opt_function(r, spec, "run");
     if (s->run_ref == LUA_NOREF)
         hb_problem(r->p, r->file, r->line, "%s needs run = function(ctx) ... end", r->what);
-    s->on_error = opt_string(r, spec, "on_error");
+    s->on_error = opt_step_name(r, spec, "on_error");
     s->retry_attempts = 1;
-    lua_getfield(r->L, spec, "retry");
+    raw_field(r->L, spec, "retry");
     if (lua_istable(r->L, -1)) {
-        lua_getfield(r->L, -1, "attempts");
+        raw_field(r->L, -1, "attempts");
         if (lua_isinteger(r->L, -1) && lua_tointeger(r->L, -1) >= 1 &&
             lua_tointeger(r->L, -1) <= 100)
             s->retry_attempts = (int)lua_tointeger(r->L, -1);
@@ -193,7 +237,7 @@ static void read_choice(reader *r, int spec, hb_step *s)
         }
         check_fields(r, b, BRANCH_FIELDS, 0);
         edge->label = opt_string(r, b, "label");
-        edge->target = opt_string(r, b, "next");
+        edge->target = opt_step_name(r, b, "next");
         edge->when_ref = opt_function(r, b, "when");
         if (!edge->label)
             hb_problem(r->p, r->file, r->line, "%s: branch %lld needs a label", r->what,
@@ -217,7 +261,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
 {
     check_fields(r, spec, ASK_FIELDS, 1);
     s->value_type = opt_string(r, spec, "value");
-    lua_getfield(r->L, spec, "options");
+    raw_field(r->L, spec, "options");
     int opts = lua_gettop(r->L);
     if (lua_istable(r->L, opts)) {
         size_t n = lua_rawlen(r->L, opts);
@@ -228,15 +272,15 @@ static void read_ask(reader *r, int spec, hb_step *s)
             hb_edge *edge = &s->edges[s->nedges++];
             edge->when_ref = LUA_NOREF;
             edge->line = r->line;
-            if (lua_type(r->L, -1) == LUA_TSTRING) {
+            if (plain_string(r->L, -1, NULL)) {
                 edge->label = hb_xstrdup(lua_tostring(r->L, -1));
             } else if (lua_istable(r->L, -1)) {
                 check_fields(r, lua_gettop(r->L), OPTION_FIELDS, 1);
                 lua_rawgeti(r->L, -1, 1);
-                if (lua_type(r->L, -1) == LUA_TSTRING)
+                if (plain_string(r->L, -1, NULL))
                     edge->label = hb_xstrdup(lua_tostring(r->L, -1));
                 lua_pop(r->L, 1);
-                edge->target = opt_string(r, lua_gettop(r->L), "next");
+                edge->target = opt_step_name(r, lua_gettop(r->L), "next");
             }
             if (!edge->label)
                 hb_problem(r->p, r->file, r->line,
@@ -254,7 +298,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
     }
     lua_pop(r->L, 1);
 
-    lua_getfield(r->L, spec, "choices");
+    raw_field(r->L, spec, "choices");
     if (lua_isfunction(r->L, -1)) {
         s->choices_ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
     } else {
@@ -263,7 +307,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
             s->choices = hb_xcalloc(n ? n : 1, sizeof *s->choices);
             for (size_t i = 1; i <= n; i++) {
                 lua_rawgeti(r->L, -1, (lua_Integer)i);
-                if (lua_type(r->L, -1) == LUA_TSTRING)
+                if (plain_string(r->L, -1, NULL))
                     s->choices[s->nchoices++] = hb_xstrdup(lua_tostring(r->L, -1));
                 else
                     hb_problem(r->p, r->file, r->line, "%s: choices must be strings", r->what);
@@ -302,7 +346,7 @@ static void read_wait(reader *r, int spec, hb_step *s)
     s->after = opt_duration(r, spec, "after");
     s->at_ref = opt_function(r, spec, "at");
     s->timeout = opt_duration(r, spec, "timeout");
-    s->on_timeout = opt_string(r, spec, "on_timeout");
+    s->on_timeout = opt_step_name(r, spec, "on_timeout");
     hb_timespec every = opt_duration(r, spec, "every");
     if (every.fn_ref != LUA_NOREF) {
         hb_problem(r->p, r->file, r->line, "%s: every must be a literal duration", r->what);
@@ -330,7 +374,25 @@ static void read_wait(reader *r, int spec, hb_step *s)
         hb_problem(r->p, r->file, r->line, "%s: on_timeout needs a timeout", r->what);
 }
 
-static void read_step(reader *r, int item, hb_step *s)
+/* "file:line" as the DSL records it, when it is that. */
+static void read_where(lua_State *L, int t, const char *fallback_file, char **file, int *line)
+{
+    raw_field(L, t, "where");
+    const char *where = plain_string(L, -1, NULL);
+    if (where && strrchr(where, ':')) {
+        hb_split_where(where, file, line);
+    } else {
+        *file = hb_xstrdup(fallback_file);
+        *line = 1;
+    }
+    lua_pop(L, 1);
+}
+
+static const char *const KINDS[] = {"task", "choice", "ask", "wait", "succeed", "fail", NULL};
+
+/* Reads step number `pos` (the table at item) into s, which the caller has
+ * already counted in wf, so everything allocated here is freed with wf. */
+static bool read_step(reader *r, int item, size_t pos, hb_step *s)
 {
     s->run_ref = LUA_NOREF;
     s->choices_ref = LUA_NOREF;
@@ -338,58 +400,92 @@ static void read_step(reader *r, int item, hb_step *s)
     s->at_ref = LUA_NOREF;
     s->after.fn_ref = LUA_NOREF;
     s->timeout.fn_ref = LUA_NOREF;
-    lua_getfield(r->L, item, "kind");
-    const char *kind = lua_tostring(r->L, -1);
-    lua_getfield(r->L, item, "id");
-    s->id = hb_xstrdup(lua_tostring(r->L, -1));
-    lua_getfield(r->L, item, "where");
-    hb_split_where(lua_tostring(r->L, -1), &s->file, &s->line);
+    s->kind = HB_STEP_FAIL;
+    if (!lua_istable(r->L, item)) {
+        s->id = hb_xasprintf("#%zu", pos);
+        s->file = hb_xstrdup(r->file);
+        s->line = r->line;
+        hb_problem(r->p, r->file, r->line,
+                   "%s: step %zu is a %s, not a step (task, choice, ask, "
+                   "wait, succeed or fail)",
+                   r->what, pos, luaL_typename(r->L, item));
+        return false;
+    }
+    read_where(r->L, item, r->file, &s->file, &s->line);
+    raw_field(r->L, item, "id");
+    size_t idlen = 0;
+    const char *id = plain_string(r->L, -1, &idlen);
+    if (id && hb_workflow_name_valid(id, idlen)) {
+        s->id = hb_xstrdup(id);
+    } else {
+        s->id = hb_xasprintf("#%zu", pos);
+        hb_problem(r->p, s->file, s->line,
+                   "step %zu needs an id of letters, digits, '_', '-' and '.' (at most 100, no "
+                   "'..'), not %s%s%s",
+                   pos, id ? "'" : "a ", id ? id : luaL_typename(r->L, -1), id ? "'" : "");
+    }
     lua_pop(r->L, 1);
-    lua_getfield(r->L, item, "spec");
+    raw_field(r->L, item, "kind");
+    const char *kind = plain_string(r->L, -1, NULL);
+    bool known = kind && in_list(KINDS, kind);
+    char kind_name[16];
+    snprintf(kind_name, sizeof kind_name, "%s", kind && in_list(KINDS, kind) ? kind : "step");
+    if (!kind || !in_list(KINDS, kind))
+        hb_problem(r->p, s->file, s->line,
+                   "step '%s' has %s%s%s: a step is a task, choice, ask, wait, succeed or fail",
+                   s->id, kind ? "an unknown kind '" : "no kind", kind ? kind : "",
+                   kind ? "'" : "");
+    lua_pop(r->L, 1);
+    raw_field(r->L, item, "spec");
     int spec = lua_gettop(r->L);
-
     char what[256];
-    snprintf(what, sizeof what, "%s '%s'", kind, s->id);
+    snprintf(what, sizeof what, "%s '%s'", kind_name, s->id);
     reader sr = {.L = r->L, .p = r->p, .file = s->file, .line = s->line, .what = what};
+    if (!lua_istable(r->L, spec)) {
+        hb_problem(r->p, s->file, s->line, "%s: its body is a %s, not a table", what,
+                   luaL_typename(r->L, spec));
+        lua_pop(r->L, 1);
+        return known;
+    }
     s->description = description(&sr, spec);
-    if (!strcmp(kind, "task")) {
+    if (!strcmp(kind_name, "task")) {
         s->kind = HB_STEP_TASK;
         read_task(&sr, spec, s);
-    } else if (!strcmp(kind, "choice")) {
+    } else if (!strcmp(kind_name, "choice")) {
         s->kind = HB_STEP_CHOICE;
         read_choice(&sr, spec, s);
-    } else if (!strcmp(kind, "ask")) {
+    } else if (!strcmp(kind_name, "ask")) {
         s->kind = HB_STEP_ASK;
         read_ask(&sr, spec, s);
-    } else if (!strcmp(kind, "wait")) {
+    } else if (!strcmp(kind_name, "wait")) {
         s->kind = HB_STEP_WAIT;
         read_wait(&sr, spec, s);
-    } else if (!strcmp(kind, "succeed")) {
+    } else if (!strcmp(kind_name, "succeed")) {
         s->kind = HB_STEP_SUCCEED;
         check_fields(&sr, spec, SUCCEED_FIELDS, 1);
         s->message = opt_string(&sr, spec, "message");
-    } else {
-        s->kind = HB_STEP_FAIL;
+    } else if (!strcmp(kind_name, "fail")) {
         check_fields(&sr, spec, FAIL_FIELDS, 1);
         s->message = opt_string(&sr, spec, "message");
     }
     if (s->kind != HB_STEP_CHOICE && s->kind != HB_STEP_SUCCEED && s->kind != HB_STEP_FAIL)
-        s->next = opt_string(&sr, spec, "next");
-    lua_pop(r->L, 3); /* spec, id, kind */
+        s->next = opt_step_name(&sr, spec, "next");
+    lua_pop(r->L, 1); /* spec */
+    return known;
 }
 
-static char **string_list(reader *r, int idx, const char *field, size_t *n_out)
+/* A list of strings into *list / *n, which belong to wf from the start. */
+static void string_list(reader *r, int idx, const char *field, char ***list, size_t *n)
 {
-    *n_out = 0;
-    lua_getfield(r->L, idx, field);
-    char **list = NULL;
+    *n = 0;
+    raw_field(r->L, idx, field);
     if (lua_istable(r->L, -1)) {
-        size_t n = lua_rawlen(r->L, -1);
-        list = hb_xcalloc(n + 1, sizeof *list);
-        for (size_t i = 1; i <= n; i++) {
+        size_t len = lua_rawlen(r->L, -1);
+        *list = hb_xcalloc(len + 1, sizeof **list);
+        for (size_t i = 1; i <= len; i++) {
             lua_rawgeti(r->L, -1, (lua_Integer)i);
-            if (lua_type(r->L, -1) == LUA_TSTRING)
-                list[(*n_out)++] = hb_xstrdup(lua_tostring(r->L, -1));
+            if (plain_string(r->L, -1, NULL))
+                (*list)[(*n)++] = hb_xstrdup(lua_tostring(r->L, -1));
             else
                 hb_problem(r->p, r->file, r->line, "%s: %s must list strings", r->what, field);
             lua_pop(r->L, 1);
@@ -398,7 +494,6 @@ static char **string_list(reader *r, int idx, const char *field, size_t *n_out)
         hb_problem(r->p, r->file, r->line, "%s: %s must be a list of strings", r->what, field);
     }
     lua_pop(r->L, 1);
-    return list;
 }
 
 static int compare_inputs(const void *a, const void *b)
@@ -409,14 +504,14 @@ static int compare_inputs(const void *a, const void *b)
 static void read_inputs(reader *r, int idx, hb_workflow *wf)
 {
     static const char *const TYPES[] = {"integer", "number", "string", "boolean", "date", NULL};
-    lua_getfield(r->L, idx, "inputs");
+    raw_field(r->L, idx, "inputs");
     int t = lua_gettop(r->L);
     if (lua_istable(r->L, t)) {
         size_t cap = 8;
         wf->inputs = hb_xcalloc(cap, sizeof *wf->inputs);
         lua_pushnil(r->L);
         while (lua_next(r->L, t)) {
-            if (lua_type(r->L, -2) != LUA_TSTRING) {
+            if (!plain_string(r->L, -2, NULL)) {
                 hb_problem(r->p, r->file, r->line, "%s: inputs are name = \"type\" pairs", r->what);
                 lua_pop(r->L, 1);
                 continue;
@@ -430,16 +525,16 @@ static void read_inputs(reader *r, int idx, hb_workflow *wf)
             in->name = hb_xstrdup(lua_tostring(r->L, -2));
             const char *type = NULL;
             if (lua_type(r->L, -1) == LUA_TSTRING) {
-                type = lua_tostring(r->L, -1);
+                type = plain_string(r->L, -1, NULL);
             } else if (lua_istable(r->L, -1)) {
-                lua_getfield(r->L, -1, "type");
-                type = lua_tostring(r->L, -1);
+                raw_field(r->L, -1, "type");
+                type = plain_string(r->L, -1, NULL); /* kept alive by the table */
                 lua_pop(r->L, 1);
-                lua_getfield(r->L, -1, "optional");
+                raw_field(r->L, -1, "optional");
                 in->optional = lua_toboolean(r->L, -1);
                 lua_pop(r->L, 1);
-                lua_getfield(r->L, -1, "description");
-                if (lua_type(r->L, -1) == LUA_TSTRING)
+                raw_field(r->L, -1, "description");
+                if (plain_string(r->L, -1, NULL))
                     in->description = hb_xstrdup(lua_tostring(r->L, -1));
                 lua_pop(r->L, 1);
             }
@@ -456,6 +551,8 @@ static void read_inputs(reader *r, int idx, hb_workflow *wf)
                            "%s: input '%s' must have a type: integer, number, string, boolean "
                            "or date (add ? for optional)",
                            r->what, in->name);
+            if (!in->type)
+                in->type = hb_xstrdup("?");
             lua_pop(r->L, 1);
         }
         qsort(wf->inputs, wf->ninputs, sizeof *wf->inputs, compare_inputs);
@@ -466,46 +563,85 @@ static void read_inputs(reader *r, int idx, hb_workflow *wf)
     lua_pop(r->L, 1);
 }
 
-void hb_workflow_read(lua_State *L, hb_workflow *wf, hb_problems *p)
+bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
 {
+    luaL_checkstack(L, 40, "reading a workflow");
+    idx = lua_absindex(L, idx);
     int top = lua_gettop(L);
-    lua_getfield(L, top, "name");
-    wf->name = hb_xstrdup(lua_tostring(L, -1));
-    lua_getfield(L, top, "where");
+    wf->line = 1;
+    bool is_workflow = false;
+    if (lua_istable(L, idx)) {
+        raw_field(L, idx, "kind");
+        const char *kind = plain_string(L, -1, NULL);
+        is_workflow = kind && !strcmp(kind, "workflow");
+        lua_pop(L, 1);
+    }
+    if (!is_workflow) {
+        wf->name = hb_xstrdup("?");
+        hb_problem(p, wf->file, 1,
+                   "the file must return a workflow: return workflow \"name\" { ... }");
+        return false;
+    }
     char *file = NULL;
-    hb_split_where(lua_tostring(L, -1), &file, &wf->line);
+    read_where(L, idx, wf->file, &file, &wf->line);
     free(file);
-    lua_pop(L, 2);
-    lua_getfield(L, top, "spec");
-    int spec = lua_gettop(L);
+    raw_field(L, idx, "name");
+    size_t nlen = 0;
+    const char *name = plain_string(L, -1, &nlen);
+    if (name && hb_workflow_name_valid(name, nlen)) {
+        wf->name = hb_xstrdup(name);
+    } else {
+        wf->name = hb_xstrdup("?");
+        hb_problem(p, wf->file, wf->line,
+                   "a workflow needs a name of letters, digits, '_', '-' and '.' (at most 100, "
+                   "no '..'), not %s%s%s",
+                   name ? "'" : "a ", name ? name : luaL_typename(L, -1), name ? "'" : "");
+    }
+    lua_pop(L, 1);
     char what[256];
     snprintf(what, sizeof what, "workflow '%s'", wf->name);
     reader r = {.L = L, .p = p, .file = wf->file, .line = wf->line, .what = what};
-    check_fields(&r, spec, WORKFLOW_FIELDS, -1);
-    wf->title = opt_string(&r, spec, "title");
-    wf->handbook = opt_string(&r, spec, "handbook");
-    wf->uses = string_list(&r, spec, "uses", &wf->nuses);
-    wf->forbid = string_list(&r, spec, "forbid", &wf->nforbid);
-    for (size_t i = 0; i < wf->nuses; i++) {
-        bool known = false;
-        for (const char *const *k = hb_known_services; *k; k++)
-            known = known || !strcmp(*k, wf->uses[i]);
-        if (!known)
-            hb_problem(p, wf->file, wf->line,
-                       "%s: unknown service '%s' in uses (known: zendesk, gitlab, zuora, "
-                       "salesforce)",
-                       what, wf->uses[i]);
+    raw_field(L, idx, "spec");
+    int spec = lua_gettop(L);
+    if (lua_istable(L, spec)) {
+        check_fields(&r, spec, WORKFLOW_FIELDS, -1);
+        wf->title = opt_string(&r, spec, "title");
+        wf->handbook = opt_string(&r, spec, "handbook");
+        string_list(&r, spec, "uses", &wf->uses, &wf->nuses);
+        string_list(&r, spec, "forbid", &wf->forbid, &wf->nforbid);
+        for (size_t i = 0; i < wf->nuses; i++) {
+            bool known = false;
+            for (const char *const *k = hb_known_services; *k; k++)
+                known = known || !strcmp(*k, wf->uses[i]);
+            if (!known)
+                hb_problem(p, wf->file, wf->line,
+                           "%s: unknown service '%s' in uses (known: zendesk, gitlab, zuora, "
+                           "salesforce)",
+                           what, wf->uses[i]);
+        }
+        read_inputs(&r, spec, wf);
+    } else {
+        hb_problem(p, wf->file, wf->line, "%s: its body is a %s, not a table", what,
+                   luaL_typename(L, spec));
     }
-    read_inputs(&r, spec, wf);
 
-    lua_getfield(L, top, "steps");
+    raw_field(L, idx, "steps");
     int steps = lua_gettop(L);
+    if (!lua_istable(L, steps)) {
+        hb_problem(p, wf->file, wf->line, "%s: its steps are a %s, not a list of steps", what,
+                   luaL_typename(L, steps));
+        lua_settop(L, top);
+        return false;
+    }
     size_t n = lua_rawlen(L, steps);
     wf->steps = hb_xcalloc(n ? n : 1, sizeof *wf->steps);
+    bool whole = true;
     for (size_t i = 1; i <= n; i++) {
         lua_rawgeti(L, steps, (lua_Integer)i);
-        read_step(&r, lua_gettop(L), &wf->steps[wf->nsteps++]);
+        hb_step *s = &wf->steps[wf->nsteps++];
+        whole = read_step(&r, lua_gettop(L), i, s) && whole;
         lua_pop(L, 1);
     }
     lua_settop(L, top);
+    return whole;
 }

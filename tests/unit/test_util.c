@@ -116,12 +116,9 @@ static void buffers_and_distance(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(time_round_trip),
-        cmocka_unit_test(times_out_of_range),
-        cmocka_unit_test(frozen_clock),
-        cmocka_unit_test(durations),
-        cmocka_unit_test(run_ids_sort_by_time),
-        cmocka_unit_test(buffers_and_distance),
+        cmocka_unit_test(time_round_trip),      cmocka_unit_test(times_out_of_range),
+        cmocka_unit_test(frozen_clock),         cmocka_unit_test(durations),
+        cmocka_unit_test(run_ids_sort_by_time), cmocka_unit_test(buffers_and_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
