@@ -16,9 +16,9 @@ declare -A uses=(
   [http]=""
   [store]=""
   [sandbox]=""
-  [workflow]="lua"
+  [workflow]="services lua"
   [services]="http lua"
-  [review]="workflow lua"
+  [review]="workflow services lua"
   [engine]="workflow services store sandbox"
   [scenario]="engine workflow sandbox store lua"
   [server]="engine workflow review services store sandbox lua"
@@ -34,7 +34,7 @@ declare -A header_layer=(
   [store.h]=store [audit.h]=store
   [sandbox.h]=sandbox
   [workflow.h]=workflow [workflow_find.h]=workflow
-  [services.h]=services [redact.h]=services [credentials.h]=services
+  [services.h]=services [redact.h]=services [credentials.h]=services [service_table.h]=services
   [graph.h]=review [doc.h]=review [diff.h]=review [lint.h]=review [chunk_facts.h]=review
   [engine.h]=engine
   [scenario.h]=scenario

@@ -87,6 +87,26 @@ void hb_lua_push_stdlib_env(hb_lua *h);
  * function finds its host with hb_lua_from_state. */
 void hb_lua_register_internal(hb_lua *h, const char *name, lua_CFunction fn);
 
+/* What the workflow environment offers, read from the environment itself
+ * (the sandbox's allow-list, whatever the embedder added with
+ * hb_lua_set_workflow_global, the library tables), without running
+ * anything: for lint, which must agree with what runs. Names point into
+ * the state and stay valid while it lives.
+ *  hb_lua_workflow_globals: up to max global names (in no order);
+ *  hb_lua_workflow_member: is lib a table global offering member?
+ *  hb_lua_workflow_members: up to max of lib's members, in the order the
+ *    sandbox offers them; 0 when lib is not a table. */
+size_t hb_lua_workflow_globals(hb_lua *h, const char **out, size_t max);
+bool hb_lua_workflow_member(hb_lua *h, const char *lib, const char *member);
+size_t hb_lua_workflow_members(hb_lua *h, const char *lib, const char **out, size_t max);
+
+/* Modules from stdlib/ are handed out as read-only views (an empty table
+ * whose protected metatable reads through, and refuses assignments, down
+ * to nested tables). C code that reads tables raw (lua_next, lua_rawget)
+ * must read what a view shows: this pushes the table a view at idx shows,
+ * or the value at idx itself. */
+void hb_lua_push_unfrozen(lua_State *L, int idx);
+
 /* Adds a global to the workflow environment (services in `uses`, DSL
  * constructors), bypassing the guard: pops the value from the stack. */
 void hb_lua_set_workflow_global(hb_lua *h, const char *name);

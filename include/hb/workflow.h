@@ -105,9 +105,6 @@ typedef struct hb_workflow {
     size_t *by_id; /* step indices sorted by id, for hb_workflow_step_index */
 } hb_workflow;
 
-/* Services a workflow may declare in `uses`. */
-extern const char *const hb_known_services[];
-
 /* One problem a workflow file has, where it is. */
 typedef struct hb_load_problem {
     char *file;
@@ -140,6 +137,12 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
 hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e);
 hb_status hb_workflow_load_file_report(const char *path, hb_workflow **out,
                                        hb_load_problems *problems, hb_err *e);
+
+/* A Lua host set up as a workflow file's top level sees it: the sandbox
+ * with the DSL constructors as globals (services join a run's environment
+ * when declared in uses). Lint asks it what a workflow may use. NULL with
+ * e set on failure. */
+hb_lua *hb_workflow_sandbox_new(const char *workflow_dir, hb_err *e);
 
 /* Workflow names and step ids: letters, digits, '_', '-' and '.', starting
  * with a letter, digit or '_', at most 100 bytes, no "..": they appear in

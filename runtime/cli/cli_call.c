@@ -24,6 +24,7 @@
 #include "hb/lua_json.h"
 #include "hb/paths.h"
 #include "hb/sandbox.h"
+#include "hb/service_table.h"
 #include "hb/services.h"
 #include "hb/sha256.h"
 #include "hb/util.h"
@@ -62,6 +63,7 @@ typedef struct call_ctx {
     char *stdlib_dir;
     pin *pins;
     size_t npins;
+    const char *uses[2]; /* the one service called */
 } call_ctx;
 
 static void usage(FILE *out)
@@ -114,12 +116,10 @@ static hb_status parse_args(int argc, char **argv, call_opts *o, hb_err *e)
                           o->target);
     o->service = hb_xstrndup(o->target, (size_t)(dot - o->target));
     o->func = dot + 1;
-    for (const char *const *n = hb_service_names; *n; n++)
-        if (!strcmp(*n, o->service))
-            return HB_OK;
-    return hb_err_set(e, HB_EUSAGE,
-                      "call: unknown service '%s' (hb knows zendesk, gitlab, zuora, salesforce)",
-                      o->service);
+    if (hb_service_lookup(o->service))
+        return HB_OK;
+    return hb_err_set(e, HB_EUSAGE, "call: unknown service '%s' (hb knows %s)", o->service,
+                      hb_service_names_text());
 }
 
 /* Pins every module the call loads, as a workflow run pins its sources. */
@@ -277,10 +277,12 @@ static hb_status open_services(call_ctx *c, hb_err *e)
     }
     c->sink = (hb_service_store_sink){
         .store = c->store, .run = c->run.id, .step = CALL_STEP, .actor = c->actor};
+    c->uses[0] = c->o.service;
     hb_services_config cfg = {
         .getvar = getvar,
         .getvar_ud = getvar_ud,
         .dry_run = c->o.dry_run,
+        .uses = c->uses,
         .workflow = c->run.workflow,
         .audit = hb_service_audit_to_store(&c->sink),
     };
@@ -302,60 +304,42 @@ static const char RUNNER[] = "local fn, args_json = ...\n"
                              "if r1 == nil and r2 ~= nil then error(r2, 0) end\n"
                              "return r1\n";
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Pushes the operation's function, or fails naming the ones that exist. */
+/* Pushes the operation's function, or fails naming the ones that exist
+ * (the operation table's, for this service). */
 static hb_status push_operation(call_ctx *c, hb_err *e)
 {
     lua_State *L = hb_lua_state(c->lua);
-    hb_status st = hb_lua_require(c->lua, c->o.service, e);
+    char *name = hb_xasprintf("%s.%s", c->o.service, c->o.func);
+    const hb_operation_def *op = hb_operation_lookup(name);
+    free(name);
+    hb_status st = HB_OK;
+    if (op && !op->internal && (st = hb_lua_require(c->lua, c->o.service, e)) == HB_OK) {
+        char *path = hb_xstrdup(c->o.func);
+        char *save = NULL;
+        for (char *part = strtok_r(path, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+            if (lua_type(L, -1) != LUA_TTABLE) {
+                lua_pop(L, 1);
+                lua_pushnil(L);
+                break;
+            }
+            lua_getfield(L, -1, part); /* module tables are frozen: read through them */
+            lua_remove(L, -2);
+        }
+        free(path);
+        if (lua_type(L, -1) == LUA_TFUNCTION)
+            return HB_OK;
+        lua_pop(L, 1);
+    }
     if (st != HB_OK)
         return st;
-    char *path = hb_xstrdup(c->o.func);
-    char *save = NULL;
-    for (char *part = strtok_r(path, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
-        if (lua_type(L, -1) != LUA_TTABLE) {
-            lua_pop(L, 1);
-            lua_pushnil(L);
-            break;
-        }
-        lua_pushstring(L, part);
-        lua_rawget(L, -2);
-        lua_remove(L, -2);
-    }
-    free(path);
-    if (lua_type(L, -1) == LUA_TFUNCTION && c->o.func[0] != '_')
-        return HB_OK;
-    lua_pop(L, 1);
-    /* The module's _ops names every operation: list them, sorted. */
-    char **names = NULL;
-    size_t n = 0;
-    if (hb_lua_require(c->lua, c->o.service, e) == HB_OK) {
-        lua_getfield(L, -1, "_ops");
-        if (lua_istable(L, -1)) {
-            lua_pushnil(L);
-            while (lua_next(L, -2)) {
-                if (lua_type(L, -2) == LUA_TSTRING) {
-                    names = hb_xrealloc(names, (n + 1) * sizeof *names);
-                    names[n++] = hb_xasprintf("%s.%s", c->o.service, lua_tostring(L, -2));
-                }
-                lua_pop(L, 1);
-            }
-        }
-        lua_pop(L, 2);
-    }
-    qsort(names, n, sizeof *names, compare_names);
     hb_buf known;
     hb_buf_init(&known);
     hb_buf_puts(&known, "");
-    for (size_t i = 0; i < n; i++) {
-        hb_buf_printf(&known, "%s%s", i ? ", " : "", names[i]);
-        free(names[i]);
+    for (size_t i = 0; i < hb_operation_count; i++) {
+        const hb_operation_def *d = &hb_operation_defs[i];
+        if (!d->internal && !strcmp(d->service, c->o.service))
+            hb_buf_printf(&known, "%s%s", known.len ? ", " : "", d->name);
     }
-    free(names);
     st = hb_err_set(e, HB_EUSAGE, "call: %s has no operation '%s'%s%s", c->o.service, c->o.func,
                     known.len ? "; it has: " : "", known.len ? known.data : "");
     hb_buf_free(&known);

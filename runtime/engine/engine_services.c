@@ -18,6 +18,7 @@ typedef struct exec_services {
     hb_credentials *creds;
     hb_services *svc;
     const char **forbid;
+    const char **uses;
 } exec_services;
 
 static const char *sandbox_getvar(void *ud, const char *name)
@@ -84,11 +85,15 @@ hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
     es->forbid = hb_xcalloc(x->wf->nforbid + 1, sizeof *es->forbid);
     for (size_t i = 0; i < x->wf->nforbid; i++)
         es->forbid[i] = x->wf->forbid[i];
+    es->uses = hb_xcalloc(x->wf->nuses + 1, sizeof *es->uses);
+    for (size_t i = 0; i < x->wf->nuses; i++)
+        es->uses[i] = x->wf->uses[i];
     hb_services_config cfg = {
         .getvar = sandbox ? sandbox_getvar : hb_credentials_getvar,
         .getvar_ud = sandbox ? (void *)es->sandbox_vars : (void *)es->creds,
         .dry_run = x->run.dry_run,
         .forbid = es->forbid,
+        .uses = es->uses,
         .workflow = x->wf->name,
         .audit = {.ud = x, .event = audit_event, .body = audit_body},
     };
@@ -124,6 +129,7 @@ void hb_exec_services_close(hb_exec *x)
     hb_credentials_free(es->creds);
     cJSON_Delete(es->sandbox_vars);
     free(es->forbid);
+    free(es->uses);
     free(es);
     x->services = NULL;
 }

@@ -147,6 +147,8 @@ static char **enum_choices(hb_exec *x, const hb_step *s, hb_outcome *o)
         failed(o, "choices(ctx) must return a list of strings", NULL);
         return NULL;
     }
+    hb_lua_push_unfrozen(L, -1); /* a stdlib list (support.level_order) is a view */
+    lua_replace(L, -2);
     size_t n = lua_rawlen(L, -1);
     list = hb_xcalloc(n + 1, sizeof *list);
     for (size_t k = 0; k < n; k++) {

@@ -416,7 +416,7 @@ hb_status hb_lua_pcall(hb_lua *h, int nargs, int nresults, char **traceback, hb_
 
 hb_status hb_lua_require(hb_lua *h, const char *module, hb_err *e)
 {
-    lua_pushcfunction(h->L, hb_lua_require_function);
+    hb_lua_push_require(h->L, true);
     lua_pushstring(h->L, module);
     return hb_lua_pcall(h, 1, 1, NULL, e);
 }

@@ -94,13 +94,21 @@ void hb_lua_install_guards(lua_State *L, int env);
  * loops cannot run for ever. */
 void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
 
+/* lua_freeze.c: pushes a read-only view of the table at idx (a data
+ * table: one without a metatable; anything else is pushed as it is), the
+ * same view every time; name is what messages call it ("support.levels"). */
+void hb_lua_push_frozen(lua_State *L, int idx, const char *name);
+
 /* lua_patterns.c: replaces string.find, match, gmatch and gsub in the
  * library table itself (the string metatable's __index too) with matchers
  * that the limits reach. */
 void hb_lua_bound_patterns(lua_State *L, int string_lib);
 
-/* lua_modules.c: the `require` given to both environments. */
+/* lua_modules.c: `require`, as a closure whose upvalue 1 says whether it
+ * is the stdlib environment's (true: may load hb's internal modules) or
+ * the workflow environment's. */
 int hb_lua_require_function(lua_State *L);
+void hb_lua_push_require(lua_State *L, bool stdlib);
 /* Registers what the module loader needs in the registry. */
 void hb_lua_open_modules(lua_State *L);
 

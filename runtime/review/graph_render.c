@@ -141,8 +141,35 @@ static void render_mermaid(const hb_graph *g, hb_buf *out)
         hb_buf_putc(out, '\n');
         any_removed_edge = any_removed_edge || edge->style == HB_EDGE_REMOVED;
     }
+    char *forbid_id = NULL;
+    if (g->forbid) {
+        /* A note apart from the steps, with an id no step was given. */
+        hb_buf b;
+        hb_buf_init(&b);
+        hb_buf_puts(&b, "forbid");
+        for (int n = 2;; n++) {
+            bool taken = false;
+            for (size_t k = 0; k < g->nnodes && !taken; k++)
+                taken = !strcmp(ids[k], b.data);
+            if (!taken)
+                break;
+            b.len = 0;
+            hb_buf_printf(&b, "forbid_%d", n);
+        }
+        forbid_id = hb_buf_take(&b);
+        hb_buf_printf(out, "    %s[", forbid_id);
+        mermaid_text(out, g->forbid);
+        hb_buf_puts(out, "]\n");
+    }
     hb_buf_puts(out, "    classDef succeed fill:#d3f9d8,stroke:#2b8a3e,color:#1b4332\n"
                      "    classDef fail fill:#ffe3e3,stroke:#c92a2a,color:#5c0011\n");
+    if (forbid_id) {
+        hb_buf_printf(out,
+                      "    classDef forbid fill:#fff5f5,stroke:#c92a2a,stroke-dasharray:4 4\n"
+                      "    class %s forbid\n",
+                      forbid_id);
+        free(forbid_id);
+    }
     bool any_mark = false;
     for (size_t i = 0; i < g->nnodes; i++)
         any_mark = any_mark || g->nodes[i].mark;
@@ -220,6 +247,12 @@ static void render_dot(const hb_graph *g, hb_buf *out)
                      "    edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (size_t i = 0; i < g->nnodes; i++)
         dot_node(out, &g->nodes[i]);
+    if (g->forbid) {
+        /* Quoted ids: a space makes one no step id can be. */
+        hb_buf_puts(out, "    \"hb forbid\" [label=");
+        dot_string(out, g->forbid);
+        hb_buf_puts(out, ", shape=note, color=\"#c92a2a\"];\n");
+    }
     for (size_t i = 0; i < g->nedges; i++) {
         const hb_graph_edge *edge = &g->edges[i];
         hb_buf_puts(out, "    ");

@@ -4,32 +4,31 @@
  * never disagree about what a valid workflow is. Loading runs the file's top
  * level in the sandbox, exactly as `hb run` would before its first step. */
 #include <ctype.h>
-#include <lauxlib.h>
-#include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb/chunk_facts.h"
 #include "hb/lint.h"
+#include "hb/paths.h"
+#include "hb/service_table.h"
 #include "hb/workflow.h"
 #include "lint_internal.h"
 
-/* The workflow environment: the sandbox allow-list and the DSL. Services
- * join it when declared in `uses`. */
-static const char *const KNOWN_GLOBALS[] = {
-    "assert",   "error",        "ipairs",       "next",           "pairs",    "pcall",
-    "xpcall",   "print",        "rawequal",     "rawget",         "rawlen",   "rawset",
-    "select",   "setmetatable", "getmetatable", "tonumber",       "tostring", "type",
-    "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
-    "math",     "utf8",         "coroutine",    "json",           "os",       "workflow",
-    "task",     "choice",       "ask",          "wait",           "succeed",  "fail",
-    NULL,
-};
+#define MAX_NAMES 256
 
-static bool in_list(const char *const *list, const char *s)
+/* What a workflow file's code may use: asked of the environment the loader
+ * itself builds (the sandbox's allow-list and the DSL), never a list of
+ * lint's own. Services join it when declared in `uses`. */
+typedef struct lint_env {
+    hb_lua *lua;
+    const char *globals[MAX_NAMES];
+    size_t nglobals;
+} lint_env;
+
+static bool in_list(const char *const *list, size_t n, const char *s)
 {
-    for (; *list; list++)
-        if (!strcmp(*list, s))
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], s))
             return true;
     return false;
 }
@@ -42,15 +41,15 @@ static bool in_array(char **list, size_t n, const char *s)
     return false;
 }
 
-static const char *closest_known(const char *name, char **uses, size_t nuses)
+static const char *closest_known(const lint_env *env, const char *name, char **uses, size_t nuses)
 {
     const char *best = NULL;
     size_t best_d = 3;
-    for (const char *const *k = KNOWN_GLOBALS; *k; k++) {
-        size_t d = hb_edit_distance(*k, name);
-        if (d < best_d) {
+    for (size_t i = 0; i < env->nglobals; i++) {
+        size_t d = hb_edit_distance(env->globals[i], name);
+        if (d < best_d || (d == best_d && best && strcmp(env->globals[i], best) < 0)) {
             best_d = d;
-            best = *k;
+            best = env->globals[i];
         }
     }
     for (size_t i = 0; i < nuses; i++) {
@@ -63,15 +62,10 @@ static const char *closest_known(const char *name, char **uses, size_t nuses)
     return best;
 }
 
-static bool is_service(const char *name)
-{
-    return in_list(hb_known_services, name);
-}
-
 /* wf is NULL when the file did not load: services then count as declared,
  * since `uses` is unknown. */
-static void check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
-                          hb_lint_report *r)
+static void check_globals(const lint_env *env, const lint_source *src, const hb_chunk_facts *f,
+                          const hb_workflow *wf, hb_lint_report *r)
 {
     char **uses = wf ? wf->uses : NULL;
     size_t nuses = wf ? wf->nuses : 0;
@@ -89,16 +83,17 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                         "assignment to global '%s': use a local, or ctx.vars to keep a value "
                         "between steps",
                         u->name);
-        } else if (in_list(KNOWN_GLOBALS, u->name) || in_array(uses, nuses, u->name)) {
+        } else if (in_list(env->globals, env->nglobals, u->name) ||
+                   in_array(uses, nuses, u->name)) {
             continue;
-        } else if (is_service(u->name)) {
+        } else if (hb_service_lookup(u->name)) {
             if (wf)
                 hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-service",
                             "service '%s' is used but not declared in uses (add it to uses = "
                             "{ ... })",
                             u->name);
         } else {
-            const char *hint = closest_known(u->name, uses, nuses);
+            const char *hint = closest_known(env, u->name, uses, nuses);
             hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-global",
                         "read of undeclared global '%s'%s%s%s", u->name,
                         hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
@@ -106,64 +101,39 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
     }
 }
 
-/* Members the sandbox leaves out of a library it otherwise offers, and the
- * members of hb's own json library. */
-static const char *const OS_MEMBERS[] = {"time", "date", "clock", NULL};
-static const char *const JSON_MEMBERS[] = {"encode", "decode", "null", "array", "object", NULL};
-static const char *const STANDARD_LIBRARIES[] = {"string", "table",     "math",
-                                                 "utf8",   "coroutine", NULL};
-
-/* Is lib.member part of the standard library? Asked of a bare Lua state, so
- * the answer follows the Lua version hb runs. */
-static bool standard_member(lua_State *L, const char *lib, const char *member)
+/* lib.member where lib is a library table of the environment (string,
+ * os, json, ...): does the environment offer it? */
+static void check_library_members(const lint_env *env, const lint_source *src,
+                                  const hb_chunk_facts *f, hb_lint_report *r)
 {
-    if (!strcmp(lib, "string") && !strcmp(member, "dump"))
-        return false; /* the sandbox removes it: it would expose bytecode */
-    lua_getglobal(L, lib);
-    bool found = lua_istable(L, -1) && lua_getfield(L, -1, member) != LUA_TNIL;
-    lua_settop(L, 0);
-    return found;
-}
-
-static void check_library_members(const lint_source *src, const hb_chunk_facts *f,
-                                  hb_lint_report *r)
-{
-    lua_State *L = NULL;
     for (size_t i = 0; i < f->nfields; i++) {
         const hb_field_use *u = &f->fields[i];
         bool repeat = false;
         for (size_t j = 0; j < i && !repeat; j++)
             repeat = f->fields[j].line == u->line && !strcmp(f->fields[j].global, u->global) &&
                      !strcmp(f->fields[j].field, u->field);
-        if (repeat)
+        const char *members[MAX_NAMES];
+        size_t n = hb_lua_workflow_members(env->lua, u->global, members, MAX_NAMES);
+        if (repeat || n == 0 || hb_lua_workflow_member(env->lua, u->global, u->field))
             continue;
-        int col = hb_lint_column_of(src, u->line, u->global);
-        if (!strcmp(u->global, "os")) {
-            if (!in_list(OS_MEMBERS, u->field))
-                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
-                            "os.%s is not available to workflows (os offers time, date and "
-                            "clock)",
-                            u->field);
-        } else if (!strcmp(u->global, "json")) {
-            if (!in_list(JSON_MEMBERS, u->field))
-                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
-                            "json.%s does not exist (json offers encode, decode, null, array "
-                            "and object)",
-                            u->field);
-        } else if (in_list(STANDARD_LIBRARIES, u->global)) {
-            if (!L) {
-                L = luaL_newstate();
-                if (!L)
-                    return;
-                luaL_openlibs(L);
-            }
-            if (!standard_member(L, u->global, u->field))
-                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
-                            "%s.%s is not available to workflows", u->global, u->field);
+        hb_buf offers;
+        hb_buf_init(&offers);
+        hb_buf_puts(&offers, "");
+        if (n <= 5) { /* a short list says what there is */
+            hb_buf_printf(&offers, " (%s offers ", u->global);
+            for (size_t k = 0; k < n; k++)
+                hb_buf_printf(&offers, "%s%s",
+                              k == 0       ? ""
+                              : k + 1 == n ? " and "
+                                           : ", ",
+                              members[k]);
+            hb_buf_puts(&offers, ")");
         }
+        hb_lint_add(r, src->path, u->line, hb_lint_column_of(src, u->line, u->global),
+                    HB_LINT_ERROR, "unknown-member", "%s.%s is not available to workflows%s",
+                    u->global, u->field, offers.data);
+        hb_buf_free(&offers);
     }
-    if (L)
-        lua_close(L);
 }
 
 static bool reads_global(const hb_chunk_facts *f, const char *name)
@@ -264,12 +234,22 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
         free(text);
         return hb_err_set(e, st, "%s", ce.msg);
     }
+    lint_env env = {0};
+    char *dir = hb_dirname(path);
+    env.lua = hb_workflow_sandbox_new(dir, &ce);
+    free(dir);
+    if (!env.lua) {
+        hb_chunk_facts_free(&facts);
+        free(text);
+        return hb_err_set(e, ce.code ? ce.code : HB_EINTERNAL, "%s", ce.msg);
+    }
+    env.nglobals = hb_lua_workflow_globals(env.lua, env.globals, MAX_NAMES);
     hb_workflow *wf = NULL;
     hb_err le;
     hb_load_problems problems = {0};
-    check_library_members(&src, &facts, r);
+    check_library_members(&env, &src, &facts, r);
     if (hb_workflow_load_file_report(path, &wf, &problems, &le) != HB_OK) {
-        check_globals(&src, &facts, NULL, r);
+        check_globals(&env, &src, &facts, NULL, r);
         hb_lint_check_services(&src, &facts, NULL, r);
         for (size_t i = 0; i < problems.n; i++)
             add_load_problem(&src, &problems.items[i], &facts, r);
@@ -277,11 +257,12 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
             add_located_message(&src, le.msg, r);
         hb_load_problems_free(&problems);
     } else {
-        check_globals(&src, &facts, wf, r);
+        check_globals(&env, &src, &facts, wf, r);
         hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);
     }
+    hb_lua_free(env.lua);
     hb_chunk_facts_free(&facts);
     free(text);
     return HB_OK;

@@ -9,8 +9,6 @@
 #include "hb/paths.h"
 #include "workflow_internal.h"
 
-const char *const hb_known_services[] = {"zendesk", "gitlab", "zuora", "salesforce", NULL};
-
 const char *hb_step_kind_name(hb_step_kind k)
 {
     switch (k) {
@@ -281,6 +279,29 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
     return hb_workflow_load_report(lua, path, src, len, out, NULL, e);
 }
 
+/* A host with the default limits and modules for a file in dir. */
+static hb_lua *new_host(const char *dir, hb_err *e)
+{
+    hb_lua_limits limits;
+    if (hb_lua_limits_from_env(&limits, e) != HB_OK)
+        return NULL;
+    char *stdlib = hb_stdlib_dir();
+    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
+    hb_lua *lua = hb_lua_new(&limits, &mods, e);
+    free(stdlib);
+    return lua;
+}
+
+hb_lua *hb_workflow_sandbox_new(const char *workflow_dir, hb_err *e)
+{
+    hb_lua *lua = new_host(workflow_dir, e);
+    if (lua && install_dsl(lua, e) != HB_OK) {
+        hb_lua_free(lua);
+        return NULL;
+    }
+    return lua;
+}
+
 hb_status hb_workflow_load_file_report(const char *path, hb_workflow **out,
                                        hb_load_problems *problems, hb_err *e)
 {
@@ -289,26 +310,15 @@ hb_status hb_workflow_load_file_report(const char *path, hb_workflow **out,
     char *src = hb_read_file(path, &len, e);
     if (!src)
         return e ? e->code : HB_EUSAGE;
-    hb_lua_limits limits;
-    hb_status st = hb_lua_limits_from_env(&limits, e);
-    if (st != HB_OK) {
-        free(src);
-        return st;
-    }
-    char *stdlib = hb_stdlib_dir();
     char *dir = hb_dirname(path);
-    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
-    hb_lua *lua = hb_lua_new(&limits, &mods, e);
+    hb_lua *lua = new_host(dir, e);
+    free(dir);
     if (!lua) {
         free(src);
-        free(stdlib);
-        free(dir);
-        return e ? e->code : HB_EINTERNAL;
+        return e && e->code ? e->code : HB_EINTERNAL;
     }
-    st = hb_workflow_load_report(lua, path, src, len, out, problems, e);
+    hb_status st = hb_workflow_load_report(lua, path, src, len, out, problems, e);
     free(src);
-    free(stdlib);
-    free(dir);
     return st;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hb/clock.h"
+#include "hb/service_table.h"
 #include "workflow_internal.h"
 
 void hb_split_where(const char *where, char **file, int *line)
@@ -46,12 +47,31 @@ typedef struct reader {
     const char *what; /* "task 'read_ticket'" */
 } reader;
 
+/* A stdlib table in the file's tables (choices = support.level_order) is
+ * a read-only view: read the table it shows. */
+static int unfreeze_top(lua_State *L)
+{
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        hb_lua_push_unfrozen(L, -1);
+        lua_replace(L, -2);
+    }
+    return lua_type(L, -1);
+}
+
 /* t[name] without metamethods, pushed; returns its type. */
 static int raw_field(lua_State *L, int t, const char *name)
 {
     t = lua_absindex(L, t);
     lua_pushstring(L, name);
-    return lua_rawget(L, t);
+    lua_rawget(L, t);
+    return unfreeze_top(L);
+}
+
+/* t[i] without metamethods, pushed. */
+static int raw_item(lua_State *L, int t, lua_Integer i)
+{
+    lua_rawgeti(L, t, i);
+    return unfreeze_top(L);
 }
 
 /* The string at idx when it is one without an embedded NUL, else NULL. */
@@ -66,6 +86,31 @@ static const char *plain_string(lua_State *L, int idx, size_t *len_out)
     if (len_out)
         *len_out = len;
     return s;
+}
+
+/* How a value that is not a valid name reads in a message: a string
+ * quoted with its control characters and NULs escaped (a message must not
+ * break a line or a terminal), else its type. */
+static const char *shown(lua_State *L, int idx, char *out, size_t cap)
+{
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        snprintf(out, cap, "a %s", luaL_typename(L, idx));
+        return out;
+    }
+    size_t len, at = 0;
+    const char *s = lua_tolstring(L, idx, &len);
+    out[at++] = '\'';
+    for (size_t i = 0; i < len && at + 8 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            at += (size_t)snprintf(out + at, cap - at, c == '\\' ? "\\\\" : "\\x%02x", c);
+        else
+            out[at++] = (char)c;
+        if (i + 1 < len && at + 8 >= cap)
+            at += (size_t)snprintf(out + at, cap - at, "...");
+    }
+    snprintf(out + at, cap - at, "'");
+    return out;
 }
 
 static bool in_list(const char *const *list, const char *s)
@@ -121,9 +166,12 @@ static char *opt_step_name(reader *r, int idx, const char *field)
 {
     char *out = opt_string(r, idx, field);
     if (out && !hb_workflow_name_valid(out, strlen(out))) {
+        raw_field(r->L, idx, field);
+        char text[160];
         hb_problem(r->p, r->file, r->line,
-                   "%s: '%s' must name a step (letters, digits, '_', '-' and '.'), not '%s'",
-                   r->what, field, out);
+                   "%s: '%s' must name a step (letters, digits, '_', '-' and '.'), not %s", r->what,
+                   field, shown(r->L, -1, text, sizeof text));
+        lua_pop(r->L, 1);
         free(out);
         out = NULL;
     }
@@ -172,7 +220,7 @@ static hb_timespec opt_duration(reader *r, int idx, const char *field)
 
 static char *description(reader *r, int idx)
 {
-    lua_rawgeti(r->L, idx, 1);
+    raw_item(r->L, idx, 1);
     char *d = NULL;
     if (plain_string(r->L, -1, NULL))
         d = hb_xstrdup(lua_tostring(r->L, -1));
@@ -223,7 +271,7 @@ static void read_choice(reader *r, int spec, hb_step *s)
     s->edges = hb_xcalloc((size_t)(n > 1 ? n - 1 : 1), sizeof *s->edges);
     static const char *const BRANCH_FIELDS[] = {"label", "when", "next", NULL};
     for (lua_Integer i = 2; i <= n; i++) {
-        lua_rawgeti(r->L, spec, i);
+        raw_item(r->L, spec, i);
         int b = lua_gettop(r->L);
         hb_edge *edge = &s->edges[s->nedges++];
         edge->when_ref = LUA_NOREF;
@@ -268,7 +316,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
         s->edges = hb_xcalloc(n ? n : 1, sizeof *s->edges);
         static const char *const OPTION_FIELDS[] = {"next", NULL};
         for (size_t i = 1; i <= n; i++) {
-            lua_rawgeti(r->L, opts, (lua_Integer)i);
+            raw_item(r->L, opts, (lua_Integer)i);
             hb_edge *edge = &s->edges[s->nedges++];
             edge->when_ref = LUA_NOREF;
             edge->line = r->line;
@@ -276,7 +324,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
                 edge->label = hb_xstrdup(lua_tostring(r->L, -1));
             } else if (lua_istable(r->L, -1)) {
                 check_fields(r, lua_gettop(r->L), OPTION_FIELDS, 1);
-                lua_rawgeti(r->L, -1, 1);
+                raw_item(r->L, -1, 1);
                 if (plain_string(r->L, -1, NULL))
                     edge->label = hb_xstrdup(lua_tostring(r->L, -1));
                 lua_pop(r->L, 1);
@@ -306,7 +354,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
             size_t n = lua_rawlen(r->L, -1);
             s->choices = hb_xcalloc(n ? n : 1, sizeof *s->choices);
             for (size_t i = 1; i <= n; i++) {
-                lua_rawgeti(r->L, -1, (lua_Integer)i);
+                raw_item(r->L, -1, (lua_Integer)i);
                 if (plain_string(r->L, -1, NULL))
                     s->choices[s->nchoices++] = hb_xstrdup(lua_tostring(r->L, -1));
                 else
@@ -418,11 +466,12 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
     if (id && hb_workflow_name_valid(id, idlen)) {
         s->id = hb_xstrdup(id);
     } else {
+        char text[160];
         s->id = hb_xasprintf("#%zu", pos);
         hb_problem(r->p, s->file, s->line,
                    "step %zu needs an id of letters, digits, '_', '-' and '.' (at most 100, no "
-                   "'..'), not %s%s%s",
-                   pos, id ? "'" : "a ", id ? id : luaL_typename(r->L, -1), id ? "'" : "");
+                   "'..'), not %s",
+                   pos, shown(r->L, -1, text, sizeof text));
     }
     lua_pop(r->L, 1);
     raw_field(r->L, item, "kind");
@@ -483,7 +532,7 @@ static void string_list(reader *r, int idx, const char *field, char ***list, siz
         size_t len = lua_rawlen(r->L, -1);
         *list = hb_xcalloc(len + 1, sizeof **list);
         for (size_t i = 1; i <= len; i++) {
-            lua_rawgeti(r->L, -1, (lua_Integer)i);
+            raw_item(r->L, -1, (lua_Integer)i);
             if (plain_string(r->L, -1, NULL))
                 (*list)[(*n)++] = hb_xstrdup(lua_tostring(r->L, -1));
             else
@@ -591,11 +640,12 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
     if (name && hb_workflow_name_valid(name, nlen)) {
         wf->name = hb_xstrdup(name);
     } else {
+        char text[160];
         wf->name = hb_xstrdup("?");
         hb_problem(p, wf->file, wf->line,
                    "a workflow needs a name of letters, digits, '_', '-' and '.' (at most 100, "
-                   "no '..'), not %s%s%s",
-                   name ? "'" : "a ", name ? name : luaL_typename(L, -1), name ? "'" : "");
+                   "no '..'), not %s",
+                   shown(L, -1, text, sizeof text));
     }
     lua_pop(L, 1);
     char what[256];
@@ -609,16 +659,10 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
         wf->handbook = opt_string(&r, spec, "handbook");
         string_list(&r, spec, "uses", &wf->uses, &wf->nuses);
         string_list(&r, spec, "forbid", &wf->forbid, &wf->nforbid);
-        for (size_t i = 0; i < wf->nuses; i++) {
-            bool known = false;
-            for (const char *const *k = hb_known_services; *k; k++)
-                known = known || !strcmp(*k, wf->uses[i]);
-            if (!known)
-                hb_problem(p, wf->file, wf->line,
-                           "%s: unknown service '%s' in uses (known: zendesk, gitlab, zuora, "
-                           "salesforce)",
-                           what, wf->uses[i]);
-        }
+        for (size_t i = 0; i < wf->nuses; i++)
+            if (!hb_service_lookup(wf->uses[i]))
+                hb_problem(p, wf->file, wf->line, "%s: unknown service '%s' in uses (known: %s)",
+                           what, wf->uses[i], hb_service_names_text());
         read_inputs(&r, spec, wf);
     } else {
         hb_problem(p, wf->file, wf->line, "%s: its body is a %s, not a table", what,
@@ -637,7 +681,7 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
     wf->steps = hb_xcalloc(n ? n : 1, sizeof *wf->steps);
     bool whole = true;
     for (size_t i = 1; i <= n; i++) {
-        lua_rawgeti(L, steps, (lua_Integer)i);
+        raw_item(L, steps, (lua_Integer)i);
         hb_step *s = &wf->steps[wf->nsteps++];
         whole = read_step(&r, lua_gettop(L), i, s) && whole;
         lua_pop(L, 1);
