@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hb/error.h"
+#include "hb/secrets.h"
 
 hb_status hb_err_set(hb_err *e, hb_status code, const char *fmt, ...)
 {
@@ -16,6 +17,8 @@ hb_status hb_err_set(hb_err *e, hb_status code, const char *fmt, ...)
         vsnprintf(text, sizeof text, fmt, ap);
         va_end(ap);
         memcpy(e->msg, text, sizeof text);
+        /* No message carries a secret, whatever put it there. */
+        hb_secret_scrub_buffer(e->msg, sizeof e->msg);
         e->code = code;
     }
     return code;
@@ -41,6 +44,7 @@ hb_status hb_err_wrap(hb_err *e, const char *fmt, ...)
     e->msg[plen] = ':';
     e->msg[plen + 1] = ' ';
     e->msg[plen + 2 + olen] = '\0';
+    hb_secret_scrub_buffer(e->msg, sizeof e->msg);
     return e->code;
 }
 

@@ -161,6 +161,7 @@ static hb_status append(call_ctx *c, const char *type, const char *step, cJSON *
 static hb_status begin_run(call_ctx *c, void *arg, hb_err *e)
 {
     (void)arg;
+    hb_run_scrub(&c->run);
     hb_status st = c->store->ops->run_insert(c->store, &c->run, e);
     if (st != HB_OK)
         return st;
@@ -212,6 +213,7 @@ static hb_status end_run(call_ctx *c, void *arg, hb_err *e)
     if ((st = append(c, "run_finished", NULL, rf, e)) != HB_OK)
         return st;
     c->run.updated_at = hb_clock_now();
+    hb_run_scrub(&c->run);
     return c->store->ops->run_update(c->store, &c->run, e);
 }
 

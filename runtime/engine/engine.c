@@ -144,6 +144,7 @@ static hb_status checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON 
     hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
         return st;
+    hb_run_scrub(&x->run);
     st = x->store->ops->run_update(x->store, &x->run, e);
     if (st == HB_OK && ev1)
         st =
@@ -393,6 +394,7 @@ hb_status hb_engine_start(hb_run_request *req, hb_err *e)
             cJSON_AddStringToObject(d, "actor", x.actor);
             cJSON_AddStringToObject(d, "target", x.run.target);
             cJSON_AddBoolToObject(d, "dry_run", x.run.dry_run);
+            hb_run_scrub(&x.run);
             st = x.store->ops->run_insert(x.store, &x.run, e);
             if (st == HB_OK)
                 st = hb_pins_write(&x, e);

@@ -169,6 +169,8 @@ static const char *token_param(sb_ctx *cx, const char *name)
 }
 
 /* Records a new token in the state, dropping expired ones. */
+#define ISSUED_MAX 10000
+
 static void issue_token(sb_ctx *cx, const char *service, const char *token)
 {
     cJSON *tokens = cJSON_GetObjectItemCaseSensitive(cx->sb->state, "tokens");
@@ -189,6 +191,11 @@ static void issue_token(sb_ctx *cx, const char *service, const char *token)
     cJSON_AddNumberToObject(t, "expires_at", (double)(now_s + cx->sb->token_ttl_s));
     cJSON_AddItemToArray(tokens, t);
     cx->changed = true;
+    /* Kept for GET /__sandbox/tokens: a test can look for every token
+     * hb was ever given, expired ones too. */
+    cJSON_AddItemToArray(cx->sb->issued, cJSON_CreateString(token));
+    if (cJSON_GetArraySize(cx->sb->issued) > ISSUED_MAX)
+        cJSON_DeleteItemFromArray(cx->sb->issued, 0);
 }
 
 static bool client_ok(sb_ctx *cx, const char *id_key, const char *secret_key)
@@ -214,16 +221,16 @@ void sb_h_zuora_token(sb_ctx *cx)
         sb_reply_json(cx, 401, body);
         return;
     }
-    char token[41], jti[33];
+    char token[41];
     random_text(token, 32);
-    random_text(jti, 32);
     issue_token(cx, "zuora", token);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "access_token", token);
     cJSON_AddStringToObject(body, "token_type", "bearer");
     cJSON_AddNumberToObject(body, "expires_in", (double)cx->sb->token_ttl_s);
     cJSON_AddStringToObject(body, "scope", "entity.sandbox platform.write service.genesis.read");
-    cJSON_AddStringToObject(body, "jti", jti);
+    /* As in Zuora's own documented example: the token id is the token. */
+    cJSON_AddStringToObject(body, "jti", token);
     sb_reply_json(cx, 200, body);
 }
 

@@ -133,6 +133,7 @@ struct hb_sandbox {
     cJSON *state;       /* {"format","credentials","tokens","counters","data"} */
     sb_file_stamp stamp;
     cJSON *requests;    /* the request log, oldest first (services only) */
+    cJSON *issued;      /* every access token issued since start, oldest first */
     unsigned *route_ok; /* per route: answers below 400, for test coverage */
     int64_t request_seq;
     sb_faults *faults;
@@ -360,6 +361,7 @@ void sb_h_admin_requests(sb_ctx *cx);
 void sb_h_admin_reset(sb_ctx *cx);
 void sb_h_admin_patch(sb_ctx *cx);
 void sb_h_admin_revoke(sb_ctx *cx);
+void sb_h_admin_tokens(sb_ctx *cx);
 void sb_h_admin_faults_get(sb_ctx *cx);
 void sb_h_admin_faults_set(sb_ctx *cx);
 

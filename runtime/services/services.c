@@ -38,6 +38,10 @@ hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
     for (size_t i = 0; i < hb_service_count; i++) {
         s->conns[i].def = &hb_service_defs[i];
         s->conns[i].name = hb_service_defs[i].name;
+        /* Every credential hb was given is known before anything can echo
+         * it, whichever services this run calls. */
+        for (const char *const *v = hb_service_defs[i].secrets; cfg->getvar && *v; v++)
+            hb_secrets_add(s->secrets, cfg->getvar(cfg->getvar_ud, *v));
     }
     return s;
 }
