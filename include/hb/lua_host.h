@@ -8,17 +8,22 @@
  * Two environments live in one state:
  *  - the workflow environment: assert error ipairs next pairs pcall xpcall
  *    print (to stderr: stdout is the results channel) rawequal rawget
- *    rawlen rawset (refuses the environments) select setmetatable (refuses
- *    __gc) getmetatable tonumber tostring type _VERSION load (text only;
- *    env defaults to the caller's) require collectgarbage ("count" only),
+ *    rawlen rawset (refuses the environments and stdlib modules) select
+ *    setmetatable (refuses __gc) getmetatable tonumber tostring type
+ *    _VERSION load (text only; env defaults to the caller's) require (not
+ *    of hb's internal modules, hb.*; stdlib modules come as read-only
+ *    views) collectgarbage ("count" only),
  *    and copies of string (no dump), table, math, utf8, coroutine, json and
  *    os = {time, date, clock}. Reading or writing an undeclared global
  *    raises "file:line: undeclared global 'x'"; the guard's metatable is
  *    protected (getmetatable(_ENV) is false, setmetatable raises);
  *  - the stdlib environment: the same, with its own copies of the library
  *    tables, plus `hbi`, a table of internal C functions (hbi.where, and
- *    whatever hb_lua_register_internal adds) that workflows never see.
- *    Modules found under stdlib/ run in it; modules under lib/ do not.
+ *    whatever hb_lua_register_internal adds) that workflows never see, and
+ *    a require that may load hb.*. Modules found under stdlib/ run in it;
+ *    modules under lib/ do not.
+ * Pattern matching (string.find/match/gmatch/gsub) is hb's own matcher,
+ * which the limits reach (lua_patterns.c).
  * C code reading an environment must use lua_rawget*: the guard raises.
  */
 #ifndef HB_LUA_HOST_H

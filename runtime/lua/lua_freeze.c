@@ -173,3 +173,11 @@ void hb_lua_push_unfrozen(lua_State *L, int idx)
     }
     lua_pushvalue(L, idx);
 }
+
+bool hb_lua_is_frozen(lua_State *L, int idx)
+{
+    hb_lua_push_unfrozen(L, idx);
+    bool frozen = !lua_rawequal(L, -1, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+    lua_pop(L, 1);
+    return frozen;
+}

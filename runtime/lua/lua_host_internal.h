@@ -98,6 +98,8 @@ void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
  * table: one without a metatable; anything else is pushed as it is), the
  * same view every time; name is what messages call it ("support.levels"). */
 void hb_lua_push_frozen(lua_State *L, int idx, const char *name);
+/* Is the value at idx such a view? (rawset must not write into one.) */
+bool hb_lua_is_frozen(lua_State *L, int idx);
 
 /* lua_patterns.c: replaces string.find, match, gmatch and gsub in the
  * library table itself (the string metatable's __index too) with matchers

@@ -106,6 +106,8 @@ static int sandbox_rawset(lua_State *L)
     luaL_checkany(L, 3);
     if (is_environment(L, 1))
         return luaL_error(L, "rawset cannot add globals to the sandbox environment; use a local");
+    if (hb_lua_is_frozen(L, 1))
+        return luaL_error(L, "rawset cannot change a stdlib table: it is read-only");
     lua_settop(L, 3);
     lua_rawset(L, 1);
     return 1;

@@ -90,6 +90,15 @@ expect_rc 1 "lint of the folder finds the problems"
 expect_out "step-kind-removed.lua:3: error"
 expect_err "in 2[0-9] files" "lint checked every file"
 
+# Dates that do not exist are input errors, before any run is made.
+for bad in 2026-02-30 2025-02-29 2026-13-01; do
+  run_bounded run date-input due=$bad
+  expect_rc 2 "due=$bad"
+  expect_err "input 'due' must be a date"
+done
+run_bounded run date-input due=2028-02-29
+expect_rc 0 "a leap day is a date"
+
 # --- going around the bindings -------------------------------------------
 state="$HB_HOME/sandbox/state.json"
 tags_of_1001() { jq -c '[.data.zendesk.tickets[] | select(.id == 1001) | .tags] | .[0]' "$state"; }
