@@ -1,11 +1,12 @@
 /* hb: run customer-support handbook processes as Lua workflows.
- * main() only dispatches; each command lives in runtime/cli_<name>.c. */
+ * main() only dispatches; each command lives in runtime/cli/cli_<name>.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "hb/cli.h"
 #include "hb/error.h"
 #include "hb/secrets.h"
+#include "hb/settings.h"
 
 static void usage(FILE *out)
 {
@@ -33,8 +34,17 @@ int main(int argc, char **argv)
         return HB_OK;
     }
     for (const hb_command *c = hb_commands; c->name; c++) {
-        if (!strcmp(c->name, argv[1]))
-            return c->fn(argc - 1, argv + 1);
+        if (strcmp(c->name, argv[1]) != 0)
+            continue;
+        /* A setting hb does not understand stops every command before it
+         * does anything, except the one that shows them all and --help. */
+        hb_err e;
+        if (c->fn != hb_cmd_config && !hb_cli_wants_help(argc - 1, argv + 1) &&
+            hb_settings_load(&e) != HB_OK) {
+            fprintf(stderr, "hb: %s\n", e.msg);
+            return HB_EUSAGE;
+        }
+        return c->fn(argc - 1, argv + 1);
     }
     fprintf(stderr, "hb: unknown command '%s'\n", argv[1]);
     usage(stderr);

@@ -28,7 +28,8 @@ declare -A uses=(
 # The layer each public header belongs to.
 declare -A header_layer=(
   [error.h]=base [clock.h]=base [util.h]=base [sha256.h]=base
-  [canonical_json.h]=base [json_print.h]=base [paths.h]=base [settings.h]=base [secrets.h]=base
+  [canonical_json.h]=base [json_print.h]=base [paths.h]=base [settings.h]=base [env_file.h]=base
+  [secrets.h]=base
   [lua_host.h]=lua [lua_json.h]=lua [lua_call.h]=lua
   [http.h]=http
   [store.h]=store [audit.h]=store

@@ -4,8 +4,13 @@
 #ifndef HB_CLI_H
 #define HB_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "hb/error.h"
 
 typedef int (*hb_cmd_fn)(int argc, char **argv);
 
@@ -32,12 +37,128 @@ int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
 int hb_cmd_diff(int argc, char **argv);
 int hb_cmd_doc(int argc, char **argv);
+int hb_cmd_config(int argc, char **argv);
 
 /* The table main() dispatches on, terminated by a NULL name. */
 extern const hb_command hb_commands[];
 
-/* True when argv holds -h or --help; commands print their usage then. */
+/* True when argv holds -h or --help before any "--". */
 bool hb_cli_wants_help(int argc, char **argv);
+
+/* ---- The option parser: a table per command, as git's parse_options ----
+ *
+ * A command describes its options and positional arguments in a table of
+ * hb_option ending with HB_OPT_END; hb_cli_parse fills the variables the
+ * rows point at, and writes `--help` from the same table. Every option
+ * takes `--name VALUE` and `--name=VALUE`; `--` ends the options. */
+typedef enum hb_opt_kind {
+    HB_OPT_END = 0,
+    HB_OPT_FLAG,     /* --name: *(bool *)value = true */
+    HB_OPT_STRING,   /* --name TEXT: *(const char **)value (the last one given) */
+    HB_OPT_INT,      /* --name N: *(int64_t *)value, within [min, max] */
+    HB_OPT_DURATION, /* --name 90s: *(int64_t *)value in microseconds; bounds in seconds */
+    HB_OPT_CHOICE,   /* --name WORD: *(const char **)value, one of choices ("a|b") */
+    HB_OPT_EACH,     /* --name TEXT, repeatable: fn(value, TEXT) for each */
+    HB_OPT_ARG,      /* a positional argument: *(const char **)value */
+    HB_OPT_ARGS,     /* every further positional argument: fn(value, TEXT) */
+} hb_opt_kind;
+
+#define HB_OPT_OPTIONAL 1u /* an HB_OPT_ARG that may be left out; HB_OPT_ARGS that may be empty */
+
+typedef hb_status (*hb_opt_fn)(void *ud, const char *text, hb_err *e);
+
+typedef struct hb_option {
+    hb_opt_kind kind;
+    const char *name; /* "answer" for --answer; a positional's placeholder ("RUN") */
+    char short_name;  /* 'v' for -v, or 0 */
+    void *value;      /* where the value goes, or fn's ud */
+    const char *arg;  /* the value's placeholder in --help ("STEP=VALUE") */
+    const char *help;
+    hb_opt_fn fn;        /* HB_OPT_EACH, HB_OPT_ARGS */
+    int64_t min, max;    /* HB_OPT_INT, HB_OPT_DURATION */
+    const char *choices; /* HB_OPT_CHOICE */
+    unsigned flags;      /* HB_OPT_OPTIONAL */
+} hb_option;
+
+#define HB_FLAG(n, ptr, h)                                                                         \
+    {                                                                                              \
+        .kind = HB_OPT_FLAG, .name = (n), .value = (ptr), .help = (h)                              \
+    }
+#define HB_STRING(n, ptr, a, h)                                                                    \
+    {                                                                                              \
+        .kind = HB_OPT_STRING, .name = (n), .value = (ptr), .arg = (a), .help = (h)                \
+    }
+#define HB_INT(n, ptr, a, lo, hi, h)                                                               \
+    {                                                                                              \
+        .kind = HB_OPT_INT, .name = (n), .value = (ptr), .arg = (a), .min = (lo), .max = (hi),     \
+        .help = (h)                                                                                \
+    }
+#define HB_CHOICE(n, ptr, c, h)                                                                    \
+    {                                                                                              \
+        .kind = HB_OPT_CHOICE, .name = (n), .value = (ptr), .choices = (c), .help = (h)            \
+    }
+#define HB_EACH(n, f, ud, a, h)                                                                    \
+    {                                                                                              \
+        .kind = HB_OPT_EACH, .name = (n), .fn = (f), .value = (ud), .arg = (a), .help = (h)        \
+    }
+#define HB_ARG(n, ptr, h)                                                                          \
+    {                                                                                              \
+        .kind = HB_OPT_ARG, .name = (n), .value = (ptr), .help = (h)                               \
+    }
+#define HB_ARG_OPTIONAL(n, ptr, h)                                                                 \
+    {                                                                                              \
+        .kind = HB_OPT_ARG, .name = (n), .value = (ptr), .help = (h), .flags = HB_OPT_OPTIONAL     \
+    }
+#define HB_ARGS(n, f, ud, h)                                                                       \
+    {                                                                                              \
+        .kind = HB_OPT_ARGS, .name = (n), .fn = (f), .value = (ud), .help = (h),                   \
+        .flags = HB_OPT_OPTIONAL                                                                   \
+    }
+#define HB_OPT_END_                                                                                \
+    {                                                                                              \
+        .kind = HB_OPT_END                                                                         \
+    }
+
+typedef struct hb_cli_spec {
+    const char *command; /* "run", "audit show" */
+    /* The usage lines after "usage: ", when the one made from the table
+     * does not say it well (two forms of one command); NULL: made. */
+    const char *usage;
+    const char *about; /* what the command does, after the usage line */
+    const hb_option *options;
+    const char *more; /* after the options: exit codes, examples, formats */
+} hb_cli_spec;
+
+/* hb_cli_parse's "go on": any other value is the exit code to return now
+ * (0 after printing --help; HB_EUSAGE after printing the problem, the usage
+ * line and, for an unknown option, a "did you mean"). */
+#define HB_CLI_GO (-1)
+int hb_cli_parse(const hb_cli_spec *spec, int argc, char **argv);
+/* Prints "hb: <message>" and the usage line to stderr; returns HB_EUSAGE. */
+int hb_cli_usage_error(const hb_cli_spec *spec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The whole --help text. */
+void hb_cli_print_help(const hb_cli_spec *spec, FILE *out);
+
+/* A list of the texts given to a repeatable option or to HB_OPT_ARGS:
+ * HB_EACH("x", hb_cli_collect, &list, ...). The texts are argv's. */
+typedef struct hb_cli_list {
+    const char **items;
+    size_t n;
+} hb_cli_list;
+hb_status hb_cli_collect(void *list, const char *text, hb_err *e);
+void hb_cli_list_free(hb_cli_list *l);
+
+/* A command made of subcommands (hb audit show|head|verify). */
+typedef struct hb_subcommand {
+    const char *name;
+    hb_cmd_fn fn;
+    const char *summary;
+} hb_subcommand;
+/* Runs the subcommand argv[1] names (with argv shifted by one); prints the
+ * group's help for --help, and a usage error (with a "did you mean") for a
+ * missing or unknown one. subs ends with a NULL name. */
+int hb_cli_dispatch(const hb_cli_spec *group, const hb_subcommand *subs, int argc, char **argv);
 
 struct hb_workflow;
 
@@ -48,5 +169,6 @@ int hb_cli_load_workflow(const char *target, char **file_out, struct hb_workflow
 
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hb_cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

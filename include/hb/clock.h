@@ -30,5 +30,8 @@ void hb_time_format_seconds(hb_time_us t, char out[32]);
  * a longer one is refused (HB_EUSAGE), never wrapped. */
 #define HB_DURATION_MAX_S (36500LL * 86400)
 hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e);
+/* A duration as hb_duration_parse reads it, in the largest unit that divides
+ * it exactly ("1h", "90m", "14d"; "1500ms" below a second). Newly allocated. */
+char *hb_duration_text(int64_t us);
 
 #endif

@@ -29,8 +29,8 @@ typedef struct hb_http_limits {
     int64_t backoff_max_ms;  /* one wait at most; default 30000 */
 } hb_http_limits;
 
-/* Defaults, then the environment variables above. HB_EUSAGE naming the
- * variable when one is set but not a positive integer. */
+/* The settings above (hb/settings.h: their defaults and bounds). HB_EUSAGE
+ * naming the variable when one is not understood or out of bounds. */
 hb_status hb_http_limits_from_env(hb_http_limits *l, hb_err *e);
 
 /* Why an exchange produced no HTTP response (or an unusable one). The

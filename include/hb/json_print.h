@@ -17,5 +17,9 @@
  * numbers up to 2^53 print with all their digits, others with the fewest
  * digits that read back exactly. */
 char *hb_json_print(const cJSON *v);
+/* The same, indented for people as jq prints it: two spaces a level,
+ * "key": value, empty arrays and objects as [] and {}. Use it instead of
+ * cJSON_Print. */
+char *hb_json_print_pretty(const cJSON *v);
 
 #endif

@@ -48,8 +48,8 @@ typedef struct hb_lua_limits {
     size_t memory_bytes;  /* HB_LUA_MEMORY_MB (in MiB), default 256 */
 } hb_lua_limits;
 
-/* Defaults, then the environment variables above. HB_EUSAGE naming the
- * variable when one is set but not a positive whole number. */
+/* The settings above (hb/settings.h: their defaults and bounds). HB_EUSAGE
+ * naming the variable when one is not understood or out of bounds. */
 hb_status hb_lua_limits_from_env(hb_lua_limits *l, hb_err *e);
 
 /* Module resolution. require("a.b") (names: letters, digits, '_' and '-'

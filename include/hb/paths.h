@@ -14,5 +14,8 @@
 char *hb_share_dir(void);
 /* $HB_STDLIB, else <share>/stdlib. Newly allocated. */
 char *hb_stdlib_dir(void);
+/* $HB_WORKFLOW_PATH, else "./workflows:<share>/workflows": the folders
+ * searched for a workflow by name, colon-separated. Newly allocated. */
+char *hb_workflow_path(void);
 
 #endif

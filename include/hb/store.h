@@ -21,14 +21,45 @@
 
 #define HB_RUN_ID_LEN 26
 
+/* A run's status and target. The store keeps them as their names (the
+ * README's statuses; "sandbox" or "live"); hb_run carries the enums, and
+ * each backend converts with the functions below. */
+typedef enum hb_run_status {
+    HB_RUN_ANY = 0, /* a filter matching every status; never a run's own */
+    HB_RUN_RUNNING,
+    HB_RUN_WAITING,
+    HB_RUN_SUCCEEDED,
+    HB_RUN_FAILED,
+    HB_RUN_CANCELLED,
+    HB_RUN_PLANNED, /* the end of a dry run: not resumable */
+    HB_RUN_STATUS_COUNT
+} hb_run_status;
+
+typedef enum hb_run_target {
+    HB_TARGET_NONE = 0, /* not set yet: refused by the store */
+    HB_TARGET_LIVE,
+    HB_TARGET_SANDBOX,
+    HB_TARGET_COUNT
+} hb_run_target;
+
+/* "waiting"; "?" for HB_RUN_ANY or a value out of range. */
+const char *hb_run_status_name(hb_run_status s);
+/* false (and *out untouched) when text names no status. */
+bool hb_run_status_parse(const char *text, hb_run_status *out);
+/* "running, waiting, succeeded, failed, cancelled or planned". */
+const char *hb_run_status_list(void);
+/* "live" or "sandbox"; "?" for HB_TARGET_NONE. */
+const char *hb_run_target_name(hb_run_target t);
+bool hb_run_target_parse(const char *text, hb_run_target *out);
+
 typedef struct hb_run {
     char id[HB_RUN_ID_LEN + 1];
     char *workflow;      /* name */
     char *workflow_file; /* path the run was started from */
     char version[65];    /* sha256 of the workflow source */
-    char status[16];     /* running waiting succeeded failed cancelled planned */
-    char *step;          /* current step id (next to run, waiting, or final) */
-    char target[8];      /* sandbox | live */
+    hb_run_status status;
+    char *step; /* current step id (next to run, waiting, or final) */
+    hb_run_target target;
     bool dry_run;
     char *actor;        /* who started it */
     char *inputs_json;  /* canonical JSON object */
@@ -57,7 +88,7 @@ void hb_run_copy(hb_run *dst, const hb_run *src);
 void hb_run_scrub(hb_run *r);
 
 typedef struct hb_run_filter {
-    const char *status;    /* NULL = any */
+    hb_run_status status;  /* HB_RUN_ANY = any */
     const char *workflow;  /* NULL = any */
     const char *input_key; /* NULL = any */
     bool active_only;      /* running or waiting */

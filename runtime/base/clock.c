@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "hb/clock.h"
+#include "hb/settings.h"
+#include "hb/util.h"
 
 hb_time_us hb_clock_wall(void)
 {
@@ -18,13 +20,11 @@ hb_time_us hb_clock_wall(void)
 
 hb_time_us hb_clock_now(void)
 {
-    const char *frozen = getenv("HB_NOW");
-    if (frozen && *frozen) {
-        hb_time_us t;
-        if (hb_time_parse(frozen, &t, NULL) == HB_OK)
-            return t;
-    }
-    return hb_clock_wall();
+    /* A bad HB_NOW never gets this far: main() refuses to run with it. */
+    bool frozen = false;
+    hb_time_us t = 0;
+    hb_setting_time("HB_NOW", &frozen, &t, NULL);
+    return frozen ? t : hb_clock_wall();
 }
 
 int64_t hb_clock_monotonic_us(void)
@@ -227,4 +227,16 @@ bad:
                       "'%s' is not a duration (expected a number and a unit s, m, h or d, "
                       "e.g. 30m, 24h, 14d)",
                       text);
+}
+
+char *hb_duration_text(int64_t us)
+{
+    static const struct {
+        int64_t us;
+        char unit;
+    } UNITS[] = {{86400000000LL, 'd'}, {3600000000LL, 'h'}, {60000000LL, 'm'}, {1000000LL, 's'}};
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
+        if (us >= UNITS[i].us && us % UNITS[i].us == 0)
+            return hb_xasprintf("%lld%c", (long long)(us / UNITS[i].us), UNITS[i].unit);
+    return hb_xasprintf("%lldms", (long long)(us / 1000));
 }

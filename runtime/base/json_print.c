@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hb/json_print.h"
 #include "hb/util.h"
@@ -67,7 +68,8 @@ static void put_string(hb_buf *b, const char *s)
     hb_buf_putc(b, '"');
 }
 
-static void put_value(hb_buf *b, const cJSON *v)
+/* indent < 0: compact; else the depth of v, for two spaces a level. */
+static void put_value(hb_buf *b, const cJSON *v, int indent)
 {
     if (cJSON_IsNumber(v)) {
         put_number(b, v->valuedouble);
@@ -83,12 +85,17 @@ static void put_value(hb_buf *b, const cJSON *v)
         for (const cJSON *item = v->child; item; item = item->next) {
             if (item != v->child)
                 hb_buf_putc(b, ',');
+            if (indent >= 0)
+                hb_buf_printf(b, "\n%*s", 2 * (indent + 1), "");
             if (object) {
                 put_string(b, item->string ? item->string : "");
-                hb_buf_putc(b, ':');
+                hb_buf_puts(b, indent >= 0 ? ": " : ":");
             }
-            put_value(b, item);
+            put_value(b, item, indent >= 0 ? indent + 1 : -1);
         }
+        /* Empty containers stay on one line, as jq prints them. */
+        if (indent >= 0 && v->child)
+            hb_buf_printf(b, "\n%*s", 2 * indent, "");
         hb_buf_putc(b, object ? '}' : ']');
     } else if (cJSON_IsRaw(v) && v->valuestring) {
         hb_buf_puts(b, v->valuestring);
@@ -101,6 +108,14 @@ char *hb_json_print(const cJSON *v)
 {
     hb_buf b;
     hb_buf_init(&b);
-    put_value(&b, v);
+    put_value(&b, v, -1);
+    return hb_buf_take(&b);
+}
+
+char *hb_json_print_pretty(const cJSON *v)
+{
+    hb_buf b;
+    hb_buf_init(&b);
+    put_value(&b, v, 0);
     return hb_buf_take(&b);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "hb/paths.h"
+#include "hb/settings.h"
 #include "hb/util.h"
 
 static char *exe_share_dir(void)
@@ -31,9 +32,9 @@ static char *exe_share_dir(void)
 
 char *hb_share_dir(void)
 {
-    const char *env = getenv("HB_SHARE_DIR");
-    if (env && *env)
-        return hb_xstrdup(env);
+    char *set = hb_setting_text("HB_SHARE_DIR");
+    if (set)
+        return set;
     char *installed = exe_share_dir();
     if (installed)
         return installed;
@@ -44,11 +45,22 @@ char *hb_share_dir(void)
 
 char *hb_stdlib_dir(void)
 {
-    const char *env = getenv("HB_STDLIB");
-    if (env && *env)
-        return hb_xstrdup(env);
+    char *set = hb_setting_text("HB_STDLIB");
+    if (set)
+        return set;
     char *share = hb_share_dir();
     char *dir = hb_path_join(share, "stdlib");
     free(share);
     return dir;
+}
+
+char *hb_workflow_path(void)
+{
+    char *set = hb_setting_text("HB_WORKFLOW_PATH");
+    if (set)
+        return set;
+    char *share = hb_share_dir();
+    char *path = hb_xasprintf("./workflows:%s/workflows", share);
+    free(share);
+    return path;
 }

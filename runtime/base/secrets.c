@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "hb/secrets.h"
 #include "hb/util.h"
 
@@ -33,14 +31,6 @@ static void remember_locked(const char *value)
     }
     values[at] = hb_xstrdup(value);
     nvalues++;
-}
-
-static char *base64(const char *value)
-{
-    size_t len = strlen(value);
-    char *out = hb_xmalloc(4 * ((len + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)value, (int)len);
-    return out;
 }
 
 /* RFC 3986: everything but the unreserved characters as %XX. */
@@ -81,7 +71,7 @@ void hb_secret_register(const char *value)
 {
     if (!value || strlen(value) < HB_SECRET_MIN_LEN)
         return;
-    char *b64 = base64(value);
+    char *b64 = hb_base64_encode(value, strlen(value));
     char *pct = percent_encoded(value);
     char *json = json_escaped(value);
     pthread_mutex_lock(&mu);

@@ -1,5 +1,6 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 /* Allocation, buffers, files and small string helpers. */
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -235,7 +237,11 @@ hb_status hb_mkdirs(const char *path, int mode, hb_err *e)
         free(p);
         return HB_EUSAGE;
     }
+    /* EEXIST also means a file of that name: not a folder to put files in. */
+    bool is_dir = hb_dir_exists(p);
     free(p);
+    if (!is_dir)
+        return hb_err_set(e, HB_EUSAGE, "%s exists and is not a folder", path);
     return HB_OK;
 }
 
@@ -267,22 +273,6 @@ char *hb_basename_noext(const char *path, const char *suffix)
     if (suffix && hb_str_ends_with(base, suffix))
         n -= strlen(suffix);
     return hb_xstrndup(base, n);
-}
-
-char *hb_home_dir(void)
-{
-    const char *h = getenv("HB_HOME");
-    if (h && *h)
-        return hb_xstrdup(h);
-    const char *xdg = getenv("XDG_DATA_HOME");
-    if (xdg && *xdg)
-        return hb_path_join(xdg, "hb");
-    const char *home = getenv("HOME");
-    if (!home || !*home) {
-        struct passwd *pw = getpwuid(getuid());
-        home = pw ? pw->pw_dir : "/tmp";
-    }
-    return hb_xasprintf("%s/.local/share/hb", home);
 }
 
 const char *hb_login_name(void)
@@ -321,6 +311,101 @@ size_t hb_edit_distance(const char *a, const char *b)
     size_t d = row[lb];
     free(row);
     return d;
+}
+
+const char *hb_closest_name(const char *const *names, size_t n, const char *text,
+                            size_t max_distance)
+{
+    const char *best = NULL;
+    size_t best_d = max_distance + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = hb_edit_distance(names[i], text);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+int hb_name_index(const char *const *names, size_t n, const char *text, bool any_case)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && (any_case ? !strcasecmp(names[i], text) : !strcmp(names[i], text)))
+            return (int)i;
+    return -1;
+}
+
+int hb_choice_index(const char *choices, const char *text, bool any_case)
+{
+    size_t len = strlen(text);
+    int i = 0;
+    for (const char *p = choices; *p; i++) {
+        size_t n = strcspn(p, "|");
+        if (n == len && (any_case ? !strncasecmp(p, text, n) : !strncmp(p, text, n)))
+            return i;
+        p += n + (p[n] == '|');
+    }
+    return -1;
+}
+
+char *hb_choices_text(const char *choices)
+{
+    hb_buf b;
+    hb_buf_init(&b);
+    for (const char *p = choices; *p;) {
+        size_t n = strcspn(p, "|");
+        const char *sep = !b.len ? "" : p[n] ? ", " : " or ";
+        hb_buf_printf(&b, "%s%.*s", sep, (int)n, p);
+        p += n + (p[n] == '|');
+    }
+    return hb_buf_take(&b);
+}
+
+hb_int_result hb_parse_int(const char *text, int64_t min, int64_t max, int64_t *out)
+{
+    const char *p = text;
+    bool negative = *p == '-';
+    if (negative)
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return HB_INT_NOT_A_NUMBER;
+    /* Accumulated negatively: INT64_MIN has no positive counterpart. */
+    int64_t v = 0;
+    bool overflow = false;
+    for (; isdigit((unsigned char)*p); p++) {
+        int digit = *p - '0';
+        if (v < (INT64_MIN + digit) / 10)
+            overflow = true;
+        else
+            v = v * 10 - digit;
+    }
+    if (*p)
+        return HB_INT_NOT_A_NUMBER;
+    if (!negative && v == INT64_MIN)
+        overflow = true;
+    if (overflow)
+        return HB_INT_OUT_OF_RANGE;
+    v = negative ? v : -v;
+    if (v < min || v > max)
+        return HB_INT_OUT_OF_RANGE;
+    *out = v;
+    return HB_INT_OK;
+}
+
+void hb_wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n--)
+        *v++ = 0;
+}
+
+void hb_wipe_free(char *s)
+{
+    if (!s)
+        return;
+    hb_wipe(s, strlen(s));
+    free(s);
 }
 
 void hb_new_run_id(char out[27])

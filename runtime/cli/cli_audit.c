@@ -4,7 +4,6 @@
  *   hb audit head                       SEQ:HASH to record elsewhere
  *   hb audit verify [--head SEQ:HASH]   recompute and check the whole chain */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,59 +13,8 @@
 #include "hb/cli.h"
 #include "hb/util.h"
 
-static const char usage_all[] =
-    "usage: hb audit show RUN [--json]\n"
-    "       hb audit show --object KEY [--json]\n"
-    "       hb audit head\n"
-    "       hb audit verify [--head SEQ:HASH]\n"
-    "\n"
-    "The audit trail is one hash chain per store: every event carries the hash of\n"
-    "the one before it, so an edited, removed or reordered event shows. Whoever can\n"
-    "write the store could rebuild a whole chain, so record `hb audit head` somewhere\n"
-    "else; `hb audit verify --head` then also catches a rewrite or a cut-off tail.\n"
-    "`hb audit COMMAND --help` describes one command.\n";
-
-static const char usage_show[] =
-    "usage: hb audit show RUN [--json]\n"
-    "       hb audit show --object KEY [--json]\n"
-    "\n"
-    "Prints a run's events in order, one line each: seq, time (UTC), type, step,\n"
-    "actor and a summary of the event's data. With --object, every change hb made\n"
-    "to one object (e.g. zendesk:ticket:123) across all runs, with the run and its\n"
-    "workflow and version. --json prints JSON Lines with every field of each event\n"
-    "(seq, run, ts, type, step, actor, data, prev, hash).\n"
-    "Exit codes: 0 ok, 2 unknown run or bad arguments, 4 store locked, 5 store\n"
-    "unreadable.\n";
-
-static const char usage_head[] =
-    "usage: hb audit head\n"
-    "\n"
-    "Prints SEQ:HASH of the newest audit event (0:000... when there is none). Keep it\n"
-    "outside this machine; `hb audit verify --head SEQ:HASH` later proves the chain\n"
-    "still holds that event unchanged.\n";
-
-static const char usage_verify[] =
-    "usage: hb audit verify [--head SEQ:HASH]\n"
-    "\n"
-    "Recomputes every event's hash and checks the links and that seq has no gaps.\n"
-    "Prints \"ok: N events, head SEQ:HASH\" and exits 0, or names the first bad event\n"
-    "on stderr and exits 1. With --head, the chain must still contain that event\n"
-    "with that hash (catches a truncated or rewritten chain).\n";
-
-static int usage_error(const char *usage, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *usage, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("hb: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fputs(usage, stderr);
-    return HB_EUSAGE;
-}
+static const char SHOW_USAGE[] = "hb audit show RUN [--json]\n"
+                                 "       hb audit show --object KEY [--json]";
 
 static int fail(const hb_err *e)
 {
@@ -175,33 +123,34 @@ static int show_event(const hb_audit_event *ev, void *ud)
 
 static int cmd_show(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(usage_show, stdout);
-        return HB_OK;
-    }
     const char *run = NULL, *object = NULL;
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (!strcmp(argv[i], "--object")) {
-            if (i + 1 >= argc)
-                return usage_error(usage_show, "%s needs a KEY (e.g. zendesk:ticket:123)", argv[i]);
-            object = argv[++i];
-        } else if (hb_str_starts_with(argv[i], "--object=")) {
-            object = argv[i] + strlen("--object=");
-        } else if (argv[i][0] == '-') {
-            return usage_error(usage_show, "audit show: unknown option %s", argv[i]);
-        } else if (!run) {
-            run = argv[i];
-        } else {
-            return usage_error(usage_show, "audit show: unexpected argument %s", argv[i]);
-        }
-    }
+    const hb_option options[] = {
+        HB_ARG_OPTIONAL("RUN", &run, "the run whose events to print"),
+        HB_STRING("object", &object, "KEY",
+                  "every change hb made to one object (e.g. zendesk:ticket:123)"),
+        HB_FLAG("json", &json, "JSON Lines with every field of each event"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "audit show",
+        .usage = SHOW_USAGE,
+        .about = "Prints a run's events in order, one line each: seq, time (UTC), type, step,\n"
+                 "actor and a summary of the event's data. With --object, every change hb made\n"
+                 "to one object (e.g. zendesk:ticket:123) across all runs, with the run and its\n"
+                 "workflow and version. --json prints JSON Lines with every field of each event\n"
+                 "(seq, run, ts, type, step, actor, data, prev, hash).\n",
+        .options = options,
+        .more = "Exit codes: 0 ok, 2 unknown run or bad arguments, 4 store locked, 5 store\n"
+                "unreadable.\n",
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     if (!!run == !!object)
-        return usage_error(usage_show, "audit show needs a RUN or --object KEY (not both)");
+        return hb_cli_usage_error(&spec, "audit show needs a RUN or --object KEY (not both)");
     if (object && !object[0])
-        return usage_error(usage_show, "--object needs a KEY (e.g. zendesk:ticket:123)");
+        return hb_cli_usage_error(&spec, "--object needs a KEY (e.g. zendesk:ticket:123)");
     hb_err e;
     hb_err_clear(&e);
     show_ctx c = {.json = json, .by_object = object != NULL};
@@ -225,12 +174,18 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_head(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(usage_head, stdout);
-        return HB_OK;
-    }
-    if (argc > 1)
-        return usage_error(usage_head, "audit head: unexpected argument %s", argv[1]);
+    const hb_option options[] = {HB_OPT_END_};
+    const hb_cli_spec spec = {
+        .command = "audit head",
+        .about =
+            "Prints SEQ:HASH of the newest audit event (0:000... when there is none). Keep it\n"
+            "outside this machine; `hb audit verify --head SEQ:HASH` later proves the chain\n"
+            "still holds that event unchanged.\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     hb_err e;
     hb_err_clear(&e);
     hb_store *s = NULL;
@@ -247,22 +202,23 @@ static int cmd_head(int argc, char **argv)
 
 static int cmd_verify(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(usage_verify, stdout);
-        return HB_OK;
-    }
     const char *head = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--head")) {
-            if (i + 1 >= argc)
-                return usage_error(usage_verify, "%s needs SEQ:HASH", argv[i]);
-            head = argv[++i];
-        } else if (hb_str_starts_with(argv[i], "--head=")) {
-            head = argv[i] + strlen("--head=");
-        } else {
-            return usage_error(usage_verify, "audit verify: unexpected argument %s", argv[i]);
-        }
-    }
+    const hb_option options[] = {
+        HB_STRING("head", &head, "SEQ:HASH", "the chain must still hold that event with that hash"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "audit verify",
+        .about =
+            "Recomputes every event's hash and checks the links and that seq has no gaps.\n"
+            "Prints \"ok: N events, head SEQ:HASH\" and exits 0, or names the first bad event\n"
+            "on stderr and exits 1. With --head, the chain must still contain that event\n"
+            "with that hash (catches a truncated or rewritten chain).\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     hb_err e;
     hb_err_clear(&e);
     hb_store *s = NULL;
@@ -280,20 +236,24 @@ static int cmd_verify(int argc, char **argv)
 
 int hb_cmd_audit(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage_all, stderr);
-        return HB_EUSAGE;
-    }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-        fputs(usage_all, stdout);
-        return HB_OK;
-    }
-    if (!strcmp(sub, "show"))
-        return cmd_show(argc - 1, argv + 1);
-    if (!strcmp(sub, "head"))
-        return cmd_head(argc - 1, argv + 1);
-    if (!strcmp(sub, "verify"))
-        return cmd_verify(argc - 1, argv + 1);
-    return usage_error(usage_all, "unknown audit command '%s'", sub);
+    static const hb_subcommand subs[] = {
+        {"show", cmd_show, "a run's events, or every change to one object"},
+        {"head", cmd_head, "SEQ:HASH of the newest event, to record somewhere else"},
+        {"verify", cmd_verify, "recompute and check the whole chain"},
+        {NULL, NULL, NULL},
+    };
+    static const hb_cli_spec group = {
+        .command = "audit",
+        .usage = "hb audit show RUN [--json]\n"
+                 "       hb audit show --object KEY [--json]\n"
+                 "       hb audit head\n"
+                 "       hb audit verify [--head SEQ:HASH]",
+        .about =
+            "The audit trail is one hash chain per store: every event carries the hash of\n"
+            "the one before it, so an edited, removed or reordered event shows. Whoever can\n"
+            "write the store could rebuild a whole chain, so record `hb audit head` somewhere\n"
+            "else; `hb audit verify --head` then also catches a rewrite or a cut-off tail.\n",
+        .more = "`hb audit COMMAND --help` describes one command.\n",
+    };
+    return hb_cli_dispatch(&group, subs, argc, argv);
 }

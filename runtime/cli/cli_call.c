@@ -20,6 +20,7 @@
 #include "hb/cli.h"
 #include "hb/credentials.h"
 #include "hb/engine.h"
+#include "hb/json_print.h"
 #include "hb/lua_host.h"
 #include "hb/lua_json.h"
 #include "hb/paths.h"
@@ -52,8 +53,7 @@ typedef struct call_ctx {
     call_opts o;
     hb_store *store;
     hb_run run;
-    bool run_inserted;
-    const char *actor;
+    char *actor;
     hb_sandbox *sandbox;
     hb_service_vars *vars;
     hb_credentials *creds;
@@ -66,50 +66,32 @@ typedef struct call_ctx {
     const char *uses[2]; /* the one service called */
 } call_ctx;
 
-static void usage(FILE *out)
+static const char ABOUT[] =
+    "Runs one binding operation and prints its JSON result; a list operation\n"
+    "prints one array of every item of every page. Each ARG is JSON when it\n"
+    "parses as JSON (123, '{\"status\":\"open\"}'), a string otherwise.\n";
+
+static const char MORE[] =
+    "Examples:\n"
+    "  hb call zendesk.tickets.get 123\n"
+    "  hb call gitlab.issues.list group/project '{\"labels\":[\"bug\"]}'\n"
+    "  hb call zuora.subscriptions.get A-S00001234\n"
+    "  hb call salesforce.query \"SELECT Id FROM Opportunity LIMIT 5\"\n\n"
+    "Exit codes: 0 ok, 1 the service refused (the error is printed as JSON),\n"
+    "2 usage or configuration, 4 store busy, 5 internal.\n";
+
+static hb_status add_arg(void *opts, const char *text, hb_err *e)
 {
-    fprintf(out, "usage: hb call SERVICE.FUNC [ARG...] [--sandbox] [--dry-run] [--json]\n\n"
-                 "Runs one binding operation and prints its JSON result; a list operation\n"
-                 "prints one array of every item of every page. Each ARG is JSON when it\n"
-                 "parses as JSON (123, '{\"status\":\"open\"}'), a string otherwise.\n\n"
-                 "  --sandbox   against the built-in sandbox ($HB_HOME/sandbox/state.json)\n"
-                 "  --dry-run   reads go through; writes are recorded as planned, not sent\n"
-                 "  --json      one line of JSON instead of indented output\n\n"
-                 "Examples:\n"
-                 "  hb call zendesk.tickets.get 123\n"
-                 "  hb call gitlab.issues.list group/project '{\"labels\":[\"bug\"]}'\n"
-                 "  hb call zuora.subscriptions.get A-S00001234\n"
-                 "  hb call salesforce.query \"SELECT Id FROM Opportunity LIMIT 5\"\n\n"
-                 "Exit codes: 0 ok, 1 the service refused (the error is printed as JSON),\n"
-                 "2 usage or configuration, 4 store busy, 5 internal.\n");
+    (void)e;
+    call_opts *o = opts;
+    cJSON *v = cJSON_Parse(text);
+    cJSON_AddItemToArray(o->args, v ? v : cJSON_CreateString(text));
+    return HB_OK;
 }
 
-static hb_status parse_args(int argc, char **argv, call_opts *o, hb_err *e)
+/* The operation's service and function, once the arguments are parsed. */
+static hb_status split_target(call_opts *o, hb_err *e)
 {
-    o->args = cJSON_CreateArray();
-    bool flags_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!flags_done && !strcmp(a, "--")) {
-            flags_done = true;
-        } else if (!flags_done && !strcmp(a, "--sandbox")) {
-            o->sandbox = true;
-        } else if (!flags_done && !strcmp(a, "--dry-run")) {
-            o->dry_run = true;
-        } else if (!flags_done && !strcmp(a, "--json")) {
-            o->compact = true;
-        } else if (!flags_done && a[0] == '-' && a[1] == '-') {
-            return hb_err_set(e, HB_EUSAGE, "call: unknown option %s", a);
-        } else if (!o->target) {
-            o->target = a;
-        } else {
-            cJSON *v = cJSON_Parse(a);
-            cJSON_AddItemToArray(o->args, v ? v : cJSON_CreateString(a));
-        }
-    }
-    if (!o->target)
-        return hb_err_set(e, HB_EUSAGE,
-                          "call: which operation? e.g. hb call zendesk.tickets.get 1");
     const char *dot = strchr(o->target, '.');
     if (!dot || !dot[1])
         return hb_err_set(e, HB_EUSAGE, "call: '%s' is not SERVICE.FUNC (e.g. zendesk.tickets.get)",
@@ -170,7 +152,7 @@ static hb_status begin_run(call_ctx *c, void *arg, hb_err *e)
     cJSON_AddStringToObject(d, "version", c->run.version);
     cJSON_AddItemToObject(d, "inputs", cJSON_Parse(c->run.inputs_json));
     cJSON_AddStringToObject(d, "actor", c->actor);
-    cJSON_AddStringToObject(d, "target", c->run.target);
+    cJSON_AddStringToObject(d, "target", hb_run_target_name(c->run.target));
     cJSON_AddBoolToObject(d, "dry_run", c->run.dry_run);
     if ((st = append(c, "run_started", NULL, d, e)) != HB_OK)
         return st;
@@ -207,7 +189,7 @@ static hb_status end_run(call_ctx *c, void *arg, hb_err *e)
     if ((st = append(c, "step_finished", CALL_STEP, sf, e)) != HB_OK)
         return st;
     cJSON *rf = cJSON_CreateObject();
-    cJSON_AddStringToObject(rf, "status", c->run.status);
+    cJSON_AddStringToObject(rf, "status", hb_run_status_name(c->run.status));
     if (f->error)
         cJSON_AddStringToObject(rf, "error", f->error);
     if ((st = append(c, "run_finished", NULL, rf, e)) != HB_OK)
@@ -231,9 +213,9 @@ static hb_status make_run(call_ctx *c, hb_err *e)
     hb_sha256_hex(src, len, r->version);
     free(src);
     r->workflow_file = module_path;
-    snprintf(r->status, sizeof r->status, "running");
+    r->status = HB_RUN_RUNNING;
     r->step = hb_xstrdup(CALL_STEP);
-    snprintf(r->target, sizeof r->target, "%s", c->o.sandbox ? "sandbox" : "live");
+    r->target = c->o.sandbox ? HB_TARGET_SANDBOX : HB_TARGET_LIVE;
     r->dry_run = c->o.dry_run;
     r->actor = hb_xstrdup(c->actor);
     cJSON *inputs = cJSON_CreateObject();
@@ -244,10 +226,7 @@ static hb_status make_run(call_ctx *c, hb_err *e)
         return hb_err_wrap(e, "call: arguments");
     hb_run_prepare_new(r);
     r->created_at = r->updated_at = hb_clock_now();
-    hb_status st = in_tx(c, begin_run, NULL, e);
-    if (st == HB_OK)
-        c->run_inserted = true;
-    return st;
+    return in_tx(c, begin_run, NULL, e);
 }
 
 static hb_status open_services(call_ctx *c, hb_err *e)
@@ -350,9 +329,9 @@ static hb_status push_operation(call_ctx *c, hb_err *e)
 
 static void print_json(const cJSON *v, bool compact)
 {
-    char *text = compact ? cJSON_PrintUnformatted(v) : cJSON_Print(v);
-    printf("%s\n", text ? text : "null");
-    cJSON_free(text);
+    char *text = compact ? hb_json_print(v) : hb_json_print_pretty(v);
+    printf("%s\n", text);
+    free(text);
 }
 
 /* Runs the call; returns the exit status. The outcome and error arguments describe it for
@@ -407,9 +386,9 @@ static void report_service_error(call_ctx *c, hb_err *e)
 static hb_status invoke(call_ctx *c, const char **outcome, char **error, hb_err *e)
 {
     lua_State *L = hb_lua_state(c->lua);
-    char *args = cJSON_PrintUnformatted(c->o.args);
+    char *args = hb_json_print(c->o.args);
     lua_pushstring(L, args);
-    cJSON_free(args);
+    free(args);
     hb_status st = hb_lua_pcall(c->lua, 2, 1, NULL, e);
     if (st == HB_OK) {
         cJSON *result = hb_json_from_lua(L, -1, "result", e);
@@ -443,60 +422,73 @@ static void ctx_free(call_ctx *c)
     }
     free(c->pins);
     free(c->stdlib_dir);
+    free(c->actor);
     free(c->o.service);
     cJSON_Delete(c->o.args);
 }
 
+/* Records how the call ended (status, error, the pins) on its run; returns
+ * the call's status, or the recording's failure when the call went well. */
+static hb_status end_call(call_ctx *c, hb_status st, const char *outcome, const char *error,
+                          double ms, hb_err *e)
+{
+    char *why = st != HB_OK && !error ? hb_xstrdup(e->msg) : NULL;
+    if (why)
+        error = why;
+    c->run.status = st != HB_OK ? HB_RUN_FAILED : c->o.dry_run ? HB_RUN_PLANNED : HB_RUN_SUCCEEDED;
+    free(c->run.error);
+    c->run.error = error ? hb_xstrdup(error) : NULL;
+    finish_args f = {.outcome = outcome, .error = error, .ms = ms};
+    hb_err fe;
+    hb_status fst = in_tx(c, end_run, &f, &fe);
+    free(why);
+    if (fst != HB_OK && st == HB_OK) {
+        *e = fe;
+        return fst;
+    }
+    return st;
+}
+
 int hb_cmd_call(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return HB_OK;
-    }
     call_ctx c = {0};
+    c.o.args = cJSON_CreateArray();
+    const hb_option options[] = {
+        HB_ARG("SERVICE.FUNC", &c.o.target, "the operation, e.g. zendesk.tickets.get"),
+        HB_ARGS("ARG", add_arg, &c.o, "its arguments: JSON when they parse as JSON, else strings"),
+        HB_FLAG("sandbox", &c.o.sandbox,
+                "against the built-in sandbox ($HB_HOME/sandbox/state.json)"),
+        HB_FLAG("dry-run", &c.o.dry_run,
+                "reads go through; writes are recorded as planned, not sent"),
+        HB_FLAG("json", &c.o.compact, "one line of JSON instead of indented output"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {.command = "call", .about = ABOUT, .options = options, .more = MORE};
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO) {
+        cJSON_Delete(c.o.args);
+        return rc;
+    }
     hb_err e;
     hb_err_clear(&e);
-    const char *actor = getenv("HB_ACTOR");
-    c.actor = actor && *actor ? actor : hb_login_name();
-    hb_status st = parse_args(argc, argv, &c.o, &e);
-    if (st == HB_OK) {
-        c.stdlib_dir = hb_stdlib_dir();
-        st = hb_store_open_default(&c.store, &e);
-    }
-    /* The run id first: the bindings' audit sink points at it. */
-    hb_new_run_id(c.run.id);
-    if (st == HB_OK)
-        st = open_services(&c, &e);
-    if (st == HB_OK)
-        st = prepare_lua(&c, &e);
-    if (st == HB_OK)
-        st = make_run(&c, &e);
     const char *outcome = "error";
     char *error = NULL;
+    c.actor = hb_default_actor();
+    hb_status st = split_target(&c.o, &e);
+    if (st != HB_OK)
+        goto out;
+    c.stdlib_dir = hb_stdlib_dir();
+    /* The run id before the services: the bindings' audit sink points at it. */
+    hb_new_run_id(c.run.id);
+    if ((st = hb_store_open_default(&c.store, &e)) != HB_OK ||
+        (st = open_services(&c, &e)) != HB_OK || (st = prepare_lua(&c, &e)) != HB_OK ||
+        (st = make_run(&c, &e)) != HB_OK)
+        goto out;
     int64_t t0 = hb_clock_monotonic_us();
-    if (st == HB_OK) {
-        fprintf(stderr, "hb: run %s (hb audit show %s)\n", c.run.id, c.run.id);
-        st = invoke(&c, &outcome, &error, &e);
-    }
-    if (c.run_inserted) {
-        if (st != HB_OK && !error)
-            error = hb_xstrdup(e.msg);
-        snprintf(c.run.status, sizeof c.run.status, "%s",
-                 st != HB_OK   ? "failed"
-                 : c.o.dry_run ? "planned"
-                               : "succeeded");
-        free(c.run.error);
-        c.run.error = error ? hb_xstrdup(error) : NULL;
-        finish_args f = {.outcome = outcome,
-                         .error = error,
-                         .ms = (double)(hb_clock_monotonic_us() - t0) / 1000.0};
-        hb_err fe;
-        hb_status fst = in_tx(&c, end_run, &f, &fe);
-        if (fst != HB_OK && st == HB_OK) {
-            st = fst;
-            e = fe;
-        }
-    }
+    fprintf(stderr, "hb: run %s (hb audit show %s)\n", c.run.id, c.run.id);
+    st = invoke(&c, &outcome, &error, &e);
+    st = end_call(&c, st, outcome, error, (double)(hb_clock_monotonic_us() - t0) / 1000.0, &e);
+out:
     if (st != HB_OK)
         hb_cli_error("%s", e.msg);
     free(error);

@@ -9,24 +9,18 @@
 #include "hb/workflow_find.h"
 #include "hb/workflow.h"
 
-bool hb_cli_wants_help(int argc, char **argv)
+void hb_cli_verror(const char *fmt, va_list ap)
 {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return true;
-        if (!strcmp(argv[i], "--"))
-            break;
-    }
-    return false;
+    fputs("hb: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
 }
 
 void hb_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hb: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    hb_cli_verror(fmt, ap);
     va_end(ap);
 }
 

@@ -10,9 +10,7 @@
 #include "hb/store.h"
 #include "hb/util.h"
 
-static const char USAGE[] =
-    "usage: hb diff OLD NEW [--format text|mermaid]\n"
-    "\n"
+static const char ABOUT[] =
     "Compares two versions of a workflow. OLD and NEW are files or workflow\n"
     "names, optionally at a git revision: FILE@REV or NAME@REV (read with\n"
     "`git show`), e.g. `hb diff workflows/x.lua@main workflows/x.lua`.\n"
@@ -70,72 +68,26 @@ static void list_affected_runs(affected *a)
     char *home = hb_home_dir();
     char *db = hb_path_join(home, "hb.db");
     free(home);
-    if (!hb_file_exists(db)) {
-        free(db);
-        return;
-    }
-    hb_store_options opts;
-    hb_store_options_from_env(&opts);
     hb_store *store = NULL;
     hb_err e;
+    if (!hb_file_exists(db))
+        goto out;
+    hb_store_options opts;
+    hb_store_options_from_env(&opts);
     if (hb_store_open_sqlite(db, &opts, &store, &e) != HB_OK) {
         hb_cli_error("not listing waiting runs: %s", e.msg);
-        free(db);
-        return;
+        goto out;
     }
-    free(db);
-    hb_run_filter filter = {.status = "waiting", .workflow = a->old_side->wf->name};
+    hb_run_filter filter = {.status = HB_RUN_WAITING, .workflow = a->old_side->wf->name};
     if (store->ops->run_list(store, &filter, check_run, a, &e) != HB_OK)
         hb_cli_error("not listing waiting runs: %s", e.msg);
+out:
     hb_store_close(store);
+    free(db);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static void print_diff(const hb_diff_side sides[2], bool mermaid)
 {
-    hb_cli_error(fmt, arg);
-    fputs(USAGE, stderr);
-    return HB_EUSAGE;
-}
-
-int hb_cmd_diff(int argc, char **argv)
-{
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(USAGE, stdout);
-        return HB_OK;
-    }
-    const char *specs[2] = {NULL, NULL};
-    size_t nspecs = 0;
-    const char *format = "text";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc)
-            format = argv[++i];
-        else if (!strncmp(argv[i], "--format=", 9))
-            format = argv[i] + 9;
-        else if (argv[i][0] == '-' || nspecs == 2)
-            return usage_error("unexpected argument '%s'", argv[i]);
-        else
-            specs[nspecs++] = argv[i];
-    }
-    if (nspecs != 2)
-        return usage_error("%s", "hb diff needs two versions: OLD NEW");
-    bool mermaid = !strcmp(format, "mermaid");
-    if (!mermaid && strcmp(format, "text"))
-        return usage_error("unknown diff format '%s' (use text or mermaid)", format);
-
-    hb_diff_side sides[2];
-    hb_err e;
-    hb_status st = HB_OK;
-    memset(sides, 0, sizeof sides);
-    for (size_t i = 0; i < 2 && st == HB_OK; i++) {
-        st = hb_diff_side_load(specs[i], &sides[i], &e);
-        if (st != HB_OK)
-            fprintf(stderr, "%s\n", e.msg);
-    }
-    if (st != HB_OK) {
-        hb_diff_side_free(&sides[0]);
-        hb_diff_side_free(&sides[1]);
-        return st;
-    }
     hb_diff d;
     hb_diff_compare(&sides[0], &sides[1], &d);
     hb_buf out;
@@ -161,7 +113,37 @@ int hb_cmd_diff(int argc, char **argv)
     fwrite(out.data, 1, out.len, stdout);
     hb_buf_free(&out);
     hb_diff_free(&d);
+}
+
+int hb_cmd_diff(int argc, char **argv)
+{
+    const char *specs[2] = {NULL, NULL};
+    const char *format = "text";
+    const hb_option options[] = {
+        HB_ARG("OLD", &specs[0], "FILE, NAME, FILE@REV or NAME@REV"),
+        HB_ARG("NEW", &specs[1], "the same, the version to compare it with"),
+        HB_CHOICE("format", &format, "text|mermaid", "one change a line, or the marked graph"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {.command = "diff", .about = ABOUT, .options = options};
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    bool mermaid = !strcmp(format, "mermaid");
+
+    hb_diff_side sides[2];
+    memset(sides, 0, sizeof sides);
+    hb_status st = HB_OK;
+    for (size_t i = 0; i < 2; i++) {
+        hb_err e;
+        if ((st = hb_diff_side_load(specs[i], &sides[i], &e)) != HB_OK) {
+            fprintf(stderr, "%s\n", e.msg);
+            goto out;
+        }
+    }
+    print_diff(sides, mermaid);
+out:
     hb_diff_side_free(&sides[0]);
     hb_diff_side_free(&sides[1]);
-    return HB_OK;
+    return st;
 }

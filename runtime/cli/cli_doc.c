@@ -10,38 +10,25 @@
 #include "hb/util.h"
 #include "hb/workflow.h"
 
-static const char USAGE[] =
-    "usage: hb doc NAME|FILE [--out FILE]\n"
-    "\n"
-    "Writes a Markdown page generated from the workflow: title, handbook\n"
-    "reference, inputs, services, forbidden operations, every step in order with\n"
-    "its description and where it leads, and the Mermaid graph. Prints to stdout\n"
-    "unless --out names a file.\n";
-
 int hb_cmd_doc(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(USAGE, stdout);
-        return HB_OK;
-    }
     const char *target = NULL, *out_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (!strncmp(argv[i], "--out=", 6)) {
-            out_path = argv[i] + 6;
-        } else if (argv[i][0] == '-' || target) {
-            hb_cli_error("unexpected argument '%s'", argv[i]);
-            fputs(USAGE, stderr);
-            return HB_EUSAGE;
-        } else {
-            target = argv[i];
-        }
-    }
-    if (!target) {
-        fputs(USAGE, stderr);
-        return HB_EUSAGE;
-    }
+    const hb_option options[] = {
+        HB_ARG("NAME|FILE", &target, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_STRING("out", &out_path, "FILE",
+                  "write the page to FILE (atomically) instead of stdout"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "doc",
+        .about = "Writes a Markdown page generated from the workflow: title, handbook\n"
+                 "reference, inputs, services, forbidden operations, every step in order with\n"
+                 "its description and where it leads, and the Mermaid graph.\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     hb_err e;
     char *file = NULL;
     hb_workflow *wf = NULL;

@@ -10,40 +10,27 @@
 #include "hb/util.h"
 #include "hb/workflow.h"
 
-static const char USAGE[] =
-    "usage: hb graph NAME|FILE [--format mermaid|dot]\n"
-    "\n"
-    "Prints the workflow's decision graph from its static structure (nothing\n"
-    "runs): tasks, choices and asks as decisions with their labels on the edges,\n"
-    "waits with their timeout edges, on_error edges, succeed/fail styled apart.\n"
-    "Mermaid (the default) renders in GitLab merge requests and issues; DOT\n"
-    "renders with Graphviz (`hb graph x --format dot | dot -Tsvg > x.svg`).\n";
-
 int hb_cmd_graph(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(USAGE, stdout);
-        return HB_OK;
-    }
     const char *target = NULL;
     const char *format = "mermaid";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            format = argv[++i];
-        } else if (!strncmp(argv[i], "--format=", 9)) {
-            format = argv[i] + 9;
-        } else if (argv[i][0] == '-' || target) {
-            hb_cli_error("unexpected argument '%s'", argv[i]);
-            fputs(USAGE, stderr);
-            return HB_EUSAGE;
-        } else {
-            target = argv[i];
-        }
-    }
-    if (!target) {
-        fputs(USAGE, stderr);
-        return HB_EUSAGE;
-    }
+    const hb_option options[] = {
+        HB_ARG("NAME|FILE", &target, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_STRING("format", &format, "mermaid|dot", "Mermaid (the default) or Graphviz DOT"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "graph",
+        .about = "Prints the workflow's decision graph from its static structure (nothing\n"
+                 "runs): tasks, choices and asks as decisions with their labels on the edges,\n"
+                 "waits with their timeout edges, on_error edges, succeed/fail styled apart.\n"
+                 "Mermaid (the default) renders in GitLab merge requests and issues; DOT\n"
+                 "renders with Graphviz (`hb graph x --format dot | dot -Tsvg > x.svg`).\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     hb_err e;
     hb_graph_format f;
     if (hb_graph_format_parse(format, &f, &e) != HB_OK) {

@@ -32,15 +32,16 @@ static void list_one(const char *name, const char *file, void *ud)
 
 int hb_cmd_list(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        printf("usage: hb list\n\nLists the workflows found on HB_WORKFLOW_PATH (default "
-               "./workflows, then the installed ones) with their titles.\n");
-        return HB_OK;
-    }
-    if (argc > 1) {
-        hb_cli_error("hb list takes no arguments");
-        return HB_EUSAGE;
-    }
+    const hb_option options[] = {HB_OPT_END_};
+    const hb_cli_spec spec = {
+        .command = "list",
+        .about = "Lists the workflows found on HB_WORKFLOW_PATH (default ./workflows, then the\n"
+                 "installed ones) with their titles.\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     list_ctx c = {0};
     hb_workflow_each(list_one, &c);
     return HB_OK;
@@ -53,14 +54,23 @@ static void print_target(const char *label, const char *target)
 
 int hb_cmd_show(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv) || argc != 2) {
-        printf("usage: hb show NAME|FILE\n\nShows a workflow: title, handbook page, inputs, "
-               "services, and every step with where it leads.\n");
-        return argc == 2 ? HB_OK : HB_EUSAGE;
-    }
+    const char *target = NULL;
+    const hb_option options[] = {
+        HB_ARG("NAME|FILE", &target, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "show",
+        .about = "Shows a workflow: title, handbook page, inputs, services, and every step\n"
+                 "with where it leads.\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
     char *file = NULL;
     hb_workflow *wf = NULL;
-    int st = hb_cli_load_workflow(argv[1], &file, &wf);
+    int st = hb_cli_load_workflow(target, &file, &wf);
     if (st != HB_OK)
         return st;
     printf("%s: %s\n", wf->name, wf->title ? wf->title : "(no title)");

@@ -7,16 +7,9 @@
 #include "hb/cli.h"
 #include "hb/sha256.h"
 #include "hb/engine.h"
+#include "hb/json_print.h"
 #include "hb/store.h"
 #include "hb/util.h"
-
-static const char USAGE[] =
-    "usage: hb runs [--status S] [--workflow NAME] [--input K=V]... [--outdated] [--json]\n"
-    "\n"
-    "Lists runs, newest first. Statuses: running waiting succeeded failed\n"
-    "cancelled planned. A waiting run shows what it waits for, since when and\n"
-    "until when. --outdated keeps only active runs pinned to an older version of\n"
-    "their workflow than the file on disk (they resume under their own version).\n";
 
 typedef struct runs_ctx {
     hb_kv *inputs;
@@ -72,23 +65,24 @@ static int show_run(const hb_run *r, void *ud)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "run", r->id);
         cJSON_AddStringToObject(o, "workflow", r->workflow);
-        cJSON_AddStringToObject(o, "status", r->status);
+        cJSON_AddStringToObject(o, "status", hb_run_status_name(r->status));
         cJSON_AddStringToObject(o, "step", r->step ? r->step : "");
-        cJSON_AddStringToObject(o, "target", r->target);
+        cJSON_AddStringToObject(o, "target", hb_run_target_name(r->target));
         cJSON_AddStringToObject(o, "version", r->version);
         cJSON_AddItemToObject(o, "inputs", cJSON_Parse(r->inputs_json ? r->inputs_json : "{}"));
         if (wait)
             cJSON_AddItemToObject(o, "waiting_for", cJSON_Duplicate(wait, true));
         if (c->outdated)
             cJSON_AddStringToObject(o, "file_version", now_version);
-        char *t = cJSON_PrintUnformatted(o);
+        char *t = hb_json_print(o);
         printf("%s\n", t);
         free(t);
         cJSON_Delete(o);
     } else {
-        printf("%s  %-28s %-9s %-7s %-26s %s\n", r->id, r->workflow, r->status, r->target,
-               r->step ? r->step : "", r->inputs_json ? r->inputs_json : "");
-        if (wait && !strcmp(r->status, "waiting")) {
+        printf("%s  %-28s %-9s %-7s %-26s %s\n", r->id, r->workflow, hb_run_status_name(r->status),
+               hb_run_target_name(r->target), r->step ? r->step : "",
+               r->inputs_json ? r->inputs_json : "");
+        if (wait && r->status == HB_RUN_WAITING) {
             const cJSON *kind = cJSON_GetObjectItemCaseSensitive(wait, "kind");
             const cJSON *ev = cJSON_GetObjectItemCaseSensitive(wait, "event");
             const cJSON *since = cJSON_GetObjectItemCaseSensitive(wait, "since");
@@ -109,63 +103,58 @@ static int show_run(const hb_run *r, void *ud)
     return 0;
 }
 
+static hb_status set_status(void *filter, const char *text, hb_err *e)
+{
+    hb_run_filter *f = filter;
+    if (hb_run_status_parse(text, &f->status))
+        return HB_OK;
+    return hb_err_set(e, HB_EUSAGE, "unknown status '%s' (%s)", text, hb_run_status_list());
+}
+
+static hb_status add_input(void *ctx, const char *text, hb_err *e)
+{
+    runs_ctx *c = ctx;
+    hb_kv kv;
+    hb_status st = hb_kv_parse(text, &kv, e);
+    if (st != HB_OK)
+        return st;
+    c->inputs = hb_xrealloc(c->inputs, (c->ninputs + 1) * sizeof *c->inputs);
+    c->inputs[c->ninputs++] = kv;
+    return HB_OK;
+}
+
 int hb_cmd_runs(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(USAGE, stdout);
-        return HB_OK;
-    }
     hb_run_filter f = {0};
     runs_ctx c = {0};
-    static const char *const statuses[] = {"running", "waiting",   "succeeded",
-                                           "failed",  "cancelled", "planned"};
-    int rc = HB_OK;
-    for (int i = 1; i < argc && rc == HB_OK; i++) {
-        if (!strcmp(argv[i], "--status") && i + 1 < argc) {
-            f.status = argv[++i];
-            bool known = false;
-            for (size_t k = 0; k < sizeof statuses / sizeof statuses[0]; k++)
-                known = known || !strcmp(statuses[k], f.status);
-            if (!known) {
-                hb_cli_error("unknown status '%s' (running waiting succeeded failed cancelled "
-                             "planned)",
-                             f.status);
-                rc = HB_EUSAGE;
-            }
-        } else if (!strcmp(argv[i], "--workflow") && i + 1 < argc) {
-            f.workflow = argv[++i];
-        } else if (!strcmp(argv[i], "--input") && i + 1 < argc) {
-            hb_err e;
-            hb_kv kv;
-            if (hb_kv_parse(argv[++i], &kv, &e) != HB_OK) {
-                hb_cli_error("%s", e.msg);
-                rc = HB_EUSAGE;
-                break;
-            }
-            c.inputs = hb_xrealloc(c.inputs, (c.ninputs + 1) * sizeof *c.inputs);
-            c.inputs[c.ninputs++] = kv;
-        } else if (!strcmp(argv[i], "--json")) {
-            c.json = true;
-        } else if (!strcmp(argv[i], "--outdated")) {
-            c.outdated = true;
-            f.active_only = true;
-        } else {
-            hb_cli_error("unexpected argument '%s'\n%s", argv[i], USAGE);
-            rc = HB_EUSAGE;
-        }
-    }
-    if (rc == HB_OK) {
-        hb_store *s = NULL;
-        hb_err e;
-        hb_status st = hb_store_open_default(&s, &e);
-        if (st == HB_OK)
-            st = s->ops->run_list(s, &f, show_run, &c, &e);
-        if (st != HB_OK) {
-            hb_cli_error("%s", e.msg);
-            rc = st;
-        }
-        hb_store_close(s);
-    }
+    const hb_option options[] = {
+        HB_EACH("status", set_status, &f, "S", "only runs with this status"),
+        HB_STRING("workflow", &f.workflow, "NAME", "only runs of this workflow"),
+        HB_EACH("input", add_input, &c, "K=V", "only runs with this input (repeatable)"),
+        HB_FLAG("outdated", &c.outdated,
+                "only active runs pinned to an older version of their\n"
+                "workflow than the file on disk"),
+        HB_FLAG("json", &c.json, "one JSON object a line"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "runs",
+        .about = "Lists runs, newest first. Statuses: running waiting succeeded failed\n"
+                 "cancelled planned. A waiting run shows what it waits for, since when and\n"
+                 "until when. Runs --outdated resume under their own version.\n",
+        .options = options,
+    };
+    hb_store *s = NULL;
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        goto out;
+    f.active_only = c.outdated;
+    hb_err e;
+    if ((rc = hb_store_open_default(&s, &e)) != HB_OK ||
+        (rc = s->ops->run_list(s, &f, show_run, &c, &e)) != HB_OK)
+        hb_cli_error("%s", e.msg);
+out:
+    hb_store_close(s);
     hb_kv_free(c.inputs, c.ninputs);
     return rc;
 }

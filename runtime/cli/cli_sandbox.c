@@ -14,24 +14,14 @@
 #include "hb/sandbox.h"
 #include "hb/util.h"
 
-static const char usage_text[] =
-    "usage: hb sandbox [--port N] [--bind ADDR] [--data FILE] [--state FILE] [--faults SPEC]\n"
-    "\n"
+static const char ABOUT[] =
     "Serves Zendesk (/api/v2), GitLab (/api/v4), Zuora (/oauth/token, /v1) and\n"
     "Salesforce (/services) on one loopback port over seeded data, until SIGINT or\n"
     "SIGTERM. Prints one `export NAME=value` line per variable the bindings read\n"
     "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET), flushed at once, so\n"
-    "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n"
-    "\n"
-    "  --port N       port to listen on (default 0: any free port)\n"
-    "  --bind ADDR    loopback address (default 127.0.0.1; ::1 works too)\n"
-    "  --data FILE    seed data (default: the shipped workflows/sandbox/seed.json,\n"
-    "                 or $HB_SANDBOX_SEED)\n"
-    "  --state FILE   keep the state in FILE across restarts (default: memory only);\n"
-    "                 several processes may share one state file\n"
-    "  --faults SPEC  inject faults, e.g. '429@zendesk,next=2;drop-after-write@PUT\n"
-    "                 /api/v2/tickets/{id},next=1;latency=200@all'\n"
-    "\n"
+    "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n";
+
+static const char MORE[] =
     "Fault spec: rules separated by ';', each EFFECT[@TARGET][,OPTION...]\n"
     "  EFFECT  429 | 500 | drop | drop-after-write | latency=MS\n"
     "  TARGET  all (default) | zendesk | gitlab | zuora | salesforce |\n"
@@ -48,27 +38,6 @@ static const char usage_text[] =
     "Environment: HB_SANDBOX_SEED, HB_SANDBOX_TOKEN_TTL (seconds, default 3599),\n"
     "HB_SANDBOX_QUERY_BATCH (ZOQL/SOQL records per page, default 2).\n"
     "See workflows/sandbox/README.md for the seed schema and patch format.\n";
-
-/* Reads "--name VALUE" or "--name=VALUE"; false when argv[*i] is not it. */
-static bool take_value(int argc, char **argv, int *i, const char *name, const char **out,
-                       bool *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return false;
-    if (argv[*i][n] == '=') {
-        *out = argv[*i] + n + 1;
-        return true;
-    }
-    if (argv[*i][n] != '\0')
-        return false;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return true;
-    }
-    *out = argv[++*i];
-    return true;
-}
 
 static void print_export(const char *name, const char *value, void *ud)
 {
@@ -96,37 +65,28 @@ static void print_export(const char *name, const char *value, void *ud)
 
 int hb_cmd_sandbox(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(usage_text, stdout);
-        return HB_OK;
-    }
     hb_sandbox_config cfg = {0};
-    const char *port_text = NULL;
-    for (int i = 1; i < argc; i++) {
-        bool missing = false;
-        if (take_value(argc, argv, &i, "--port", &port_text, &missing) ||
-            take_value(argc, argv, &i, "--bind", &cfg.bind, &missing) ||
-            take_value(argc, argv, &i, "--data", &cfg.data_path, &missing) ||
-            take_value(argc, argv, &i, "--state", &cfg.state_path, &missing) ||
-            take_value(argc, argv, &i, "--faults", &cfg.faults, &missing)) {
-            if (missing) {
-                hb_cli_error("%s needs a value (see hb sandbox --help)", argv[i]);
-                return HB_EUSAGE;
-            }
-            continue;
-        }
-        hb_cli_error("sandbox: unknown argument '%s' (see hb sandbox --help)", argv[i]);
-        return HB_EUSAGE;
-    }
-    if (port_text) {
-        char *end;
-        long port = strtol(port_text, &end, 10);
-        if (!*port_text || *end || port < 0 || port > 65535) {
-            hb_cli_error("--port '%s' is not a port number (0-65535)", port_text);
-            return HB_EUSAGE;
-        }
-        cfg.port = (int)port;
-    }
+    int64_t port = 0;
+    const hb_option options[] = {
+        HB_INT("port", &port, "N", 0, 65535, "port to listen on (default 0: any free port)"),
+        HB_STRING("bind", &cfg.bind, "ADDR", "loopback address (default 127.0.0.1; ::1 works too)"),
+        HB_STRING("data", &cfg.data_path, "FILE",
+                  "seed data (default: the shipped workflows/sandbox/seed.json,\n"
+                  "or $HB_SANDBOX_SEED)"),
+        HB_STRING("state", &cfg.state_path, "FILE",
+                  "keep the state in FILE across restarts (default: memory\n"
+                  "only); several processes may share one state file"),
+        HB_STRING("faults", &cfg.faults, "SPEC",
+                  "inject faults, e.g. '429@zendesk,next=2;drop-after-write@PUT\n"
+                  "/api/v2/tickets/{id},next=1;latency=200@all'"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "sandbox", .about = ABOUT, .options = options, .more = MORE};
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    cfg.port = (int)port;
 
     /* Block the stop signals before the server's threads start, so they
      * inherit the mask and only sigwait below receives them. */

@@ -15,16 +15,6 @@
 #include "hb/store.h"
 #include "hb/util.h"
 
-static const char USAGE[] =
-    "usage: hb worker [--once] [--interval SECONDS] [--actor NAME]\n"
-    "\n"
-    "Advances waiting runs whose timer, timeout or condition check is due, and\n"
-    "completes runs whose process died mid-step. Each run uses its recorded\n"
-    "target (sandbox runs against the sandbox state under HB_HOME).\n"
-    "--once checks once and exits (for cron); otherwise it checks every\n"
-    "--interval seconds (default 60) until SIGTERM or SIGINT, then finishes the\n"
-    "current step and exits 0.\n";
-
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -54,9 +44,9 @@ static hb_status find_due(due_list *d, hb_err *e)
     hb_status st = hb_store_open_default(&s, e);
     if (st != HB_OK)
         return st;
-    hb_run_filter waiting = {.status = "waiting", .due_before = hb_clock_now()};
+    hb_run_filter waiting = {.status = HB_RUN_WAITING, .due_before = hb_clock_now()};
     st = s->ops->run_list(s, &waiting, collect, d, e);
-    hb_run_filter running = {.status = "running"};
+    hb_run_filter running = {.status = HB_RUN_RUNNING};
     if (st == HB_OK)
         st = s->ops->run_list(s, &running, collect, d, e);
     hb_store_close(s);
@@ -68,10 +58,8 @@ static hb_status pass(const char *actor, int *advanced, hb_err *e)
 {
     due_list d = {0};
     hb_status st = find_due(&d, e);
-    if (st != HB_OK) {
-        free(d.ids);
-        return st;
-    }
+    if (st != HB_OK)
+        goto out;
     for (size_t i = 0; i < d.n && !stop_requested; i++) {
         hb_run_request req = {.run_id = d.ids[i], .actor = actor, .only_if_due = true};
         hb_err re;
@@ -83,60 +71,64 @@ static hb_status pass(const char *actor, int *advanced, hb_err *e)
         if (rs != HB_OK && rs != HB_EPAUSED)
             fprintf(stderr, "hb worker: run %s: %s\n", d.ids[i], re.msg);
         if (rs == HB_EINTERNAL) {
-            free(d.ids);
-            return hb_err_set(e, rs, "%s", re.msg);
+            st = hb_err_set(e, rs, "%s", re.msg);
+            goto out;
         }
     }
+out:
     free(d.ids);
-    return HB_OK;
+    return st;
 }
 
 int hb_cmd_worker(int argc, char **argv)
 {
-    if (hb_cli_wants_help(argc, argv)) {
-        fputs(USAGE, stdout);
-        return HB_OK;
-    }
     bool once = false;
-    long interval = 60;
-    const char *actor = getenv("HB_ACTOR");
-    if (!actor || !*actor)
-        actor = "hb-worker";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--once")) {
-            once = true;
-        } else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
-            char *end = NULL;
-            interval = strtol(argv[++i], &end, 10);
-            if (!end || *end || interval < 1) {
-                hb_cli_error("--interval takes a whole number of seconds (at least 1)");
-                return HB_EUSAGE;
-            }
-        } else if (!strcmp(argv[i], "--actor") && i + 1 < argc) {
-            actor = argv[++i];
-        } else {
-            hb_cli_error("unexpected argument '%s'\n%s", argv[i], USAGE);
-            return HB_EUSAGE;
-        }
-    }
+    int64_t interval = 60;
+    const char *actor_opt = NULL;
+    const hb_option options[] = {
+        HB_FLAG("once", &once, "check once and exit (for cron)"),
+        HB_INT("interval", &interval, "SECONDS", 1, 86400,
+               "seconds between checks (default 60, at most a day)"),
+        HB_STRING("actor", &actor_opt, "NAME",
+                  "who acts, for the audit trail (default $HB_ACTOR or the login name)"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "worker",
+        .about = "Advances waiting runs whose timer, timeout or condition check is due, and\n"
+                 "completes runs whose process died mid-step. Each run uses its recorded\n"
+                 "target (sandbox runs against the sandbox state under HB_HOME).\n"
+                 "--once checks once and exits (for cron); otherwise it checks every\n"
+                 "--interval seconds until SIGTERM or SIGINT, then finishes the current\n"
+                 "step and exits 0.\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    char *default_actor = actor_opt ? NULL : hb_default_actor();
+    const char *actor = actor_opt ? actor_opt : default_actor;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    rc = HB_OK;
     do {
         int advanced = 0;
         hb_err e;
         hb_status st = pass(actor, &advanced, &e);
         if (st != HB_OK) {
             hb_cli_error("%s", e.msg);
-            return st;
+            rc = st;
+            break;
         }
         if (once || stop_requested)
             break;
-        struct timespec ts = {.tv_sec = interval, .tv_nsec = 0};
+        struct timespec ts = {.tv_sec = (time_t)interval, .tv_nsec = 0};
         while (!stop_requested && nanosleep(&ts, &ts) != 0)
             ;
     } while (!stop_requested);
-    return HB_OK;
+    free(default_actor);
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include "hb/clock.h"
 #include "hb/paths.h"
 #include "hb/workflow_find.h"
+#include "hb/settings.h"
 #include "hb/sha256.h"
 #include "hb/lua_json.h"
 #include "hb/util.h"
@@ -89,7 +90,7 @@ static hb_status check_answer_steps(const hb_exec *x, hb_err *e)
 
 typedef struct dup_ctx {
     char id[HB_RUN_ID_LEN + 1];
-    char status[16];
+    hb_run_status status;
     char *step;
 } dup_ctx;
 
@@ -97,7 +98,7 @@ static int found_duplicate(const hb_run *r, void *ud)
 {
     dup_ctx *d = ud;
     memcpy(d->id, r->id, sizeof d->id);
-    memcpy(d->status, r->status, sizeof d->status);
+    d->status = r->status;
     d->step = hb_xstrdup(r->step ? r->step : "");
     return 1;
 }
@@ -114,7 +115,7 @@ static hb_status refuse_duplicate(hb_exec *x, hb_err *e)
     hb_err_set(e, HB_EUSAGE,
                "run %s of %s with the same inputs is already %s (at step %s); continue it with "
                "`hb resume %s`, or pass --allow-duplicate to start another",
-               d.id, x->wf->name, d.status, d.step, d.id);
+               d.id, x->wf->name, hb_run_status_name(d.status), d.step, d.id);
     free(d.step);
     return HB_EUSAGE;
 }
@@ -122,10 +123,10 @@ static hb_status refuse_duplicate(hb_exec *x, hb_err *e)
 static hb_status claim(hb_exec *x, hb_err *e)
 {
     hb_store_lease_holder_self(x->lease_holder);
-    int64_t lease_s = 600;
-    const char *env = getenv("HB_LEASE_SECONDS");
-    if (env && atoll(env) > 0)
-        lease_s = atoll(env);
+    int64_t lease_s;
+    hb_status st = hb_setting_int("HB_LEASE_SECONDS", &lease_s, e);
+    if (st != HB_OK)
+        return st;
     return x->store->ops->run_claim(x->store, x->run.id, x->lease_holder,
                                     hb_clock_wall() + lease_s * 1000000, e);
 }
@@ -160,7 +161,7 @@ static hb_status checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON 
 
 static void set_status(hb_exec *x, const char *status)
 {
-    snprintf(x->run.status, sizeof x->run.status, "%s", status);
+    hb_run_status_parse(status, &x->run.status);
 }
 
 static cJSON *step_finished_data(const hb_step *s, const hb_outcome *o, double ms)
@@ -373,7 +374,7 @@ hb_status hb_engine_start(hb_run_request *req, hb_err *e)
         hb_sha256_hex(src, len, r->version);
         set_status(&x, "running");
         r->step = hb_xstrdup(x.wf->steps[0].id);
-        snprintf(r->target, sizeof r->target, "%s", req->sandbox ? "sandbox" : "live");
+        r->target = req->sandbox ? HB_TARGET_SANDBOX : HB_TARGET_LIVE;
         r->dry_run = req->dry_run;
         r->actor = hb_xstrdup(req->actor);
         r->inputs_json = inputs;
@@ -392,7 +393,7 @@ hb_status hb_engine_start(hb_run_request *req, hb_err *e)
             cJSON_AddStringToObject(d, "file", x.run.workflow_file);
             cJSON_AddItemToObject(d, "inputs", parse_or_empty(x.run.inputs_json));
             cJSON_AddStringToObject(d, "actor", x.actor);
-            cJSON_AddStringToObject(d, "target", x.run.target);
+            cJSON_AddStringToObject(d, "target", hb_run_target_name(x.run.target));
             cJSON_AddBoolToObject(d, "dry_run", x.run.dry_run);
             hb_run_scrub(&x.run);
             st = x.store->ops->run_insert(x.store, &x.run, e);
@@ -459,15 +460,15 @@ static char *waits_for(const hb_run *r)
 static hb_status check_resumable(hb_exec *x, hb_err *e)
 {
     const hb_run *r = &x->run;
-    if (!strcmp(r->status, "planned"))
+    if (r->status == HB_RUN_PLANNED)
         return hb_err_set(e, HB_EUSAGE,
                           "run %s was a dry run (status planned); it cannot be "
                           "resumed: start a real run with `hb run %s ...`",
                           r->id, r->workflow);
-    if (strcmp(r->status, "waiting") != 0 && strcmp(r->status, "running") != 0)
+    if (r->status != HB_RUN_WAITING && r->status != HB_RUN_RUNNING)
         return hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting run can be resumed", r->id,
-                          r->status);
-    if (x->req->sandbox && strcmp(r->target, "sandbox") != 0)
+                          hb_run_status_name(r->status));
+    if (x->req->sandbox && r->target != HB_TARGET_SANDBOX)
         return hb_err_set(e, HB_EUSAGE,
                           "run %s targets the live services; --sandbox contradicts "
                           "its recorded target",
@@ -494,9 +495,9 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
  * by a process that died (we hold its lease now, so its holder is gone). */
 static bool still_due(const hb_run *r)
 {
-    if (!strcmp(r->status, "running"))
+    if (r->status == HB_RUN_RUNNING)
         return true;
-    return !strcmp(r->status, "waiting") && r->due_at > 0 && r->due_at <= hb_clock_now();
+    return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_clock_now();
 }
 
 hb_status hb_engine_resume(const hb_run_request *req, hb_err *e)
@@ -564,11 +565,11 @@ hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e)
     hb_status st = hb_store_open_default(&x.store, e);
     if (st == HB_OK)
         st = x.store->ops->run_get(x.store, run_id, &x.run, e);
-    if (st == HB_OK && strcmp(x.run.status, "waiting") != 0 && strcmp(x.run.status, "running"))
+    if (st == HB_OK && x.run.status != HB_RUN_WAITING && x.run.status != HB_RUN_RUNNING)
         st = hb_err_set(e, HB_EUSAGE,
                         "run %s is %s; only a waiting or running run can be "
                         "cancelled",
-                        run_id, x.run.status);
+                        run_id, hb_run_status_name(x.run.status));
     if (st == HB_OK)
         st = claim(&x, e);
     if (st == HB_OK) {
@@ -584,7 +585,7 @@ hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e)
         cJSON_Delete(d);
     }
     if (st == HB_OK)
-        printf("%s\nstatus=%s step=%s\n", x.run.id, x.run.status, x.run.step);
+        printf("%s\nstatus=%s step=%s\n", x.run.id, hb_run_status_name(x.run.status), x.run.step);
     exec_free(&x);
     return st;
 }

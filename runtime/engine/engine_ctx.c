@@ -82,7 +82,7 @@ hb_status hb_ctx_create(hb_exec *x, hb_err *e)
     lua_setfield(L, -2, "id");
     lua_pushstring(L, x->actor);
     lua_setfield(L, -2, "actor");
-    lua_pushstring(L, x->run.target);
+    lua_pushstring(L, hb_run_target_name(x->run.target));
     lua_setfield(L, -2, "target");
     lua_pushboolean(L, x->run.dry_run);
     lua_setfield(L, -2, "dry_run");

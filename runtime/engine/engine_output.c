@@ -13,7 +13,7 @@ void hb_trace_header(const hb_exec *x, const char *verb)
 {
     if (x->req && x->req->quiet)
         return;
-    bool sandbox = !strcmp(x->run.target, "sandbox");
+    bool sandbox = x->run.target == HB_TARGET_SANDBOX;
     fprintf(stderr, "hb: run %s %s: %s (target: %s%s)\n", x->run.id, verb, x->run.workflow,
             sandbox ? "SANDBOX, no live service is touched" : "live services",
             x->run.dry_run ? ", DRY RUN: no change is sent" : "");
@@ -35,9 +35,9 @@ void hb_print_result(const hb_exec *x)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "run", x->run.id);
         cJSON_AddStringToObject(o, "workflow", x->run.workflow);
-        cJSON_AddStringToObject(o, "status", x->run.status);
+        cJSON_AddStringToObject(o, "status", hb_run_status_name(x->run.status));
         cJSON_AddStringToObject(o, "step", x->run.step ? x->run.step : "");
-        cJSON_AddStringToObject(o, "target", x->run.target);
+        cJSON_AddStringToObject(o, "target", hb_run_target_name(x->run.target));
         cJSON_AddBoolToObject(o, "dry_run", x->run.dry_run);
         if (x->run.wait_json)
             cJSON_AddItemToObject(o, "waiting_for", cJSON_Parse(x->run.wait_json));
@@ -48,10 +48,11 @@ void hb_print_result(const hb_exec *x)
         free(text);
         cJSON_Delete(o);
     } else {
-        printf("%s\nstatus=%s step=%s\n", x->run.id, x->run.status, x->run.step ? x->run.step : "");
+        printf("%s\nstatus=%s step=%s\n", x->run.id, hb_run_status_name(x->run.status),
+               x->run.step ? x->run.step : "");
     }
     fflush(stdout);
-    if (!strcmp(x->run.status, "waiting") && x->run.wait_json) {
+    if (x->run.status == HB_RUN_WAITING && x->run.wait_json) {
         cJSON *w = cJSON_Parse(x->run.wait_json);
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(w, "kind");
         const cJSON *step = cJSON_GetObjectItemCaseSensitive(w, "step");

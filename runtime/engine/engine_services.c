@@ -10,6 +10,7 @@
 #include "hb/credentials.h"
 #include "hb/sandbox.h"
 #include "hb/services.h"
+#include "hb/settings.h"
 #include "hb/util.h"
 
 typedef struct exec_services {
@@ -56,10 +57,11 @@ static hb_status start_sandbox(hb_exec *x, exec_services *es, hb_err *e)
         hb_status st = hb_mkdirs(dir, 0700, e);
         /* HB_SANDBOX_FAULTS: the fault spec for this in-process sandbox
          * (as `hb sandbox --faults`), so crash tests can lose a reply. */
-        const char *faults = getenv("HB_SANDBOX_FAULTS");
-        hb_sandbox_config cfg = {.state_path = state, .faults = faults && *faults ? faults : NULL};
+        char *faults = hb_setting_text("HB_SANDBOX_FAULTS");
+        hb_sandbox_config cfg = {.state_path = state, .faults = faults};
         if (st == HB_OK)
             st = hb_sandbox_start(&cfg, &es->own_sandbox, e);
+        free(faults);
         free(home);
         free(dir);
         free(state);
@@ -78,7 +80,7 @@ hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
         return HB_OK;
     exec_services *es = hb_xcalloc(1, sizeof *es);
     x->services = es;
-    bool sandbox = !strcmp(x->run.target, "sandbox");
+    bool sandbox = x->run.target == HB_TARGET_SANDBOX;
     hb_status st = sandbox ? start_sandbox(x, es, e) : hb_credentials_load(NULL, &es->creds, e);
     if (st != HB_OK)
         return st;

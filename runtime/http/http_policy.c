@@ -12,37 +12,19 @@
 #include <curl/curl.h>
 
 #include "hb/http.h"
-
-static hb_status env_positive(const char *name, int64_t *out, hb_err *e)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return HB_OK;
-    char *end = NULL;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (errno || *end || n <= 0)
-        return hb_err_set(e, HB_EUSAGE, "%s must be a positive integer, not '%s'", name, v);
-    *out = n;
-    return HB_OK;
-}
+#include "hb/settings.h"
 
 hb_status hb_http_limits_from_env(hb_http_limits *l, hb_err *e)
 {
-    int64_t connect_ms = 10000, total_ms = 60000, max_mb = 32, attempts = 5, wait_ms = 120000,
-            base_ms = 500;
+    int64_t connect_ms, total_ms, max_mb, attempts, wait_ms, base_ms;
     hb_status st;
-    if ((st = env_positive("HB_HTTP_CONNECT_TIMEOUT_MS", &connect_ms, e)) != HB_OK ||
-        (st = env_positive("HB_HTTP_TIMEOUT_MS", &total_ms, e)) != HB_OK ||
-        (st = env_positive("HB_HTTP_MAX_RESPONSE_MB", &max_mb, e)) != HB_OK ||
-        (st = env_positive("HB_HTTP_MAX_ATTEMPTS", &attempts, e)) != HB_OK ||
-        (st = env_positive("HB_HTTP_MAX_WAIT_MS", &wait_ms, e)) != HB_OK ||
-        (st = env_positive("HB_HTTP_BACKOFF_BASE_MS", &base_ms, e)) != HB_OK)
+    if ((st = hb_setting_int("HB_HTTP_CONNECT_TIMEOUT_MS", &connect_ms, e)) != HB_OK ||
+        (st = hb_setting_int("HB_HTTP_TIMEOUT_MS", &total_ms, e)) != HB_OK ||
+        (st = hb_setting_int("HB_HTTP_MAX_RESPONSE_MB", &max_mb, e)) != HB_OK ||
+        (st = hb_setting_int("HB_HTTP_MAX_ATTEMPTS", &attempts, e)) != HB_OK ||
+        (st = hb_setting_int("HB_HTTP_MAX_WAIT_MS", &wait_ms, e)) != HB_OK ||
+        (st = hb_setting_int("HB_HTTP_BACKOFF_BASE_MS", &base_ms, e)) != HB_OK)
         return st;
-    if (max_mb > 4096)
-        return hb_err_set(e, HB_EUSAGE, "HB_HTTP_MAX_RESPONSE_MB is at most 4096");
-    if (attempts > 100)
-        return hb_err_set(e, HB_EUSAGE, "HB_HTTP_MAX_ATTEMPTS is at most 100");
     l->connect_timeout_ms = (long)connect_ms;
     l->timeout_ms = (long)total_ms;
     l->max_response = (size_t)max_mb * 1024 * 1024;

@@ -5,7 +5,6 @@
  * time, so a `pcall` in the script cannot swallow the stop: each handler it
  * reaches fails at its first instruction, until the error leaves the
  * outermost protected call. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,16 +14,14 @@
 #include <lauxlib.h>
 
 #include "hb/clock.h"
+#include "hb/settings.h"
 #include "lua_host_internal.h"
 
 /* How often the count hook runs while no limit has tripped. Checking the
  * clock every 10000 instructions costs well under 1% of a tight loop. */
 #define HOOK_INTERVAL 10000
 
-#define DEFAULT_INSTRUCTIONS 100000000LL
-#define DEFAULT_WALL_MS      30000LL
-#define DEFAULT_MEMORY_MB    256LL
-#define MIB                  ((size_t)1024 * 1024)
+#define MIB ((size_t)1024 * 1024)
 
 static bool same_request(const hb_lua_refusal *r, void *ptr, size_t osize, size_t nsize)
 {
@@ -205,37 +202,13 @@ void hb_lua_trip_message(const hb_lua *h, hb_lua_trip trip, char *out, size_t ou
     }
 }
 
-static hb_status positive_env(const char *name, long long fallback, long long max, long long *out,
-                              hb_err *e)
-{
-    const char *text = getenv(name);
-    *out = fallback;
-    if (!text)
-        return HB_OK;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end || v <= 0)
-        return hb_err_set(e, HB_EUSAGE, "%s must be a positive whole number (got '%s')", name,
-                          text);
-    if (errno == ERANGE || v > max)
-        return hb_err_set(e, HB_EUSAGE, "%s is too large (got '%s', at most %lld)", name, text,
-                          max);
-    *out = v;
-    return HB_OK;
-}
-
 hb_status hb_lua_limits_from_env(hb_lua_limits *l, hb_err *e)
 {
-    long long instructions, wall_ms, memory_mb;
-    hb_status st =
-        positive_env("HB_STEP_INSTRUCTIONS", DEFAULT_INSTRUCTIONS, INT64_MAX / 2, &instructions, e);
-    if (st == HB_OK)
-        st = positive_env("HB_STEP_TIMEOUT_MS", DEFAULT_WALL_MS, INT64_MAX / 2000, &wall_ms, e);
-    if (st == HB_OK)
-        st = positive_env("HB_LUA_MEMORY_MB", DEFAULT_MEMORY_MB, (long long)(SIZE_MAX / MIB / 2),
-                          &memory_mb, e);
-    if (st != HB_OK)
+    int64_t instructions, wall_ms, memory_mb;
+    hb_status st;
+    if ((st = hb_setting_int("HB_STEP_INSTRUCTIONS", &instructions, e)) != HB_OK ||
+        (st = hb_setting_int("HB_STEP_TIMEOUT_MS", &wall_ms, e)) != HB_OK ||
+        (st = hb_setting_int("HB_LUA_MEMORY_MB", &memory_mb, e)) != HB_OK)
         return st;
     l->instructions = instructions;
     l->wall_ms = wall_ms;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diff_internal.h"
+#include "hb/clock.h"
 #include "hb/lua_host.h"
 
 bool hb_diff_same_str(const char *a, const char *b)
@@ -130,18 +131,6 @@ bool hb_fn_same_body(const fn_text *a, const fn_text *b)
 }
 
 /* ---- what a step holds besides its transitions --------------------------- */
-
-char *hb_duration_text(int64_t us)
-{
-    static const struct {
-        int64_t us;
-        char unit;
-    } UNITS[] = {{86400000000LL, 'd'}, {3600000000LL, 'h'}, {60000000LL, 'm'}, {1000000LL, 's'}};
-    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
-        if (us >= UNITS[i].us && us % UNITS[i].us == 0)
-            return hb_xasprintf("%lld%c", (long long)(us / UNITS[i].us), UNITS[i].unit);
-    return hb_xasprintf("%lldms", (long long)(us / 1000));
-}
 
 static void add_fn(const hb_diff_side *v, step_facts *f, const char *name, int ref)
 {

@@ -32,7 +32,6 @@ typedef struct step_facts {
 } step_facts;
 
 bool hb_diff_same_str(const char *a, const char *b);
-char *hb_duration_text(int64_t us);
 
 void hb_step_facts_read(const hb_diff_side *side, const hb_step *s, step_facts *f);
 void hb_step_facts_free(step_facts *f, const hb_step *s);

@@ -1,8 +1,10 @@
 /* Markdown for one workflow: the page a reviewer or a newcomer reads beside
  * the handbook, generated so that it cannot drift from what runs. */
 #include <lauxlib.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "hb/clock.h"
 #include "hb/doc.h"
 #include "hb/service_table.h"
 #include "hb/graph.h"
@@ -80,20 +82,11 @@ static void inputs(const hb_workflow *wf, hb_buf *out)
     }
 }
 
-/* "1h", "90m", "14d": the largest unit that divides the duration exactly. */
 static void duration(hb_buf *out, int64_t us)
 {
-    static const struct {
-        int64_t us;
-        char unit;
-    } UNITS[] = {{86400000000LL, 'd'}, {3600000000LL, 'h'}, {60000000LL, 'm'}, {1000000LL, 's'}};
-    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++) {
-        if (us >= UNITS[i].us && us % UNITS[i].us == 0) {
-            hb_buf_printf(out, "%lld%c", (long long)(us / UNITS[i].us), UNITS[i].unit);
-            return;
-        }
-    }
-    hb_buf_printf(out, "%lldms", (long long)(us / 1000));
+    char *text = hb_duration_text(us);
+    hb_buf_puts(out, text);
+    free(text);
 }
 
 static void wait_line(const hb_step *s, hb_buf *out)

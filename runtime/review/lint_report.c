@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hb/lint.h"
+#include "hb/json_print.h"
 #include "hb/sha256.h"
 
 void hb_lint_add(hb_lint_report *r, const char *file, int line, int col, hb_lint_severity sev,
@@ -132,7 +133,7 @@ void hb_lint_format_gitlab(const hb_lint_report *r, hb_buf *out)
         cJSON_AddNumberToObject(lines, "begin", p->line > 0 ? p->line : 1);
         cJSON_AddItemToArray(list, item);
     }
-    char *text = cJSON_Print(list);
+    char *text = hb_json_print_pretty(list);
     hb_buf_puts(out, text);
     hb_buf_putc(out, '\n');
     free(text);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb/json_print.h"
 #include "sandbox_internal.h"
 
 static void reply_ok(sb_ctx *cx)
@@ -123,7 +124,7 @@ char *hb_sandbox_state_json(hb_sandbox *sb)
     hb_err e = {0};
     if (sb_state_begin(sb, &e) != HB_OK)
         return NULL;
-    char *text = cJSON_PrintUnformatted(sb_state_data(sb));
+    char *text = hb_json_print(sb_state_data(sb));
     sb_state_end(sb, false, &e);
     return text;
 }
@@ -131,7 +132,7 @@ char *hb_sandbox_state_json(hb_sandbox *sb)
 char *hb_sandbox_requests_json(hb_sandbox *sb)
 {
     pthread_mutex_lock(&sb->mu);
-    char *text = cJSON_PrintUnformatted(sb->requests);
+    char *text = hb_json_print(sb->requests);
     pthread_mutex_unlock(&sb->mu);
     return text;
 }

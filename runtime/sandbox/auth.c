@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "sandbox_internal.h"
@@ -89,28 +88,21 @@ static bool zendesk_basic_ok(const sb_ctx *cx)
     if (!h || strncasecmp(h, "Basic ", 6) != 0)
         return false;
     const char *b64 = h + 6;
-    size_t len = strlen(b64);
-    if (len == 0 || len % 4 != 0 || len > 1024)
+    size_t len = strlen(b64), n;
+    unsigned char *decoded = len > 0 && len <= 1024 ? hb_base64_decode(b64, len, &n) : NULL;
+    char *colon = decoded ? strchr((char *)decoded, ':') : NULL;
+    if (!colon) {
+        free(decoded);
         return false;
-    unsigned char decoded[800];
-    int n = EVP_DecodeBlock(decoded, (const unsigned char *)b64, (int)len);
-    if (n < 0)
-        return false;
-    /* EVP_DecodeBlock counts the padding as output bytes. */
-    while (len > 0 && b64[len - 1] == '=' && n > 0) {
-        len--;
-        n--;
     }
-    decoded[n] = '\0';
-    char *colon = strchr((char *)decoded, ':');
-    if (!colon)
-        return false;
     *colon = '\0';
     const char *user = (const char *)decoded, *password = colon + 1;
     const char *email = cred(cx, "zendesk_email");
     size_t elen = strlen(email);
-    return !strncasecmp(user, email, elen) && !strcmp(user + elen, "/token") &&
-           !strcmp(password, cred(cx, "zendesk_api_token"));
+    bool ok = !strncasecmp(user, email, elen) && !strcmp(user + elen, "/token") &&
+              !strcmp(password, cred(cx, "zendesk_api_token"));
+    free(decoded);
+    return ok;
 }
 
 static bool token_valid(const sb_ctx *cx, const char *service, const char *token)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hb/json_print.h"
 #include "sandbox_internal.h"
 
 static int hex_value(char c)
@@ -256,9 +257,9 @@ void sb_reply_text(sb_ctx *cx, int status, const char *content_type, const char 
 
 void sb_reply_json(sb_ctx *cx, int status, cJSON *body)
 {
-    char *text = cJSON_PrintUnformatted(body);
+    char *text = hb_json_print(body);
     cJSON_Delete(body);
-    sb_reply_text(cx, status, "application/json; charset=utf-8", text ? text : "null");
+    sb_reply_text(cx, status, "application/json; charset=utf-8", text);
     free(text);
 }
 

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb/settings.h"
 #include "sandbox_internal.h"
 
 char *hb_sandbox_default_seed(void)
 {
-    const char *env = getenv("HB_SANDBOX_SEED");
-    if (env && *env)
-        return hb_xstrdup(env);
+    char *set = hb_setting_text("HB_SANDBOX_SEED");
+    if (set)
+        return set;
     const char *candidates[] = {HB_INSTALL_DATADIR "/workflows/sandbox/seed.json",
                                 HB_SOURCE_DIR "/workflows/sandbox/seed.json"};
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {

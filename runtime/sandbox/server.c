@@ -16,6 +16,7 @@
 
 #include <microhttpd.h>
 
+#include "hb/settings.h"
 #include "sandbox_internal.h"
 
 #define MAX_BODY_BYTES  (8u << 20)
@@ -328,19 +329,6 @@ static size_t keep_raw(void *cls, struct MHD_Connection *conn, char *s)
 
 /* ---- lifecycle ---- */
 
-static hb_status read_env_int(const char *name, int64_t dflt, int64_t min, int64_t max,
-                              int64_t *out, hb_err *e)
-{
-    const char *v = getenv(name);
-    *out = dflt;
-    if (!v || !*v)
-        return HB_OK;
-    if (!sb_parse_int(v, out) || *out < min || *out > max)
-        return hb_err_set(e, HB_EUSAGE, "%s='%s' must be an integer from %lld to %lld", name, v,
-                          (long long)min, (long long)max);
-    return HB_OK;
-}
-
 static hb_status parse_bind(const char *bind, int port, struct sockaddr_storage *ss, socklen_t *len,
                             bool *v6, hb_err *e)
 {
@@ -436,9 +424,9 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     sb->issued = cJSON_CreateArray();
     sb->route_ok = hb_xcalloc(sb_route_count, sizeof *sb->route_ok);
     int64_t batch = 0;
-    hb_status st = read_env_int("HB_SANDBOX_TOKEN_TTL", 3599, 1, 86400 * 365, &sb->token_ttl_s, e);
+    hb_status st = hb_setting_int("HB_SANDBOX_TOKEN_TTL", &sb->token_ttl_s, e);
     if (st == HB_OK)
-        st = read_env_int("HB_SANDBOX_QUERY_BATCH", 2, 1, 2000, &batch, e);
+        st = hb_setting_int("HB_SANDBOX_QUERY_BATCH", &batch, e);
     sb->query_batch = (int)batch;
     if (st == HB_OK)
         st = sb_faults_parse(cfg->faults, &sb->faults, e);

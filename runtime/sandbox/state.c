@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hb/json_print.h"
 #include "sandbox_internal.h"
 
 #define STATE_FORMAT 1
@@ -58,7 +59,7 @@ static hb_status save(hb_sandbox *sb, hb_err *e)
 {
     if (!sb->state_path)
         return HB_OK;
-    char *text = cJSON_Print(sb->state);
+    char *text = hb_json_print_pretty(sb->state);
     hb_status st = hb_write_file_atomic(sb->state_path, text, strlen(text), 0600, e);
     free(text);
     if (st == HB_OK)

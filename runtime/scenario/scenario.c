@@ -11,6 +11,7 @@
 #include "hb/paths.h"
 #include "hb/workflow_find.h"
 #include "hb/scenario.h"
+#include "hb/settings.h"
 #include "hb/workflow.h"
 #include "scenario_internal.h"
 
@@ -212,20 +213,11 @@ hb_status hb_test_run(const hb_test_options *o, hb_test_totals *t, hb_err *e)
             return HB_EUSAGE;
         free(f);
     }
-    char *saved_home = getenv("HB_HOME") ? hb_xstrdup(getenv("HB_HOME")) : NULL;
-    char *saved_now = getenv("HB_NOW") ? hb_xstrdup(getenv("HB_NOW")) : NULL;
     each_ctx c = {.o = o, .t = t, .e = e, .st = HB_OK};
     hb_workflow_each(each_workflow, &c);
-    if (saved_home)
-        setenv("HB_HOME", saved_home, 1);
-    else
-        unsetenv("HB_HOME");
-    if (saved_now)
-        setenv("HB_NOW", saved_now, 1);
-    else
-        unsetenv("HB_NOW");
-    free(saved_home);
-    free(saved_now);
+    /* Each scenario had its own home and clock: back to the user's. */
+    hb_setting_override("HB_HOME", NULL, NULL);
+    hb_setting_override("HB_NOW", NULL, NULL);
     if (c.st != HB_OK)
         return c.st;
     fprintf(o->out, "%d passed, %d failed\n", t->passed, t->failed);

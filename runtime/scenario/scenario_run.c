@@ -11,6 +11,7 @@
 #include "hb/engine.h"
 #include "hb/lua_json.h"
 #include "hb/sandbox.h"
+#include "hb/settings.h"
 #include "hb/store.h"
 #include "hb/util.h"
 #include "scenario_internal.h"
@@ -76,7 +77,7 @@ static void set_now(run_state *rs)
 {
     char t[32];
     hb_time_format_seconds(rs->now, t);
-    setenv("HB_NOW", t, 1);
+    hb_setting_override("HB_NOW", t, NULL);
 }
 
 static hb_status resume(run_state *rs, hb_kv *answers, size_t nanswers, const char *event,
@@ -270,7 +271,7 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
     hb_err e;
     hb_err_clear(&e);
 
-    setenv("HB_HOME", home, 1);
+    hb_setting_override("HB_HOME", home, NULL);
     run_state rs = {.report = report};
     char *now = opt_field_string(L, spec, "now");
     if (hb_time_parse(now ? now : DEFAULT_NOW, &rs.now, &e) != HB_OK) {
@@ -358,9 +359,10 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
             }
             free(want);
             char *status = opt_field_string(L, spec, "status");
-            if (status && strcmp(status, run.status) != 0) {
-                note(report, "status: expected %s, actual %s (at step %s)%s%s", status, run.status,
-                     run.step, run.error ? ": " : "", run.error ? run.error : "");
+            if (status && strcmp(status, hb_run_status_name(run.status)) != 0) {
+                note(report, "status: expected %s, actual %s (at step %s)%s%s", status,
+                     hb_run_status_name(run.status), run.step, run.error ? ": " : "",
+                     run.error ? run.error : "");
                 passed = false;
             }
             free(status);
@@ -371,7 +373,8 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
             }
             free(step);
             if (!status && !step && !p.path.len)
-                note(report, "(path %s, status %s)", p.path.data ? p.path.data : "", run.status);
+                note(report, "(path %s, status %s)", p.path.data ? p.path.data : "",
+                     hb_run_status_name(run.status));
         }
         hb_buf_free(&p.path);
         hb_run_free(&run);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "hb/http.h"
+#include "hb/json_print.h"
 #include "hb/redact.h"
 #include "hb/secrets.h"
 #include "hb/util.h"
@@ -155,12 +156,8 @@ char *hb_redact_body(const hb_secrets *s, const char *body, size_t len, size_t m
     cJSON *json = cJSON_ParseWithLength(body, len);
     if (json) {
         hb_redact_json_keys(json);
-        text = cJSON_PrintUnformatted(json);
+        text = hb_json_print(json);
         cJSON_Delete(json);
-        /* cJSON allocates with malloc by default; copy into our ownership. */
-        char *copy = hb_xstrdup(text ? text : "");
-        cJSON_free(text);
-        text = copy;
     } else if (looks_like_form(body, len)) {
         char *tmp = hb_xstrndup(body, len);
         text = hb_redact_form(tmp);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "hb/json_print.h"
+#include "hb/settings.h"
 #include "services_internal.h"
 
 hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
@@ -14,22 +16,13 @@ hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
     hb_http_limits limits;
     if (hb_http_limits_from_env(&limits, e) != HB_OK)
         return NULL;
-    size_t body_kb = 64;
-    const char *kb = getenv("HB_AUDIT_BODY_MAX_KB");
-    if (kb && *kb) {
-        char *end = NULL;
-        long long v = strtoll(kb, &end, 10);
-        if (*end || v <= 0 || v > 1024 * 1024) {
-            hb_err_set(e, HB_EUSAGE, "HB_AUDIT_BODY_MAX_KB must be a positive integer, not '%s'",
-                       kb);
-            return NULL;
-        }
-        body_kb = (size_t)v;
-    }
+    int64_t body_kb;
+    if (hb_setting_int("HB_AUDIT_BODY_MAX_KB", &body_kb, e) != HB_OK)
+        return NULL;
     hb_services *s = hb_xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     s->limits = limits;
-    s->body_max = body_kb * 1024;
+    s->body_max = (size_t)body_kb * 1024;
     s->secrets = hb_secrets_new();
     snprintf(s->user_agent, sizeof s->user_agent, "hb/%s", HB_VERSION);
     if (getrandom(&s->rng, sizeof s->rng, 0) != (ssize_t)sizeof s->rng)
@@ -474,9 +467,7 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
         body = hb_xstrdup(req->form);
         k.content_type = "application/x-www-form-urlencoded";
     } else if (req->body) {
-        char *json = cJSON_PrintUnformatted(req->body);
-        body = hb_xstrdup(json ? json : "null");
-        cJSON_free(json);
+        body = hb_json_print(req->body);
         k.content_type = "application/json";
     }
     k.body = body;

@@ -7,31 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "services_internal.h"
 
 /* A token this close to its expiry is fetched again rather than used. */
 #define TOKEN_MARGIN_US (60LL * 1000000)
-
-static void wipe_free(char *p)
-{
-    if (!p)
-        return;
-    volatile char *v = p;
-    while (*v)
-        *v++ = '\0';
-    free(p);
-}
 
 void svc_conn_free(svc_conn *c)
 {
     hb_http_free(c->http);
     free(c->url);
     free(c->api_base);
-    wipe_free(c->auth_header);
-    wipe_free(c->client_id);
-    wipe_free(c->client_secret);
+    hb_wipe_free(c->auth_header);
+    hb_wipe_free(c->client_id);
+    hb_wipe_free(c->client_secret);
     free(c->version_header);
     memset(c, 0, sizeof *c);
 }
@@ -56,14 +44,6 @@ static const char *need(hb_services *s, const char *name, hb_buf *missing)
         hb_buf_puts(missing, name);
     }
     return v;
-}
-
-static char *base64(const char *text)
-{
-    size_t len = strlen(text);
-    char *out = hb_xmalloc(4 * ((len + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)text, (int)len);
-    return out;
 }
 
 static hb_status missing_error(const svc_conn *c, hb_buf *missing, hb_err *e)
@@ -117,10 +97,10 @@ static hb_status prepare_zendesk(hb_services *s, svc_conn *c, hb_err *e)
     char *user_pass = hb_xasprintf("%s/token:%s", email, token);
     hb_secrets_add(s->secrets, token);
     hb_secrets_add(s->secrets, user_pass);
-    char *b64 = base64(user_pass);
+    char *b64 = hb_base64_encode(user_pass, strlen(user_pass));
     c->auth_header = hb_xasprintf("Authorization: Basic %s", b64);
-    wipe_free(b64);
-    wipe_free(user_pass);
+    hb_wipe_free(b64);
+    hb_wipe_free(user_pass);
     return HB_OK;
 }
 
@@ -211,8 +191,8 @@ static char *token_form(const svc_conn *c)
     char *secret = hb_http_escape(c->client_secret);
     char *form =
         hb_xasprintf("grant_type=client_credentials&client_id=%s&client_secret=%s", id, secret);
-    wipe_free(id);
-    wipe_free(secret);
+    hb_wipe_free(id);
+    hb_wipe_free(secret);
     return form;
 }
 
@@ -257,7 +237,7 @@ static hb_status take_token(hb_services *s, svc_conn *c, const hb_http_response 
     c->token_expires = cJSON_IsNumber(expires) && expires->valuedouble > 0
                            ? hb_clock_wall() + (hb_time_us)(expires->valuedouble * 1e6)
                            : 0;
-    wipe_free(c->auth_header);
+    hb_wipe_free(c->auth_header);
     c->auth_header = hb_xasprintf("Authorization: Bearer %s", token->valuestring);
     cJSON_Delete(body);
     return HB_OK;
@@ -271,7 +251,7 @@ hb_status svc_ensure_token(hb_services *s, svc_conn *c, bool force, cJSON **erro
     if (!force && c->auth_header &&
         (c->token_expires == 0 || hb_clock_wall() < c->token_expires - TOKEN_MARGIN_US))
         return HB_OK;
-    wipe_free(c->auth_header);
+    hb_wipe_free(c->auth_header);
     c->auth_header = NULL;
 
     const char *path = c->def->token_path;
@@ -309,7 +289,7 @@ hb_status svc_ensure_token(hb_services *s, svc_conn *c, bool force, cJSON **erro
         }
     }
     hb_http_response_free(&r);
-    wipe_free(form);
+    hb_wipe_free(form);
     free(k.url);
     free(k.audit_path);
     return st;

@@ -16,23 +16,13 @@ hb_service_vars *hb_service_vars_new(void)
     return hb_xcalloc(1, sizeof(hb_service_vars));
 }
 
-static void wipe_free(char *p)
-{
-    if (!p)
-        return;
-    volatile char *v = p;
-    while (*v)
-        *v++ = '\0';
-    free(p);
-}
-
 void hb_service_vars_free(hb_service_vars *v)
 {
     if (!v)
         return;
     for (size_t i = 0; i < v->n; i++) {
         free(v->names[i]);
-        wipe_free(v->values[i]);
+        hb_wipe_free(v->values[i]);
     }
     free(v->names);
     free(v->values);
@@ -43,7 +33,7 @@ void hb_service_vars_set(hb_service_vars *v, const char *name, const char *value
 {
     for (size_t i = 0; i < v->n; i++)
         if (!strcmp(v->names[i], name)) {
-            wipe_free(v->values[i]);
+            hb_wipe_free(v->values[i]);
             v->values[i] = hb_xstrdup(value);
             return;
         }

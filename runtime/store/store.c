@@ -1,4 +1,4 @@
-/* The store's backend-independent parts: options from the environment, the
+/* The store's backend-independent parts: options from the settings, the
  * default location, lease holder names and the value types' memory. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,65 +9,27 @@
 
 #include "hb/canonical_json.h"
 #include "hb/secrets.h"
+#include "hb/settings.h"
 #include "hb/sha256.h"
 #include "hb/store.h"
 #include "hb/util.h"
 
-static hb_status parse_busy_timeout(const char *text, int *out, hb_err *e)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end != '\0' || v < 0 || v > HB_STORE_MAX_BUSY_TIMEOUT_MS)
-        return hb_err_set(e, HB_EUSAGE,
-                          "HB_BUSY_TIMEOUT_MS must be a whole number of milliseconds from 0 to "
-                          "%d, not '%s'",
-                          HB_STORE_MAX_BUSY_TIMEOUT_MS, text);
-    *out = (int)v;
-    return HB_OK;
-}
-
-static hb_status parse_durability(const char *text, bool *full, hb_err *e)
-{
-    if (!strcasecmp(text, "normal")) {
-        *full = false;
-        return HB_OK;
-    }
-    if (!strcasecmp(text, "full")) {
-        *full = true;
-        return HB_OK;
-    }
-    return hb_err_set(e, HB_EUSAGE, "HB_DURABILITY must be 'normal' or 'full', not '%s'", text);
-}
-
 hb_status hb_store_options_load_env(hb_store_options *o, hb_err *e)
 {
-    o->busy_timeout_ms = HB_STORE_DEFAULT_BUSY_TIMEOUT_MS;
-    o->durability_full = false;
-    const char *timeout = getenv("HB_BUSY_TIMEOUT_MS");
-    if (timeout && *timeout) {
-        hb_status st = parse_busy_timeout(timeout, &o->busy_timeout_ms, e);
-        if (st != HB_OK)
-            return st;
-    }
-    const char *durability = getenv("HB_DURABILITY");
-    if (durability && *durability)
-        return parse_durability(durability, &o->durability_full, e);
-    return HB_OK;
+    /* Both read even when the first is bad: a bad one gives its default
+     * and does not discard the other (hb_store_options_from_env). */
+    int64_t timeout_ms = HB_STORE_DEFAULT_BUSY_TIMEOUT_MS;
+    int durability = 0;
+    hb_status st = hb_setting_int("HB_BUSY_TIMEOUT_MS", &timeout_ms, e);
+    hb_status dst = hb_setting_enum("HB_DURABILITY", &durability, st == HB_OK ? e : NULL);
+    o->busy_timeout_ms = (int)timeout_ms;
+    o->durability_full = durability == 1; /* "normal|full" */
+    return st != HB_OK ? st : dst;
 }
 
 void hb_store_options_from_env(hb_store_options *o)
 {
-    /* Each variable on its own, so a bad timeout does not also discard a
-     * good durability setting. */
-    o->busy_timeout_ms = HB_STORE_DEFAULT_BUSY_TIMEOUT_MS;
-    o->durability_full = false;
-    const char *timeout = getenv("HB_BUSY_TIMEOUT_MS");
-    if (timeout && *timeout)
-        parse_busy_timeout(timeout, &o->busy_timeout_ms, NULL);
-    const char *durability = getenv("HB_DURABILITY");
-    if (durability && *durability)
-        parse_durability(durability, &o->durability_full, NULL);
+    hb_store_options_load_env(o, NULL);
 }
 
 hb_status hb_store_open_default(hb_store **out, hb_err *e)
@@ -77,18 +39,68 @@ hb_status hb_store_open_default(hb_store **out, hb_err *e)
     hb_status st = hb_store_options_load_env(&o, e);
     if (st != HB_OK)
         return st;
-    char *home = hb_home_dir();
-    st = hb_mkdirs(home, 0700, e);
-    if (st != HB_OK) {
-        hb_err_wrap(e, "HB_HOME");
-        free(home);
+    char *home = NULL;
+    if ((st = hb_home_dir_ready(&home, e)) != HB_OK)
         return st;
-    }
     char *path = hb_path_join(home, "hb.db");
     st = hb_store_open_sqlite(path, &o, out, e);
     free(path);
     free(home);
     return st;
+}
+
+static const char *const STATUS_NAMES[HB_RUN_STATUS_COUNT] = {
+    [HB_RUN_RUNNING] = "running",     [HB_RUN_WAITING] = "waiting",
+    [HB_RUN_SUCCEEDED] = "succeeded", [HB_RUN_FAILED] = "failed",
+    [HB_RUN_CANCELLED] = "cancelled", [HB_RUN_PLANNED] = "planned",
+};
+
+static const char *const TARGET_NAMES[HB_TARGET_COUNT] = {
+    [HB_TARGET_LIVE] = "live",
+    [HB_TARGET_SANDBOX] = "sandbox",
+};
+
+const char *hb_run_status_name(hb_run_status s)
+{
+    return s > HB_RUN_ANY && s < HB_RUN_STATUS_COUNT ? STATUS_NAMES[s] : "?";
+}
+
+bool hb_run_status_parse(const char *text, hb_run_status *out)
+{
+    int i = text ? hb_name_index(STATUS_NAMES, HB_RUN_STATUS_COUNT, text, false) : -1;
+    if (i <= HB_RUN_ANY)
+        return false;
+    *out = (hb_run_status)i;
+    return true;
+}
+
+const char *hb_run_status_list(void)
+{
+    static char list[128];
+    if (!list[0]) {
+        size_t at = 0;
+        for (int i = HB_RUN_ANY + 1; i < HB_RUN_STATUS_COUNT; i++)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
+                                   i == HB_RUN_ANY + 1            ? ""
+                                   : i == HB_RUN_STATUS_COUNT - 1 ? " or "
+                                                                  : ", ",
+                                   STATUS_NAMES[i]);
+    }
+    return list;
+}
+
+const char *hb_run_target_name(hb_run_target t)
+{
+    return t > HB_TARGET_NONE && t < HB_TARGET_COUNT ? TARGET_NAMES[t] : "?";
+}
+
+bool hb_run_target_parse(const char *text, hb_run_target *out)
+{
+    int i = text ? hb_name_index(TARGET_NAMES, HB_TARGET_COUNT, text, false) : -1;
+    if (i <= HB_TARGET_NONE)
+        return false;
+    *out = (hb_run_target)i;
+    return true;
 }
 
 void hb_store_lease_holder_self(char out[300])

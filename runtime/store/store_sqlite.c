@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb/settings.h"
 #include "hb/util.h"
 #include "store_sqlite_internal.h"
 
@@ -136,17 +137,13 @@ hb_status sq_begin(hb_store *base, hb_err *e)
 
 /* A fault knob for crash tests: HB_FAULT_ABORT_AFTER_COMMITS=N makes the
  * process abort() right after its N-th successful commit (counted over every
- * store it opens), as a kill at that instant would. Read once; unset or not
- * a positive integer means never. Tests loop N over every commit of a run. */
+ * store it opens), as a kill at that instant would. 0 (the default) means
+ * never. Tests loop N over every commit of a run. */
 static void abort_after_commit_fault(void)
 {
-    static long long abort_at = -1, commits = 0;
-    if (abort_at < 0) {
-        const char *v = getenv("HB_FAULT_ABORT_AFTER_COMMITS");
-        char *end = NULL;
-        long long n = v && *v ? strtoll(v, &end, 10) : 0;
-        abort_at = end && !*end && n > 0 ? n : 0;
-    }
+    static long long commits = 0;
+    int64_t abort_at = 0;
+    hb_setting_int("HB_FAULT_ABORT_AFTER_COMMITS", &abort_at, NULL);
     if (abort_at > 0 && ++commits == abort_at)
         abort();
 }

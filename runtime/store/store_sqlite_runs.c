@@ -46,9 +46,9 @@ static void bind_run(sqlite3_stmt *stmt, const hb_run *r, hb_time_us created, hb
     sq_bind_text(stmt, COL_WORKFLOW + 1, r->workflow);
     sq_bind_text(stmt, COL_WORKFLOW_FILE + 1, r->workflow_file);
     sq_bind_text(stmt, COL_VERSION + 1, r->version);
-    sq_bind_text(stmt, COL_STATUS + 1, r->status);
+    sq_bind_text(stmt, COL_STATUS + 1, hb_run_status_name(r->status));
     sq_bind_text(stmt, COL_STEP + 1, r->step);
-    sq_bind_text(stmt, COL_TARGET + 1, r->target);
+    sq_bind_text(stmt, COL_TARGET + 1, hb_run_target_name(r->target));
     sqlite3_bind_int(stmt, COL_DRY_RUN + 1, r->dry_run ? 1 : 0);
     sq_bind_text(stmt, COL_ACTOR + 1, r->actor);
     sq_bind_text(stmt, COL_INPUTS + 1, r->inputs_json);
@@ -65,16 +65,18 @@ static void bind_run(sqlite3_stmt *stmt, const hb_run *r, hb_time_us created, hb
     sqlite3_bind_int64(stmt, COL_UPDATED_AT + 1, updated);
 }
 
-static void read_run(sqlite3_stmt *stmt, hb_run *r)
+/* false when the status or target is a name this hb does not know. */
+static bool read_run(sqlite3_stmt *stmt, hb_run *r)
 {
     memset(r, 0, sizeof *r);
+    bool known =
+        hb_run_status_parse((const char *)sqlite3_column_text(stmt, COL_STATUS), &r->status) &&
+        hb_run_target_parse((const char *)sqlite3_column_text(stmt, COL_TARGET), &r->target);
     sq_column_copy(stmt, COL_ID, r->id, sizeof r->id);
     r->workflow = sq_column_dup(stmt, COL_WORKFLOW);
     r->workflow_file = sq_column_dup(stmt, COL_WORKFLOW_FILE);
     sq_column_copy(stmt, COL_VERSION, r->version, sizeof r->version);
-    sq_column_copy(stmt, COL_STATUS, r->status, sizeof r->status);
     r->step = sq_column_dup(stmt, COL_STEP);
-    sq_column_copy(stmt, COL_TARGET, r->target, sizeof r->target);
     r->dry_run = sqlite3_column_int(stmt, COL_DRY_RUN) != 0;
     r->actor = sq_column_dup(stmt, COL_ACTOR);
     r->inputs_json = sq_column_dup(stmt, COL_INPUTS);
@@ -89,6 +91,15 @@ static void read_run(sqlite3_stmt *stmt, hb_run *r)
     r->lease_until = sqlite3_column_int64(stmt, COL_LEASE_UNTIL);
     r->created_at = sqlite3_column_int64(stmt, COL_CREATED_AT);
     r->updated_at = sqlite3_column_int64(stmt, COL_UPDATED_AT);
+    return known;
+}
+
+static hb_status unknown_state(const hb_run *r, hb_err *e)
+{
+    return hb_err_set(e, HB_EINTERNAL,
+                      "run %s has a status or target this hb does not know (a newer hb wrote it, "
+                      "or the store is damaged)",
+                      r->id);
 }
 
 static hb_status no_run(const char *id, hb_err *e)
@@ -98,7 +109,8 @@ static hb_status no_run(const char *id, hb_err *e)
 
 static hb_status check_run_fields(const hb_run *r, hb_err *e)
 {
-    if (!r->id[0] || !r->workflow || !r->workflow[0] || !r->status[0] || !r->target[0])
+    if (!r->id[0] || !r->workflow || !r->workflow[0] || r->status == HB_RUN_ANY ||
+        r->target == HB_TARGET_NONE)
         return hb_err_set(e, HB_EINTERNAL,
                           "a run needs an id, a workflow, a status and a target (a bug in hb)");
     return HB_OK;
@@ -165,12 +177,14 @@ hb_status sq_run_get(hb_store *base, const char *id, hb_run *out, hb_err *e)
         return st;
     sq_bind_text(stmt, 1, id);
     int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        read_run(stmt, out);
-    else if (rc == SQLITE_DONE)
+    if (rc == SQLITE_ROW) {
+        if (!read_run(stmt, out))
+            st = unknown_state(out, e);
+    } else if (rc == SQLITE_DONE) {
         st = no_run(id, e);
-    else
+    } else {
         st = sq_fail(s, rc, "reading a run", e);
+    }
     sq_stmt_done(s, SQ_RUN_GET, stmt);
     return st;
 }
@@ -185,7 +199,7 @@ enum {
 
 static int filter_shape(const hb_run_filter *f)
 {
-    return (f->status ? FILTER_STATUS : 0) | (f->workflow ? FILTER_WORKFLOW : 0) |
+    return (f->status != HB_RUN_ANY ? FILTER_STATUS : 0) | (f->workflow ? FILTER_WORKFLOW : 0) |
            (f->input_key ? FILTER_INPUT_KEY : 0) | (f->active_only ? FILTER_ACTIVE : 0) |
            (f->due_before ? FILTER_DUE : 0);
 }
@@ -230,7 +244,7 @@ hb_status sq_run_list(hb_store *base, const hb_run_filter *f, hb_run_cb cb, void
     free(sql);
     if (st != HB_OK)
         return st;
-    bind_named_text(stmt, ":status", f->status);
+    bind_named_text(stmt, ":status", hb_run_status_name(f->status));
     bind_named_text(stmt, ":workflow", f->workflow);
     bind_named_text(stmt, ":input_key", f->input_key);
     int due = sqlite3_bind_parameter_index(stmt, ":due");
@@ -241,7 +255,11 @@ hb_status sq_run_list(hb_store *base, const hb_run_filter *f, hb_run_cb cb, void
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         hb_run run;
-        read_run(stmt, &run);
+        if (!read_run(stmt, &run)) {
+            st = unknown_state(&run, e);
+            hb_run_free(&run);
+            break;
+        }
         int stop = cb(&run, ud);
         hb_run_free(&run);
         if (stop)

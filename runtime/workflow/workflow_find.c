@@ -20,22 +20,12 @@ void hb_workflow_dirs_get(hb_workflow_dirs *d)
 {
     d->dirs = NULL;
     d->n = 0;
-    const char *env = getenv("HB_WORKFLOW_PATH");
-    if (env && *env) {
-        char *copy = hb_xstrdup(env);
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
-            if (*tok)
-                dirs_add(d, tok);
-        free(copy);
-        return;
-    }
-    dirs_add(d, "./workflows");
-    char *share = hb_share_dir();
-    char *wf = hb_path_join(share, "workflows");
-    dirs_add(d, wf);
-    free(wf);
-    free(share);
+    char *path = hb_workflow_path();
+    char *save = NULL;
+    for (char *tok = strtok_r(path, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+        if (*tok)
+            dirs_add(d, tok);
+    free(path);
 }
 
 void hb_workflow_dirs_free(hb_workflow_dirs *d)

@@ -42,8 +42,8 @@ static hb_status memory_body(void *ud, const char *content, size_t len, char dig
 
 hbt_services *hbt_services_setup(void)
 {
-    setenv("HB_HTTP_BACKOFF_BASE_MS", "1", 1);
-    setenv("HB_HTTP_MAX_ATTEMPTS", "3", 1);
+    hbt_setenv("HB_HTTP_BACKOFF_BASE_MS", "1");
+    hbt_setenv("HB_HTTP_MAX_ATTEMPTS", "3");
     hbt_services *f = hb_xcalloc(1, sizeof *f);
     f->peer = hbt_peer_start();
     f->events = cJSON_CreateArray();
@@ -60,8 +60,8 @@ void hbt_services_teardown(hbt_services *f)
     cJSON_Delete(f->events);
     cJSON_Delete(f->bodies);
     free(f);
-    unsetenv("HB_HTTP_BACKOFF_BASE_MS");
-    unsetenv("HB_HTTP_MAX_ATTEMPTS");
+    hbt_unsetenv("HB_HTTP_BACKOFF_BASE_MS");
+    hbt_unsetenv("HB_HTTP_MAX_ATTEMPTS");
 }
 
 void hbt_services_var(hbt_services *f, const char *name, const char *value)

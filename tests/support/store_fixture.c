@@ -46,9 +46,9 @@ void hbt_sample_run(hb_run *r, const char *id, const char *workflow, const char 
     r->workflow = hb_xstrdup(workflow);
     r->workflow_file = hb_xasprintf("/wf/%s.lua", workflow);
     memset(r->version, 'a', 64);
-    snprintf(r->status, sizeof r->status, "%s", status);
+    hb_run_status_parse(status, &r->status);
     r->step = hb_xstrdup("read_ticket");
-    snprintf(r->target, sizeof r->target, "sandbox");
+    r->target = HB_TARGET_SANDBOX;
     r->dry_run = true;
     r->actor = hb_xstrdup("alice");
     r->inputs_json = hb_xstrdup("{\"ticket\":123}");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hb/settings.h"
 #include "hb/util.h"
 #include "test_support.h"
 
@@ -37,4 +38,16 @@ void hbt_write(const char *path, const char *text)
         fail_msg("cannot write %s", path);
     fputs(text, f);
     fclose(f);
+}
+
+void hbt_setenv(const char *name, const char *value)
+{
+    setenv(name, value, 1);
+    hb_settings_reload();
+}
+
+void hbt_unsetenv(const char *name)
+{
+    unsetenv(name);
+    hb_settings_reload();
 }

@@ -14,5 +14,9 @@ char *hbt_tempdir(void);
 void hbt_rmtree(const char *path);
 /* Writes a file (creating it), aborting the test on failure. */
 void hbt_write(const char *path, const char *text);
+/* setenv / unsetenv of an HB_* setting, after which hb reads its settings
+ * again: it reads them once (hb/settings.h), as a command does at start. */
+void hbt_setenv(const char *name, const char *value);
+void hbt_unsetenv(const char *name);
 
 #endif

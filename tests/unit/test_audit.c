@@ -28,8 +28,8 @@ static void insert_run(hb_store *s, const char *id)
     memset(&r, 0, sizeof r);
     snprintf(r.id, sizeof r.id, "%s", id);
     r.workflow = "offering-migration";
-    snprintf(r.status, sizeof r.status, "running");
-    snprintf(r.target, sizeof r.target, "sandbox");
+    r.status = HB_RUN_RUNNING;
+    r.target = HB_TARGET_SANDBOX;
     hb_err e;
     if (s->ops->run_insert(s, &r, &e) != HB_OK)
         fail_msg("run_insert: %s", e.msg);
@@ -58,7 +58,7 @@ static int teardown(void **state)
     free(f->path);
     free(f->dir);
     free(f);
-    unsetenv("HB_NOW");
+    hbt_unsetenv("HB_NOW");
     return 0;
 }
 
@@ -109,7 +109,7 @@ static void tamper(fixture *f, const char *sql)
 static void hash_matches_pinned_vectors(void **state)
 {
     fixture *f = *state;
-    setenv("HB_NOW", "2030-01-02T03:04:05Z", 1);
+    hbt_setenv("HB_NOW", "2030-01-02T03:04:05Z");
     cJSON *data = cJSON_Parse("{\"message\":\"h\\u00e9llo\\n\",\"n\":1.5,\"b\":[true,null]}");
     hb_err e;
     hb_audit_event ev;

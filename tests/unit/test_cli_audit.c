@@ -55,7 +55,7 @@ static result run_hb(fixture *f, ...)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        setenv("HB_HOME", f->home, 1);
+        hbt_setenv("HB_HOME", f->home);
         int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(out, 1);
@@ -82,8 +82,8 @@ static void insert_run(hb_store *s, const char *id)
     snprintf(r.id, sizeof r.id, "%s", id);
     r.workflow = "offering-migration";
     snprintf(r.version, sizeof r.version, "%s", VERSION);
-    snprintf(r.status, sizeof r.status, "running");
-    snprintf(r.target, sizeof r.target, "sandbox");
+    r.status = HB_RUN_RUNNING;
+    r.target = HB_TARGET_SANDBOX;
     hb_err e;
     if (s->ops->run_insert(s, &r, &e) != HB_OK)
         fail_msg("run_insert: %s", e.msg);
@@ -136,9 +136,9 @@ static int setup(void **state)
     fixture *f = hb_xcalloc(1, sizeof *f);
     f->home = hbt_tempdir();
     f->db = hb_path_join(f->home, "hb.db");
-    setenv("HB_HOME", f->home, 1);
-    unsetenv("HB_BUSY_TIMEOUT_MS");
-    unsetenv("HB_DURABILITY");
+    hbt_setenv("HB_HOME", f->home);
+    hbt_unsetenv("HB_BUSY_TIMEOUT_MS");
+    hbt_unsetenv("HB_DURABILITY");
     *state = f;
     return 0;
 }
@@ -146,9 +146,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    unsetenv("HB_HOME");
-    unsetenv("HB_BUSY_TIMEOUT_MS");
-    unsetenv("HB_DURABILITY");
+    hbt_unsetenv("HB_HOME");
+    hbt_unsetenv("HB_BUSY_TIMEOUT_MS");
+    hbt_unsetenv("HB_DURABILITY");
     hbt_rmtree(f->home);
     free(f->home);
     free(f->db);
@@ -395,7 +395,7 @@ static void store_errors_keep_their_status(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    setenv("HB_BUSY_TIMEOUT_MS", "50", 1);
+    hbt_setenv("HB_BUSY_TIMEOUT_MS", "50");
     result locked = run_hb(f, "audit", "verify", NULL);
     assert_int_equal(locked.code, 4);
     assert_contains(locked.err, "locked by another hb process");
@@ -404,7 +404,7 @@ static void store_errors_keep_their_status(void **state)
     sqlite3_close(db);
 
     /* A setting hb does not understand: 2, naming the variable. */
-    setenv("HB_DURABILITY", "eventually", 1);
+    hbt_setenv("HB_DURABILITY", "eventually");
     result setting = run_hb(f, "audit", "head", NULL);
     assert_int_equal(setting.code, 2);
     assert_contains(setting.err, "HB_DURABILITY");

@@ -80,13 +80,13 @@ static void default_path_under_hb_home(void **state)
     char *path = hb_path_join(dir, "credentials");
     hbt_write(path, "HBT_ONLY_IN_FILE=yes\n");
     chmod(path, 0600);
-    setenv("HB_HOME", dir, 1);
+    hbt_setenv("HB_HOME", dir);
     hb_credentials *c = NULL;
     hb_err e;
     assert_int_equal(hb_credentials_load(NULL, &c, &e), HB_OK);
     assert_string_equal(hb_credentials_getvar(c, "HBT_ONLY_IN_FILE"), "yes");
     hb_credentials_free(c);
-    unsetenv("HB_HOME");
+    hbt_unsetenv("HB_HOME");
     hbt_rmtree(dir);
     free(path);
     free(dir);

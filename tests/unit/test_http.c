@@ -84,17 +84,17 @@ static void limits_from_env(void **state)
     (void)state;
     hb_http_limits l;
     hb_err e;
-    setenv("HB_HTTP_MAX_ATTEMPTS", "lots", 1);
+    hbt_setenv("HB_HTTP_MAX_ATTEMPTS", "lots");
     assert_int_equal(hb_http_limits_from_env(&l, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "HB_HTTP_MAX_ATTEMPTS"));
-    setenv("HB_HTTP_MAX_ATTEMPTS", "3", 1);
-    setenv("HB_HTTP_MAX_RESPONSE_MB", "2", 1);
+    hbt_setenv("HB_HTTP_MAX_ATTEMPTS", "3");
+    hbt_setenv("HB_HTTP_MAX_RESPONSE_MB", "2");
     assert_int_equal(hb_http_limits_from_env(&l, &e), HB_OK);
     assert_int_equal(l.max_attempts, 3);
     assert_int_equal(l.max_response, 2 * 1024 * 1024);
     assert_int_equal(l.timeout_ms, 60000);
-    unsetenv("HB_HTTP_MAX_ATTEMPTS");
-    unsetenv("HB_HTTP_MAX_RESPONSE_MB");
+    hbt_unsetenv("HB_HTTP_MAX_ATTEMPTS");
+    hbt_unsetenv("HB_HTTP_MAX_RESPONSE_MB");
 }
 
 static void exchange_and_keepalive(void **state)

@@ -30,9 +30,9 @@ static void expect_stop(hbt_lua *t, const char *src, const char *limit_text)
 static void limits_from_environment(void **state)
 {
     (void)state;
-    unsetenv("HB_STEP_INSTRUCTIONS");
-    unsetenv("HB_STEP_TIMEOUT_MS");
-    unsetenv("HB_LUA_MEMORY_MB");
+    hbt_unsetenv("HB_STEP_INSTRUCTIONS");
+    hbt_unsetenv("HB_STEP_TIMEOUT_MS");
+    hbt_unsetenv("HB_LUA_MEMORY_MB");
     hb_lua_limits l;
     hb_err e;
     assert_int_equal(hb_lua_limits_from_env(&l, &e), HB_OK);
@@ -40,9 +40,9 @@ static void limits_from_environment(void **state)
     assert_int_equal(l.wall_ms, 30000);
     assert_int_equal(l.memory_bytes, (size_t)256 << 20);
 
-    setenv("HB_STEP_INSTRUCTIONS", "100000000000", 1);
-    setenv("HB_STEP_TIMEOUT_MS", "300", 1);
-    setenv("HB_LUA_MEMORY_MB", "64", 1);
+    hbt_setenv("HB_STEP_INSTRUCTIONS", "100000000000");
+    hbt_setenv("HB_STEP_TIMEOUT_MS", "300");
+    hbt_setenv("HB_LUA_MEMORY_MB", "64");
     assert_int_equal(hb_lua_limits_from_env(&l, &e), HB_OK);
     assert_int_equal(l.instructions, 100000000000LL);
     assert_int_equal(l.wall_ms, 300);
@@ -50,17 +50,17 @@ static void limits_from_environment(void **state)
 
     static const char *const bad[] = {"abc", "0", "-5", "10x", "", "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        setenv("HB_STEP_TIMEOUT_MS", bad[i], 1);
+        hbt_setenv("HB_STEP_TIMEOUT_MS", bad[i]);
         hb_err_clear(&e);
         assert_int_equal(hb_lua_limits_from_env(&l, &e), HB_EUSAGE);
         assert_non_null(strstr(e.msg, "HB_STEP_TIMEOUT_MS"));
     }
-    unsetenv("HB_STEP_TIMEOUT_MS");
-    setenv("HB_LUA_MEMORY_MB", "lots", 1);
+    hbt_unsetenv("HB_STEP_TIMEOUT_MS");
+    hbt_setenv("HB_LUA_MEMORY_MB", "lots");
     assert_int_equal(hb_lua_limits_from_env(&l, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "HB_LUA_MEMORY_MB"));
-    unsetenv("HB_LUA_MEMORY_MB");
-    unsetenv("HB_STEP_INSTRUCTIONS");
+    hbt_unsetenv("HB_LUA_MEMORY_MB");
+    hbt_unsetenv("HB_STEP_INSTRUCTIONS");
 
     hb_lua_limits zero = {0, 1000, 1 << 20};
     hb_lua_modules mods = {.stdlib_dir = "/nonexistent"};

@@ -12,7 +12,7 @@
 
 static int setup(void **state)
 {
-    unsetenv("HB_NOW");
+    hbt_unsetenv("HB_NOW");
     *state = sbt_start(NULL);
     return 0;
 }

@@ -15,7 +15,7 @@
 
 static int setup(void **state)
 {
-    setenv("HB_NOW", NOW, 1);
+    hbt_setenv("HB_NOW", NOW);
     *state = sbt_start(NULL);
     return 0;
 }
@@ -23,7 +23,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     sbt_stop(*state);
-    unsetenv("HB_NOW");
+    hbt_unsetenv("HB_NOW");
     return 0;
 }
 

@@ -15,7 +15,7 @@ static char *scratch;
 static int make_scratch(void **state)
 {
     (void)state;
-    unsetenv("HB_NOW");
+    hbt_unsetenv("HB_NOW");
     scratch = hbt_tempdir();
     return 0;
 }
@@ -23,7 +23,7 @@ static int make_scratch(void **state)
 static int remove_scratch(void **state)
 {
     (void)state;
-    unsetenv("HB_NOW");
+    hbt_unsetenv("HB_NOW");
     hbt_rmtree(scratch);
     free(scratch);
     return 0;
@@ -50,7 +50,7 @@ static const char *sub_end(sbt *t, const char *number, char *out, size_t n)
 static void seed_dates_follow_hb_now(void **state)
 {
     (void)state;
-    setenv("HB_NOW", "2030-01-02T12:00:00Z", 1);
+    hbt_setenv("HB_NOW", "2030-01-02T12:00:00Z");
     sbt *t = sbt_start(NULL);
     char end[64];
     assert_string_equal(sub_end(t, "A-S00002081", end, sizeof end), "2030-01-03");
@@ -111,11 +111,11 @@ static void bad_seeds_are_refused_with_a_reason(void **state)
 static void default_seed_location(void **state)
 {
     (void)state;
-    setenv("HB_SANDBOX_SEED", "/somewhere/seed.json", 1);
+    hbt_setenv("HB_SANDBOX_SEED", "/somewhere/seed.json");
     char *path = hb_sandbox_default_seed();
     assert_string_equal(path, "/somewhere/seed.json");
     free(path);
-    unsetenv("HB_SANDBOX_SEED");
+    hbt_unsetenv("HB_SANDBOX_SEED");
     path = hb_sandbox_default_seed();
     assert_non_null(path);
     assert_true(hb_str_ends_with(path, "/workflows/sandbox/seed.json"));

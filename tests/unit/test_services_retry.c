@@ -22,8 +22,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     hbt_services_teardown(*state);
-    unsetenv("HB_HTTP_MAX_WAIT_MS");
-    unsetenv("HB_HTTP_MAX_RESPONSE_MB");
+    hbt_unsetenv("HB_HTTP_MAX_WAIT_MS");
+    hbt_unsetenv("HB_HTTP_MAX_RESPONSE_MB");
     return 0;
 }
 
@@ -84,7 +84,7 @@ static void rate_limit_reset_header_without_retry_after(void **state)
 static void wait_beyond_the_budget_gives_up(void **state)
 {
     hbt_services *f = *state;
-    setenv("HB_HTTP_MAX_WAIT_MS", "500", 1);
+    hbt_setenv("HB_HTTP_MAX_WAIT_MS", "500");
     hbt_peer_reply(f->peer, "GET", TICKET.path, 429, "Retry-After: 3600", "slow down");
     hb_service_response r;
     hb_err e;
@@ -190,7 +190,7 @@ static void refused_connection_is_retried_even_for_a_write(void **state)
 static void body_over_the_cap_is_not_retried(void **state)
 {
     hbt_services *f = *state;
-    setenv("HB_HTTP_MAX_RESPONSE_MB", "1", 1);
+    hbt_setenv("HB_HTTP_MAX_RESPONSE_MB", "1");
     size_t big = 1536 * 1024;
     char *text = malloc(big + 16);
     strcpy(text, "{\"x\":\"");

@@ -22,8 +22,8 @@ typedef struct sandbox_fixture {
 
 static int setup(void **state)
 {
-    setenv("HB_HTTP_BACKOFF_BASE_MS", "1", 1);
-    setenv("HB_SANDBOX_SEED", HB_SOURCE_DIR "/workflows/sandbox/seed.json", 1);
+    hbt_setenv("HB_HTTP_BACKOFF_BASE_MS", "1");
+    hbt_setenv("HB_SANDBOX_SEED", HB_SOURCE_DIR "/workflows/sandbox/seed.json");
     sandbox_fixture *f = calloc(1, sizeof *f);
     hb_sandbox_config cfg = {0};
     hb_err e;
@@ -45,8 +45,8 @@ static int teardown(void **state)
     hb_sandbox_stop(f->sb);
     hb_service_vars_free(f->vars);
     free(f);
-    unsetenv("HB_HTTP_BACKOFF_BASE_MS");
-    unsetenv("HB_SANDBOX_SEED");
+    hbt_unsetenv("HB_HTTP_BACKOFF_BASE_MS");
+    hbt_unsetenv("HB_SANDBOX_SEED");
     return 0;
 }
 

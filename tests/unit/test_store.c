@@ -27,9 +27,9 @@ static void runs_round_trip(void **state)
     assert_string_equal(got.workflow, "offering-migration");
     assert_string_equal(got.workflow_file, "/wf/offering-migration.lua");
     assert_string_equal(got.version, r.version);
-    assert_string_equal(got.status, "running");
+    assert_string_equal(hb_run_status_name(got.status), "running");
     assert_string_equal(got.step, "read_ticket");
-    assert_string_equal(got.target, "sandbox");
+    assert_string_equal(hb_run_target_name(got.target), "sandbox");
     assert_true(got.dry_run);
     assert_string_equal(got.actor, "alice");
     assert_string_equal(got.inputs_json, "{\"ticket\":123}");
@@ -43,7 +43,7 @@ static void runs_round_trip(void **state)
 
     /* An update writes the run's state but leaves the lease to claim. */
     assert_int_equal(s->ops->run_claim(s, r.id, "host:1", hb_clock_wall() + 60000000, &e), HB_OK);
-    snprintf(got.status, sizeof got.status, "waiting");
+    got.status = HB_RUN_WAITING;
     free(got.step);
     got.step = hb_xstrdup("support_ops_done");
     got.wait_json = hb_xstrdup("{\"kind\":\"condition\"}");
@@ -51,7 +51,7 @@ static void runs_round_trip(void **state)
     assert_int_equal(s->ops->run_update(s, &got, &e), HB_OK);
     hb_run again;
     assert_int_equal(s->ops->run_get(s, r.id, &again, &e), HB_OK);
-    assert_string_equal(again.status, "waiting");
+    assert_string_equal(hb_run_status_name(again.status), "waiting");
     assert_string_equal(again.step, "support_ops_done");
     assert_string_equal(again.wait_json, "{\"kind\":\"condition\"}");
     assert_int_equal(again.due_at, 1800000000000000);
@@ -157,11 +157,11 @@ static void run_filters(void **state)
     assert_int_equal(c.n, 6);
     assert_string_equal(c.ids[0], "01A"); /* ids sort by time */
 
-    hb_run_filter waiting = {.status = "waiting"};
+    hb_run_filter waiting = {.status = HB_RUN_WAITING};
     list_runs(s, &waiting, &c);
     assert_int_equal(c.n, 4);
 
-    hb_run_filter refunds = {.workflow = "refund", .status = "waiting"};
+    hb_run_filter refunds = {.workflow = "refund", .status = HB_RUN_WAITING};
     list_runs(s, &refunds, &c);
     assert_int_equal(c.n, 2);
     assert_string_equal(c.ids[0], "01B");
@@ -378,10 +378,50 @@ static void leases(void **state)
     hb_store_rollback(s);
 }
 
+/* The store keeps statuses and targets as their names; a name this hb does
+ * not know (a newer hb, a damaged row) is refused, not read as some other
+ * state. */
+static void statuses_are_stored_by_name(void **state)
+{
+    fixture *f = *state;
+    hb_store *s = f->store;
+    hb_run r;
+    hbt_sample_run(&r, "01NAMEDAAAAAAAAAAAAAAAAAAA", "refund", "planned");
+    hbt_run_insert(s, &r);
+    hb_run_free(&r);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *stmt;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT status, target FROM runs", -1, &stmt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "planned");
+    assert_string_equal((const char *)sqlite3_column_text(stmt, 1), "sandbox");
+    sqlite3_finalize(stmt);
+    assert_int_equal(sqlite3_exec(db, "UPDATE runs SET status = 'paused'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    hb_run got;
+    hb_err e;
+    assert_int_equal(s->ops->run_get(s, "01NAMEDAAAAAAAAAAAAAAAAAAA", &got, &e), HB_EINTERNAL);
+    hb_run_free(&got);
+    assert_non_null(strstr(e.msg, "status or target"));
+
+    hb_run_status st = HB_RUN_ANY;
+    assert_false(hb_run_status_parse("paused", &st));
+    assert_true(hb_run_status_parse("cancelled", &st));
+    assert_int_equal(st, HB_RUN_CANCELLED);
+    assert_string_equal(hb_run_status_name(HB_RUN_ANY), "?");
+    assert_string_equal(hb_run_status_list(),
+                        "running, waiting, succeeded, failed, cancelled or planned");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(runs_round_trip, hbt_store_setup, hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(statuses_are_stored_by_name, hbt_store_setup,
+                                        hbt_store_teardown),
         cmocka_unit_test_setup_teardown(unknown_and_duplicate_runs, hbt_store_setup,
                                         hbt_store_teardown),
         cmocka_unit_test_setup_teardown(run_filters, hbt_store_setup, hbt_store_teardown),

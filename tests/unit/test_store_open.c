@@ -182,19 +182,19 @@ static void options_from_environment(void **state)
     (void)state;
     hb_store_options o;
     hb_err e;
-    unsetenv("HB_BUSY_TIMEOUT_MS");
-    unsetenv("HB_DURABILITY");
+    hbt_unsetenv("HB_BUSY_TIMEOUT_MS");
+    hbt_unsetenv("HB_DURABILITY");
     assert_int_equal(hb_store_options_load_env(&o, &e), HB_OK);
     assert_int_equal(o.busy_timeout_ms, 5000);
     assert_false(o.durability_full);
 
-    setenv("HB_DURABILITY", "full", 1);
-    setenv("HB_BUSY_TIMEOUT_MS", "250", 1);
+    hbt_setenv("HB_DURABILITY", "full");
+    hbt_setenv("HB_BUSY_TIMEOUT_MS", "250");
     assert_int_equal(hb_store_options_load_env(&o, &e), HB_OK);
     assert_true(o.durability_full);
     assert_int_equal(o.busy_timeout_ms, 250);
 
-    setenv("HB_DURABILITY", "sometimes", 1);
+    hbt_setenv("HB_DURABILITY", "sometimes");
     assert_int_equal(hb_store_options_load_env(&o, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "HB_DURABILITY"));
     assert_non_null(strstr(e.msg, "sometimes"));
@@ -203,19 +203,19 @@ static void options_from_environment(void **state)
     assert_int_equal(o.busy_timeout_ms, 250);
     assert_false(o.durability_full);
 
-    setenv("HB_DURABILITY", "normal", 1);
-    setenv("HB_BUSY_TIMEOUT_MS", "5s", 1);
+    hbt_setenv("HB_DURABILITY", "normal");
+    hbt_setenv("HB_BUSY_TIMEOUT_MS", "5s");
     assert_int_equal(hb_store_options_load_env(&o, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "HB_BUSY_TIMEOUT_MS"));
-    unsetenv("HB_BUSY_TIMEOUT_MS");
-    unsetenv("HB_DURABILITY");
+    hbt_unsetenv("HB_BUSY_TIMEOUT_MS");
+    hbt_unsetenv("HB_DURABILITY");
 }
 
 static void opens_the_default_store(void **state)
 {
     fixture *f = *state;
     char *home = hb_path_join(f->dir, "nested/home");
-    setenv("HB_HOME", home, 1);
+    hbt_setenv("HB_HOME", home);
     hb_store *s = NULL;
     hb_err e;
     assert_int_equal(hb_store_open_default(&s, &e), HB_OK);
@@ -226,11 +226,11 @@ static void opens_the_default_store(void **state)
     assert_true(hb_file_exists(db));
     hb_store_close(s);
 
-    setenv("HB_DURABILITY", "paranoid", 1);
+    hbt_setenv("HB_DURABILITY", "paranoid");
     assert_int_equal(hb_store_open_default(&s, &e), HB_EUSAGE);
     assert_non_null(strstr(e.msg, "HB_DURABILITY"));
-    unsetenv("HB_DURABILITY");
-    unsetenv("HB_HOME");
+    hbt_unsetenv("HB_DURABILITY");
+    hbt_unsetenv("HB_HOME");
     free(db);
     free(home);
 }

@@ -55,11 +55,11 @@ static void times_out_of_range(void **state)
 static void frozen_clock(void **state)
 {
     (void)state;
-    setenv("HB_NOW", "2030-01-02T03:04:05Z", 1);
+    hbt_setenv("HB_NOW", "2030-01-02T03:04:05Z");
     char out[32];
     hb_time_format_seconds(hb_clock_now(), out);
     assert_string_equal(out, "2030-01-02T03:04:05Z");
-    unsetenv("HB_NOW");
+    hbt_unsetenv("HB_NOW");
     assert_true(hb_clock_now() > 1700000000LL * 1000000);
 }
 
