@@ -23,7 +23,7 @@
 static const char key_views = 0;
 static const char key_originals = 0;
 
-static void push_weak_table(lua_State *L, const void *key)
+void hb_lua_push_weak_registry_table(lua_State *L, const void *key)
 {
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
         return;
@@ -111,7 +111,7 @@ static void push_view(lua_State *L, int idx, const char *name)
 {
     idx = lua_absindex(L, idx);
     luaL_checkstack(L, 8, "freezing a stdlib table");
-    push_weak_table(L, &key_views);
+    hb_lua_push_weak_registry_table(L, &key_views);
     lua_pushvalue(L, idx);
     if (lua_rawget(L, -2) == LUA_TTABLE) {
         lua_remove(L, -2);
@@ -140,7 +140,7 @@ static void push_view(lua_State *L, int idx, const char *name)
     lua_pushvalue(L, idx);
     lua_pushvalue(L, view);
     lua_rawset(L, -4); /* views[original] = view */
-    push_weak_table(L, &key_originals);
+    hb_lua_push_weak_registry_table(L, &key_originals);
     lua_pushvalue(L, view);
     lua_pushvalue(L, idx);
     lua_rawset(L, -3); /* originals[view] = original */

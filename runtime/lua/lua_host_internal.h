@@ -94,6 +94,10 @@ void hb_lua_install_guards(lua_State *L, int env);
  * loops cannot run for ever. */
 void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
 
+/* Pushes the registry table at key whose keys are weak, creating it the
+ * first time. */
+void hb_lua_push_weak_registry_table(lua_State *L, const void *key);
+
 /* lua_freeze.c: pushes a read-only view of the table at idx (a data
  * table: one without a metatable; anything else is pushed as it is), the
  * same view every time; name is what messages call it ("support.levels"). */
