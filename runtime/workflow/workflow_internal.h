@@ -1,5 +1,6 @@
-/* Shared between workflow.c (load, free), workflow_read.c (Lua tables to C)
- * and workflow_check.c (graph validation). */
+/* Shared between workflow.c (load, free), workflow_read.c (Lua tables to
+ * C), workflow_fields.c (reading one field) and workflow_check.c (graph
+ * validation). */
 #ifndef HB_WORKFLOW_INTERNAL_H
 #define HB_WORKFLOW_INTERNAL_H
 
@@ -31,5 +32,34 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p);
 
 /* Splits "file:line" as recorded by the DSL. */
 void hb_split_where(const char *where, char **file, int *line);
+
+/* workflow_fields.c: reading one table of a workflow file, for
+ * workflow_read.c. Every read is raw and every value's type is checked;
+ * problems name r->what ("task 'read_ticket'") at r->file:r->line. */
+typedef struct reader {
+    lua_State *L;
+    hb_problems *p;
+    const char *file;
+    int line;
+    const char *what; /* "task 'read_ticket'" */
+} reader;
+
+int wf_unfreeze_top(lua_State *L);                       /* a stdlib view -> what it shows */
+int wf_raw_field(lua_State *L, int t, const char *name); /* pushes t[name]; its type */
+int wf_raw_item(lua_State *L, int t, lua_Integer i);     /* pushes t[i]; its type */
+/* The string at idx when it is one without an embedded NUL, else NULL. */
+const char *wf_plain_string(lua_State *L, int idx, size_t *len_out);
+/* A value that is not a valid name as a message shows it: quoted and
+ * escaped, or its type. */
+const char *wf_shown(lua_State *L, int idx, char *out, size_t cap);
+bool wf_in_list(const char *const *list, const char *s);
+/* Reports string keys not in allowed and array items beyond max_array
+ * (-1: any). */
+void wf_check_fields(reader *r, int idx, const char *const *allowed, lua_Integer max_array);
+char *wf_opt_string(reader *r, int idx, const char *field);
+char *wf_opt_step_name(reader *r, int idx, const char *field); /* a valid step name */
+int wf_opt_function(reader *r, int idx, const char *field);    /* a registry ref or LUA_NOREF */
+hb_timespec wf_opt_duration(reader *r, int idx, const char *field);
+char *wf_description(reader *r, int idx); /* array item 1 */
 
 #endif

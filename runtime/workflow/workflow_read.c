@@ -12,21 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hb/clock.h"
 #include "hb/service_table.h"
 #include "workflow_internal.h"
-
-void hb_split_where(const char *where, char **file, int *line)
-{
-    const char *colon = where ? strrchr(where, ':') : NULL;
-    if (!colon) {
-        *file = hb_xstrdup(where ? where : "?");
-        *line = 0;
-        return;
-    }
-    *file = hb_xstrndup(where, (size_t)(colon - where));
-    *line = atoi(colon + 1);
-}
 
 /* The fields each kind accepts besides its description (array item 1). */
 static const char *const TASK_FIELDS[] = {"run", "next", "retry", "on_error", NULL};
@@ -39,209 +26,17 @@ static const char *const FAIL_FIELDS[] = {"message", NULL};
 static const char *const WORKFLOW_FIELDS[] = {"title",  "handbook", "uses",
                                               "forbid", "inputs",   NULL};
 
-typedef struct reader {
-    lua_State *L;
-    hb_problems *p;
-    const char *file;
-    int line;
-    const char *what; /* "task 'read_ticket'" */
-} reader;
-
-/* A stdlib table in the file's tables (choices = support.level_order) is
- * a read-only view: read the table it shows. */
-static int unfreeze_top(lua_State *L)
-{
-    if (lua_type(L, -1) == LUA_TTABLE) {
-        hb_lua_push_unfrozen(L, -1);
-        lua_replace(L, -2);
-    }
-    return lua_type(L, -1);
-}
-
-/* t[name] without metamethods, pushed; returns its type. */
-static int raw_field(lua_State *L, int t, const char *name)
-{
-    t = lua_absindex(L, t);
-    lua_pushstring(L, name);
-    lua_rawget(L, t);
-    return unfreeze_top(L);
-}
-
-/* t[i] without metamethods, pushed. */
-static int raw_item(lua_State *L, int t, lua_Integer i)
-{
-    lua_rawgeti(L, t, i);
-    return unfreeze_top(L);
-}
-
-/* The string at idx when it is one without an embedded NUL, else NULL. */
-static const char *plain_string(lua_State *L, int idx, size_t *len_out)
-{
-    if (lua_type(L, idx) != LUA_TSTRING)
-        return NULL;
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len);
-    if (strlen(s) != len)
-        return NULL;
-    if (len_out)
-        *len_out = len;
-    return s;
-}
-
-/* How a value that is not a valid name reads in a message: a string
- * quoted with its control characters and NULs escaped (a message must not
- * break a line or a terminal), else its type. */
-static const char *shown(lua_State *L, int idx, char *out, size_t cap)
-{
-    if (lua_type(L, idx) != LUA_TSTRING) {
-        snprintf(out, cap, "a %s", luaL_typename(L, idx));
-        return out;
-    }
-    size_t len, at = 0;
-    const char *s = lua_tolstring(L, idx, &len);
-    out[at++] = '\'';
-    for (size_t i = 0; i < len && at + 8 < cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f || c == '\\')
-            at += (size_t)snprintf(out + at, cap - at, c == '\\' ? "\\\\" : "\\x%02x", c);
-        else
-            out[at++] = (char)c;
-        if (i + 1 < len && at + 8 >= cap)
-            at += (size_t)snprintf(out + at, cap - at, "...");
-    }
-    snprintf(out + at, cap - at, "'");
-    return out;
-}
-
-static bool in_list(const char *const *list, const char *s)
-{
-    for (; *list; list++)
-        if (!strcmp(*list, s))
-            return true;
-    return false;
-}
-
-/* Reports string keys of the table at idx that the kind does not know, and
- * array items beyond max_array. */
-static void check_fields(reader *r, int idx, const char *const *allowed, lua_Integer max_array)
-{
-    idx = lua_absindex(r->L, idx);
-    lua_pushnil(r->L);
-    while (lua_next(r->L, idx)) {
-        if (lua_type(r->L, -2) == LUA_TSTRING) {
-            const char *k = lua_tostring(r->L, -2);
-            if (!in_list(allowed, k))
-                hb_problem(r->p, r->file, r->line, "%s has an unknown field '%s'", r->what, k);
-        } else if (lua_isinteger(r->L, -2)) {
-            lua_Integer i = lua_tointeger(r->L, -2);
-            if (max_array >= 0 && (i < 1 || i > max_array))
-                hb_problem(r->p, r->file, r->line, "%s has an unexpected item %lld", r->what,
-                           (long long)i);
-        } else {
-            hb_problem(r->p, r->file, r->line, "%s has a key that is not a name", r->what);
-        }
-        lua_pop(r->L, 1);
-    }
-}
-
-/* String field or NULL; reports a wrong type. */
-static char *opt_string(reader *r, int idx, const char *field)
-{
-    raw_field(r->L, idx, field);
-    char *out = NULL;
-    const char *text = plain_string(r->L, -1, NULL);
-    if (text)
-        out = hb_xstrdup(text);
-    else if (lua_type(r->L, -1) == LUA_TSTRING)
-        hb_problem(r->p, r->file, r->line, "%s: '%s' holds a NUL byte", r->what, field);
-    else if (!lua_isnil(r->L, -1))
-        hb_problem(r->p, r->file, r->line, "%s: '%s' must be a string, not a %s", r->what, field,
-                   luaL_typename(r->L, -1));
-    lua_pop(r->L, 1);
-    return out;
-}
-
-/* A field naming a step (next, on_error, on_timeout, a branch's target). */
-static char *opt_step_name(reader *r, int idx, const char *field)
-{
-    char *out = opt_string(r, idx, field);
-    if (out && !hb_workflow_name_valid(out, strlen(out))) {
-        raw_field(r->L, idx, field);
-        char text[160];
-        hb_problem(r->p, r->file, r->line,
-                   "%s: '%s' must name a step (letters, digits, '_', '-' and '.'), not %s", r->what,
-                   field, shown(r->L, -1, text, sizeof text));
-        lua_pop(r->L, 1);
-        free(out);
-        out = NULL;
-    }
-    return out;
-}
-
-/* Function field as a registry reference, or LUA_NOREF. */
-static int opt_function(reader *r, int idx, const char *field)
-{
-    raw_field(r->L, idx, field);
-    if (lua_isfunction(r->L, -1))
-        return luaL_ref(r->L, LUA_REGISTRYINDEX);
-    if (!lua_isnil(r->L, -1))
-        hb_problem(r->p, r->file, r->line, "%s: '%s' must be a function, not a %s", r->what, field,
-                   luaL_typename(r->L, -1));
-    lua_pop(r->L, 1);
-    return LUA_NOREF;
-}
-
-/* A duration given as a literal ("24h") or a function(ctx). */
-static hb_timespec opt_duration(reader *r, int idx, const char *field)
-{
-    hb_timespec t = {.set = false, .literal_us = 0, .fn_ref = LUA_NOREF, .text = NULL};
-    raw_field(r->L, idx, field);
-    if (lua_isfunction(r->L, -1)) {
-        t.set = true;
-        t.fn_ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
-        t.text = hb_xstrdup("function(ctx)");
-        return t;
-    }
-    if (plain_string(r->L, -1, NULL)) {
-        const char *text = lua_tostring(r->L, -1);
-        hb_err e;
-        if (hb_duration_parse(text, &t.literal_us, &e) != HB_OK)
-            hb_problem(r->p, r->file, r->line, "%s: %s: %s", r->what, field, e.msg);
-        t.set = true;
-        t.text = hb_xstrdup(text);
-    } else if (!lua_isnil(r->L, -1)) {
-        hb_problem(r->p, r->file, r->line,
-                   "%s: '%s' must be a duration such as \"24h\" or a function(ctx)", r->what,
-                   field);
-    }
-    lua_pop(r->L, 1);
-    return t;
-}
-
-static char *description(reader *r, int idx)
-{
-    raw_item(r->L, idx, 1);
-    char *d = NULL;
-    if (plain_string(r->L, -1, NULL))
-        d = hb_xstrdup(lua_tostring(r->L, -1));
-    else if (!lua_isnil(r->L, -1))
-        hb_problem(r->p, r->file, r->line, "%s: its first item must be its description (a string)",
-                   r->what);
-    lua_pop(r->L, 1);
-    return d;
-}
-
 static void read_task(reader *r, int spec, hb_step *s)
 {
-    check_fields(r, spec, TASK_FIELDS, 1);
-    s->run_ref = opt_function(r, spec, "run");
+    wf_check_fields(r, spec, TASK_FIELDS, 1);
+    s->run_ref = wf_opt_function(r, spec, "run");
     if (s->run_ref == LUA_NOREF)
         hb_problem(r->p, r->file, r->line, "%s needs run = function(ctx) ... end", r->what);
-    s->on_error = opt_step_name(r, spec, "on_error");
+    s->on_error = wf_opt_step_name(r, spec, "on_error");
     s->retry_attempts = 1;
-    raw_field(r->L, spec, "retry");
+    wf_raw_field(r->L, spec, "retry");
     if (lua_istable(r->L, -1)) {
-        raw_field(r->L, -1, "attempts");
+        wf_raw_field(r->L, -1, "attempts");
         if (lua_isinteger(r->L, -1) && lua_tointeger(r->L, -1) >= 1 &&
             lua_tointeger(r->L, -1) <= 100)
             s->retry_attempts = (int)lua_tointeger(r->L, -1);
@@ -249,7 +44,7 @@ static void read_task(reader *r, int spec, hb_step *s)
             hb_problem(r->p, r->file, r->line, "%s: retry.attempts must be an integer 1..100",
                        r->what);
         lua_pop(r->L, 1);
-        hb_timespec b = opt_duration(r, lua_gettop(r->L), "backoff");
+        hb_timespec b = wf_opt_duration(r, lua_gettop(r->L), "backoff");
         if (b.fn_ref != LUA_NOREF) {
             hb_problem(r->p, r->file, r->line, "%s: retry.backoff must be a literal duration",
                        r->what);
@@ -266,12 +61,12 @@ static void read_task(reader *r, int spec, hb_step *s)
 
 static void read_choice(reader *r, int spec, hb_step *s)
 {
-    check_fields(r, spec, CHOICE_FIELDS, -1);
+    wf_check_fields(r, spec, CHOICE_FIELDS, -1);
     lua_Integer n = (lua_Integer)lua_rawlen(r->L, spec);
     s->edges = hb_xcalloc((size_t)(n > 1 ? n - 1 : 1), sizeof *s->edges);
     static const char *const BRANCH_FIELDS[] = {"label", "when", "next", NULL};
     for (lua_Integer i = 2; i <= n; i++) {
-        raw_item(r->L, spec, i);
+        wf_raw_item(r->L, spec, i);
         int b = lua_gettop(r->L);
         hb_edge *edge = &s->edges[s->nedges++];
         edge->when_ref = LUA_NOREF;
@@ -283,10 +78,10 @@ static void read_choice(reader *r, int spec, hb_step *s)
             lua_pop(r->L, 1);
             continue;
         }
-        check_fields(r, b, BRANCH_FIELDS, 0);
-        edge->label = opt_string(r, b, "label");
-        edge->target = opt_step_name(r, b, "next");
-        edge->when_ref = opt_function(r, b, "when");
+        wf_check_fields(r, b, BRANCH_FIELDS, 0);
+        edge->label = wf_opt_string(r, b, "label");
+        edge->target = wf_opt_step_name(r, b, "next");
+        edge->when_ref = wf_opt_function(r, b, "when");
         if (!edge->label)
             hb_problem(r->p, r->file, r->line, "%s: branch %lld needs a label", r->what,
                        (long long)(i - 1));
@@ -307,28 +102,28 @@ static void read_choice(reader *r, int spec, hb_step *s)
 
 static void read_ask(reader *r, int spec, hb_step *s)
 {
-    check_fields(r, spec, ASK_FIELDS, 1);
-    s->value_type = opt_string(r, spec, "value");
-    raw_field(r->L, spec, "options");
+    wf_check_fields(r, spec, ASK_FIELDS, 1);
+    s->value_type = wf_opt_string(r, spec, "value");
+    wf_raw_field(r->L, spec, "options");
     int opts = lua_gettop(r->L);
     if (lua_istable(r->L, opts)) {
         size_t n = lua_rawlen(r->L, opts);
         s->edges = hb_xcalloc(n ? n : 1, sizeof *s->edges);
         static const char *const OPTION_FIELDS[] = {"next", NULL};
         for (size_t i = 1; i <= n; i++) {
-            raw_item(r->L, opts, (lua_Integer)i);
+            wf_raw_item(r->L, opts, (lua_Integer)i);
             hb_edge *edge = &s->edges[s->nedges++];
             edge->when_ref = LUA_NOREF;
             edge->line = r->line;
-            if (plain_string(r->L, -1, NULL)) {
+            if (wf_plain_string(r->L, -1, NULL)) {
                 edge->label = hb_xstrdup(lua_tostring(r->L, -1));
             } else if (lua_istable(r->L, -1)) {
-                check_fields(r, lua_gettop(r->L), OPTION_FIELDS, 1);
-                raw_item(r->L, -1, 1);
-                if (plain_string(r->L, -1, NULL))
+                wf_check_fields(r, lua_gettop(r->L), OPTION_FIELDS, 1);
+                wf_raw_item(r->L, -1, 1);
+                if (wf_plain_string(r->L, -1, NULL))
                     edge->label = hb_xstrdup(lua_tostring(r->L, -1));
                 lua_pop(r->L, 1);
-                edge->target = opt_step_name(r, lua_gettop(r->L), "next");
+                edge->target = wf_opt_step_name(r, lua_gettop(r->L), "next");
             }
             if (!edge->label)
                 hb_problem(r->p, r->file, r->line,
@@ -346,7 +141,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
     }
     lua_pop(r->L, 1);
 
-    raw_field(r->L, spec, "choices");
+    wf_raw_field(r->L, spec, "choices");
     if (lua_isfunction(r->L, -1)) {
         s->choices_ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
     } else {
@@ -354,8 +149,8 @@ static void read_ask(reader *r, int spec, hb_step *s)
             size_t n = lua_rawlen(r->L, -1);
             s->choices = hb_xcalloc(n ? n : 1, sizeof *s->choices);
             for (size_t i = 1; i <= n; i++) {
-                raw_item(r->L, -1, (lua_Integer)i);
-                if (plain_string(r->L, -1, NULL))
+                wf_raw_item(r->L, -1, (lua_Integer)i);
+                if (wf_plain_string(r->L, -1, NULL))
                     s->choices[s->nchoices++] = hb_xstrdup(lua_tostring(r->L, -1));
                 else
                     hb_problem(r->p, r->file, r->line, "%s: choices must be strings", r->what);
@@ -376,7 +171,7 @@ static void read_ask(reader *r, int spec, hb_step *s)
                    r->what);
     if (s->value_type) {
         static const char *const TYPES[] = {"string", "date", "integer", "enum", NULL};
-        if (!in_list(TYPES, s->value_type))
+        if (!wf_in_list(TYPES, s->value_type))
             hb_problem(r->p, r->file, r->line,
                        "%s: value must be \"string\", \"date\", \"integer\" or \"enum\", not '%s'",
                        r->what, s->value_type);
@@ -388,14 +183,14 @@ static void read_ask(reader *r, int spec, hb_step *s)
 
 static void read_wait(reader *r, int spec, hb_step *s)
 {
-    check_fields(r, spec, WAIT_FIELDS, 1);
-    s->event = opt_string(r, spec, "event");
-    s->condition_ref = opt_function(r, spec, "condition");
-    s->after = opt_duration(r, spec, "after");
-    s->at_ref = opt_function(r, spec, "at");
-    s->timeout = opt_duration(r, spec, "timeout");
-    s->on_timeout = opt_step_name(r, spec, "on_timeout");
-    hb_timespec every = opt_duration(r, spec, "every");
+    wf_check_fields(r, spec, WAIT_FIELDS, 1);
+    s->event = wf_opt_string(r, spec, "event");
+    s->condition_ref = wf_opt_function(r, spec, "condition");
+    s->after = wf_opt_duration(r, spec, "after");
+    s->at_ref = wf_opt_function(r, spec, "at");
+    s->timeout = wf_opt_duration(r, spec, "timeout");
+    s->on_timeout = wf_opt_step_name(r, spec, "on_timeout");
+    hb_timespec every = wf_opt_duration(r, spec, "every");
     if (every.fn_ref != LUA_NOREF) {
         hb_problem(r->p, r->file, r->line, "%s: every must be a literal duration", r->what);
         luaL_unref(r->L, LUA_REGISTRYINDEX, every.fn_ref);
@@ -425,8 +220,8 @@ static void read_wait(reader *r, int spec, hb_step *s)
 /* "file:line" as the DSL records it, when it is that. */
 static void read_where(lua_State *L, int t, const char *fallback_file, char **file, int *line)
 {
-    raw_field(L, t, "where");
-    const char *where = plain_string(L, -1, NULL);
+    wf_raw_field(L, t, "where");
+    const char *where = wf_plain_string(L, -1, NULL);
     if (where && strrchr(where, ':')) {
         hb_split_where(where, file, line);
     } else {
@@ -460,9 +255,9 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
         return false;
     }
     read_where(r->L, item, r->file, &s->file, &s->line);
-    raw_field(r->L, item, "id");
+    wf_raw_field(r->L, item, "id");
     size_t idlen = 0;
-    const char *id = plain_string(r->L, -1, &idlen);
+    const char *id = wf_plain_string(r->L, -1, &idlen);
     if (id && hb_workflow_name_valid(id, idlen)) {
         s->id = hb_xstrdup(id);
     } else {
@@ -471,21 +266,21 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
         hb_problem(r->p, s->file, s->line,
                    "step %zu needs an id of letters, digits, '_', '-' and '.' (at most 100, no "
                    "'..'), not %s",
-                   pos, shown(r->L, -1, text, sizeof text));
+                   pos, wf_shown(r->L, -1, text, sizeof text));
     }
     lua_pop(r->L, 1);
-    raw_field(r->L, item, "kind");
-    const char *kind = plain_string(r->L, -1, NULL);
-    bool known = kind && in_list(KINDS, kind);
+    wf_raw_field(r->L, item, "kind");
+    const char *kind = wf_plain_string(r->L, -1, NULL);
+    bool known = kind && wf_in_list(KINDS, kind);
     char kind_name[16];
-    snprintf(kind_name, sizeof kind_name, "%s", kind && in_list(KINDS, kind) ? kind : "step");
-    if (!kind || !in_list(KINDS, kind))
+    snprintf(kind_name, sizeof kind_name, "%s", kind && wf_in_list(KINDS, kind) ? kind : "step");
+    if (!kind || !wf_in_list(KINDS, kind))
         hb_problem(r->p, s->file, s->line,
                    "step '%s' has %s%s%s: a step is a task, choice, ask, wait, succeed or fail",
                    s->id, kind ? "an unknown kind '" : "no kind", kind ? kind : "",
                    kind ? "'" : "");
     lua_pop(r->L, 1);
-    raw_field(r->L, item, "spec");
+    wf_raw_field(r->L, item, "spec");
     int spec = lua_gettop(r->L);
     char what[256];
     snprintf(what, sizeof what, "%s '%s'", kind_name, s->id);
@@ -496,7 +291,7 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
         lua_pop(r->L, 1);
         return known;
     }
-    s->description = description(&sr, spec);
+    s->description = wf_description(&sr, spec);
     if (!strcmp(kind_name, "task")) {
         s->kind = HB_STEP_TASK;
         read_task(&sr, spec, s);
@@ -511,14 +306,14 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
         read_wait(&sr, spec, s);
     } else if (!strcmp(kind_name, "succeed")) {
         s->kind = HB_STEP_SUCCEED;
-        check_fields(&sr, spec, SUCCEED_FIELDS, 1);
-        s->message = opt_string(&sr, spec, "message");
+        wf_check_fields(&sr, spec, SUCCEED_FIELDS, 1);
+        s->message = wf_opt_string(&sr, spec, "message");
     } else if (!strcmp(kind_name, "fail")) {
-        check_fields(&sr, spec, FAIL_FIELDS, 1);
-        s->message = opt_string(&sr, spec, "message");
+        wf_check_fields(&sr, spec, FAIL_FIELDS, 1);
+        s->message = wf_opt_string(&sr, spec, "message");
     }
     if (s->kind != HB_STEP_CHOICE && s->kind != HB_STEP_SUCCEED && s->kind != HB_STEP_FAIL)
-        s->next = opt_step_name(&sr, spec, "next");
+        s->next = wf_opt_step_name(&sr, spec, "next");
     lua_pop(r->L, 1); /* spec */
     return known;
 }
@@ -527,13 +322,13 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
 static void string_list(reader *r, int idx, const char *field, char ***list, size_t *n)
 {
     *n = 0;
-    raw_field(r->L, idx, field);
+    wf_raw_field(r->L, idx, field);
     if (lua_istable(r->L, -1)) {
         size_t len = lua_rawlen(r->L, -1);
         *list = hb_xcalloc(len + 1, sizeof **list);
         for (size_t i = 1; i <= len; i++) {
-            raw_item(r->L, -1, (lua_Integer)i);
-            if (plain_string(r->L, -1, NULL))
+            wf_raw_item(r->L, -1, (lua_Integer)i);
+            if (wf_plain_string(r->L, -1, NULL))
                 (*list)[(*n)++] = hb_xstrdup(lua_tostring(r->L, -1));
             else
                 hb_problem(r->p, r->file, r->line, "%s: %s must list strings", r->what, field);
@@ -553,14 +348,14 @@ static int compare_inputs(const void *a, const void *b)
 static void read_inputs(reader *r, int idx, hb_workflow *wf)
 {
     static const char *const TYPES[] = {"integer", "number", "string", "boolean", "date", NULL};
-    raw_field(r->L, idx, "inputs");
+    wf_raw_field(r->L, idx, "inputs");
     int t = lua_gettop(r->L);
     if (lua_istable(r->L, t)) {
         size_t cap = 8;
         wf->inputs = hb_xcalloc(cap, sizeof *wf->inputs);
         lua_pushnil(r->L);
         while (lua_next(r->L, t)) {
-            if (!plain_string(r->L, -2, NULL)) {
+            if (!wf_plain_string(r->L, -2, NULL)) {
                 hb_problem(r->p, r->file, r->line, "%s: inputs are name = \"type\" pairs", r->what);
                 lua_pop(r->L, 1);
                 continue;
@@ -574,16 +369,16 @@ static void read_inputs(reader *r, int idx, hb_workflow *wf)
             in->name = hb_xstrdup(lua_tostring(r->L, -2));
             const char *type = NULL;
             if (lua_type(r->L, -1) == LUA_TSTRING) {
-                type = plain_string(r->L, -1, NULL);
+                type = wf_plain_string(r->L, -1, NULL);
             } else if (lua_istable(r->L, -1)) {
-                raw_field(r->L, -1, "type");
-                type = plain_string(r->L, -1, NULL); /* kept alive by the table */
+                wf_raw_field(r->L, -1, "type");
+                type = wf_plain_string(r->L, -1, NULL); /* kept alive by the table */
                 lua_pop(r->L, 1);
-                raw_field(r->L, -1, "optional");
+                wf_raw_field(r->L, -1, "optional");
                 in->optional = lua_toboolean(r->L, -1);
                 lua_pop(r->L, 1);
-                raw_field(r->L, -1, "description");
-                if (plain_string(r->L, -1, NULL))
+                wf_raw_field(r->L, -1, "description");
+                if (wf_plain_string(r->L, -1, NULL))
                     in->description = hb_xstrdup(lua_tostring(r->L, -1));
                 lua_pop(r->L, 1);
             }
@@ -595,7 +390,7 @@ static void read_inputs(reader *r, int idx, hb_workflow *wf)
                 }
                 in->type = hb_xstrndup(type, len);
             }
-            if (!in->type || !in_list(TYPES, in->type))
+            if (!in->type || !wf_in_list(TYPES, in->type))
                 hb_problem(r->p, r->file, r->line,
                            "%s: input '%s' must have a type: integer, number, string, boolean "
                            "or date (add ? for optional)",
@@ -620,8 +415,8 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
     wf->line = 1;
     bool is_workflow = false;
     if (lua_istable(L, idx)) {
-        raw_field(L, idx, "kind");
-        const char *kind = plain_string(L, -1, NULL);
+        wf_raw_field(L, idx, "kind");
+        const char *kind = wf_plain_string(L, -1, NULL);
         is_workflow = kind && !strcmp(kind, "workflow");
         lua_pop(L, 1);
     }
@@ -634,9 +429,9 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
     char *file = NULL;
     read_where(L, idx, wf->file, &file, &wf->line);
     free(file);
-    raw_field(L, idx, "name");
+    wf_raw_field(L, idx, "name");
     size_t nlen = 0;
-    const char *name = plain_string(L, -1, &nlen);
+    const char *name = wf_plain_string(L, -1, &nlen);
     if (name && hb_workflow_name_valid(name, nlen)) {
         wf->name = hb_xstrdup(name);
     } else {
@@ -645,18 +440,18 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
         hb_problem(p, wf->file, wf->line,
                    "a workflow needs a name of letters, digits, '_', '-' and '.' (at most 100, "
                    "no '..'), not %s",
-                   shown(L, -1, text, sizeof text));
+                   wf_shown(L, -1, text, sizeof text));
     }
     lua_pop(L, 1);
     char what[256];
     snprintf(what, sizeof what, "workflow '%s'", wf->name);
     reader r = {.L = L, .p = p, .file = wf->file, .line = wf->line, .what = what};
-    raw_field(L, idx, "spec");
+    wf_raw_field(L, idx, "spec");
     int spec = lua_gettop(L);
     if (lua_istable(L, spec)) {
-        check_fields(&r, spec, WORKFLOW_FIELDS, -1);
-        wf->title = opt_string(&r, spec, "title");
-        wf->handbook = opt_string(&r, spec, "handbook");
+        wf_check_fields(&r, spec, WORKFLOW_FIELDS, -1);
+        wf->title = wf_opt_string(&r, spec, "title");
+        wf->handbook = wf_opt_string(&r, spec, "handbook");
         string_list(&r, spec, "uses", &wf->uses, &wf->nuses);
         string_list(&r, spec, "forbid", &wf->forbid, &wf->nforbid);
         for (size_t i = 0; i < wf->nuses; i++)
@@ -669,7 +464,7 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
                    luaL_typename(L, spec));
     }
 
-    raw_field(L, idx, "steps");
+    wf_raw_field(L, idx, "steps");
     int steps = lua_gettop(L);
     if (!lua_istable(L, steps)) {
         hb_problem(p, wf->file, wf->line, "%s: its steps are a %s, not a list of steps", what,
@@ -681,7 +476,7 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
     wf->steps = hb_xcalloc(n ? n : 1, sizeof *wf->steps);
     bool whole = true;
     for (size_t i = 1; i <= n; i++) {
-        raw_item(L, steps, (lua_Integer)i);
+        wf_raw_item(L, steps, (lua_Integer)i);
         hb_step *s = &wf->steps[wf->nsteps++];
         whole = read_step(&r, lua_gettop(L), i, s) && whole;
         lua_pop(L, 1);
