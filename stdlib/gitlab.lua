@@ -10,7 +10,7 @@
 
 local svc = require "hb.service"
 
-local M = { issues = {}, notes = {}, templates = {} }
+local M = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, users = {} }
 
 -- What each operation may do is the C operation table's
 -- (runtime/services/service_table.c); "gitlab.notes.list" there is the
@@ -28,7 +28,7 @@ end
 
 -- The project as the API addresses it (id, or the %2F-encoded path) and as
 -- objects in the audit trail name it (id or plain path).
-local function project_ref(p, op)
+local function project_ref(p, op, what)
   local id = math.tointeger(p)
   if id and id > 0 then
     return tostring(id), tostring(id)
@@ -39,7 +39,8 @@ local function project_ref(p, op)
     end
     return hbi.escape(p), p
   end
-  error(op .. ": project must be a numeric id or a path like \"group/project\"", 3)
+  error(("%s: %s must be a numeric id or a path like \"group/project\""):format(op,
+    what or "project"), 3)
 end
 
 local function issue_object(project, iid)
@@ -142,6 +143,27 @@ function M.issues.update(project, iid, fields)
     }), function(res) return res.body end)
 end
 
+-- Labels added or removed one by one, never the whole list replaced: the
+-- issue keeps every other label. Safe to repeat.
+local function labels_call(opname, field, project, iid, labels)
+  local op = "gitlab." .. opname
+  local ref, name = project_ref(project, op)
+  iid = svc.positive_id(iid, op, "iid", 4)
+  return svc.write(request(opname, "PUT",
+    ("%s/projects/%s/issues/%d"):format(API, ref, iid), {
+      body = { [field] = table.concat(svc.string_list(labels, op, "labels", 4), ",") },
+      object = issue_object(name, iid),
+    }), function(res) return res.body end)
+end
+
+function M.issues.add_labels(project, iid, labels)
+  return labels_call("issues.add_labels", "add_labels", project, iid, labels)
+end
+
+function M.issues.remove_labels(project, iid, labels)
+  return labels_call("issues.remove_labels", "remove_labels", project, iid, labels)
+end
+
 -- The next page: x-next-page (offset paging), else Link rel="next" (keyset
 -- paging, or a proxy that drops the x- headers).
 local function next_page(res, prev)
@@ -157,7 +179,7 @@ local function next_page(res, prev)
   if type(link) == "string" then
     for url, rel in link:gmatch("<([^>]+)>%s*;%s*rel=\"([^\"]+)\"") do
       if rel == "next" then
-        return request("issues.list", "GET", url)
+        return request(prev.op:sub(#"gitlab." + 1), "GET", url)
       end
     end
   end
@@ -214,6 +236,72 @@ function M.notes.create(project, iid, note)
       return nil
     end,
   })
+end
+
+-- Members, inherited ones included (a member of a parent group is a member
+-- here too, with the highest role they hold): one by user id, or all.
+-- member(...) is nil, err when the user is no member. `kind` is "groups" or
+-- "projects"; a group, like a project, is its id or its full path.
+local function member_of(kind, holder, user_id)
+  local op = ("gitlab.%s.member"):format(kind)
+  local ref = project_ref(holder, op, kind:sub(1, -2))
+  user_id = svc.positive_id(user_id, op, "user id", 4)
+  local res, err = svc.lookup(request(kind .. ".member", "GET",
+    ("%s/%s/%s/members/all/%d"):format(API, kind, ref, user_id)))
+  if not res then
+    return nil, err
+  end
+  return res.body
+end
+
+local function members_of(kind, holder, filters)
+  local op = ("gitlab.%s.members"):format(kind)
+  local ref = project_ref(holder, op, kind:sub(1, -2))
+  local query = svc.copy(svc.table_arg(filters, op, "filters"))
+  query.per_page = query.per_page or 100
+  return svc.pages(request(kind .. ".members", "GET", ("%s/%s/%s/members/all"):format(API, kind, ref),
+    { query = query }), function(res, prev)
+      return res.body, next_page(res, prev)
+    end)
+end
+
+function M.groups.member(group, user_id)
+  return member_of("groups", group, user_id)
+end
+
+function M.groups.members(group, filters)
+  return members_of("groups", group, filters)
+end
+
+function M.projects.member(project, user_id)
+  return member_of("projects", project, user_id)
+end
+
+function M.projects.members(project, filters)
+  return members_of("projects", project, filters)
+end
+
+-- A user by username (any case) or by email address (which GitLab matches
+-- whole, against public emails, or any email for an administrator's
+-- token). nil when nobody matches; nil, err when an email matches several.
+function M.users.find(who)
+  local op = "gitlab.users.find"
+  who = svc.string_arg(who, op, "username or email")
+  local by_email = who:find("@", 1, true) ~= nil
+  local found = {}
+  for user in svc.pages(request("users.find", "GET", API .. "/users", { query = {
+      [by_email and "search" or "username"] = who, per_page = 100 } }), function(res, prev)
+        return res.body, next_page(res, prev)
+      end) do
+    if by_email or (type(user.username) == "string" and user.username:lower() == who:lower()) then
+      found[#found + 1] = user
+    end
+  end
+  if #found > 1 then
+    return nil, { service = "gitlab", code = "ambiguous",
+      message = ("%d GitLab users match %s"):format(#found, who) }
+  end
+  return found[1]
 end
 
 -- The project's issue template `name` ({ name, content }), or nil, err.

@@ -12,7 +12,7 @@
 
 local svc = require "hb.service"
 
-local M = { tickets = {}, organizations = {}, ticket_forms = {}, users = {} }
+local M = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields = {}, users = {} }
 
 -- Each operation sends its requests under its name ("zendesk.tickets.get");
 -- what that operation may do (read or write, which methods and paths,
@@ -191,6 +191,51 @@ function M.tickets.comments(id)
     { query = { ["page[size]"] = 100 } }), "comments")
 end
 
+-- The statuses an update may set (a ticket closes by itself after solved).
+local STATUSES = { new = true, open = true, pending = true, hold = true, solved = true }
+
+-- Sets the ticket's status, with a comment in the same update when given:
+-- a reply that sets it to pending while the customer is asked for
+-- something ({ body = ..., public = true }), or an internal note (a string,
+-- or public = false). One update, so the customer never sees the reply
+-- without the status, nor the status without the reply.
+function M.tickets.set_status(id, status, c)
+  local op = "zendesk.tickets.set_status"
+  id = svc.positive_id(id, op, "ticket")
+  if not STATUSES[status] then
+    error(op .. ": status must be new, open, pending, hold or solved, not " .. tostring(status), 2)
+  end
+  local fields = { status = status }
+  if c ~= nil then
+    fields.comment = comment_body(op, c)
+  end
+  return svc.write(request("tickets.set_status", "PUT", ("%s/tickets/%d.json"):format(API, id), {
+    body = { ticket = fields },
+    object = "zendesk:ticket:" .. id,
+  }), function(res) return res.body.ticket end,
+  fields.comment and comment_once(id, fields.comment) or nil)
+end
+
+-- The ticket's page in the agent interface (https://x.zendesk.com/agent/tickets/123),
+-- from the API address Zendesk gives the ticket. `t` is a ticket (no request)
+-- or its id. nil, err when there is no such ticket.
+function M.tickets.agent_url(t)
+  local op = "zendesk.tickets.agent_url"
+  if type(t) ~= "table" then
+    local id = svc.positive_id(t, op, "ticket")
+    local res, err = svc.lookup(request("tickets.agent_url", "GET", ("%s/tickets/%d.json"):format(API, id)))
+    if not res then
+      return nil, err
+    end
+    t = res.body.ticket
+  end
+  local base, id = tostring(t.url or ""):match("^(.-)/api/v2/tickets/(%d+)%.json$")
+  if not base then
+    error(op .. ": the ticket has no API url to derive its agent page from", 2)
+  end
+  return ("%s/agent/tickets/%s"):format(base, id)
+end
+
 -- Adds email CCs (addresses), keeping the ones already there.
 function M.tickets.add_cc(id, emails)
   local op = "zendesk.tickets.add_cc"
@@ -239,21 +284,56 @@ end
 
 -- ticket forms and users -------------------------------------------------------
 
--- The form with this name (exact, else ignoring case), or nil. Forms are
--- found by name because ids differ between instances.
-function M.ticket_forms.find(name)
-  name = svc.string_arg(name, "zendesk.ticket_forms.find", "name")
-  local loose
-  for form in paged(request("ticket_forms.find", "GET", API .. "/ticket_forms.json"),
-      "ticket_forms") do
-    if form.name == name then
-      return form
+-- The object of a listing (ticket forms, ticket fields) whose `key` is
+-- `name`: exactly, else ignoring case; an active one before an inactive
+-- one. Forms and fields are found by name because ids differ between
+-- instances.
+local function find_named(op, collection, key, name)
+  name = svc.string_arg(name, "zendesk." .. op, key)
+  local best, best_rank
+  for item in paged(request(op, "GET", ("%s/%s.json"):format(API, collection)), collection) do
+    local text = type(item[key]) == "string" and item[key] or ""
+    local rank = text == name and 0 or text:lower() == name:lower() and 2 or nil
+    if rank and item.active == false then
+      rank = rank + 1
     end
-    if not loose and type(form.name) == "string" and form.name:lower() == name:lower() then
-      loose = form
+    if rank and (not best_rank or rank < best_rank) then
+      best, best_rank = item, rank
     end
   end
-  return loose
+  return best
+end
+
+-- The form with this name, or nil.
+function M.ticket_forms.find(name)
+  return find_named("ticket_forms.find", "ticket_forms", "name", name)
+end
+
+-- The field with this title, or nil; support.custom_field reads a ticket's
+-- value of it.
+function M.ticket_fields.find(title)
+  return find_named("ticket_fields.find", "ticket_fields", "title", title)
+end
+
+-- The user with this email address (any case), or nil.
+function M.users.find_by_email(email)
+  local op = "zendesk.users.find_by_email"
+  email = svc.string_arg(email, op, "email")
+  for user in paged(request("users.find_by_email", "GET", API .. "/users/search.json",
+      { query = { query = email } }), "users") do
+    if type(user.email) == "string" and user.email:lower() == email:lower() then
+      return user
+    end
+  end
+  return nil
+end
+
+-- Every ticket the user requested (the requester's other tickets, when the
+-- caller leaves out the one at hand), oldest first.
+function M.users.requested_tickets(id)
+  id = svc.positive_id(id, "zendesk.users.requested_tickets", "user")
+  return paged(request("users.requested_tickets", "GET",
+    ("%s/users/%d/tickets/requested.json"):format(API, id), { query = { per_page = 100 } }), "tickets")
 end
 
 function M.users.get(id)

@@ -7,17 +7,6 @@ local messages = require "messages"
 local level_tags = require "level_tags"
 
 local OPS = support.projects.support_ops
-local OPS_CHANNEL = support.slack.support_operations
-
--- The answers come from the customer's reply (the event) or from the
--- engineer (the asks); whichever gave them.
-local function level(ctx)
-  return ctx.vars.level or ctx.answers.ask_level
-end
-
-local function target_date(ctx)
-  return ctx.vars.target_date or ctx.answers.ask_target_date
-end
 
 return workflow "offering-migration" {
   title = "Handle a product offering migration ticket",
@@ -27,141 +16,134 @@ return workflow "offering-migration" {
   forbid = { "zendesk.organizations.update", "zendesk.organizations.add_tags",
     "zendesk.organizations.remove_tags" },
   inputs = { ticket = { type = "integer", description = "the customer's Zendesk ticket" } },
+  words = { ops_channel = support.slack.support_operations },
 
   task "read_ticket" {
-    "Read the ticket and its organization: which offering the customer has a paid license for "
-      .. "(its support level tags), and which offering the problem statement is about.",
+    [[Read the ticket and its organization: which offering the customer has a paid license
+      for (its support level tags), and which offering the problem statement is about.]],
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local org = assert(zendesk.organizations.get(t.organization_id),
         "the ticket has no organization")
-      local paid = support.paid_offerings(org.tags)
-      if #paid == 0 then
-        error(("organization %s has no support level tag: it has no paid support"):format(org.name))
-      end
-      local problem = support.problem_offering(t)
-      local new = problem
-      if not problem or support.contains(paid, problem) then
-        for _, o in ipairs(support.offering_order) do
-          if not support.contains(paid, o) then
-            new = o
-          end
-        end
-      end
+      local field = zendesk.ticket_fields.find(support.problem_offering_field)
+      local problem = support.problem_offering(t, field and field.id)
+      local v = ctx.vars
+      v.current, v.new = support.migration_offerings(org.tags, problem)
+      assert(v.current, ("organization %s has no support level tag: it has no paid support"):format(org.name))
       local requester = zendesk.users.get(t.requester_id)
-      ctx.vars.org_id, ctx.vars.org_name = org.id, org.name
-      ctx.vars.current, ctx.vars.new = paid[1], new
-      ctx.vars.customer = requester and requester.name
+      v.org_id, v.org_name, v.customer = org.id, org.name, requester and requester.name
+      v.ticket_url = zendesk.tickets.agent_url(t)
       ctx.log(("%s pays for %s; the ticket's problem is about %s"):format(org.name,
         table.concat(support.level_tags(org.tags), " and "), problem or "an unknown offering"))
     end,
   },
   ask "involves_unpaid_offering" {
-    "Does the problem statement of the ticket involve the offering the customer has not paid for "
-      .. "(for example a GitLab.com problem from a customer with only a Self-managed license)?",
+    [[Does the problem statement of the ticket involve the offering the customer has not paid
+      for (for example a GitLab.com problem from a customer with only a Self-managed
+      license)?]],
     options = { { "yes", next = "contact_customer" }, { "no", next = "out_of_scope" } },
   },
   task "contact_customer" {
-    "Contact the customer: explain that although they are only entitled to support on their "
-      .. "current offering, we intend to support them anyway; ask them to confirm what support "
-      .. "level they intend to purchase on the new offering, and the target date for completing "
-      .. "the migration.",
+    [[Contact the customer: explain that although they are only entitled to support on their
+      current offering, we intend to support them anyway; ask them to confirm what support
+      level they intend to purchase on the new offering, and the target date for completing
+      the migration. The reply sets the ticket to pending: it waits on the customer.]],
     run = function(ctx)
-      zendesk.tickets.comment(ctx.input.ticket, {
+      zendesk.tickets.set_status(ctx.input.ticket, support.waiting_on_customer, {
         public = true,
         body = messages.offering_migration_intro {
-          customer = ctx.vars.customer, current = ctx.vars.current, new = ctx.vars.new,
+          customer = ctx.vars.customer, current_offering = support.offerings[ctx.vars.current],
+          new_offering = support.offerings[ctx.vars.new],
         },
       })
     end,
   },
   wait "customer_reply" {
-    "Wait for the customer's answer, then pass it on: hb resume RUN --event "
-      .. "customer_reply='{\"level\":\"premium\",\"date\":\"2026-12-31\"}' (either may be left "
-      .. "out). After 3 days without one, hb asks you for both.",
+    [[Wait for the customer's answer, then pass it on: hb resume RUN --event
+      customer_reply='{"level":"premium","date":"2026-12-31"}' (either may be left out).
+      After 3 days without one, hb asks you for both.]],
     event = "customer_reply", timeout = "3d", on_timeout = "level_given",
     next = "record_reply",
   },
   task "record_reply" {
-    "Record the support level and the target date the customer gave.",
+    [[Record the support level and the target date the customer gave.]],
     run = function(ctx)
-      local reply = ctx.events.customer_reply
-      if type(reply) ~= "table" then
-        return
-      end
-      local lvl = type(reply.level) == "string" and reply.level:lower() or nil
-      if support.levels[lvl] then
-        ctx.vars.level = lvl
-      end
-      local date = support.parse_time(reply.date or reply.target_date)
-      if date then
-        ctx.vars.target_date = support.format_date(date)
-      end
+      ctx.vars.level, ctx.vars.target_date = support.migration_reply(ctx.events.customer_reply)
     end,
   },
   choice "level_given" {
-    "Did the customer say which support level they intend to purchase?",
-    { label = "Given", when = function(ctx) return ctx.vars.level ~= nil end, next = "date_given" },
+    [[Did the customer say which support level they intend to purchase?]],
+    { label = "Given", when = is_set("vars.level"), next = "date_given" },
     { label = "Not given", next = "ask_level" },
   },
   ask "ask_level" {
-    "Which support level does the customer intend to purchase on the new offering?",
+    [[Which support level does the customer intend to purchase on the new offering?]],
     value = "enum", choices = support.level_order,
     next = "date_given",
   },
   choice "date_given" {
-    "Did the customer give the target date for completing the migration?",
-    { label = "Given", when = function(ctx) return ctx.vars.target_date ~= nil end,
-      next = "open_ops_issue" },
+    [[Did the customer give the target date for completing the migration?]],
+    { label = "Given", when = is_set("vars.target_date"), next = "open_ops_issue" },
     { label = "Not given", next = "ask_target_date" },
   },
   ask "ask_target_date" {
-    "What is the customer's target date for completing the migration?",
+    [[What is the customer's target date for completing the migration?]],
     value = "date",
   },
   task "open_ops_issue" {
-    "Open a Support Ops issue in the zendesk-organizations project: specify that the request is "
-      .. "to support a product offering migration, the new support level to be applied to the "
-      .. "organization, and the migration target date.",
+    [[Open a Support Ops issue in the zendesk-organizations project: specify that the request
+      is to support a product offering migration, the new support level to be applied to the
+      organization, and the migration target date.]],
     run = function(ctx)
+      local v = ctx.vars
       local template = gitlab.templates.issue(OPS, support.templates.offering_migration)
-      local level_tag = support.level_tag(ctx.vars.new, level(ctx))
-      local title, description = messages.offering_migration_issue({
-        org_name = ctx.vars.org_name, org_id = ctx.vars.org_id, ticket = ctx.input.ticket,
-        current = ctx.vars.current, new = ctx.vars.new, level_tag = level_tag,
-        target_date = target_date(ctx),
-      }, template and template.content)
+      -- The level and the date: from the customer's reply (record_reply) or the asks.
+      local level_tag = support.level_tag(v.new, fact(ctx, "level", "ask_level"))
+      local about = { org_name = v.org_name, org_id = v.org_id, ticket = ctx.input.ticket,
+        ticket_url = v.ticket_url, level_tag = level_tag,
+        target_date = fact(ctx, "target_date", "ask_target_date") }
+      local title = messages.offering_migration_issue_title(about)
       local issue = gitlab.issues.create(OPS, {
-        title = title, description = description, labels = { support.migration_issue_label },
+        title = title,
+        description = messages.offering_migration_issue {
+          fields = support.migration_issue_lines(about), level_tag = level_tag,
+          current_offering = support.offerings[v.current], new_offering = support.offerings[v.new],
+          level_name = support.describe_level_tag(level_tag), target_date = about.target_date,
+          template = template and template.content,
+        },
+        labels = { support.migration_issue_label },
       })
       if issue.planned then -- a dry run: nothing was created
-        ctx.vars.issue_ref = "(planned: " .. title .. ")"
+        v.issue_ref = "(planned: " .. title .. ")"
         return
       end
-      ctx.vars.issue_iid = issue.iid
-      ctx.vars.issue_ref = issue.references and issue.references.full or (OPS .. "#" .. issue.iid)
-      ctx.vars.issue_url = issue.web_url
+      v.issue_iid = issue.iid
+      v.issue_ref = issue.references and issue.references.full or (OPS .. "#" .. issue.iid)
+      v.issue_url = issue.web_url
     end,
   },
   task "note_migration" {
-    "Add an internal note marking the ticket as a product offering migration, so that SEs know a "
-      .. "decision has been made to support the customer (the NOTE: whoever picks the ticket up "
-      .. "finds it).",
+    [[Add an internal note marking the ticket as a product offering migration, so that SEs
+      know a decision has been made to support the customer (the NOTE: whoever picks the
+      ticket up finds it).]],
     run = function(ctx)
+      local v = ctx.vars
       zendesk.tickets.comment(ctx.input.ticket, {
         public = false,
         body = messages.offering_migration_note {
-          org_name = ctx.vars.org_name, current = ctx.vars.current, new = ctx.vars.new,
-          level = level(ctx), target_date = target_date(ctx), ticket = ctx.input.ticket,
-          issue = ctx.vars.issue_url or ctx.vars.issue_ref,
+          org_name = v.org_name, current_offering = support.offerings[v.current],
+          new_offering = support.offerings[v.new],
+          level_name = support.levels[fact(ctx, "level", "ask_level")],
+          target_date = fact(ctx, "target_date", "ask_target_date"), ticket = ctx.input.ticket,
+          issue = v.issue_url or v.issue_ref,
         },
       })
     end,
   },
   wait "support_ops_done" {
-    "Support Ops adds the support level tag to the org (there will then be two, so the customer "
-      .. "gets help on both offerings) and the org note, then closes the issue. hb checks the "
-      .. "issue every hour.",
+    [[Support Ops adds the support level tag to the org (there will then be two, so the
+      customer gets help on both offerings) and the org note, then closes the issue. hb
+      checks the issue every hour.]],
     condition = function(ctx)
       local issue = gitlab.issues.get(OPS, ctx.vars.issue_iid)
       return issue ~= nil and issue.state == "closed"
@@ -170,13 +152,13 @@ return workflow "offering-migration" {
     next = "plan_tag_alignment",
   },
   ask "ping_support_ops" {
-    "Support Ops has not closed the issue after 5 days: ping in " .. OPS_CHANNEL .. " with the "
-      .. "issue link (in the ticket's internal note), then answer `pinged` and hb keeps waiting.",
+    [[Support Ops has not closed the issue after 5 days: ping in {ops_channel} with the issue
+      link (in the ticket's internal note), then answer `pinged` and hb keeps waiting.]],
     options = { { "pinged", next = "support_ops_done" } },
   },
   task "plan_tag_alignment" {
-    "Once Support Ops has completed their work, find the support level tag on the ticket that "
-      .. "does not belong to its problem statement.",
+    [[Once Support Ops has completed their work, find the support level tag on the ticket
+      that does not belong to its problem statement.]],
     run = function(ctx)
       local t = zendesk.tickets.get(ctx.input.ticket)
       local org = zendesk.organizations.get(ctx.vars.org_id)
@@ -188,35 +170,12 @@ return workflow "offering-migration" {
       end
     end,
   },
-  choice "sure_which_tag" {
-    "Is it clear which support level tag does not belong?",
-    { label = "Clear", when = function(ctx) return ctx.vars.align ~= nil end, next = "align_tags" },
-    { label = "Not sure", next = "ask_which_tag" },
-  },
-  task "align_tags" {
-    "Remove from the ticket the support level tag that does not belong (and make sure the one "
-      .. "that does is there).",
-    run = function(ctx)
-      level_tags.apply(ctx.input.ticket, ctx.vars.align, ctx.vars.new)
-    end,
-    next = "done",
-  },
-  ask "ask_which_tag" {
-    level_tags.ask_which_tag,
-    value = "enum",
-    choices = function(ctx) return level_tags.choices(ctx.vars.ticket_level_tags) end,
-  },
-  task "remove_chosen_tag" {
-    "Remove the tag you chose from the ticket.",
-    run = function(ctx)
-      level_tags.remove_chosen(ctx.input.ticket, ctx.answers.ask_which_tag, ctx.run.actor)
-    end,
-  },
+  level_tags.which_tag { done = "done" },
   succeed "done" {
-    "The ticket carries the support level that matches its problem statement.",
+    [[The ticket carries the support level that matches its problem statement.]],
   },
   succeed "out_of_scope" {
-    "The problem statement involves the offering they pay for: this is not an offering "
-      .. "migration. Handle the ticket as usual.",
+    [[The problem statement involves the offering they pay for: this is not an offering
+      migration. Handle the ticket as usual.]],
   },
 }

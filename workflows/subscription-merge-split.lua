@@ -6,6 +6,7 @@ local support = require "support"
 local messages = require "messages"
 
 local OPP = support.opportunity_fields
+local SALES = support.slack.sales_escalation
 
 -- "Users in license" of every subscription read.
 local function total_seats(subs)
@@ -28,9 +29,10 @@ local function newest_opportunity(number)
 end
 
 -- A reply the owner is copied on.
-local function reply_with_owner(ctx, body)
+local function reply_with_owner(ctx, message)
   zendesk.tickets.add_cc(ctx.input.ticket, { ctx.vars.owner_email })
-  zendesk.tickets.comment(ctx.input.ticket, { public = true, body = body })
+  zendesk.tickets.comment(ctx.input.ticket, { public = true,
+    body = message { customer = ctx.vars.customer, owner = ctx.vars.owner_name } })
 end
 
 return workflow "subscription-merge-split" {
@@ -44,29 +46,30 @@ return workflow "subscription-merge-split" {
     subscription = { type = "string", description = "a subscription number (A-S...)" },
     other_subscription = { type = "string?", description = "the second subscription, to merge" },
   },
+  words = { sales_channel = SALES },
 
   task "read_ticket" {
-    "Read who asks, to address the reply.",
+    [[Read who asks, to address the reply, and what they ask for (merge or split, in any
+      case).]],
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local requester = zendesk.users.get(t.requester_id)
       ctx.vars.customer = requester and requester.name
+      ctx.vars.wanted = ctx.input.request:lower()
     end,
   },
   choice "merge_or_split" {
-    "Does the customer want to merge subscriptions, or to split one?",
-    { label = "Merge", when = function(ctx) return ctx.input.request:lower() == "merge" end,
-      next = "read_subscriptions" },
-    { label = "Split", when = function(ctx) return ctx.input.request:lower() == "split" end,
-      next = "read_subscriptions" },
+    [[Does the customer want to merge subscriptions, or to split one?]],
+    { label = "Merge", when = is("wanted", "merge"), next = "read_subscriptions" },
+    { label = "Split", when = is("wanted", "split"), next = "read_subscriptions" },
     { label = "Neither", next = "unknown_request" },
   },
   task "read_subscriptions" {
-    "Search for the subscriptions in Zuora: their accounts, Invoice Owner (a reseller is listed "
-      .. "there) and Users in license. They may sit on different customer accounts.",
+    [[Search for the subscriptions in Zuora: their accounts, Invoice Owner (a reseller is
+      listed there) and Users in license. They may sit on different customer accounts.]],
     run = function(ctx)
       local numbers = { ctx.input.subscription, ctx.input.other_subscription }
-      ctx.vars.merge = ctx.input.request:lower() == "merge"
+      ctx.vars.merge = ctx.vars.wanted == "merge"
       if ctx.vars.merge and not numbers[2] then
         error("merging needs two subscriptions: give other_subscription=A-S...")
       end
@@ -88,47 +91,48 @@ return workflow "subscription-merge-split" {
     end,
   },
   choice "which_request" {
-    "Merging or splitting?",
-    { label = "Merge", when = function(ctx) return ctx.vars.merge end, next = "same_invoice_owner" },
+    [[Merging or splitting?]],
+    { label = "Merge", when = is("merge", true), next = "same_invoice_owner" },
     { label = "Split", next = "find_opportunity_owner" },
   },
   choice "same_invoice_owner" {
-    "Was the new subscription purchased through a different reseller: is the Invoice Owner "
-      .. "different for both subscriptions?",
+    [[Was the new subscription purchased through a different reseller: is the Invoice Owner
+      different for both subscriptions?]],
     { label = "Different", next = "state_license_sum",
       when = function(ctx) return ctx.vars.subs[1].invoice_owner ~= ctx.vars.subs[2].invoice_owner end },
     { label = "Same", next = "find_opportunity_owner" },
   },
   task "state_license_sum" {
-    "The Invoice Owner is different: we can generate a new license that includes Users in license "
-      .. "from both subscriptions. State the sum in an internal note.",
+    [[The Invoice Owner is different: we can generate a new license that includes Users in
+      license from both subscriptions. State the sum in an internal note.]],
     run = function(ctx)
       local a, b = ctx.vars.subs[1], ctx.vars.subs[2]
       ctx.vars.seats = total_seats(ctx.vars.subs)
       zendesk.tickets.comment(ctx.input.ticket, { public = false, body = messages.license_for_sum {
-        a = a.number, owner_a = a.invoice_owner_name, b = b.number, owner_b = b.invoice_owner_name,
-        seats_a = a.seats, seats_b = b.seats, seats = ctx.vars.seats,
+        sub_a = a.number, owner_a = a.invoice_owner_name, sub_b = b.number,
+        owner_b = b.invoice_owner_name, seats_a = a.seats, seats_b = b.seats, seats = ctx.vars.seats,
       } })
     end,
   },
   ask "license_generated" {
-    "Have the L&R team generate the new license that includes Users in license from both "
-      .. "subscriptions (the seat count is in the internal note); hb does not create non-trial "
-      .. "licenses. Answer `generated` once it is sent.",
+    [[Have the L&R team generate the new license that includes Users in license from both
+      subscriptions (the seat count is in the internal note); hb does not create non-trial
+      licenses. Answer `generated` once it is sent.]],
     options = { { "generated", next = "reply_license_sum" } },
   },
   task "reply_license_sum" {
-    "Let the customer know a single license covers both subscriptions.",
+    [[Let the customer know a single license covers both subscriptions.]],
     run = function(ctx)
       local subs = ctx.vars.subs
       zendesk.tickets.comment(ctx.input.ticket, { public = true, body = messages.license_for_sum_reply {
-        customer = ctx.vars.customer, a = subs[1].number, b = subs[2].number, seats = ctx.vars.seats,
+        customer = ctx.vars.customer, sub_a = subs[1].number, sub_b = subs[2].number,
+        seats = ctx.vars.seats,
       } })
     end,
     next = "done",
   },
   task "find_opportunity_owner" {
-    "Search for the relevant Opportunity Owner in SFDC, or the Sales rep in Zuora.",
+    [[Search for the relevant Opportunity Owner in SFDC, or the Sales rep in Zuora.]],
     run = function(ctx)
       local v = ctx.vars
       v.opportunities, v.owner_source = {}, nil
@@ -156,31 +160,31 @@ return workflow "subscription-merge-split" {
     end,
   },
   choice "owner_found" {
-    "Who owns the account?",
-    { label = "Opportunity Owner in SFDC", next = "which_reply",
-      when = function(ctx) return ctx.vars.owner_source == "salesforce" end },
-    { label = "Sales rep in Zuora", next = "which_reply",
-      when = function(ctx) return ctx.vars.owner_source == "zuora" end },
+    [[Who owns the account?]],
+    { label = "Opportunity Owner in SFDC", next = "which_reply", when = is("owner_source", "salesforce") },
+    { label = "Sales rep in Zuora", next = "which_reply", when = is("owner_source", "zuora") },
     { label = "Not found", next = "ask_owner_email" },
   },
   ask "ask_owner_email" {
-    "hb found no Opportunity Owner in SFDC and no Sales rep in Zuora. Ask the Sales Support team "
-      .. "who owns the account, and give their email address.",
+    [[hb found no Opportunity Owner in SFDC and no Sales rep in Zuora. Ask the Sales Support
+      team who owns the account, and give their email address.]],
     value = "string",
   },
   task "record_owner" {
-    "Record the account owner you gave.",
+    [[Record the account owner you gave, by name when Zendesk knows them.]],
     run = function(ctx)
       local email = ctx.answers.ask_owner_email
       if not support.is_email(email) then
         error("not an email address: " .. email)
       end
-      ctx.vars.owner_name, ctx.vars.owner_email, ctx.vars.owner_source = email, email, "answer"
+      local user = zendesk.users.find_by_email(email)
+      ctx.vars.owner_name, ctx.vars.owner_email, ctx.vars.owner_source = user and user.name or email,
+        email, "answer"
     end,
   },
   choice "which_reply" {
-    "It's not possible to merge the subscriptions if the opportunities in SFDC were both "
-      .. "submitted as New Business: are they?",
+    [[It's not possible to merge the subscriptions if the opportunities in SFDC were both
+      submitted as New Business: are they?]],
     { label = "Merge, both New Business", next = "reply_cannot_merge",
       when = function(ctx)
         local opps = ctx.vars.opportunities or {}
@@ -194,43 +198,37 @@ return workflow "subscription-merge-split" {
         end
         return true
       end },
-    { label = "Merge", when = function(ctx) return ctx.vars.merge end, next = "reply_merge" },
+    { label = "Merge", when = is("merge", true), next = "reply_merge" },
     { label = "Split", next = "reply_split" },
   },
   task "reply_cannot_merge" {
-    "Let the customer know that we are handling the issue internally while copying the account "
-      .. "owner (Opportunity Owner) on the ticket, and that the subscriptions cannot be merged as "
-      .. "they stand: the newer one will be credited and resubmitted as an add-on.",
+    [[Let the customer know that we are handling the issue internally while copying the
+      account owner (Opportunity Owner) on the ticket, and that the subscriptions cannot be
+      merged as they stand: the newer one will be credited and resubmitted as an add-on.]],
     run = function(ctx)
-      reply_with_owner(ctx, messages.merge_handled_internally {
-        customer = ctx.vars.customer, owner = ctx.vars.owner_name, both_new_business = true,
-      })
+      reply_with_owner(ctx, messages.merge_cannot_merge)
     end,
     next = "note_owner_ping",
   },
   task "reply_merge" {
-    "Let the customer know that we are handling the issue internally while copying the account "
-      .. "owner (Opportunity Owner) on the ticket.",
+    [[Let the customer know that we are handling the issue internally while copying the
+      account owner (Opportunity Owner) on the ticket.]],
     run = function(ctx)
-      reply_with_owner(ctx, messages.merge_handled_internally {
-        customer = ctx.vars.customer, owner = ctx.vars.owner_name,
-      })
+      reply_with_owner(ctx, messages.merge_handled_internally)
     end,
     next = "note_owner_ping",
   },
   task "reply_split" {
-    "Explain that seats used on separate GitLab instances or GitLab.com groups need separate "
-      .. "subscriptions, that support cannot split one, and that the account owner (copied on the "
-      .. "ticket) will follow up.",
+    [[Explain that seats used on separate GitLab instances or GitLab.com groups need separate
+      subscriptions, that support cannot split one, and that the account owner (copied on
+      the ticket) will follow up.]],
     run = function(ctx)
-      reply_with_owner(ctx, messages.split_handled_internally {
-        customer = ctx.vars.customer, owner = ctx.vars.owner_name,
-      })
+      reply_with_owner(ctx, messages.split_handled_internally)
     end,
   },
   task "note_owner_ping" {
-    "Write in an internal note exactly what to tell the Opportunity Owner in "
-      .. support.slack.sales_escalation .. ".",
+    [[Write in an internal note exactly what to tell the Opportunity Owner in
+      {sales_channel}.]],
     run = function(ctx)
       local v = ctx.vars
       local opps = v.opportunities or {}
@@ -238,24 +236,26 @@ return workflow "subscription-merge-split" {
       for _, s in ipairs(v.subs) do
         numbers[#numbers + 1] = s.number
       end
-      zendesk.tickets.comment(ctx.input.ticket, { public = false, body = messages.ping_owner {
-        owner = v.owner_name, ticket = ctx.input.ticket, split = not v.merge,
+      local ping = v.merge and messages.ping_owner_merge or messages.ping_owner_split
+      zendesk.tickets.comment(ctx.input.ticket, { public = false, body = ping {
+        owner = v.owner_name, channel = SALES, ticket = ctx.input.ticket,
         subscriptions = table.concat(numbers, " and "),
         existing_opportunity = opps[1] and opps[1].id, new_opportunity = opps[2] and opps[2].id,
       } })
     end,
   },
   ask "ping_owner" {
-    "Ping the Opportunity Owner in " .. support.slack.sales_escalation .. " with the text of the "
-      .. "internal note (the new subscription's opportunity is credited and a new one submitted "
-      .. "as an add-on to the existing one, as in ZD ticket #162478). Answer `pinged`.",
+    [[Ping the Opportunity Owner in {sales_channel} with the text of the internal note (the
+      new subscription's opportunity is credited and a new one submitted as an add-on to the
+      existing one, as in ZD ticket #162478). Answer `pinged`.]],
     options = { { "pinged", next = "done" } },
   },
   succeed "done" {
-    "Handled without merging or splitting anything: support does not merge or split subscriptions.",
+    [[Handled without merging or splitting anything: support does not merge or split
+      subscriptions.]],
   },
   fail "unknown_request" {
-    "The request must be `merge` or `split`.",
+    [[The request must be `merge` or `split`.]],
     message = "request must be merge or split",
   },
 }

@@ -1,5 +1,7 @@
--- Handbook: Working with Customer Support Operations, "Basic Issue Flows",
--- "Bugs" and "Feature Requests". The flow sums up as "Create an issue!".
+-- Handbook: Working with Customer Support Operations, "Asking general
+-- questions", "Basic Issue Flows", "Bugs", "Feature Requests" and
+-- "Deployments and Delivery". The flow sums up as "Create an issue!"; the
+-- requester then validates on staging, signs off and rolls the change out.
 local support = require "support"
 local messages = require "messages"
 
@@ -7,19 +9,20 @@ local TRACKER = support.projects.cso_tracker
 local META = support.projects.team_meta
 
 -- Opens an issue from a project's template, with the requester's details
--- and commitments above the template's content.
-local function open_issue(ctx, project, template_name, labels, extra)
+-- (and whether it is on the roadmap) and commitments above the template's
+-- content.
+local function open_issue(ctx, project, template_name, labels, roadmap)
   local template = gitlab.templates.issue(project, template_name)
-  local details = ctx.input.details or ""
-  if extra then
-    details = details == "" and extra or (details .. "\n\n" .. extra)
-  end
+  local commitments = ctx.answers.expectations == "yes" and messages.cso_commitments_confirmed
+    or messages.cso_commitments_open
   local issue = gitlab.issues.create(project, {
     title = ctx.input.title,
-    description = messages.cso_issue({ details = details, by = ctx.run.actor }, template and template.content),
+    description = messages.cso_issue { details = ctx.input.details, roadmap = roadmap,
+      commitments = commitments { by = ctx.run.actor }, template = template and template.content },
     labels = labels,
   })
   ctx.vars.issue_url = issue.web_url
+  ctx.vars.issue_project, ctx.vars.issue_iid = project, issue.iid
   ctx.log("created " .. tostring(issue.web_url))
 end
 
@@ -33,79 +36,103 @@ return workflow "support-ops-request" {
     title = { type = "string", description = "what you want, in one line (the issue title)" },
     details = { type = "string?", description = "more detail for the issue" },
   },
+  words = { questions = support.slack.support_operations },
 
   ask "what_kind" {
-    "What do you want to get done? Reporting a bug (`bug`); something on the Support Roadmap "
-      .. "(`roadmap feature`); something not on the roadmap, easy or maybe hard, but you "
-      .. "definitely know what you want (`other feature`); or you don't totally know yet "
-      .. "(`not sure yet`).",
-    options = { { "bug", next = "decision_maker" }, { "roadmap feature", next = "decision_maker" },
-      { "other feature", next = "decision_maker" }, { "not sure yet", next = "rfc_or_change" } },
+    [[What do you want to get done? Reporting a bug (`bug`); something on the Support Roadmap
+      (`roadmap feature`); something not on the roadmap, easy or maybe hard, but you
+      definitely know what you want (`other feature`); you don't totally know yet (`not sure
+      yet`); or a general question, or assistance (`question`).]],
+    options = { { "bug", next = "expectations" }, { "roadmap feature", next = "expectations" },
+      { "other feature", next = "expectations" }, { "not sure yet", next = "rfc_or_change" },
+      { "question", next = "ask_in_channel" } },
   },
-  ask "decision_maker" {
-    "If you're creating an issue, Customer Support Operations expects that you're empowered to "
-      .. "make decisions: you're a DRI at the appropriate level to steward your change, or an "
-      .. "appropriate DRI delegated it to you. Are you?",
-    options = { { "yes", next = "responsive" }, { "no", next = "not_ready" } },
+  ask "rfc_or_change" {
+    [[You don't totally know yet: create an RFC issue in support-team-meta (`rfc`), or work
+      otherwise within the Change Management in GitLab Support framework (`change
+      management`)?]],
+    options = { { "rfc", next = "expectations" }, { "change management", next = "change_management" } },
   },
-  ask "responsive" {
-    "You're responsive: you're prioritizing working on the thing you want so that it can be "
-      .. "shipped on time, and to spec. Are you?",
-    options = { { "yes", next = "ready_to_validate" }, { "no", next = "not_ready" } },
+  ask "expectations" {
+    [[If you're creating an issue, the Customer Support Operations team expects that: you're
+      empowered to make decisions (a DRI at the appropriate level to steward your change, or
+      delegated by one); you're responsive (prioritizing the thing you want so that it can
+      be shipped on time, and to spec); and you'll be ready to validate and sign off (test
+      on staging, or delegate and organize testing, and sign off before it can go live).
+      These are expectations, not a gate: the issue is created either way, and says whether
+      you could confirm them. Can you (`yes`), or not all of them yet (`not all yet`)?]],
+    options = { { "yes", next = "which_issue" }, { "not all yet", next = "which_issue" } },
   },
-  ask "ready_to_validate" {
-    "You'll be ready to validate and sign off: when Support Operations deploys something to "
-      .. "staging, you test (or delegate and organize testing) and sign off before it can go live "
-      .. "in production. Will you?",
-    options = { { "yes", next = "bug_or_feature" }, { "no", next = "not_ready" } },
-  },
-  choice "bug_or_feature" {
-    "A bug report or a feature request?",
-    { label = "Bug", when = function(ctx) return ctx.answers.what_kind == "bug" end, next = "bug_issue" },
+  choice "which_issue" {
+    [[A bug report, a feature request or an RFC?]],
+    { label = "Bug", when = is("what_kind", "bug"), next = "bug_issue" },
+    { label = "RFC", when = is("rfc_or_change", "rfc"), next = "rfc_issue" },
     { label = "Feature request", next = "feature_issue" },
   },
   task "bug_issue" {
-    "Bugs get created directly in the Customer Support Operations Issue Tracker using the Bug "
-      .. "Report Template.",
+    [[Bugs get created directly in the Customer Support Operations Issue Tracker using the
+      Bug Report Template.]],
     run = function(ctx)
       open_issue(ctx, TRACKER, support.templates.bug, { "Bug" })
     end,
-    next = "done",
+    next = "validate_and_sign_off",
   },
   task "feature_issue" {
-    "Feature requests get created directly in the Customer Support Operations Issue Tracker using "
-      .. "the Feature Requests Template; the focus is on aligning them with the Support Roadmap.",
+    [[Feature requests get created directly in the Customer Support Operations Issue Tracker
+      using the Feature Requests Template; the focus is on aligning them with the Support
+      Roadmap.]],
     run = function(ctx)
       local on_roadmap = ctx.answers.what_kind == "roadmap feature"
       open_issue(ctx, TRACKER, support.templates.feature, { "Feature request" },
-        on_roadmap and "On the Support Roadmap: yes."
-          or "On the Support Roadmap: no. A larger request may need the leadership team to re-plan "
-            .. "conflicts and protect strategic items.")
+        on_roadmap and messages.cso_on_roadmap() or messages.cso_not_on_roadmap())
     end,
-    next = "done",
   },
-  ask "rfc_or_change" {
-    "You don't totally know yet: create an RFC issue in support-team-meta (`rfc`), or work "
-      .. "otherwise within the Change Management in GitLab Support framework (`change management`)?",
-    options = { { "rfc", next = "rfc_issue" }, { "change management", next = "change_management" } },
+  wait "validate_and_sign_off" {
+    [[You'll be ready to validate and sign off: when Support Operations deploys the change to
+      staging, test it (or delegate / organize testing) and sign off on acceptability before
+      it can go live in production. Then: hb resume RUN --event signed_off.]],
+    event = "signed_off",
+  },
+  task "record_sign_off" {
+    [[Say on the issue who signed off, and when the change ships: unless otherwise
+      communicated, changes ship on the 1st of the month.]],
+    run = function(ctx)
+      local v = ctx.vars
+      v.ships_on = support.next_ship_date(ctx.now())
+      if v.issue_iid then
+        gitlab.notes.create(v.issue_project, v.issue_iid,
+          messages.cso_signed_off { by = ctx.run.actor, ships_on = v.ships_on })
+      end
+    end,
+  },
+  ask "roll_out" {
+    [[Once you've signed off on work, follow the steps in Change Management in Support -
+      Rolling out a Change (handbook/support/managers/change-management/#rolling-out-a-change)
+      to make sure everyone on the team is aware (the ship date is on the issue). Answer
+      `done`.]],
+    options = { { "done", next = "done" } },
   },
   task "rfc_issue" {
-    "Create an RFC issue in support-team-meta.",
+    [[Create an RFC issue in support-team-meta.]],
     run = function(ctx)
       open_issue(ctx, META, support.templates.rfc, { "RFC" })
     end,
-    next = "done",
+    next = "rfc_done",
   },
   succeed "done" {
-    "The issue is created: Customer Support Operations works from it.",
+    [[Signed off and rolled out: the change ships on the 1st of the month unless otherwise
+      communicated.]],
+  },
+  succeed "rfc_done" {
+    [[The RFC issue is created in support-team-meta.]],
   },
   succeed "change_management" {
-    "Work within the Change Management in GitLab Support framework "
-      .. "(handbook/support/managers/change-management).",
+    [[Work within the Change Management in GitLab Support framework
+      (handbook/support/managers/change-management).]],
   },
-  fail "not_ready" {
-    "Customer Support Operations expects the requester to be empowered to decide, responsive, and "
-      .. "ready to validate: find the DRI, or come back when you can commit.",
-    message = "the requester cannot commit to what Customer Support Operations expects",
+  succeed "ask_in_channel" {
+    [[For general questions and assistance, reach out via the {questions} Slack channel: a
+      member of the Customer Support Operations team will respond and work with you to help
+      address the question.]],
   },
 }

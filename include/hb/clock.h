@@ -3,6 +3,7 @@
 #ifndef HB_CLOCK_H
 #define HB_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hb/error.h"
@@ -33,5 +34,19 @@ hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e);
 /* A duration as hb_duration_parse reads it, in the largest unit that divides
  * it exactly ("1h", "90m", "14d"; "1500ms" below a second). Newly allocated. */
 char *hb_duration_text(int64_t us);
+
+/* Hours that recur every week, written "Mon-Fri 08:00-18:00 UTC+01:00":
+ * the days (a range such as Mon-Fri, which may wrap, or a list such as
+ * Mon,Wed), each day's window (24:00 ends the day), and the UTC offset they
+ * are counted in. stdlib/support.lua reads Global Support Hours in the same
+ * words; this is the check of the HB_SUPPORT_HOURS setting. Problems are
+ * HB_EUSAGE, worded to follow the value ("needs a daily window ..."). */
+typedef struct hb_weekly_hours {
+    bool days[7]; /* Monday first */
+    int from_minute, to_minute;
+    int utc_offset_seconds;
+} hb_weekly_hours;
+
+hb_status hb_weekly_hours_parse(const char *text, hb_weekly_hours *out, hb_err *e);
 
 #endif

@@ -11,7 +11,8 @@
  *    rawlen rawset (refuses the environments and stdlib modules) select
  *    setmetatable (refuses __gc) getmetatable tonumber tostring type
  *    _VERSION load (text only; env defaults to the caller's) require (not
- *    of hb's internal modules, hb.*; stdlib modules come as read-only
+ *    of hb's internal modules, hb.* other than the workflow language's
+ *    hb.workflow, hb.when and hb.text; stdlib modules come as read-only
  *    views) collectgarbage ("count" only),
  *    and copies of string (no dump), table, math, utf8, coroutine, json and
  *    os = {time, date, clock}. Reading or writing an undeclared global

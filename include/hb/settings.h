@@ -42,6 +42,7 @@ typedef enum hb_setting_source {
 /* Flags of a row. */
 #define HB_SETTING_ENV_ONLY 1u /* never read from $HB_HOME/config (HB_HOME itself) */
 #define HB_SETTING_SECRET   2u /* never printed or quoted in a message (a password) */
+#define HB_SETTING_STDLIB   4u /* readable by hb's Lua standard library (hbi.setting) */
 
 typedef struct hb_setting {
     const char *name;

@@ -33,6 +33,14 @@ typedef struct hb_edge {
     char *target; /* step id; NULL = the following step */
     int when_ref; /* choice: the `when` function, LUA_NOREF for the default */
     int line;
+    /* A `when` helper (`is("request", "merge")`, stdlib/hb/when.lua) says
+     * what it compares, so the tools show the comparison instead of the
+     * helper's code: its text ('request == "merge"'), the fact it reads and
+     * the values it compares with. All NULL / 0 for a plain function. */
+    char *when_text;
+    char *when_fact;
+    char **when_values;
+    size_t nwhen_values;
 } hb_edge;
 
 /* A time given as a literal duration or computed by a function(ctx). */
@@ -49,7 +57,8 @@ typedef struct hb_step {
     char *description; /* the first array item of the step table */
     char *file;
     int line;
-    char *next; /* explicit `next`, or NULL: fall through to the following step */
+    char *fragment; /* the fragment the step was included from, or NULL */
+    char *next;     /* explicit `next`, or NULL: fall through to the following step */
 
     /* task */
     int run_ref;
@@ -120,6 +129,11 @@ typedef struct hb_load_problems {
 
 void hb_load_problems_free(hb_load_problems *p);
 
+/* The names the workflow language gives a workflow file and its lib modules
+ * (constructors, fragments, facts, `when` helpers, message templates), all
+ * defined by stdlib/hb/workflow.lua; NULL-terminated. */
+extern const char *const hb_dsl_globals[];
+
 /* Loads and validates a workflow from source text (the engine passes the
  * pinned text on resume). Takes ownership of lua: the state must already be
  * set up (stdlib modules reachable). Everything the file does at its top
@@ -132,6 +146,10 @@ hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src
                                   hb_workflow **out, hb_load_problems *problems, hb_err *e);
 hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
                            hb_workflow **out, hb_err *e);
+
+/* Gives the stdlib of a Lua state hbi.setting(name), which reads the
+ * settings flagged HB_SETTING_STDLIB (hb_workflow_load does it). */
+void hb_workflow_expose_settings(hb_lua *lua);
 
 /* Loads from a file with a fresh state and default modules (static uses). */
 hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e);

@@ -240,3 +240,80 @@ char *hb_duration_text(int64_t us)
             return hb_xasprintf("%lld%c", (long long)(us / UNITS[i].us), UNITS[i].unit);
     return hb_xasprintf("%lldms", (long long)(us / 1000));
 }
+
+/* ---- weekly hours ("Mon-Fri 00:00-24:00 UTC+01:00") ---------------------- */
+
+static const char *const DAY_NAMES[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+static int day_index(const char *s, size_t n)
+{
+    for (int d = 0; d < 7; d++)
+        if (n == 3 && !strncmp(s, DAY_NAMES[d], 3))
+            return d;
+    return -1;
+}
+
+/* "HH:MM" at *p (hours 0..24, 24:00 only as an end), advancing *p. */
+static bool read_clock(const char **p, int *minutes)
+{
+    const char *s = *p;
+    if (!isdigit((unsigned char)s[0]))
+        return false;
+    int h = s[0] - '0';
+    s++;
+    if (isdigit((unsigned char)*s))
+        h = h * 10 + (*s++ - '0');
+    if (*s != ':' || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]))
+        return false;
+    int m = (s[1] - '0') * 10 + (s[2] - '0');
+    if (h > 24 || m > 59 || (h == 24 && m > 0))
+        return false;
+    *minutes = h * 60 + m;
+    *p = s + 3;
+    return true;
+}
+
+hb_status hb_weekly_hours_parse(const char *text, hb_weekly_hours *out, hb_err *e)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = text;
+    /* DAYS: a range or a list of three-letter names, then one space. */
+    while (*p && *p != ' ') {
+        const char *end = p;
+        while (*end && *end != ',' && *end != ' ')
+            end++;
+        const char *dash = memchr(p, '-', (size_t)(end - p));
+        int first = day_index(p, (size_t)((dash ? dash : end) - p));
+        int last = dash ? day_index(dash + 1, (size_t)(end - dash - 1)) : first;
+        if (first < 0 || last < 0)
+            return hb_err_set(e, HB_EUSAGE, "has an unknown day in '%.*s' (days are Mon ... Sun)",
+                              (int)(end - p), p);
+        for (int d = first;; d = (d + 1) % 7) {
+            out->days[d] = true;
+            if (d == last)
+                break;
+        }
+        p = *end == ',' ? end + 1 : end;
+    }
+    while (*p == ' ')
+        p++;
+    if (!read_clock(&p, &out->from_minute) || *p++ != '-' || !read_clock(&p, &out->to_minute))
+        return hb_err_set(e, HB_EUSAGE, "needs a daily window such as 08:00-18:00");
+    if (out->from_minute >= out->to_minute)
+        return hb_err_set(e, HB_EUSAGE, "has a daily window that does not run forward");
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, "UTC", 3) != 0)
+        return hb_err_set(e, HB_EUSAGE, "needs its UTC offset: UTC, UTC+01:00, UTC-05:00");
+    p += 3;
+    if (*p == '+' || *p == '-') {
+        int sign = *p == '+' ? 1 : -1, minutes;
+        p++;
+        if (!read_clock(&p, &minutes) || minutes > 14 * 60)
+            return hb_err_set(e, HB_EUSAGE, "has an offset that is not UTC+HH:MM or UTC-HH:MM");
+        out->utc_offset_seconds = sign * minutes * 60;
+    }
+    if (*p)
+        return hb_err_set(e, HB_EUSAGE, "has '%s' after its UTC offset", p);
+    return HB_OK;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hb/clock.h"
 #include "hb/paths.h"
 #include "hb/settings.h"
 #include "hb/util.h"
@@ -38,6 +39,12 @@ static hb_status check_home(const char *value, hb_err *e)
     if (hb_file_exists(value) || (access(value, F_OK) == 0 && !hb_dir_exists(value)))
         return hb_err_set(e, HB_EUSAGE, "is not a folder");
     return HB_OK;
+}
+
+static hb_status check_weekly_hours(const char *value, hb_err *e)
+{
+    hb_weekly_hours h;
+    return hb_weekly_hours_parse(value, &h, e);
 }
 
 #define MS_PER_DAY       86400000LL
@@ -193,6 +200,15 @@ const hb_setting hb_settings[] = {
      .max = 2000,
      .unit = "records",
      .help = "ZOQL/SOQL records per page in the sandbox"},
+
+    /* What the handbook workflows rely on. */
+    {.name = "HB_SUPPORT_HOURS",
+     .type = HB_SETTING_STRING,
+     .fallback = "Mon-Fri 00:00-24:00 UTC",
+     .help = "Global Support Hours, as DAYS HH:MM-HH:MM UTC[+-HH:MM]: when "
+             "#support-operations is staffed (support-ops-incident)",
+     .flags = HB_SETTING_STDLIB,
+     .check = check_weekly_hours},
 
     /* Knobs for tests. */
     {.name = "HB_SANDBOX_FAULTS",

@@ -76,8 +76,19 @@ void hb_print_result(const hb_exec *x)
                 "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
                 event->valuestring, x->run.id, event->valuestring);
         } else {
-            fprintf(stderr, "hb: waiting (%s at %s); `hb worker` or `hb resume %s` checks again\n",
-                    cJSON_IsString(kind) ? kind->valuestring : "wait", sid, x->run.id);
+            /* Why the run waits, and until when: the step's own words (a
+             * workflow can say there which rule holds it), then the moment
+             * it is due or checked again. */
+            const cJSON *desc = cJSON_GetObjectItemCaseSensitive(w, "description");
+            const cJSON *due = cJSON_GetObjectItemCaseSensitive(w, "due");
+            const cJSON *check = cJSON_GetObjectItemCaseSensitive(w, "next_check");
+            const cJSON *until = cJSON_GetObjectItemCaseSensitive(w, "until");
+            const cJSON *when = cJSON_IsString(due) ? due : cJSON_IsString(check) ? check : until;
+            fprintf(stderr, "hb: waiting at %s%s%s: %s\n", sid,
+                    cJSON_IsString(when) ? " until " : "",
+                    cJSON_IsString(when) ? when->valuestring : "",
+                    cJSON_IsString(desc) ? desc->valuestring : "(no description)");
+            fprintf(stderr, "    `hb worker` or `hb resume %s` checks again\n", x->run.id);
         }
         cJSON_Delete(w);
     }

@@ -174,11 +174,23 @@ static bool push_module_chunk(lua_State *L, const char *name)
     return is_stdlib;
 }
 
-/* Modules the bindings are built on: hb.service hands out hbi.request
- * itself, so workflow code never reaches them. */
+/* hb's own modules (hb.*) are internal unless they are the workflow
+ * language: hb.workflow, hb.when and hb.text define the names a workflow
+ * already has as globals (workflow, task, is, fact, messages, ...; see
+ * hb_dsl_globals), and they give nothing beyond that language. Everything
+ * else under hb.* stays with the stdlib, first of all hb.service, which
+ * hands out the transport (hbi.request, hbi.marker, hbi.reconciled): a
+ * module added there is internal until it is listed here. */
+static const char *const PUBLIC_HB_MODULES[] = {"hb.workflow", "hb.when", "hb.text", NULL};
+
 static bool is_internal(const char *name)
 {
-    return !strcmp(name, "hb") || !strncmp(name, "hb.", 3);
+    if (strcmp(name, "hb") && strncmp(name, "hb.", 3))
+        return false;
+    for (const char *const *m = PUBLIC_HB_MODULES; *m; m++)
+        if (!strcmp(name, *m))
+            return false;
+    return true;
 }
 
 /* __close of the guard require keeps while a chunk runs: if the chunk

@@ -186,13 +186,36 @@ static void body_diff(step_pair *p, const char *what, const fn_text *a, const fn
         return;
     if (a->n && b->n && hb_fn_same_body(a, b))
         return;
+    if (a->comparison && b->comparison) {
+        step_note(p, "%s %s -> %s", what, a->lines[0], b->lines[0]);
+        return;
+    }
+    if (a->comparison || b->comparison) {
+        const fn_text *helper = a->comparison ? a : b, *fn = a->comparison ? b : a;
+        if (!fn->n)
+            step_note(p, "%s %s %s", what,
+                      a->comparison ? "removed, was" : "added:", helper->lines[0]);
+        else if (a->comparison)
+            step_note(p, "%s %s -> a function (lines %d-%d)", what, a->lines[0], b->first, b->last);
+        else
+            step_note(p, "%s a function (lines %d-%d) -> %s", what, a->first, a->last, b->lines[0]);
+        if (fn->n)
+            hb_line_diff(a->lines, a->n, b->lines, b->n, "    ", &p->c->d->text);
+        return;
+    }
+    /* Lines of a lib module (a fragment's step) name the module. */
+    char *at_a =
+        hb_xasprintf("%s%s%d-%d", a->file ? a->file : "", a->file ? ":" : "", a->first, a->last);
+    char *at_b =
+        hb_xasprintf("%s%s%d-%d", b->file ? b->file : "", b->file ? ":" : "", b->first, b->last);
     if (!a->n)
-        step_note(p, "%s added (lines %d-%d)", what, b->first, b->last);
+        step_note(p, "%s added (lines %s)", what, at_b);
     else if (!b->n)
-        step_note(p, "%s removed (was lines %d-%d)", what, a->first, a->last);
+        step_note(p, "%s removed (was lines %s)", what, at_a);
     else
-        step_note(p, "%s body changed (lines %d-%d -> %d-%d)", what, a->first, a->last, b->first,
-                  b->last);
+        step_note(p, "%s body changed (lines %s -> %s)", what, at_a, at_b);
+    free(at_a);
+    free(at_b);
     hb_line_diff(a->lines, a->n, b->lines, b->n, "    ", &p->c->d->text);
 }
 

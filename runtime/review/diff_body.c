@@ -87,8 +87,14 @@ static void fn_text_of(const hb_diff_side *v, int ref, fn_text *t)
     t->first = ar.linedefined;
     t->last = ar.lastlinedefined;
     const char *source = ar.source && ar.source[0] == '@' ? ar.source + 1 : ar.source;
-    if (t->first <= 0 || !source || strcmp(source, v->label)) {
-        /* A C function, or one defined in a module: name where it lives. */
+    bool here = source && !strcmp(source, v->label);
+    /* A function of a lib module (a fragment's step) is compared by its
+     * text too, read from the module the loader read, so the same body at
+     * another line or path is no change. */
+    size_t other_len = 0;
+    char *other = here || t->first <= 0 || !source ? NULL : hb_read_file(source, &other_len, NULL);
+    if (t->first <= 0 || (!here && !other)) {
+        /* A C function, or a module hb cannot read again: name where it lives. */
         t->lines = hb_xcalloc(1, sizeof *t->lines);
         t->lines[0] = hb_xasprintf("(function at %s:%d)", source ? source : "?", t->first);
         t->n = 1;
@@ -97,7 +103,11 @@ static void fn_text_of(const hb_diff_side *v, int ref, fn_text *t)
     t->n = (size_t)(t->last - t->first + 1);
     t->lines = hb_xcalloc(t->n, sizeof *t->lines);
     for (size_t i = 0; i < t->n; i++)
-        t->lines[i] = line_of(v->src, v->len, t->first + (int)i);
+        t->lines[i] = here ? line_of(v->src, v->len, t->first + (int)i)
+                           : line_of(other, other_len, t->first + (int)i);
+    if (other)
+        t->file = hb_xstrdup(source);
+    free(other);
     trim_to_body(t);
 }
 
@@ -106,6 +116,7 @@ void hb_fn_text_free(fn_text *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->lines[i]);
     free(t->lines);
+    free(t->file);
 }
 
 /* Both present and the same, ignoring indentation. */
@@ -173,8 +184,18 @@ void hb_step_facts_read(const hb_diff_side *v, const hb_step *s, step_facts *f)
     add_fn(v, f, "after", s->after.fn_ref);
     add_fn(v, f, "timeout", s->timeout.fn_ref);
     f->whens = hb_xcalloc(s->nedges ? s->nedges : 1, sizeof *f->whens);
-    for (size_t k = 0; k < s->nedges; k++)
-        fn_text_of(v, s->edges[k].when_ref, &f->whens[k]);
+    for (size_t k = 0; k < s->nedges; k++) {
+        if (s->edges[k].when_text) {
+            /* A `when` helper: its comparison is what changes, not the
+             * helper's own code in stdlib/hb/when.lua. */
+            f->whens[k].lines = hb_xcalloc(1, sizeof *f->whens[k].lines);
+            f->whens[k].lines[0] = hb_xstrdup(s->edges[k].when_text);
+            f->whens[k].n = 1;
+            f->whens[k].comparison = true;
+        } else {
+            fn_text_of(v, s->edges[k].when_ref, &f->whens[k]);
+        }
+    }
 }
 
 void hb_step_facts_free(step_facts *f, const hb_step *s)

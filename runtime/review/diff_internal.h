@@ -16,6 +16,8 @@ typedef struct fn_text {
     char **lines;
     size_t n;
     int first, last; /* line range in its file */
+    char *file;      /* that file when it is not the workflow's (a lib module), else NULL */
+    bool comparison; /* a `when` helper: lines[0] is its comparison, no lines */
 } fn_text;
 
 #define NSETTINGS    8

@@ -109,6 +109,8 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
     const hb_step *s = &wf->steps[i];
     hb_buf_printf(out, "%zu. **`%s`** (%s): ", i + 1, s->id, hb_step_kind_name(s->kind));
     inline_text(out, s->description ? s->description : "(no description)", false);
+    if (s->fragment)
+        hb_buf_printf(out, " *(fragment `%s`)*", s->fragment);
     hb_buf_puts(out, "\n");
     if (s->kind == HB_STEP_WAIT)
         wait_line(s, out);
@@ -127,7 +129,13 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
     for (size_t k = 0; k < s->nedges; k++) {
         hb_buf_puts(out, "   - \"");
         inline_text(out, s->edges[k].label ? s->edges[k].label : "?", false);
-        hb_buf_puts(out, "\" → ");
+        hb_buf_puts(out, "\"");
+        if (s->edges[k].when_text) {
+            hb_buf_puts(out, " when `");
+            inline_text(out, s->edges[k].when_text, false);
+            hb_buf_puts(out, "`");
+        }
+        hb_buf_puts(out, " → ");
         target(out, s->edges[k].target ? s->edges[k].target : fallthrough);
         hb_buf_puts(out, "\n");
     }

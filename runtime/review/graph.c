@@ -79,9 +79,16 @@ static void add_step_edges(hb_graph *g, const hb_workflow *wf, size_t i)
         /* Choice branches always name a target; an ask option without one
          * continues like the step would without options. */
         for (size_t k = 0; k < s->nedges; k++) {
-            const char *to = s->edges[k].target ? s->edges[k].target : fallthrough;
-            if (to)
-                hb_graph_add_edge(g, s->id, to, s->edges[k].label, HB_EDGE_NORMAL);
+            const hb_edge *edge = &s->edges[k];
+            const char *to = edge->target ? edge->target : fallthrough;
+            if (!to)
+                continue;
+            /* A `when` helper shows what it compares: "Yes [trial == true]". */
+            char *label = edge->when_text ? hb_xasprintf("%s [%s]", edge->label ? edge->label : "",
+                                                         edge->when_text)
+                                          : NULL;
+            hb_graph_add_edge(g, s->id, to, label ? label : edge->label, HB_EDGE_NORMAL);
+            free(label);
         }
     } else if (fallthrough) {
         hb_graph_add_edge(g, s->id, fallthrough, NULL, HB_EDGE_NORMAL);

@@ -17,7 +17,8 @@
 #define MAX_NAMES 256
 
 /* What a workflow file's code may use: asked of the environment the loader
- * itself builds (the sandbox's allow-list and the DSL), never a list of
+ * itself builds (the sandbox's allow-list, and the workflow language's
+ * names, hb_dsl_globals, which the loader installs in it), never a list of
  * lint's own. Services join it when declared in `uses`. */
 typedef struct lint_env {
     hb_lua *lua;
@@ -60,6 +61,24 @@ static const char *closest_known(const lint_env *env, const char *name, char **u
         }
     }
     return best;
+}
+
+/* Does a `when` helper read the input: is("name", ...) (inputs come first
+ * when a fact is looked up) or is("input.name", ...)? */
+static bool helper_reads(const hb_workflow *wf, const char *input)
+{
+    for (size_t i = 0; i < wf->nsteps; i++)
+        for (size_t k = 0; k < wf->steps[i].nedges; k++) {
+            const char *fact = wf->steps[i].edges[k].when_fact;
+            if (!fact)
+                continue;
+            if (!strncmp(fact, "input.", 6))
+                fact += 6;
+            size_t n = strlen(input);
+            if (!strncmp(fact, input, n) && (fact[n] == '\0' || fact[n] == '.'))
+                return true;
+        }
+    return false;
 }
 
 /* wf is NULL when the file did not load: services then count as declared,
@@ -167,7 +186,7 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
     for (size_t i = 0; i < wf->ninputs && !f->input_opaque; i++) {
         const char *name = wf->inputs[i].name;
-        if (in_array(f->input_fields, f->ninput_fields, name))
+        if (in_array(f->input_fields, f->ninput_fields, name) || helper_reads(wf, name))
             continue;
         int line =
             hb_lint_line_assigning(src, hb_lint_line_assigning(src, wf->line, "inputs"), name);

@@ -90,6 +90,17 @@ cJSON *sb_find_str(const cJSON *array, const char *key, const char *value)
     return NULL;
 }
 
+bool sb_contains_ci(const char *hay, const char *needle)
+{
+    if (!hay)
+        return false;
+    size_t n = strlen(needle);
+    for (const char *h = hay; *h; h++)
+        if (!strncasecmp(h, needle, n))
+            return true;
+    return !*needle;
+}
+
 cJSON *sb_field_ci(const cJSON *obj, const char *name)
 {
     for (cJSON *it = obj ? obj->child : NULL; it; it = it->next) {

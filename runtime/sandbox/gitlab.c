@@ -9,21 +9,26 @@
 
 #include "gitlab_internal.h"
 
-static cJSON *find_project(sb_ctx *cx)
+cJSON *sb_gl_find_by_id_or_path(sb_ctx *cx, const char *collection, const char *path_field)
 {
     const char *key = sb_param(cx, "id");
-    cJSON *projects = sb_coll(cx->data, "gitlab", "projects");
+    cJSON *all = sb_coll(cx->data, "gitlab", collection);
     int64_t id;
     if (sb_parse_int(key, &id))
-        return sb_find_int(projects, "id", id);
+        return sb_find_int(all, "id", id);
     cJSON *p;
-    cJSON_ArrayForEach(p, projects)
+    cJSON_ArrayForEach(p, all)
     {
-        const char *path = sb_get_str(p, "path_with_namespace");
+        const char *path = sb_get_str(p, path_field);
         if (path && !strcasecmp(path, key))
             return p;
     }
     return NULL;
+}
+
+cJSON *sb_gl_find_project(sb_ctx *cx)
+{
+    return sb_gl_find_by_id_or_path(cx, "projects", "path_with_namespace");
 }
 
 static cJSON *project_issues(cJSON *project)
@@ -39,7 +44,7 @@ static cJSON *project_issues(cJSON *project)
 /* Finds project and issue, replying 404 in GitLab's words when missing. */
 static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
 {
-    *project = find_project(cx);
+    *project = sb_gl_find_project(cx);
     if (!*project) {
         sb_gitlab_error(cx, 404, "404 Project Not Found");
         return false;
@@ -59,7 +64,7 @@ static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
 
 void sb_h_gl_project_get(sb_ctx *cx)
 {
-    cJSON *project = find_project(cx);
+    cJSON *project = sb_gl_find_project(cx);
     if (!project) {
         sb_gitlab_error(cx, 404, "404 Project Not Found");
         return;
@@ -136,7 +141,7 @@ static void copy_param(cJSON *issue, const cJSON *params, const char *key)
 
 void sb_h_gl_issue_create(sb_ctx *cx)
 {
-    cJSON *project = find_project(cx);
+    cJSON *project = sb_gl_find_project(cx);
     if (!project) {
         sb_gitlab_error(cx, 404, "404 Project Not Found");
         return;
@@ -197,16 +202,6 @@ static bool has_all_labels(const cJSON *issue, const cJSON *wanted)
     return true;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (const char *h = hay; h && *h; h++) {
-        if (!strncasecmp(h, needle, n))
-            return true;
-    }
-    return false;
-}
-
 static bool issue_listed(sb_ctx *cx, const cJSON *issue, const cJSON *labels, const cJSON *iids)
 {
     const char *state = sb_query(cx, "state");
@@ -218,7 +213,7 @@ static bool issue_listed(sb_ctx *cx, const cJSON *issue, const cJSON *labels, co
     const char *search = sb_query(cx, "search");
     if (search && *search) {
         const char *t = sb_get_str(issue, "title"), *d = sb_get_str(issue, "description");
-        if (!contains_ci(t, search) && !contains_ci(d, search))
+        if (!sb_contains_ci(t, search) && !sb_contains_ci(d, search))
             return false;
     }
     int64_t iid = 0;
@@ -243,7 +238,7 @@ static bool issue_listed(sb_ctx *cx, const cJSON *issue, const cJSON *labels, co
 
 void sb_h_gl_issue_list(sb_ctx *cx)
 {
-    cJSON *project = find_project(cx);
+    cJSON *project = sb_gl_find_project(cx);
     if (!project) {
         sb_gitlab_error(cx, 404, "404 Project Not Found");
         return;
@@ -455,7 +450,7 @@ void sb_h_gl_note_list(sb_ctx *cx)
 
 void sb_h_gl_template_get(sb_ctx *cx)
 {
-    cJSON *project = find_project(cx);
+    cJSON *project = sb_gl_find_project(cx);
     if (!project) {
         sb_gitlab_error(cx, 404, "404 Project Not Found");
         return;

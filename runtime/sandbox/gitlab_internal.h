@@ -4,6 +4,11 @@
 
 #include "sandbox_internal.h"
 
+/* The object of gitlab.<collection> the {id} route parameter names: its id,
+ * or its (decoded) path in path_field, case aside. */
+cJSON *sb_gl_find_by_id_or_path(sb_ctx *cx, const char *collection, const char *path_field);
+/* The project of the {id} route parameter: its id or path_with_namespace. */
+cJSON *sb_gl_find_project(sb_ctx *cx);
 /* The GitLab user the sandbox token belongs to (sandbox.gitlab_api_user). */
 int64_t sb_gl_api_user(sb_ctx *cx);
 cJSON *sb_gl_render_user(sb_ctx *cx, int64_t id);

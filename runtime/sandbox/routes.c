@@ -28,7 +28,11 @@ const sb_route sb_routes[] = {
     {"PUT",    ZD "/organizations/{id}/tags",      SB_ZENDESK, sb_h_zd_org_tags,        true,  false},
     {"DELETE", ZD "/organizations/{id}/tags",      SB_ZENDESK, sb_h_zd_org_tags,        true,  false},
     {"GET",    ZD "/ticket_forms",                 SB_ZENDESK, sb_h_zd_ticket_forms,    false, false},
+    {"GET",    ZD "/ticket_fields",                SB_ZENDESK, sb_h_zd_ticket_fields,   false, false},
+    /* before users/{id}, which "search" would match */
+    {"GET",    ZD "/users/search",                 SB_ZENDESK, sb_h_zd_user_search,     false, false},
     {"GET",    ZD "/users/{id}",                   SB_ZENDESK, sb_h_zd_user_get,        false, false},
+    {"GET",    ZD "/users/{id}/tickets/requested", SB_ZENDESK, sb_h_zd_user_requested,  false, false},
     {"GET",    ZD "/search",                       SB_ZENDESK, sb_h_zd_search,          false, false},
 
     /* GitLab REST API v4 ({id} is a number or a URL-encoded path) */
@@ -40,6 +44,11 @@ const sb_route sb_routes[] = {
     {"POST",   GL "/issues/{iid}/notes",           SB_GITLAB, sb_h_gl_note_create,      true,  false},
     {"GET",    GL "/issues/{iid}/notes",           SB_GITLAB, sb_h_gl_note_list,        false, false},
     {"GET",    GL "/templates/issues/{name}",      SB_GITLAB, sb_h_gl_template_get,     false, false},
+    {"GET",    GL "/members/all",                  SB_GITLAB, sb_h_gl_project_members,  false, false},
+    {"GET",    GL "/members/all/{user_id}",        SB_GITLAB, sb_h_gl_project_members,  false, false},
+    {"GET",    "/api/v4/groups/{id}/members/all",  SB_GITLAB, sb_h_gl_group_members,    false, false},
+    {"GET",    "/api/v4/groups/{id}/members/all/{user_id}", SB_GITLAB, sb_h_gl_group_members, false, false},
+    {"GET",    "/api/v4/users",                    SB_GITLAB, sb_h_gl_users,            false, false},
 
     /* Zuora REST API v1 */
     {"POST",   "/oauth/token",                     SB_ZUORA, sb_h_zuora_token,          true,  true},

@@ -174,6 +174,8 @@ cJSON *sb_find_str(const cJSON *array, const char *key, const char *value);
 /* Case-insensitive field lookup; aliases let "Name" find "subscriptionNumber". */
 cJSON *sb_field_ci(const cJSON *obj, const char *name);
 bool sb_get_int(const cJSON *obj, const char *key, int64_t *out);
+/* Does hay contain needle, case aside? (false for no hay; true for an empty needle) */
+bool sb_contains_ci(const char *hay, const char *needle);
 const char *sb_get_str(const cJSON *obj, const char *key);
 bool sb_truthy(const cJSON *v, bool dflt);
 bool sb_parse_int(const char *s, int64_t *out);
@@ -334,6 +336,9 @@ void sb_h_zd_org_put(sb_ctx *cx);
 void sb_h_zd_org_tags(sb_ctx *cx);
 void sb_h_zd_ticket_forms(sb_ctx *cx);
 void sb_h_zd_user_get(sb_ctx *cx);
+void sb_h_zd_user_search(sb_ctx *cx);
+void sb_h_zd_user_requested(sb_ctx *cx);
+void sb_h_zd_ticket_fields(sb_ctx *cx);
 void sb_h_zd_search(sb_ctx *cx);
 
 void sb_h_gl_project_get(sb_ctx *cx);
@@ -344,6 +349,9 @@ void sb_h_gl_issue_update(sb_ctx *cx);
 void sb_h_gl_note_create(sb_ctx *cx);
 void sb_h_gl_note_list(sb_ctx *cx);
 void sb_h_gl_template_get(sb_ctx *cx);
+void sb_h_gl_project_members(sb_ctx *cx);
+void sb_h_gl_group_members(sb_ctx *cx);
+void sb_h_gl_users(sb_ctx *cx);
 
 void sb_h_zu_subscription_get(sb_ctx *cx);
 void sb_h_zu_account_subscriptions(sb_ctx *cx);

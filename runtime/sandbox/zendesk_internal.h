@@ -9,6 +9,8 @@ cJSON *sb_zd_find(sb_ctx *cx, const char *collection);
 /* The seeded agent the API credentials belong to (0 when unset). */
 int64_t sb_zd_api_user(sb_ctx *cx);
 cJSON *sb_zd_render_ticket(sb_ctx *cx, const cJSON *t);
+/* A copy of a stored object with the API's `url` of it in collection. */
+cJSON *sb_zd_render_with_url(sb_ctx *cx, const cJSON *obj, const char *collection);
 cJSON *sb_zd_render_comment(const cJSON *c);
 /* Appends the comment of a ticket update; returns its audit event. */
 cJSON *sb_zd_add_comment(sb_ctx *cx, cJSON *t, const cJSON *in, int64_t audit_id);

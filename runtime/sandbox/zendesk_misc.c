@@ -144,7 +144,7 @@ void sb_zd_reply_page(sb_ctx *cx, cJSON *items, const char *key, const char *pat
     sb_reply_json(cx, 200, body);
 }
 
-static cJSON *render_with_url(sb_ctx *cx, const cJSON *obj, const char *collection)
+cJSON *sb_zd_render_with_url(sb_ctx *cx, const cJSON *obj, const char *collection)
 {
     cJSON *out = cJSON_Duplicate(obj, true);
     int64_t id = 0;
@@ -163,7 +163,7 @@ static void reply_one(sb_ctx *cx, const char *collection, const char *key)
         return;
     }
     cJSON *body = cJSON_CreateObject();
-    cJSON_AddItemToObject(body, key, render_with_url(cx, obj, collection));
+    cJSON_AddItemToObject(body, key, sb_zd_render_with_url(cx, obj, collection));
     sb_reply_json(cx, 200, body);
 }
 
@@ -228,7 +228,7 @@ void sb_h_zd_org_put(sb_ctx *cx)
     sb_set(org, "updated_at", cJSON_CreateString(now));
     cx->changed = true;
     cJSON *body = cJSON_CreateObject();
-    cJSON_AddItemToObject(body, "organization", render_with_url(cx, org, "organizations"));
+    cJSON_AddItemToObject(body, "organization", sb_zd_render_with_url(cx, org, "organizations"));
     sb_reply_json(cx, 200, body);
 }
 
@@ -243,7 +243,7 @@ void sb_h_zd_ticket_forms(sb_ctx *cx)
         bool is_active = sb_truthy(cJSON_GetObjectItemCaseSensitive(f, "active"), true);
         if (active && is_active != want_active)
             continue;
-        cJSON_AddItemToArray(forms, render_with_url(cx, f, "ticket_forms"));
+        cJSON_AddItemToArray(forms, sb_zd_render_with_url(cx, f, "ticket_forms"));
     }
     cJSON *body = cJSON_CreateObject();
     int count = cJSON_GetArraySize(forms);

@@ -87,18 +87,6 @@ static void parse_terms(const char *q, terms *ts)
     }
 }
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-    if (!hay)
-        return false;
-    size_t n = strlen(needle);
-    for (const char *h = hay; *h; h++) {
-        if (!strncasecmp(h, needle, n))
-            return true;
-    }
-    return !*needle;
-}
-
 static int status_rank(const char *s)
 {
     static const char *const order[] = {"new", "open", "pending", "hold", "solved", "closed"};
@@ -155,7 +143,7 @@ static bool org_matches(sb_ctx *cx, const cJSON *obj, const char *value)
     if (!sb_get_int(obj, "organization_id", &oid))
         return false;
     const cJSON *o = sb_find_int(sb_coll(cx->data, "zendesk", "organizations"), "id", oid);
-    return contains_ci(sb_get_str(o, "name"), value);
+    return sb_contains_ci(sb_get_str(o, "name"), value);
 }
 
 static bool form_matches(sb_ctx *cx, const cJSON *t, const char *value)
@@ -175,14 +163,14 @@ static bool text_matches(const cJSON *obj, const char *kind, const char *word)
     static const char *const fields[] = {"subject", "description", "name",
                                          "notes",   "details",     "email"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        if (contains_ci(sb_get_str(obj, fields[i]), word))
+        if (sb_contains_ci(sb_get_str(obj, fields[i]), word))
             return true;
     }
     if (!strcmp(kind, "ticket")) {
         const cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(obj, "comments"))
         {
-            if (contains_ci(sb_get_str(c, "body"), word))
+            if (sb_contains_ci(sb_get_str(c, "body"), word))
                 return true;
         }
     }
@@ -222,7 +210,7 @@ static bool term_matches(sb_ctx *cx, const cJSON *obj, const char *kind, const t
         return ticket && form_matches(cx, obj, v);
     if (!strcmp(k, "subject") || !strcmp(k, "description") || !strcmp(k, "name") ||
         !strcmp(k, "email") || !strcmp(k, "notes") || !strcmp(k, "details"))
-        return contains_ci(sb_get_str(obj, k), v);
+        return sb_contains_ci(sb_get_str(obj, k), v);
     *known = false;
     return false;
 }

@@ -84,13 +84,83 @@ static hb_status load_scenarios(hb_scenario_file *sf, const char *name, hb_err *
     return st;
 }
 
+static bool answered(cJSON *transitions, const char *step, const char *value)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, transitions)
+    {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(t, "answered");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "value");
+        if (cJSON_IsString(a) && cJSON_IsString(v) && !strcmp(a->valuestring, step) &&
+            !strcmp(v->valuestring, value))
+            return true;
+    }
+    return false;
+}
+
+/* Does a choice branch read the answer of ask `ask` through a `when`
+ * helper (is("criticality", ...), is("answers.criticality", ...))? A bare
+ * name is the ask's answer unless an input has that name (inputs are looked
+ * up first). */
+static bool reads_answer(const hb_workflow *wf, const hb_step *choice, const hb_edge *e,
+                         const hb_step *ask)
+{
+    if (choice->kind != HB_STEP_CHOICE || !e->when_fact)
+        return false;
+    if (!strncmp(e->when_fact, "answers.", 8))
+        return !strcmp(e->when_fact + 8, ask->id);
+    for (size_t i = 0; i < wf->ninputs; i++)
+        if (!strcmp(wf->inputs[i].name, ask->id))
+            return false;
+    return !strcmp(e->when_fact, ask->id);
+}
+
+/* The values of a value-collecting ask that a later choice branches on: an
+ * enum's listed choices, else the values the helpers compare it with. Each
+ * is covered when some scenario answered the ask with it. */
+static void print_value_coverage(FILE *out, const hb_workflow *wf, const hb_step *s,
+                                 cJSON *transitions, int *untaken)
+{
+    if (s->kind != HB_STEP_ASK || !s->value_type)
+        return;
+    const char *values[64];
+    size_t n = 0;
+    bool branched = false;
+    for (size_t i = 0; i < wf->nsteps; i++)
+        for (size_t k = 0; k < wf->steps[i].nedges; k++) {
+            const hb_edge *e = &wf->steps[i].edges[k];
+            if (!reads_answer(wf, &wf->steps[i], e, s))
+                continue;
+            branched = true;
+            for (size_t v = 0; v < e->nwhen_values && n < 64 && s->nchoices == 0; v++) {
+                bool seen = false;
+                for (size_t j = 0; j < n; j++)
+                    seen = seen || !strcmp(values[j], e->when_values[v]);
+                if (!seen)
+                    values[n++] = e->when_values[v];
+            }
+        }
+    if (!branched)
+        return;
+    for (size_t k = 0; k < s->nchoices && n < 64; k++)
+        values[n++] = s->choices[k];
+    for (size_t k = 0; k < n; k++) {
+        bool taken = answered(transitions, s->id, values[k]);
+        fprintf(out, "  %-8s ask %s = %s\n", taken ? "taken" : "UNTAKEN", s->id, values[k]);
+        if (!taken)
+            (*untaken)++;
+    }
+}
+
 /* The edges coverage looks for: (from, label) pairs of choices, ask
- * options, on_timeout and on_error. */
+ * options, on_timeout and on_error; and the values of value-collecting asks
+ * that a choice branches on. */
 static void print_coverage(FILE *out, const hb_workflow *wf, cJSON *transitions, int *untaken)
 {
     fprintf(out, "coverage of %s:\n", wf->name);
     for (size_t i = 0; i < wf->nsteps; i++) {
         const hb_step *s = &wf->steps[i];
+        print_value_coverage(out, wf, s, transitions, untaken);
         const char *labels[64];
         size_t n = 0;
         for (size_t k = 0; k < s->nedges && n < 60; k++)

@@ -19,7 +19,8 @@ typedef struct hb_scenario_file {
 } hb_scenario_file;
 
 /* Runs scenario number index (1-based) with HB_HOME at home. Appends what
- * went wrong to report; adds the run's transitions to transitions_out. */
+ * went wrong to report; adds the run's transitions ({from, to, label}) and
+ * answers ({answered: step, value}) to transitions_out. */
 bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *report,
                      cJSON *transitions_out);
 

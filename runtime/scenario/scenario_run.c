@@ -173,6 +173,17 @@ static int collect_path(const hb_audit_event *ev, void *ud)
         snprintf(p->last, sizeof p->last, "%s", ev->step);
     } else if (!strcmp(ev->type, "transition")) {
         cJSON_AddItemToArray(p->transitions, cJSON_Parse(ev->data));
+    } else if (!strcmp(ev->type, "answered") && ev->step) {
+        /* For coverage of the values a value-collecting ask gave. */
+        cJSON *data = cJSON_Parse(ev->data);
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(data, "value");
+        if (cJSON_IsString(value)) {
+            cJSON *a = cJSON_CreateObject();
+            cJSON_AddStringToObject(a, "answered", ev->step);
+            cJSON_AddStringToObject(a, "value", value->valuestring);
+            cJSON_AddItemToArray(p->transitions, a);
+        }
+        cJSON_Delete(data);
     }
     return 0;
 }

@@ -87,14 +87,27 @@ const hb_operation_def hb_operation_defs[] = {
           "/api/v2/organizations/*/tags.json"),
     WRITE("zendesk.organizations.remove_tags", "zendesk", HB_REPEAT_SAFE, HB_METHOD_DELETE, NULL,
           "/api/v2/organizations/*/tags.json"),
+    /* Status and an optional comment in one update: a reply that sets pending. */
+    WRITE("zendesk.tickets.set_status", "zendesk", HB_REPEAT_UNLESS_COMMENT, HB_METHOD_PUT,
+          PUBLIC_REPLY, TICKET),
+    /* Computed from a ticket the workflow already has; given only an id, it
+     * reads that ticket first. */
+    READ("zendesk.tickets.agent_url", "zendesk", GET, TICKET),
     READ("zendesk.ticket_forms.find", "zendesk", GET, "/api/v2/ticket_forms.json"),
+    READ("zendesk.ticket_fields.find", "zendesk", GET, "/api/v2/ticket_fields.json"),
     READ("zendesk.users.get", "zendesk", GET, "/api/v2/users/*.json"),
+    READ("zendesk.users.find_by_email", "zendesk", GET, "/api/v2/users/search.json"),
+    READ("zendesk.users.requested_tickets", "zendesk", GET,
+         "/api/v2/users/*/tickets/requested.json"),
     READ("zendesk.search", "zendesk", GET, "/api/v2/search.json"),
 
     WRITE("gitlab.issues.create", "gitlab", HB_REPEAT_NEVER, HB_METHOD_POST, NULL, ISSUES),
     READ("gitlab.issues.get", "gitlab", GET, ISSUE),
     WRITE("gitlab.issues.update", "gitlab", HB_REPEAT_SAFE, HB_METHOD_PUT, NULL, ISSUE),
     READ("gitlab.issues.list", "gitlab", GET, ISSUES),
+    /* Labels one by one (add_labels / remove_labels fields): the others stay. */
+    WRITE("gitlab.issues.add_labels", "gitlab", HB_REPEAT_SAFE, HB_METHOD_PUT, NULL, ISSUE),
+    WRITE("gitlab.issues.remove_labels", "gitlab", HB_REPEAT_SAFE, HB_METHOD_PUT, NULL, ISSUE),
     WRITE("gitlab.notes.create", "gitlab", HB_REPEAT_NEVER, HB_METHOD_POST, NULL, ISSUE "/notes"),
     {.name = "gitlab.notes.list",
      .service = "gitlab",
@@ -102,6 +115,11 @@ const hb_operation_def hb_operation_defs[] = {
      .paths = LIST(ISSUE "/notes"),
      .internal = true},
     READ("gitlab.templates.issue", "gitlab", GET, "/api/v4/projects/*/templates/issues/*"),
+    READ("gitlab.groups.member", "gitlab", GET, "/api/v4/groups/*/members/all/*"),
+    READ("gitlab.groups.members", "gitlab", GET, "/api/v4/groups/*/members/all"),
+    READ("gitlab.projects.member", "gitlab", GET, "/api/v4/projects/*/members/all/*"),
+    READ("gitlab.projects.members", "gitlab", GET, "/api/v4/projects/*/members/all"),
+    READ("gitlab.users.find", "gitlab", GET, "/api/v4/users"),
 
     READ("zuora.subscriptions.get", "zuora", GET, "/v1/subscriptions/*"),
     READ("zuora.subscriptions.by_account", "zuora", GET, "/v1/subscriptions/accounts/*"),

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hb/paths.h"
+#include "hb/settings.h"
 #include "workflow_internal.h"
 
 const char *hb_step_kind_name(hb_step_kind k)
@@ -131,18 +132,56 @@ const char *hb_step_default_next(const hb_workflow *wf, size_t index)
     return index + 1 < wf->nsteps ? wf->steps[index + 1].id : NULL;
 }
 
-/* Makes the DSL constructors globals of the workflow environment. */
+const char *const hb_dsl_globals[] = {
+    "workflow", "task",     "choice",   "ask",      "wait",    "succeed",
+    "fail",     "fragment", "fact",     "is",       "is_not",  "one_of",
+    "is_set",   "is_unset", "is_empty", "messages", "message", NULL,
+};
+
+/* hbi.setting(name): a setting the stdlib may read (HB_SETTING_STDLIB), as
+ * configured, else its default; a workflow's own code has no hbi. Only the
+ * rows flagged for it, and never a secret, whatever its flags say: what the
+ * stdlib reads can end up in a message or a reply. */
+static int hbi_setting(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    const hb_setting *s = hb_setting_find(name);
+    if (!s || !(s->flags & HB_SETTING_STDLIB) || (s->flags & HB_SETTING_SECRET))
+        return luaL_error(L, "hbi.setting: %s is not a setting the stdlib may read", name);
+    char *text = hb_setting_text(name);
+    if (text)
+        lua_pushstring(L, text);
+    else if (s->fallback)
+        lua_pushstring(L, s->fallback);
+    else
+        lua_pushnil(L);
+    free(text);
+    return 1;
+}
+
+void hb_workflow_expose_settings(hb_lua *lua)
+{
+    hb_lua_register_internal(lua, "setting", hbi_setting);
+}
+
+/* Makes the DSL's names (hb_dsl_globals, all from stdlib/hb/workflow.lua)
+ * globals of the workflow environment, and the settings the stdlib reads
+ * (support.lua's Global Support Hours) reachable. */
 static hb_status install_dsl(hb_lua *lua, hb_err *e)
 {
     lua_State *L = hb_lua_state(lua);
+    hb_workflow_expose_settings(lua);
     hb_status st = hb_lua_require(lua, "hb.workflow", e);
     if (st != HB_OK)
         return st;
-    static const char *const names[] = {"workflow", "task",    "choice", "ask",
-                                        "wait",     "succeed", "fail"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        lua_getfield(L, -1, names[i]);
-        hb_lua_set_workflow_global(lua, names[i]);
+    for (const char *const *name = hb_dsl_globals; *name; name++) {
+        lua_getfield(L, -1, *name);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 2);
+            return hb_err_set(e, HB_EINTERNAL, "stdlib/hb/workflow.lua does not define '%s'",
+                              *name);
+        }
+        hb_lua_set_workflow_global(lua, *name);
     }
     lua_pop(L, 1);
     return HB_OK;
@@ -344,9 +383,16 @@ void hb_workflow_free(hb_workflow *wf)
         free(s->next);
         free(s->on_error);
         for (size_t k = 0; k < s->nedges; k++) {
-            free(s->edges[k].label);
-            free(s->edges[k].target);
+            hb_edge *edge = &s->edges[k];
+            free(edge->label);
+            free(edge->target);
+            free(edge->when_text);
+            free(edge->when_fact);
+            for (size_t v = 0; v < edge->nwhen_values; v++)
+                free(edge->when_values[v]);
+            free(edge->when_values);
         }
+        free(s->fragment);
         free(s->edges);
         free(s->value_type);
         for (size_t k = 0; k < s->nchoices; k++)

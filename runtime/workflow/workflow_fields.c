@@ -205,3 +205,69 @@ char *wf_description(reader *r, int idx)
     lua_pop(r->L, 1);
     return d;
 }
+
+/* The values a `when` helper compares with, as text: strings, numbers and
+ * booleans only (what when.lua accepts), so no __tostring of the file's runs. */
+static void read_when_values(reader *r, int w, hb_edge *edge)
+{
+    if (wf_raw_field(r->L, w, "values") != LUA_TTABLE) {
+        lua_pop(r->L, 1);
+        return;
+    }
+    int values = lua_gettop(r->L);
+    size_t n = lua_rawlen(r->L, values);
+    edge->when_values = hb_xcalloc(n ? n : 1, sizeof *edge->when_values);
+    for (size_t i = 1; i <= n; i++) {
+        int type = wf_raw_item(r->L, values, (lua_Integer)i);
+        if (type == LUA_TSTRING || type == LUA_TNUMBER || type == LUA_TBOOLEAN)
+            edge->when_values[edge->nwhen_values++] = hb_xstrdup(luaL_tolstring(r->L, -1, NULL));
+        else
+            hb_problem(r->p, r->file, r->line,
+                       "%s: a `when` helper compares with text, numbers or true/false, not a %s",
+                       r->what, luaL_typename(r->L, -1));
+        lua_settop(r->L, values);
+    }
+    lua_pop(r->L, 1);
+}
+
+/* A branch's `when`: a function(ctx), or a `when` helper's table { test =
+ * function(ctx), text, fact, values } (stdlib/hb/when.lua) that says what
+ * it compares, for graph, doc, diff and coverage. */
+void wf_read_when(reader *r, int branch, hb_edge *edge)
+{
+    int type = wf_raw_field(r->L, branch, "when");
+    int w = lua_gettop(r->L);
+    if (type == LUA_TFUNCTION) {
+        edge->when_ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
+        return;
+    }
+    if (type != LUA_TTABLE) {
+        if (type != LUA_TNIL)
+            hb_problem(r->p, r->file, r->line,
+                       "%s: 'when' must be a function(ctx) or a helper such as is(\"x\", \"y\"), "
+                       "not a %s",
+                       r->what, luaL_typename(r->L, w));
+        lua_pop(r->L, 1);
+        return;
+    }
+    wf_raw_field(r->L, w, "test");
+    wf_raw_field(r->L, w, "text");
+    const char *text = wf_plain_string(r->L, -1, NULL);
+    if (!lua_isfunction(r->L, -2) || !text) {
+        hb_problem(r->p, r->file, r->line,
+                   "%s: 'when' must be a function(ctx) or a helper such as is(\"x\", \"y\")",
+                   r->what);
+        lua_settop(r->L, w - 1);
+        return;
+    }
+    edge->when_text = hb_xstrdup(text);
+    lua_pop(r->L, 1);
+    edge->when_ref = luaL_ref(r->L, LUA_REGISTRYINDEX); /* the test */
+    wf_raw_field(r->L, w, "fact");
+    const char *fact = wf_plain_string(r->L, -1, NULL);
+    if (fact)
+        edge->when_fact = hb_xstrdup(fact);
+    lua_pop(r->L, 1);
+    read_when_values(r, w, edge);
+    lua_settop(r->L, w - 1);
+}

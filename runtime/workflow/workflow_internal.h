@@ -61,5 +61,8 @@ char *wf_opt_step_name(reader *r, int idx, const char *field); /* a valid step n
 int wf_opt_function(reader *r, int idx, const char *field);    /* a registry ref or LUA_NOREF */
 hb_timespec wf_opt_duration(reader *r, int idx, const char *field);
 char *wf_description(reader *r, int idx); /* array item 1 */
+/* A branch's `when` into edge: a function(ctx), or a `when` helper's
+ * table (stdlib/hb/when.lua) with what it compares. */
+void wf_read_when(reader *r, int branch, hb_edge *edge);
 
 #endif

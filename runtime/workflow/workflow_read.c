@@ -81,7 +81,7 @@ static void read_choice(reader *r, int spec, hb_step *s)
         wf_check_fields(r, b, BRANCH_FIELDS, 0);
         edge->label = wf_opt_string(r, b, "label");
         edge->target = wf_opt_step_name(r, b, "next");
-        edge->when_ref = wf_opt_function(r, b, "when");
+        wf_read_when(r, b, edge);
         if (!edge->label)
             hb_problem(r->p, r->file, r->line, "%s: branch %lld needs a label", r->what,
                        (long long)(i - 1));
@@ -279,6 +279,11 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
                    "step '%s' has %s%s%s: a step is a task, choice, ask, wait, succeed or fail",
                    s->id, kind ? "an unknown kind '" : "no kind", kind ? kind : "",
                    kind ? "'" : "");
+    lua_pop(r->L, 1);
+    wf_raw_field(r->L, item, "fragment"); /* the fragment it was included from */
+    const char *fragment = wf_plain_string(r->L, -1, NULL);
+    if (fragment)
+        s->fragment = hb_xstrdup(fragment);
     lua_pop(r->L, 1);
     wf_raw_field(r->L, item, "spec");
     int spec = lua_gettop(r->L);

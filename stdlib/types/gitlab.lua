@@ -21,7 +21,23 @@
 ---@field internal boolean
 ---@field created_at string
 
-gitlab = { issues = {}, notes = {}, templates = {} }
+---A member of a group or project, inherited memberships included.
+---@class gitlab.Member
+---@field id integer The user's id.
+---@field username string
+---@field name string
+---@field state string
+---@field access_level integer 10 Guest ... 50 Owner (support.gitlab_roles).
+---@field expires_at? string
+
+---@class gitlab.User
+---@field id integer
+---@field username string
+---@field name string
+---@field state string
+---@field web_url string
+
+gitlab = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, users = {} }
 
 ---@param project integer|string
 ---@param fields { title: string, description?: string, labels?: string[]|string, confidential?: boolean, assignee_ids?: integer[], due_date?: string }
@@ -60,3 +76,49 @@ function gitlab.notes.create(project, iid, note) end
 ---@return { name: string, content: string }|nil template
 ---@return hb.ServiceError|nil err
 function gitlab.templates.issue(project, name) end
+
+---Adds labels, keeping every other label of the issue.
+---@param project integer|string
+---@param iid integer
+---@param labels string[]|string
+---@return gitlab.Issue|hb.Planned
+function gitlab.issues.add_labels(project, iid, labels) end
+
+---Removes labels, keeping every other label of the issue.
+---@param project integer|string
+---@param iid integer
+---@param labels string[]|string
+---@return gitlab.Issue|hb.Planned
+function gitlab.issues.remove_labels(project, iid, labels) end
+
+---A member of the group (its id or full path), inherited memberships included; nil, err when not a member.
+---@param group integer|string
+---@param user_id integer
+---@return gitlab.Member|nil member
+---@return hb.ServiceError|nil err
+function gitlab.groups.member(group, user_id) end
+
+---Every member of the group, inherited ones included.
+---@param group integer|string
+---@param filters? { query?: string }
+---@return fun(): gitlab.Member?
+function gitlab.groups.members(group, filters) end
+
+---A member of the project, inherited memberships included; nil, err when not a member.
+---@param project integer|string
+---@param user_id integer
+---@return gitlab.Member|nil member
+---@return hb.ServiceError|nil err
+function gitlab.projects.member(project, user_id) end
+
+---Every member of the project, inherited ones included.
+---@param project integer|string
+---@param filters? { query?: string }
+---@return fun(): gitlab.Member?
+function gitlab.projects.members(project, filters) end
+
+---A user by username (any case) or whole email address; nil when none, nil, err when several match.
+---@param who string
+---@return gitlab.User|nil user
+---@return table|nil err
+function gitlab.users.find(who) end

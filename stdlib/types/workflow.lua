@@ -31,14 +31,28 @@
 
 ---@alias hb.Service "zendesk"|"gitlab"|"zuora"|"salesforce"
 
+---A `when` helper: one comparison of a fact, shown as it reads in graphs, docs and `hb diff`.
+---@class hb.When
+---@field test fun(ctx: hb.Ctx): boolean
+---@field text string The comparison as shown: 'request == "merge"'.
+---@field fact string The fact it reads (see fact).
+---@field values any[] The values it compares with.
+
+---Steps several workflows include: `fragment "name" { ... }`; call it with the targets its `{name}` placeholders stand for.
+---@class hb.Fragment
+---@overload fun(params: table<string, string>): hb.Fragment
+
 ---The workflow table: its settings, then its steps in the handbook's order.
+---Descriptions (a step's first item, the title, an input's description, a fail message) may
+---be long strings over several lines: their whitespace folds to single spaces.
 ---@class hb.WorkflowSpec
 ---@field title string What the process does, in the handbook's words.
+---@field words? table<string, string|number> Text for `{name}` placeholders in the descriptions.
 ---@field handbook? string The handbook page this workflow implements, e.g. "support/workflows/offering-migration".
 ---@field uses? hb.Service[] The only services present at run time.
 ---@field forbid? string[] Operations ("zendesk.tickets.update") or capabilities ("zendesk.public_reply") refused for this workflow.
 ---@field inputs? table<string, hb.InputType|hb.InputSpec> Inputs given on the command line (`ticket=123`), validated before the first step.
----@field [integer] hb.Step
+---@field [integer] hb.Step|hb.Fragment
 
 ---@class hb.TaskSpec
 ---@field [1] string The step's description: the handbook's words for it.
@@ -50,7 +64,7 @@
 ---A labelled branch: the first whose `when` returns true is taken; one without `when` is the default and comes last.
 ---@class hb.ChoiceBranch
 ---@field label string
----@field when? fun(ctx: hb.Ctx): boolean
+---@field when? fun(ctx: hb.Ctx): boolean|hb.When A function, or a helper for one comparison: is("request", "merge").
 ---@field next string
 
 ---@class hb.ChoiceSpec
@@ -120,3 +134,65 @@ function succeed(id) end
 ---@param id string
 ---@return fun(spec: hb.EndSpec): hb.Step
 function fail(id) end
+
+---Steps several workflows include, written once in a lib module:
+---`M.which_tag = fragment "which_tag" { words = {...}, choice "...", task "...", ... }`.
+---Targets may be `"{done}"`: the workflow names them when it includes the fragment,
+---`level_tags.which_tag { done = "done" }`.
+---@param name string
+---@return fun(spec: table): hb.Fragment
+function fragment(name) end
+
+---Reads a fact of the run wherever it came from: ctx.input, then ctx.vars, ctx.answers and
+---ctx.events. "a.b" walks into a table; "answers.x" looks in one place only. Several names:
+---the first that is known. JSON null counts as unknown.
+---@param ctx hb.Ctx
+---@param ... string
+---@return any value, string? where it was found ("answers.ask_level")
+function fact(ctx, ...) end
+
+---`when` helper: the fact equals value.
+---@param name string
+---@param value string|number|boolean
+---@return hb.When
+function is(name, value) end
+
+---`when` helper: the fact is anything but value.
+---@param name string
+---@param value string|number|boolean
+---@return hb.When
+function is_not(name, value) end
+
+---`when` helper: the fact equals one of the values.
+---@param name string
+---@param values (string|number|boolean)[]
+---@return hb.When
+function one_of(name, values) end
+
+---`when` helper: the fact is known.
+---@param name string
+---@return hb.When
+function is_set(name) end
+
+---`when` helper: the fact is unknown.
+---@param name string
+---@return hb.When
+function is_unset(name) end
+
+---`when` helper: the fact is an empty list, or unknown.
+---@param name string
+---@return hb.When
+function is_empty(name) end
+
+---The message templates of lib/messages.lua. Every `{name}` a message uses must be declared in
+---`placeholders`; `defaults` is what a message says when hb has no value. Each message becomes
+---a function(values) -> text.
+---@param spec { placeholders: table<string, string>, defaults?: table<string, string>, [string]: any }
+---@return table<string, fun(values?: table): string>
+function messages(spec) end
+
+---One message template: `name = message [[Hello {customer}, ...]]`. Lines of a paragraph join;
+---a blank line starts a paragraph; a list item ("1. ", "- ") starts a line; a line ending in \
+---keeps its break.
+---@param text string
+function message(text) end

@@ -59,7 +59,18 @@
 ---@field html_body? string
 ---@field public? boolean
 
-zendesk = { tickets = {}, organizations = {}, ticket_forms = {}, users = {} }
+---A ticket field as the admin defined it (custom_field_options for drop-downs).
+---@class zendesk.TicketField
+---@field id integer
+---@field type string
+---@field title string
+---@field raw_title string
+---@field description? string
+---@field active boolean
+---@field required boolean
+---@field custom_field_options? { id: integer, name: string, value: string, default: boolean }[]
+
+zendesk = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields = {}, users = {} }
 
 ---@param id integer
 ---@return zendesk.Ticket|nil ticket
@@ -133,3 +144,34 @@ function zendesk.users.get(id) end
 ---@param query string
 ---@return fun(): table?
 function zendesk.search(query) end
+
+---Sets the status, with a comment in the same update when given (a reply the customer sees
+---needs public = true, which forbid = { "zendesk.public_reply" } refuses).
+---@param id integer
+---@param status "new"|"open"|"pending"|"hold"|"solved"
+---@param comment? string|zendesk.NewComment
+---@return zendesk.Ticket|hb.Planned
+function zendesk.tickets.set_status(id, status, comment) end
+
+---The ticket's page in the agent interface: https://x.zendesk.com/agent/tickets/123.
+---Given a ticket, no request is made.
+---@param ticket integer|zendesk.Ticket
+---@return string|nil url
+---@return hb.ServiceError|nil err
+function zendesk.tickets.agent_url(ticket) end
+
+---The ticket field with this title (exact, else ignoring case; active ones first), or nil.
+---Ids differ between instances: find fields by title.
+---@param title string
+---@return zendesk.TicketField|nil field
+function zendesk.ticket_fields.find(title) end
+
+---The user with this email address (any case), or nil.
+---@param email string
+---@return zendesk.User|nil user
+function zendesk.users.find_by_email(email) end
+
+---Every ticket the user requested, oldest first.
+---@param id integer
+---@return fun(): zendesk.Ticket?
+function zendesk.users.requested_tickets(id) end

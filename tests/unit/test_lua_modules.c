@@ -223,6 +223,18 @@ static void internal_modules_are_not_the_workflows(void **state)
     expect_result(t, "return tostring(require('uses_plumbing').door)", "true");
     hbt_lua_write(t, "wf/lib/mine.lua", "return require('hb.plumbing')\n");
     hbt_lua_expect_error(t, "return require('mine')", "internal", NULL);
+    /* The workflow language is public, read-only like any stdlib module;
+     * the transport, and any hb.* module not named public, is not. */
+    hbt_lua_write(t, "stdlib/hb/when.lua", "return { is = function(a, b) return a == b end }\n");
+    hbt_lua_write(t, "stdlib/hb/when/deeper.lua", "return {}\n");
+    hbt_lua_write(t, "stdlib/hb/service.lua", "return { call = function() end }\n");
+    expect_result(t, "return tostring(require('hb.when').is(1, 1))", "true");
+    hbt_lua_expect_error(t, "require('hb.when').is = nil", "hb.when.is cannot be assigned",
+                         "read-only");
+    hbt_lua_expect_error(t, "return require('hb.service')", "module 'hb.service' is internal",
+                         NULL);
+    hbt_lua_expect_error(t, "return require('hb.when.deeper')",
+                         "module 'hb.when.deeper' is internal", NULL);
 }
 
 static void require_from_c(void **state)

@@ -241,6 +241,67 @@ static void authentication(void **state)
     free(bearer);
 }
 
+/* Members including inherited ones: a user who is a member several times
+ * shows once, with the highest role; not a member is GitLab's 404. */
+static void members_with_inherited_roles(void **state)
+{
+    sbt *t = *state;
+    sbt_resp r = sbt_gitlab(t, "GET", "/api/v4/groups/massive-dynamic/members/all/4", NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(sbt_str_at(r.json, "username"), "lena.lund");
+    assert_int_equal(sbt_num_at(r.json, "access_level"), 50);
+    assert_non_null(sbt_json_at(r.json, "expires_at"));
+    sbt_resp_free(&r);
+
+    r = sbt_gitlab(t, "GET", "/api/v4/groups/30101/members/all/2", NULL);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(sbt_str_at(r.json, "message"), "404 Not found");
+    sbt_resp_free(&r);
+
+    /* Priya: Developer of gitlab-com, Maintainer of gitlab-com/support */
+    r = sbt_gitlab(t, "GET", META "/members/all/3", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sbt_num_at(r.json, "access_level"), 40);
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", "/api/v4/groups/gitlab-com%2Fsupport/members/all", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(r.json), 2);
+    char *total = sbt_header(&r, "x-total");
+    assert_string_equal(total, "2");
+    free(total);
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", META "/members/all?query=SOFIA", NULL);
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
+    assert_string_equal(sbt_str_at(r.json, "[0].username"), "sofia.ops");
+    sbt_resp_free(&r);
+
+    r = sbt_gitlab(t, "GET", "/api/v4/groups/no-such-group/members/all", NULL);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(sbt_str_at(r.json, "message"), "404 Group Not Found");
+    sbt_resp_free(&r);
+}
+
+static void users_by_username_and_search(void **state)
+{
+    sbt *t = *state;
+    sbt_resp r = sbt_gitlab(t, "GET", "/api/v4/users?username=Lena.Lund", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
+    assert_int_equal(sbt_num_at(r.json, "[0].id"), 4);
+    assert_null(sbt_json_at(r.json, "[0].email")); /* a list shows no emails */
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", "/api/v4/users?search=mo%40massive.example", NULL);
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
+    assert_string_equal(sbt_str_at(r.json, "[0].username"), "mo.massive");
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", "/api/v4/users?search=massive.exam", NULL);
+    assert_int_equal(cJSON_GetArraySize(r.json), 0); /* an email matches only whole */
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", "/api/v4/users?search=ops", NULL);
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
+    sbt_resp_free(&r);
+}
+
 static void every_gitlab_route_is_covered(void **state)
 {
     (void)state;
@@ -257,6 +318,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(notes_sorted_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(issue_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(authentication, setup, teardown),
+        cmocka_unit_test_setup_teardown(members_with_inherited_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_by_username_and_search, setup, teardown),
         cmocka_unit_test(every_gitlab_route_is_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

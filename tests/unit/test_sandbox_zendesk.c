@@ -367,6 +367,61 @@ static void authentication(void **state)
     free(bearer);
 }
 
+static void users_search_and_their_requested_tickets(void **state)
+{
+    sbt *t = *state;
+    sbt_resp r =
+        sbt_zendesk(t, "GET", "/api/v2/users/search.json?query=LENA%40massive.example", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sbt_num_at(r.json, "count"), 1);
+    assert_int_equal(sbt_num_at(r.json, "users[0].id"), 612);
+    assert_non_null(strstr(sbt_str_at(r.json, "users[0].url"), "/api/v2/users/612.json"));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET",
+                    "/api/v2/users/search?query=email%3A%22olivia.owner%40gitlab.example%22", NULL);
+    assert_int_equal(sbt_num_at(r.json, "users[0].id"), 503);
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/users/search?query=Ow", NULL); /* a bare word: names */
+    assert_int_equal(sbt_num_at(r.json, "count"), 1);
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/users/search", NULL);
+    assert_int_equal(r.status, 400);
+    sbt_resp_free(&r);
+
+    r = sbt_zendesk(t, "GET", "/api/v2/users/612/tickets/requested.json", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sbt_num_at(r.json, "count"), 2);
+    assert_int_equal(sbt_num_at(r.json, "tickets[0].id"), 1015);
+    assert_int_equal(sbt_num_at(r.json, "tickets[1].requester_id"), 612);
+    assert_true(cJSON_IsNull(sbt_json_at(r.json, "next_page")));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/users/612/tickets/requested.json?per_page=1", NULL);
+    assert_non_null(strstr(sbt_str_at(r.json, "next_page"), "page=2"));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/users/9999/tickets/requested.json", NULL);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(sbt_str_at(r.json, "error"), "RecordNotFound");
+    sbt_resp_free(&r);
+}
+
+static void ticket_fields_list(void **state)
+{
+    sbt *t = *state;
+    sbt_resp r = sbt_zendesk(t, "GET", "/api/v2/ticket_fields.json", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sbt_num_at(r.json, "ticket_fields[0].id"), 900001);
+    assert_string_equal(sbt_str_at(r.json, "ticket_fields[0].title"), "Problem offering");
+    assert_string_equal(sbt_str_at(r.json, "ticket_fields[0].raw_title"), "Problem offering");
+    assert_string_equal(sbt_str_at(r.json, "ticket_fields[0].custom_field_options[1].value"),
+                        "saas");
+    assert_non_null(
+        strstr(sbt_str_at(r.json, "ticket_fields[0].url"), "/api/v2/ticket_fields/900001.json"));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/ticket_fields.json?page%5Bsize%5D=1", NULL);
+    assert_true(cJSON_IsTrue(sbt_json_at(r.json, "meta.has_more")));
+    sbt_resp_free(&r);
+}
+
 static void every_zendesk_route_is_covered(void **state)
 {
     (void)state;
@@ -387,6 +442,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(forms_and_users, setup, teardown),
         cmocka_unit_test_setup_teardown(search_basics, setup, teardown),
         cmocka_unit_test_setup_teardown(authentication, setup, teardown),
+        cmocka_unit_test_setup_teardown(users_search_and_their_requested_tickets, setup, teardown),
+        cmocka_unit_test_setup_teardown(ticket_fields_list, setup, teardown),
         cmocka_unit_test(every_zendesk_route_is_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

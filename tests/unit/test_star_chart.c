@@ -161,8 +161,14 @@ static void parse_graph(const char *text, graph *g)
             continue;
         }
         chart *one = hb_xcalloc(1, sizeof *one);
-        if (parse_chart_line(l, one))
+        if (parse_chart_line(l, one)) {
+            /* A `when` helper's comparison follows the label: "Yes [trial == true]".
+             * The chart's label is the part before it. */
+            char *helper = strstr(one->edges[0].label, " [");
+            if (helper)
+                *helper = '\0';
             g->edges[g->nedges++] = one->edges[0];
+        }
         free(one);
     }
     free(copy);

@@ -113,12 +113,41 @@ static void buffers_and_distance(void **state)
     assert_int_equal(hb_edit_distance("", "abc"), 3);
 }
 
+/* The weekly hours of HB_SUPPORT_HOURS: what is read, and each refusal. */
+static void weekly_hours(void **state)
+{
+    (void)state;
+    hb_weekly_hours h;
+    hb_err e;
+    assert_int_equal(hb_weekly_hours_parse("Mon-Fri 00:00-24:00 UTC", &h, &e), HB_OK);
+    assert_true(h.days[0] && h.days[4] && !h.days[5] && !h.days[6]);
+    assert_int_equal(h.from_minute, 0);
+    assert_int_equal(h.to_minute, 1440);
+    assert_int_equal(h.utc_offset_seconds, 0);
+    assert_int_equal(hb_weekly_hours_parse("Sun-Tue,Thu 8:30-17:00 UTC-05:00", &h, &e), HB_OK);
+    assert_true(h.days[6] && h.days[0] && h.days[1] && !h.days[2] && h.days[3]);
+    assert_int_equal(h.from_minute, 510);
+    assert_int_equal(h.utc_offset_seconds, -5 * 3600);
+    static const char *const bad[] = {"Mon-Fry 08:00-18:00 UTC",
+                                      "Mon-Fri 18:00-08:00 UTC",
+                                      "Mon-Fri 08:00-18:00",
+                                      "Mon-Fri 08:00-25:00 UTC",
+                                      "Mon-Fri 08:00-18:00 UTC+1",
+                                      "Mon-Fri 08:00-18:00 UTC x",
+                                      "weekdays"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(hb_weekly_hours_parse(bad[i], &h, &e), HB_EUSAGE);
+    hb_weekly_hours_parse("Mon-Fri 18:00-08:00 UTC", &h, &e);
+    assert_non_null(strstr(e.msg, "does not run forward"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(time_round_trip),      cmocka_unit_test(times_out_of_range),
         cmocka_unit_test(frozen_clock),         cmocka_unit_test(durations),
-        cmocka_unit_test(run_ids_sort_by_time), cmocka_unit_test(buffers_and_distance),
+        cmocka_unit_test(weekly_hours),         cmocka_unit_test(run_ids_sort_by_time),
+        cmocka_unit_test(buffers_and_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

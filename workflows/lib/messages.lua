@@ -1,309 +1,375 @@
--- What the workflows write: customer replies, internal notes, issue
--- descriptions and Slack texts. Ops edit the wording here; the workflows
--- decide when each is sent. Every function returns text (title and
--- description for issues). Public replies are marked "reply", internal notes
--- "note".
+-- What the workflows write: customer replies, internal notes, issue texts,
+-- Slack posts. Ops edit the wording here; the workflows decide when each is
+-- sent and give the values of its {placeholders}.
+--
+-- How a message is laid out: lines of one paragraph join with a space; a
+-- blank line starts a new paragraph; a line starting a list item ("1. ",
+-- "- ") starts a new line; a line ending in \ keeps its line break. A
+-- placeholder must be listed under `placeholders` (a misspelt one is an
+-- error when a workflow loads, at its line here); `defaults` is what a
+-- message says when hb has no value for one.
+return messages {
+  placeholders = {
+    customer = "the requester's name",
+    ticket = "the Zendesk ticket's number",
+    ticket_url = "the ticket's page in the agent interface",
+    by = "who did or confirmed it (the run's actor)",
+    org_name = "the organization's name",
+    org_id = "the organization's id",
+    current_offering = "the offering the customer pays for",
+    new_offering = "the offering the customer is migrating to",
+    level_name = "a support level as people say it (Self-managed Premium)",
+    level_tag = "a support level tag (saas_premium)",
+    target_date = "the migration target date",
+    issue = "a GitLab issue's link or reference",
+    fields = "\"Label: value\" lines",
+    template = "an issue template's content",
+    org_note = "the text added to the organization's notes",
+    missing = "what an issue description lacks",
+    offering = "an offering's name",
+    added = "tags added",
+    removed = "tags removed",
+    changes = "what changed",
+    tag = "a tag",
+    reason = "why, in a sentence",
+    label = "a GitLab label",
+    grace_end = "when the grace period ends",
+    time_left = "how long is left (37h 30m)",
+    what = "what ends: the license, the grace period, the trial",
+    plan = "a plan or license, as a STAR names it (plan/license, trial)",
+    deadline = "a moment, ISO 8601",
+    source = "where a date came from",
+    owner = "the account's opportunity owner",
+    channel = "a Slack channel",
+    contact = "the license contact on record",
+    email = "an email address",
+    request = "the trial license request's lines",
+    sub_a = "a subscription's number", sub_b = "another subscription's number",
+    owner_a = "the invoice owner of sub_a", owner_b = "the invoice owner of sub_b",
+    seats_a = "seats of sub_a", seats_b = "seats of sub_b", seats = "seats in all",
+    subscriptions = "subscription numbers",
+    existing_opportunity = "the older opportunity", new_opportunity = "the newer opportunity",
+    old_form = "a ticket form before", new_form = "a ticket form after",
+    details = "what the requester wrote",
+    roadmap = "whether a feature request is on the Support Roadmap",
+    commitments = "what the requester could confirm",
+    ships_on = "the date a change ships",
+    system = "the affected system", criticality = "its criticality", problem = "what is broken",
+  },
+  defaults = {
+    customer = "there",
+    issue = "being opened",
+    owner = "the account's sales rep",
+    contact = "not on record",
+    template = "",
+    details = "",
+    roadmap = "",
+    existing_opportunity = "the older one",
+    new_opportunity = "the newer one",
+  },
 
-local support = require "support"
+  -- Offering migration (support/workflows/offering-migration) -----------------
 
-local M = {}
+  -- reply: first contact, asking for the support level and the target date.
+  offering_migration_intro = message [[
+    Hello {customer},
 
-local function lines(...)
-  return table.concat({ ... }, "\n")
-end
+    Thank you for reaching out. Your organization's current subscription covers
+    {current_offering}, and the problem you describe is on {new_offering}. Although you
+    are only entitled to support on your current offering, we intend to support you
+    anyway while you migrate.
 
-local function level_name(tag)
-  return support.describe_level_tag(tag)
-end
+    So that we can set this up, please let us know:
+    1. Which support level you intend to purchase on {new_offering} (Premium or Ultimate).
+    2. The target date for completing the migration.
 
--- Offering migration (support/workflows/offering-migration) -------------------------
+    Thank you!
+  ]],
 
--- reply: first contact, asking for the support level and the target date.
-function M.offering_migration_intro(t)
-  return lines(
-    ("Hello %s,"):format(t.customer or "there"),
-    "",
-    ("Thank you for reaching out. Your organization's current subscription covers %s, and "
-      .. "the problem you describe is on %s. Although you are only entitled to support on your "
-      .. "current offering, we intend to support you anyway while you migrate.")
-      :format(support.offerings[t.current] or t.current, support.offerings[t.new] or t.new),
-    "",
-    "So that we can set this up, please let us know:",
-    ("1. Which support level you intend to purchase on %s (Premium or Ultimate)."):format(
-      support.offerings[t.new] or t.new),
-    "2. The target date for completing the migration.",
-    "",
-    "Thank you!")
-end
+  -- note: marks the ticket as an offering migration (what the follow-up finds).
+  offering_migration_note = message [[
+    Product offering migration: {org_name} is migrating from {current_offering} to
+    {new_offering}.\
+    We support them on {new_offering} at {level_name} level until the migration target
+    date, {target_date}.\
+    Support Ops issue: {issue}\
+    Whoever picks up this ticket: remove the support level tag that does not match the
+    problem statement (hb run offering-migration-followup ticket={ticket}).
+  ]],
 
--- note: marks the ticket as an offering migration (what the follow-up finds).
-function M.offering_migration_note(t)
-  return lines(
-    ("%s: %s is migrating from %s to %s."):format(support.migration_note_marker, t.org_name,
-      support.offerings[t.current] or t.current, support.offerings[t.new] or t.new),
-    ("We support them on %s at %s level until the migration target date, %s."):format(
-      support.offerings[t.new] or t.new, support.levels[t.level] or t.level, t.target_date),
-    ("Support Ops issue: %s"):format(t.issue or "being opened"),
-    "Whoever picks up this ticket: remove the support level tag that does not match the "
-      .. "problem statement (hb run offering-migration-followup ticket=" .. t.ticket .. ").")
-end
+  -- issue in Support Ops' zendesk-organizations project: its title, then its description.
+  offering_migration_issue_title = message [[
+    Product offering migration: {org_name} (ticket #{ticket})
+  ]],
+  offering_migration_issue = message [[
+    {fields}
 
--- issue in Support Ops' zendesk-organizations project.
-function M.offering_migration_issue(t, template)
-  local f = support.migration_issue_fields
-  local title = ("Product offering migration: %s (ticket #%d)"):format(t.org_name, t.ticket)
-  local description = lines(
-    support.format_fields({
-      { f.request, "support a product offering migration" },
-      { f.organization, ("%s (%d)"):format(t.org_name, t.org_id) },
-      { f.ticket, t.ticket },
-      { f.level, t.level_tag },
-      { f.target_date, t.target_date },
-    }),
-    "",
-    ("The customer pays for %s and is migrating to %s. Please add the `%s` support level tag "
-      .. "to the organization (it will then have two) and note in the org notes that we have "
-      .. "approved %s support until %s. Close this issue when done.")
-      :format(support.offerings[t.current] or t.current, support.offerings[t.new] or t.new,
-        t.level_tag, level_name(t.level_tag), t.target_date),
-    "",
-    template or "")
-  return title, description
-end
+    The customer pays for {current_offering} and is migrating to {new_offering}. Please
+    add the `{level_tag}` support level tag to the organization (it will then have two)
+    and note in the org notes that we have approved {level_name} support until
+    {target_date}. Close this issue when done.
 
--- org note Support Ops adds.
-function M.offering_migration_org_note(t)
-  return ("Migrating between offerings; approved %s support until %s (Support Ops issue %s)."):format(
-    level_name(t.level_tag), t.target_date, t.issue)
-end
+    {template}
+  ]],
 
-function M.offering_migration_done_note(t)
-  return ("Added `%s` to organization %s and the org note: \"%s\". Closing."):format(t.level_tag,
-    t.org_name, t.org_note)
-end
+  -- org note Support Ops adds.
+  offering_migration_org_note = message [[
+    Migrating between offerings; approved {level_name} support until {target_date}
+    (Support Ops issue {issue}).
+  ]],
 
-function M.offering_migration_issue_incomplete(missing)
-  return ("hb could not set up the offering migration: the issue description lacks %s. Please add "
-    .. "them as \"Label: value\" lines and run offering-migration-setup again."):format(
-    table.concat(missing, ", "))
-end
+  offering_migration_done_note = message [[
+    Added `{level_tag}` to organization {org_name} and the org note: "{org_note}". Closing.
+  ]],
 
--- note: what the tag alignment changed.
-function M.tags_aligned(t)
-  local parts = {}
-  if #t.add > 0 then
-    parts[#parts + 1] = "added " .. table.concat(t.add, ", ")
-  end
-  if #t.remove > 0 then
-    parts[#parts + 1] = "removed " .. table.concat(t.remove, ", ")
-  end
-  return ("Support level tags aligned with the problem statement (%s): %s."):format(
-    support.offerings[t.offering] or t.offering, table.concat(parts, "; "))
-end
+  offering_migration_issue_incomplete = message [[
+    hb could not set up the offering migration: the issue description lacks {missing}.
+    Please add them as "Label: value" lines and run offering-migration-setup again.
+  ]],
 
-function M.tag_removed_by_choice(t)
-  return ("Removed the support level tag %s (chosen by %s)."):format(t.tag, t.by)
-end
+  -- note: what the tag alignment changed ({changes}: tags_added, tags_removed, or both
+  -- joined by "; ").
+  tags_aligned = message [[
+    Support level tags aligned with the problem statement ({offering}): {changes}.
+  ]],
+  tags_added = message [[added {added}]],
+  tags_removed = message [[removed {removed}]],
 
--- L&R starred tickets (support/license-and-renewals/workflows/...) ------------------------
+  tag_removed_by_choice = message [[
+    Removed the support level tag {tag} (chosen by {by}).
+  ]],
 
--- note: the facts hb read, so the manager sees what the decision rests on.
-function M.star_facts(f)
-  return support.format_fields({
-    { "STAR check", f.title },
-    { "Request", f.request or "-" },
-    { "Subscription", f.subscription or "none in Zuora" },
-    { "Term ends", f.term_end or "-" },
-    { "Grace period ends", f.grace_end or "-" },
-    { "Time left", f.time_left or "-" },
-  })
-end
+  -- L&R starred tickets (support/license-and-renewals/workflows/...) ---------------
 
-function M.star_ok(reason)
-  return "STAR validity: Ok to STAR. " .. reason
-end
+  star_ok = message [[
+    STAR validity: Ok to STAR. {reason}
+  ]],
 
-function M.star_no_need(reason)
-  return lines("STAR validity: No need for STAR. " .. reason,
-    "Manager: collect the data for feedback and label the STAR issue `" .. support.star.no_need_label
-      .. "`.")
-end
+  star_no_need = message [[
+    STAR validity: No need for STAR. {reason}\
+    Manager: collect the data for feedback and label the STAR issue `{label}`.
+  ]],
 
--- reply: force reassociation, deflected with the docs.
-function M.reassociate_with_docs(customer)
-  return lines(
-    ("Hello %s,"):format(customer or "there"),
-    "",
-    "You can link your subscription to the right account or namespace yourself by following "
-      .. "the steps in our documentation: https://docs.gitlab.com/subscriptions/customers_portal/",
-    "",
-    "If you follow these steps and the system shows an error, or a page you need is down, reply "
-      .. "here with what you see and we will take it from there.")
-end
+  -- The reasons a STAR decision rests on.
+  reason_wrong_product = message [[
+    Wrong product sold, after sales intervention (confirmed by {by}).
+  ]],
+  reason_force_reassociate = message [[
+    Force reassociate: an edge case, the process was followed and the system did not
+    produce the expected result (confirmed by {by}).
+  ]],
+  reason_trial_not_sales_assisted = message [[
+    A trial request, and not a sales assisted trial.
+  ]],
+  reason_in_grace = message [[
+    In the grace period, which ends {grace_end}: {time_left} left.
+  ]],
+  reason_expires = message [[
+    The {plan} expires {deadline} ({source}): {time_left} left.
+  ]],
+  reason_expired = message [[
+    The {plan} expired {deadline} ({source}): already expired.
+  ]],
 
-function M.ask_sales_to_correct(t)
-  return ("Wrong product sold: ask %s (opportunity owner) to correct the order. The STAR is ok "
-    .. "once sales has intervened."):format(t.owner or "the account's sales rep")
-end
+  -- reply: force reassociation, deflected with the docs.
+  reassociate_with_docs = message [[
+    Hello {customer},
 
--- note: handed to the L&R team.
-function M.lnr_assisting(channel, by)
-  return ("The L&R team is assisting (asked in %s; confirmed by %s)."):format(channel, by)
-end
+    You can link your subscription to the right account or namespace yourself by
+    following the steps in our documentation:
+    https://docs.gitlab.com/subscriptions/customers_portal/
 
-function M.no_escalation(t)
-  return ("No need to escalate: %s left before the %s ends (%s). 24 hours or more remain.")
-    :format(t.time_left, t.what, t.deadline)
-end
+    If you follow these steps and the system shows an error, or a page you need is down,
+    reply here with what you see and we will take it from there.
+  ]],
 
-function M.not_an_emergency(t)
-  return ("Not an emergency (judged by %s): %s left before the %s ends (%s)."):format(t.by,
-    t.time_left, t.what, t.deadline)
-end
+  ask_sales_to_correct = message [[
+    Wrong product sold: ask {owner} (opportunity owner) to correct the order. The STAR is
+    ok once sales has intervened.
+  ]],
 
--- reply: asks for the Admin -> Dashboard screenshot.
-function M.request_admin_dashboard(customer)
-  return lines(
-    ("Hello %s,"):format(customer or "there"),
-    "",
-    "To investigate the license problem, our Licensing and Renewals team needs a screenshot of "
-      .. "the Admin Area dashboard of your instance (Admin -> Dashboard). Please attach it to "
-      .. "this ticket; we will create a temporary license as soon as we have it.")
-end
+  -- note: handed to the L&R team.
+  lnr_assisting = message [[
+    The L&R team is assisting (asked in {channel}; confirmed by {by}).
+  ]],
 
-function M.screenshot_overdue(by)
-  return ("No Admin -> Dashboard screenshot yet. Follow up with the customer (%s)."):format(by)
-end
+  no_escalation = message [[
+    No need to escalate: {time_left} left before the {what} ends ({deadline}). 24 hours or
+    more remain.
+  ]],
 
--- reply: activation errors without a ticket of their own.
-function M.submit_ticket_for_activation(customer)
-  return ("Hello %s, please submit a support ticket about the activation error from the "
-    .. "account that is activating the license, so that we can investigate it."):format(
-    customer or "there")
-end
+  not_an_emergency = message [[
+    Not an emergency (judged by {by}): {time_left} left before the {what} ends ({deadline}).
+  ]],
 
--- reply: we do not send licenses to a different email.
-function M.no_license_to_other_email(t)
-  return lines(
-    ("Hello %s,"):format(t.customer or "there"),
-    "",
-    ("We do not send licenses to a different email address than the license contact on record "
-      .. "(%s). The license contact can forward the license, or update the contact details in "
-      .. "the Customers Portal, after which the license is sent to the new contact."):format(
-      t.contact or "not on record"),
-    "",
-    "If you need a trial license to keep working in the meantime, let us know.")
-end
+  -- reply: asks for the Admin -> Dashboard screenshot.
+  request_admin_dashboard = message [[
+    Hello {customer},
 
-function M.license_resend_via_lnr(t)
-  return ("License contact on record: %s, the requester. Ask the L&R team in %s to resend the "
-    .. "license to that address (never to another one). Confirmed by %s."):format(t.contact,
-    t.channel, t.by)
-end
+    To investigate the license problem, our Licensing and Renewals team needs a screenshot
+    of the Admin Area dashboard of your instance (Admin -> Dashboard). Please attach it to
+    this ticket; we will create a temporary license as soon as we have it.
+  ]],
 
--- reply: the customer may associate the subscription with the namespace.
-function M.associate_subscription(customer)
-  return lines(
-    ("Hello %s,"):format(customer or "there"),
-    "",
-    "Your group may still be on the Free plan because the new subscription is not linked to it "
-      .. "yet. You can link it yourself in the Customers Portal: "
-      .. "https://docs.gitlab.com/subscriptions/gitlab_com/#link-subscription-to-a-group",
-    "",
-    "Let us know if that does not fix it.")
-end
+  screenshot_overdue = message [[
+    No Admin -> Dashboard screenshot yet. Follow up with the customer ({by}).
+  ]],
 
-function M.mechanizer_note(t)
-  return ("Zendesk Mechanizer, \"Manage GitLab Plan and Trials\": %s. Done by %s."):format(t.what,
-    t.by)
-end
+  -- reply: we do not send licenses to a different email.
+  no_license_to_other_email = message [[
+    Hello {customer},
 
--- note: what the trial license request asks for.
-function M.trial_license_note(request)
-  return lines("Trial license requested (create it in the license app exactly as below):", "",
-    request)
-end
+    We do not send licenses to a different email address than the license contact on
+    record ({contact}). The license contact can forward the license, or update the
+    contact details in the Customers Portal, after which the license is sent to the new
+    contact.
 
-function M.trial_license_sent(t)
-  return ("Trial license created and sent to %s (confirmed by %s)."):format(t.email, t.by)
-end
+    If you need a trial license to keep working in the meantime, let us know.
+  ]],
 
--- Merging or splitting subscriptions (support/license-and-renewals/workflows/...) ---------
+  license_resend_via_lnr = message [[
+    License contact on record: {contact}, the requester. Ask the L&R team in {channel} to
+    resend the license to that address (never to another one). Confirmed by {by}.
+  ]],
 
-function M.license_for_sum(t)
-  return lines(
-    ("The invoice owners differ (%s: %s; %s: %s), so support cannot merge these subscriptions, "
-      .. "but a single license may cover both."):format(t.a, t.owner_a, t.b, t.owner_b),
-    ("Generate a new license that includes Users in license from both subscriptions: %d + %d = %d "
-      .. "seats. Any non-trial license goes through the L&R team."):format(t.seats_a, t.seats_b,
-      t.seats))
-end
+  -- reply: the customer may associate the subscription with the namespace.
+  associate_subscription = message [[
+    Hello {customer},
 
-function M.license_for_sum_reply(t)
-  return lines(
-    ("Hello %s,"):format(t.customer or "there"),
-    "",
-    ("Your subscriptions %s and %s are billed through different invoice owners, so they stay "
-      .. "separate. We have generated a single license that includes the users of both (%d "
-      .. "seats); it is sent to your license contact."):format(t.a, t.b, t.seats))
-end
+    Your group may still be on the Free plan because the new subscription is not linked
+    to it yet. You can link it yourself in the Customers Portal:
+    https://docs.gitlab.com/subscriptions/gitlab_com/#link-subscription-to-a-group
 
-function M.merge_handled_internally(t)
-  local extra = ""
-  if t.both_new_business then
-    extra = "\n\nAs they stand, the two subscriptions cannot be merged: both were booked as new "
-      .. "business. Your account team will credit the newer one and resubmit it as an add-on to "
-      .. "the existing subscription, so that a single license covers all your seats."
-  end
-  return ("Hello %s,\n\nThank you for your request. Support cannot merge subscriptions, but we are "
-    .. "handling this internally with your account owner, %s, whom I have copied on this ticket."
-    .. "%s"):format(t.customer or "there", t.owner, extra)
-end
+    Let us know if that does not fix it.
+  ]],
 
-function M.split_handled_internally(t)
-  return lines(
-    ("Hello %s,"):format(t.customer or "there"),
-    "",
-    "Support cannot split subscriptions. Each GitLab instance or GitLab.com group needs its own "
-      .. "subscription: seats used on separate instances or groups need separate subscriptions.",
-    ("We are handling this internally with your account owner, %s, whom I have copied on this "
-      .. "ticket."):format(t.owner))
-end
+  mechanizer_extended = message [[
+    Zendesk Mechanizer, "Manage GitLab Plan and Trials": extended the namespace's trial.
+    Done by {by}.
+  ]],
+  mechanizer_trial_from_subscription = message [[
+    Zendesk Mechanizer, "Manage GitLab Plan and Trials": created a trial from a
+    subscription and extended it. Done by {by}.
+  ]],
+  mechanizer_set_plan = message [[
+    Zendesk Mechanizer, "Manage GitLab Plan and Trials": temporarily set the namespace on a
+    {plan} trial. Done by {by}.
+  ]],
 
-function M.ping_owner(t)
-  local what
-  if t.split then
-    what = ("the customer wants to use the seats of %s on separate instances or groups, which "
-      .. "needs separate subscriptions: please follow up with them."):format(t.subscriptions)
-  else
-    what = ("the new subscription's opportunity (%s) should be credited via a credit opportunity "
-      .. "and a new opportunity submitted as an add-on to the existing one (%s), as in ZD ticket "
-      .. "#162478."):format(t.new_opportunity or "the newer one", t.existing_opportunity
-      or "the older one")
-  end
-  return ("Ping %s in %s about ticket #%d: %s"):format(t.owner, support.slack.sales_escalation,
-    t.ticket, what)
-end
+  -- note: what the trial license request asks for.
+  trial_license_note = message [[
+    Trial license requested (create it in the license app exactly as below):
 
--- Working with Customer Support Operations (support/workflows/working-with-cso) -----------
+    {request}
+  ]],
 
-function M.portal_change_note(t)
-  return ("Support portal change request filed on a Support form (%s): moved to the %s form so that "
-    .. "Customer Support Operations handles it. No public reply (it would stop the SLA clock). "
-    .. "Confirmed by %s."):format(t.old_form, t.new_form, t.by)
-end
+  trial_license_sent = message [[
+    Trial license created and sent to {email} (confirmed by {by}).
+  ]],
 
-function M.cso_issue(t, template)
-  local expectations = lines(
-    "",
-    ("Requester's commitments (confirmed by %s): empowered to make decisions (DRI), responsive, "
-      .. "ready to validate and sign off on staging."):format(t.by))
-  return lines(t.details or "", expectations, "", template or "")
-end
+  -- Merging or splitting subscriptions (support/license-and-renewals/workflows/...) ---
 
-function M.incident_post(t)
-  return ("%s incident: %s is affected (%s system). %s Please respond here."):format(
-    support.slack.support_operations_incidents, t.system, t.criticality, t.problem)
-end
+  license_for_sum = message [[
+    The invoice owners differ ({sub_a}: {owner_a}; {sub_b}: {owner_b}), so support cannot
+    merge these subscriptions, but a single license may cover both.\
+    Generate a new license that includes Users in license from both subscriptions:
+    {seats_a} + {seats_b} = {seats} seats. Any non-trial license goes through the L&R team.
+  ]],
 
-return M
+  license_for_sum_reply = message [[
+    Hello {customer},
+
+    Your subscriptions {sub_a} and {sub_b} are billed through different invoice owners, so
+    they stay separate. We have generated a single license that includes the users of
+    both ({seats} seats); it is sent to your license contact.
+  ]],
+
+  merge_handled_internally = message [[
+    Hello {customer},
+
+    Thank you for your request. Support cannot merge subscriptions, but we are handling
+    this internally with your account owner, {owner}, whom I have copied on this ticket.
+  ]],
+
+  merge_cannot_merge = message [[
+    Hello {customer},
+
+    Thank you for your request. Support cannot merge subscriptions, but we are handling
+    this internally with your account owner, {owner}, whom I have copied on this ticket.
+
+    As they stand, the two subscriptions cannot be merged: both were booked as new
+    business. Your account team will credit the newer one and resubmit it as an add-on to
+    the existing subscription, so that a single license covers all your seats.
+  ]],
+
+  split_handled_internally = message [[
+    Hello {customer},
+
+    Support cannot split subscriptions. Each GitLab instance or GitLab.com group needs its
+    own subscription: seats used on separate instances or groups need separate
+    subscriptions.\
+    We are handling this internally with your account owner, {owner}, whom I have copied
+    on this ticket.
+  ]],
+
+  ping_owner_merge = message [[
+    Ping {owner} in {channel} about ticket #{ticket}: the new subscription's opportunity
+    ({new_opportunity}) should be credited via a credit opportunity and a new opportunity
+    submitted as an add-on to the existing one ({existing_opportunity}), as in ZD ticket
+    #162478.
+  ]],
+
+  ping_owner_split = message [[
+    Ping {owner} in {channel} about ticket #{ticket}: the customer wants to use the seats of
+    {subscriptions} on separate instances or groups, which needs separate subscriptions:
+    please follow up with them.
+  ]],
+
+  -- Working with Customer Support Operations (support/workflows/working-with-cso) -------
+
+  portal_change_note = message [[
+    Support portal change request filed on a Support form ({old_form}): moved to the
+    {new_form} form so that Customer Support Operations handles it. No public reply (it
+    would stop the SLA clock). Confirmed by {by}.
+  ]],
+
+  cso_issue = message [[
+    {details}
+
+    {roadmap}
+
+    {commitments}
+
+    {template}
+  ]],
+
+  cso_on_roadmap = message [[
+    On the Support Roadmap: yes.
+  ]],
+
+  cso_not_on_roadmap = message [[
+    On the Support Roadmap: no. A larger request may need the leadership team to re-plan
+    conflicts and protect strategic items.
+  ]],
+
+  cso_commitments_confirmed = message [[
+    Requester's commitments (confirmed by {by}): empowered to make decisions (DRI),
+    responsive, ready to validate and sign off on staging.
+  ]],
+
+  cso_commitments_open = message [[
+    The requester ({by}) could not yet confirm all that Customer Support Operations
+    expects: empowered to make decisions (DRI), responsive, ready to validate and sign off
+    on staging.
+  ]],
+
+  cso_signed_off = message [[
+    Signed off by {by} after validating on staging. Unless otherwise communicated, changes
+    ship on the 1st of the month: this one on {ships_on}.
+  ]],
+
+  incident_post = message [[
+    {channel} incident: {system} is affected ({criticality} system). {problem} Please
+    respond here.
+  ]],
+}

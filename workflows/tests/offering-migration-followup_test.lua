@@ -13,6 +13,44 @@ return scenarios "offering-migration-followup" {
     end,
   },
 
+  -- "find an internal note indicating that it involves a product offering
+  -- migration": a person's note in their own words counts, not only hb's.
+  scenario "a note a person wrote in their own words is recognised" {
+    sandbox = { zendesk = { tickets = { ["1002"] = { comments = { ["30003"] = {
+      body = "Heads up: Globex is in a product offering migration, SaaS Ultimate approved until March." } } } } } },
+    inputs = { ticket = 1002 },
+    path = { "read_ticket", "migration_note", "sure_which_tag", "align_tags", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:lacks(sb:tags(1002), "self_managed_ultimate", "the misaligned tag goes")
+      sb:contains(sb:tags(1002), "saas_ultimate", "the GitLab.com tag stays")
+    end,
+  },
+
+  scenario "a note that may mean a migration: the engineer confirms it" {
+    sandbox = { zendesk = { tickets = { ["1002"] = { comments = { ["30003"] = {
+      body = "Customer is migrating their projects to GitLab.com this quarter." } } } } } },
+    inputs = { ticket = 1002 },
+    answers = { confirm_note = "yes" },
+    path = { "read_ticket", "migration_note", "confirm_note", "sure_which_tag", "align_tags", "done" },
+    status = "succeeded",
+    check = function(sb)
+      sb:lacks(sb:tags(1002), "self_managed_ultimate", "removed once confirmed")
+    end,
+  },
+
+  scenario "a note that says it is not an offering migration: asked, and left alone" {
+    sandbox = { zendesk = { tickets = { ["1002"] = { comments = { ["30003"] = {
+      body = "Checked with Support Ops: this is NOT an offering migration." } } } } } },
+    inputs = { ticket = 1002 },
+    answers = { confirm_note = "no" },
+    path = { "read_ticket", "migration_note", "confirm_note", "not_a_migration" },
+    status = "succeeded",
+    check = function(sb)
+      sb:no_writes("zendesk")
+    end,
+  },
+
   scenario "a ticket without the note is left alone" {
     inputs = { ticket = 1001 },
     path = { "read_ticket", "migration_note", "not_a_migration" },

@@ -37,6 +37,9 @@ return scenarios "offering-migration" {
       sb:expect(d:find("Request: support a product offering migration", 1, true), "names the request")
       sb:expect(d:find("Zendesk organization: Acme Corp (2001)", 1, true), "names the organization")
       sb:expect(d:find("Zendesk ticket: 1001", 1, true), "names the ticket")
+      sb:expect(d:find("Zendesk ticket: 1001 (http", 1, true) and d:find("/agent/tickets/1001)", 1, true),
+        "with its agent page, for Support Ops to open it")
+      sb:equal(sb:ticket(1001).status, "pending", "the question to the customer set the ticket to pending")
       sb:expect(d:find("New support level: saas_premium", 1, true), "names the new level")
       sb:expect(d:find("Migration target date: 2026-12-31", 1, true), "names the target date")
       sb:contains(issues[1] and issues[1].labels, "Offering migration", "label")

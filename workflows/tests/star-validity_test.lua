@@ -21,6 +21,7 @@ return scenarios "star-validity" {
     check = function(sb)
       sb:has_note(1004, "No need for STAR. In the grace period, which ends 2026-12-03T00:00:00Z", "why")
       sb:contains(sb:issue(META, 1).labels, "STAR::no need", "the STAR issue is labelled")
+      sb:contains(sb:issue(META, 1).labels, "STAR", "and keeps its other labels")
       sb:no_reply(1004)
     end,
   },
@@ -75,7 +76,7 @@ return scenarios "star-validity" {
     answers = { ask_expiry = "2026-11-23" },
     path = { "read_ticket", "starred_request", "plan_license_request", "is_trial",
       "read_trial_opportunity", "sales_assisted", "expiring_more_than_24h", "ask_expiry",
-      "record_expiry", "expiring_more_than_24h", "ok_to_star", "done_ok" },
+      "record_expiry", "back_to_chart", "expiring_more_than_24h", "ok_to_star", "done_ok" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1009, "The trial expires 2026-11-23T00:00:00Z (given by hb-test)", "the answer is the source")
@@ -147,12 +148,31 @@ return scenarios "star-validity" {
     inputs = { ticket = 1010 },
     answers = { ask_expiry = "2027-01-10", collect_feedback = "collected", label_by_hand = "labelled" },
     path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
-      "expiring_more_than_24h", "ask_expiry", "record_expiry", "expiring_more_than_24h", "no_need",
-      "collect_feedback", "find_star_issue", "star_issue_found", "label_by_hand", "done_no_need" },
+      "ask_expiry", "record_expiry", "back_to_chart", "in_grace", "expiring_more_than_24h",
+      "no_need", "collect_feedback", "find_star_issue", "star_issue_found", "label_by_hand",
+      "done_no_need" },
     status = "succeeded",
     check = function(sb)
       sb:has_note(1010, "The plan/license expires 2027-01-10T00:00:00Z (given by hb-test)", "from the answer")
       sb:no_request({ service = "zuora" }, "no Zuora account to read")
+    end,
+  },
+
+  -- Without a Zuora term end, "Is the customer in the grace period?" cannot
+  -- be answered from data: the date is asked, and the grace period follows
+  -- from it. A license that ended three days ago has 11 days of grace left.
+  scenario "no Zuora date, the license ended 3 days ago: in the grace period, no need for STAR" {
+    sandbox = { zendesk = { tickets = { ["1010"] = { tags = { "lnr_renewal_delay", "star" } } } } },
+    inputs = { ticket = 1010 },
+    answers = { ask_expiry = "2026-11-19", collect_feedback = "collected", label_by_hand = "labelled" },
+    path = { "read_ticket", "starred_request", "plan_license_request", "is_trial", "in_grace",
+      "ask_expiry", "record_expiry", "back_to_chart", "in_grace", "grace_more_than_24h", "no_need",
+      "collect_feedback", "find_star_issue", "star_issue_found", "label_by_hand", "done_no_need" },
+    status = "succeeded",
+    check = function(sb)
+      sb:has_note(1010, "No need for STAR. In the grace period, which ends 2026-12-03T00:00:00Z: 254h 00m left",
+        "the chart's answer for a license in its grace period")
+      sb:request_count({ service = "zendesk", body = "Ok to STAR" }, 0, "never Ok to STAR")
     end,
   },
 

@@ -88,6 +88,7 @@ return scenarios "subscription-merge-split" {
     status = "succeeded",
     check = function(sb)
       sb:contains(sb:ticket(1018).email_cc_ids, 504, "the owner the engineer named")
+      sb:has_reply(1018, "your account owner, Omar Seller,", "named as Zendesk knows them")
       nothing_merged_or_split(sb)
     end,
   },

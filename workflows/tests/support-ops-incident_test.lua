@@ -60,22 +60,46 @@ return scenarios "support-ops-incident" {
     check = touches_nothing,
   },
 
-  scenario "on a Sunday, nothing is posted before Monday" {
+  scenario "an Administrative system on a Sunday: nothing is posted before Monday" {
     now = "2026-11-22T10:00:00Z",
-    inputs = { system = "Zendesk", problem = "Triggers stopped." },
-    answers = { criticality = "mission_critical" },
+    inputs = { system = "Team page", problem = "A typo." },
+    answers = { criticality = "administrative" },
     actions = { { advance = "13h59m" } },
     status = "waiting", step = "wait_for_support_hours",
     check = touches_nothing,
   },
 
-  scenario "on a Sunday, post when Global Support Hours begin" {
+  scenario "a Business Operational system on a Sunday: post when Global Support Hours begin" {
     now = "2026-11-22T10:00:00Z",
-    inputs = { system = "Zendesk", problem = "Triggers stopped." },
-    answers = { criticality = "mission_critical" },
+    inputs = { system = "Reports", problem = "A dashboard is empty." },
+    answers = { criticality = "business_operational" },
     actions = { { advance = "13h" }, { advance = "1h" }, { answer = { post_in_channel = "posted" } } },
     path = { "criticality", "support_hours", "wait_for_support_hours", "compose_post",
       "post_in_channel", "response" },
+    status = "waiting", step = "response",
+    check = touches_nothing,
+  },
+
+  -- The escalation clock of a critical system does not wait for office
+  -- hours: a Mission Critical outage on a Saturday morning reaches PagerDuty
+  -- after the page's 10 minutes, not after the weekend.
+  scenario "a Mission Critical outage on Saturday 09:00 UTC: posted at once, the incident 10 minutes later" {
+    now = "2026-11-21T09:00:00Z",
+    inputs = { system = "Zendesk", problem = "Agents cannot log in." },
+    answers = { criticality = "mission_critical", post_in_channel = "posted" },
+    actions = { { advance = "10m" } },
+    path = { "criticality", "support_hours", "compose_post", "post_in_channel", "response",
+      "create_incident" },
+    status = "waiting", step = "create_incident",
+    check = touches_nothing,
+  },
+
+  scenario "a Business Critical system on a Sunday: still waiting for a response after 29 minutes" {
+    now = "2026-11-22T10:00:00Z",
+    inputs = { system = "L&R macro", problem = "The macro fails." },
+    answers = { criticality = "business_critical", post_in_channel = "posted" },
+    actions = { { advance = "29m" } },
+    path = { "criticality", "support_hours", "compose_post", "post_in_channel", "response" },
     status = "waiting", step = "response",
     check = touches_nothing,
   },
