@@ -11,7 +11,7 @@
 
 /* Appends one event. Must run inside a transaction the caller began (so an
  * event commits together with the state change it records). data may be
- * NULL ({}); step may be NULL. ts is taken from hb_clock_now(). */
+ * NULL ({}); step may be NULL. ts is taken from the store's clock. */
 hb_status hb_audit_append(hb_store *s, const char *run, const char *type, const char *step,
                           const char *actor, const cJSON *data, hb_audit_event *out, hb_err *e);
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hb/engine.h"
 #include "hb/error.h"
 
 typedef int (*hb_cmd_fn)(int argc, char **argv);
@@ -114,6 +115,13 @@ typedef struct hb_option {
         .kind = HB_OPT_ARGS, .name = (n), .fn = (f), .value = (ud), .help = (h),                   \
         .flags = HB_OPT_OPTIONAL                                                                   \
     }
+/* The NAME|FILE argument of every command that reads one workflow. */
+#define HB_WORKFLOW_ARG(ptr)                                                                       \
+    HB_ARG("NAME|FILE", (ptr), "a workflow on HB_WORKFLOW_PATH, or its file")
+/* --actor NAME, which every command that acts on a run takes. */
+#define HB_ACTOR_OPT(ptr)                                                                          \
+    HB_STRING("actor", (ptr), "NAME",                                                              \
+              "who acts, for the audit trail (default $HB_ACTOR or the login name)")
 #define HB_OPT_END_                                                                                \
     {                                                                                              \
         .kind = HB_OPT_END                                                                         \
@@ -166,6 +174,42 @@ struct hb_workflow;
  * wrong (file:line lines) on stderr. On HB_OK, *file_out (may be NULL) and
  * *wf_out are the caller's to free. */
 int hb_cli_load_workflow(const char *target, char **file_out, struct hb_workflow **wf_out);
+/* hb_cli_parse, then hb_cli_load_workflow of *target (which an HB_WORKFLOW_ARG
+ * row fills): HB_CLI_GO with the workflow loaded, else the exit code. */
+int hb_cli_parse_workflow(const hb_cli_spec *spec, int argc, char **argv, const char *const *target,
+                          char **file_out, struct hb_workflow **wf_out);
+
+/* ---- The engine as the command line runs it (cli_engine.c, cli_report.c) */
+
+/* The engine configured from the settings (hb/engine.h says what it needs):
+ * HB_NOW's clock, the Lua limits, HB_LEASE_SECONDS, HB_STDLIB, HB_HOME and
+ * HB_SANDBOX_FAULTS; with open_store, the store $HB_HOME/hb.db. eng points
+ * into the struct: do not copy it. */
+typedef struct hb_cli_engine {
+    hb_engine eng;
+    hb_clock clock;
+    char *stdlib_dir;
+    char *home;
+    char *faults;
+} hb_cli_engine;
+hb_status hb_cli_engine_init(hb_cli_engine *c, bool open_store, hb_err *e);
+void hb_cli_engine_free(hb_cli_engine *c);
+
+/* The terminal as the engine's ask: a prompt on stderr read from stdin,
+ * when stdin is a terminal, CI is unset and --no-input was not given;
+ * otherwise nobody (an unanswered ask pauses the run). */
+hb_engine_ask hb_cli_terminal_ask(bool no_input);
+
+/* The reporter that prints runs as the README's command-line contract says
+ * (trace on stderr, result on stdout), or hb call's value. */
+typedef struct hb_cli_report {
+    bool json; /* the result (or the call's value) as one line of JSON */
+    bool call; /* hb call: only the run's id and the operation's value */
+} hb_cli_report;
+hb_engine_reporter hb_cli_reporter(hb_cli_report *r);
+/* A run as the JSON of `run --json` and `runs --json` begins: run,
+ * workflow, status, step, target (the caller adds the rest). */
+cJSON *hb_cli_run_json(const hb_run *run);
 
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,5 +1,9 @@
-/* The engine's and the sandbox's clock. HB_NOW (ISO 8601) freezes it, so
- * tests and demos are reproducible; otherwise it is the wall clock. */
+/* Time. A clock is a value handed to whoever needs "now" (the engine, the
+ * sandbox, the bindings, the audit trail) so that hb test can give each
+ * scenario its own time, and runs on threads of one process their own
+ * clocks. The command line builds its clock from HB_NOW (ISO 8601), which
+ * freezes it so tests and demos are reproducible; otherwise it is the wall
+ * clock. */
 #ifndef HB_CLOCK_H
 #define HB_CLOCK_H
 
@@ -11,6 +15,19 @@
 /* Microseconds since the Unix epoch. */
 typedef int64_t hb_time_us;
 
+/* A clock: frozen at `at`, or the wall clock. hb test moves `at` forward
+ * between actions; whoever holds a pointer to it sees the new time. */
+typedef struct hb_clock {
+    bool frozen;
+    hb_time_us at;
+} hb_clock;
+
+/* The time on c; NULL is the process's clock (hb_clock_now). */
+hb_time_us hb_clock_time(const hb_clock *c);
+/* The process's clock: frozen at HB_NOW when that is set. */
+hb_clock hb_clock_from_settings(void);
+/* hb_clock_time of hb_clock_from_settings(), for the command line's own
+ * use; layers that take a clock read that one instead. */
 hb_time_us hb_clock_now(void);
 /* The real wall clock, ignoring HB_NOW (for run ids, leases, latency). */
 hb_time_us hb_clock_wall(void);

@@ -1,58 +1,146 @@
-/* The step engine: starts, resumes and cancels runs. For each step:
- * audit (step_started) → execute → checkpoint (position, ctx.vars,
- * step_finished and transition in one transaction) → next step. */
+/* The step engine: starts, resumes and cancels runs, and makes `hb call`'s
+ * one-step runs, so the three share one way of recording a run, pinning its
+ * sources and choosing its target. For each step: audit (step_started) →
+ * execute → checkpoint (position, ctx.vars, step_finished and transition in
+ * one transaction) → next step.
+ *
+ * The engine does no terminal I/O and reads no process setting or
+ * environment variable. Whoever embeds it (the command line, hb test, and
+ * to come hb serve and a worker running runs on threads) hands it an
+ * hb_engine: the store, the clock, the limits and where state lives; and
+ * with each request the actor, an ask callback and a reporter. It keeps no
+ * state between calls and none in the process: a run is one context of its
+ * own (engine_internal.h) with its own Lua state, so runs may go on in
+ * parallel on threads, each thread with its own hb_engine and store. */
 #ifndef HB_ENGINE_H
 #define HB_ENGINE_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hb/clock.h"
 #include "hb/error.h"
-#include "hb/services.h"
+#include "hb/lua_host.h"
 #include "hb/store.h"
+
+struct hb_sandbox;
+
+/* What the engine works with. Everything is borrowed: it must outlive the
+ * calls that use it. One thread at a time per hb_engine (its store is a
+ * single connection). */
+typedef struct hb_engine {
+    hb_store *store; /* open; the engine never opens or closes a store */
+    /* Waits, ctx.now(), the bindings' markers and a sandbox it starts read
+     * this clock. Audit events carry the store's clock (hb_store_set_clock):
+     * give both the same one. Required. */
+    const hb_clock *clock;
+    hb_lua_limits lua_limits; /* each step's instructions, time and memory */
+    int64_t lease_seconds;    /* how long a claim on a run holds */
+    /* Who holds the runs this engine claims; NULL: this process
+     * (hb_store_lease_holder_self). Runs on threads need one each. */
+    const char *lease_holder;
+    const char *stdlib_dir; /* stdlib/: the bindings and the DSL */
+    /* $HB_HOME: live credentials in home/credentials, the state of a sandbox
+     * the engine starts in home/sandbox/state.json. */
+    const char *home;
+    const char *sandbox_faults; /* fault spec of a sandbox it starts; NULL: none */
+    /* A sandbox already serving (hb test): sandbox runs use it instead of
+     * starting one. May be NULL. */
+    struct hb_sandbox *sandbox;
+} hb_engine;
 
 typedef struct hb_kv {
     char *key;
     char *value;
 } hb_kv;
 
+/* An ask the request did not answer, as a person would see it. */
+typedef struct hb_engine_question {
+    const char *run;
+    const char *step;
+    const char *text; /* the ask's description, or its id */
+    /* The values to pick from (the ask's options, or its enum's choices),
+     * NULL-terminated; NULL when the answer is free: then value_type says
+     * what kind ("string", "date", "integer"). */
+    const char *const *options;
+    const char *value_type;
+} hb_engine_question;
+
+/* Somebody to ask: fn returns a newly allocated answer, or NULL when there
+ * is none now (the run waits for one). Never called in a dry run. A NULL fn
+ * means nobody is there (hb serve, the worker, --no-input). */
+typedef struct hb_engine_ask {
+    char *(*fn)(void *ud, const hb_engine_question *q);
+    void *ud;
+} hb_engine_ask;
+
+/* What a run does, for whoever shows it; every member may be NULL. */
+typedef struct hb_engine_reporter {
+    void *ud;
+    /* The run starts ("started"), continues ("resumed") or runs one
+     * operation ("call") in this process. */
+    void (*begin)(void *ud, const hb_run *run, const char *verb);
+    /* A step ended in this process: its kind, its outcome word (ok, yes,
+     * timeout, waiting ...) and how long it took. */
+    void (*step)(void *ud, const hb_run *run, const char *step, const char *kind,
+                 const char *outcome, double ms);
+    /* A line worth showing while a step runs (an attempt that will be
+     * retried). */
+    void (*note)(void *ud, const hb_run *run, const char *step, const char *message);
+    /* A dry run's plan, before its result: every change it would have made,
+     * in order, as [{service, op, method, path, object, step, body}]. */
+    void (*plan)(void *ud, const hb_run *run, const cJSON *changes);
+    /* hb call: the operation's value, or the uniform error it raised. */
+    void (*value)(void *ud, const hb_run *run, const cJSON *value, bool is_error);
+    /* The run as this process leaves it: status, step, what it waits for
+     * (run->wait_json), why it failed (run->error). */
+    void (*result)(void *ud, const hb_run *run);
+} hb_engine_reporter;
+
 typedef struct hb_run_request {
-    const char *workflow; /* start: a name on HB_WORKFLOW_PATH or a file */
-    const char *run_id;   /* resume */
-    hb_kv *inputs;        /* start: k=v from the command line */
+    const char *workflow_file; /* start: the workflow's file (callers find names) */
+    const char *run_id;        /* resume, cancel */
+    hb_kv *inputs;             /* start: k=v from the command line */
     size_t ninputs;
     hb_kv *answers; /* --answer STEP=V */
     size_t nanswers;
     const char *event_name; /* resume --event NAME[=JSON] */
     const char *event_json; /* NULL = null payload */
-    bool sandbox;           /* --sandbox given */
+    bool sandbox;           /* start: against the sandbox; resume: expect a sandbox run */
     bool dry_run;
     bool allow_duplicate;
-    bool json_output;
-    bool interactive; /* may prompt on the terminal for an unanswered ask */
     const char *actor;
-    bool only_if_due;       /* resume: skip quietly unless the run is due (the worker) */
-    bool quiet;             /* no trace and no result on stdout (hb test) */
-    void *sandbox_instance; /* an hb_sandbox already serving, used instead of starting one */
-    char run_id_out[27];    /* filled with the run's id once it exists */
+    bool only_if_due; /* resume: skip quietly unless the run is due (the worker) */
+    hb_engine_ask ask;
+    const hb_engine_reporter *reporter; /* NULL: nothing is reported */
+    char run_id_out[HB_RUN_ID_LEN + 1]; /* the run's id once it exists */
 } hb_run_request;
 
-/* Each prints the run id and `status=S step=T` (or JSON) on stdout and the
- * trace on stderr, and returns the exit status of the README's exit-code contract. */
-hb_status hb_engine_start(hb_run_request *req, hb_err *e);
-hb_status hb_engine_resume(const hb_run_request *req, hb_err *e);
-hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e);
+/* Each returns the exit status of the README's exit-code contract: HB_OK
+ * (succeeded, or a dry run's plan), HB_EFAILED, HB_EUSAGE (nothing
+ * changed), HB_EPAUSED (waiting), HB_EBUSY, HB_EINTERNAL; e says why. */
+hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e);
+hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e);
+/* Uses req->run_id, actor and reporter. */
+hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e);
 
-/* An audit sink writing to the store: each event in a transaction of its
- * own (hb_audit_append_tx), bodies by digest (hb_audit_put_body). The
- * engine points `step` at the current step as the run moves on. */
-typedef struct hb_service_store_sink {
-    struct hb_store *store;
-    const char *run;   /* run id */
-    const char *step;  /* may be NULL */
-    const char *actor; /* may be NULL */
-} hb_service_store_sink;
-hb_service_audit hb_service_audit_to_store(hb_service_store_sink *sink);
+/* hb call SERVICE.FUNC ARGS…: one binding operation as a one-step run of
+ * its own (workflow "call:zendesk.tickets.get", step "call"). */
+typedef struct hb_call_request {
+    const char *operation; /* "zendesk.tickets.get" */
+    const cJSON *args;     /* a JSON array: the operation's arguments */
+    bool sandbox;
+    bool dry_run;
+    const char *actor;
+    const hb_engine_reporter *reporter;
+    char run_id_out[HB_RUN_ID_LEN + 1];
+} hb_call_request;
+
+/* HB_OK with the value reported; HB_EFAILED when the service refused (the
+ * uniform error reported as the value); HB_EUSAGE for an unknown service
+ * or operation (before any run is recorded) or missing credentials. */
+hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e);
 
 /* Parses "k=v" (and "STEP=V") arguments. HB_EUSAGE when there is no '='. */
 hb_status hb_kv_parse(const char *arg, hb_kv *out, hb_err *e);

@@ -26,6 +26,11 @@
  * Pattern matching (string.find/match/gmatch/gsub) is hb's own matcher,
  * which the limits reach (lua_patterns.c).
  * C code reading an environment must use lua_rawget*: the guard raises.
+ *
+ * This header names no Lua type but struct lua_State, so the layers that
+ * must not touch Lua (engine/, cli/) can own a state and hand it on; they
+ * call into it through hb/lua_call.h. The files that work the Lua stack
+ * include <lua.h> themselves.
  */
 #ifndef HB_LUA_HOST_H
 #define HB_LUA_HOST_H
@@ -34,9 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <lua.h>
-
 #include "hb/error.h"
+
+struct lua_State;
 
 /* All positive. instructions and wall_ms apply to each outermost
  * hb_lua_pcall; memory_bytes caps the whole state while Lua code runs under
@@ -83,7 +88,7 @@ typedef struct hb_lua hb_lua;
  * for bad limits, HB_EINTERNAL otherwise). */
 hb_lua *hb_lua_new(const hb_lua_limits *limits, const hb_lua_modules *modules, hb_err *e);
 void hb_lua_free(hb_lua *h);
-lua_State *hb_lua_state(hb_lua *h);
+struct lua_State *hb_lua_state(hb_lua *h);
 
 /* Pushes the workflow environment table / the stdlib environment table. */
 void hb_lua_push_workflow_env(hb_lua *h);
@@ -91,7 +96,7 @@ void hb_lua_push_stdlib_env(hb_lua *h);
 
 /* Registers a C function in the `hbi` internal table (stdlib only). The
  * function finds its host with hb_lua_from_state. */
-void hb_lua_register_internal(hb_lua *h, const char *name, lua_CFunction fn);
+void hb_lua_register_internal(hb_lua *h, const char *name, int (*fn)(struct lua_State *L));
 
 /* What the workflow environment offers, read from the environment itself
  * (the sandbox's allow-list, whatever the embedder added with
@@ -111,7 +116,7 @@ size_t hb_lua_workflow_members(hb_lua *h, const char *lib, const char **out, siz
  * to nested tables). C code that reads tables raw (lua_next, lua_rawget)
  * must read what a view shows: this pushes the table a view at idx shows,
  * or the value at idx itself. */
-void hb_lua_push_unfrozen(lua_State *L, int idx);
+void hb_lua_push_unfrozen(struct lua_State *L, int idx);
 
 /* Adds a global to the workflow environment (services in `uses`, DSL
  * constructors), bypassing the guard: pops the value from the stack. */
@@ -156,8 +161,8 @@ const char *hb_lua_last_error_where(const hb_lua *h);
  * "path:line: message": Lua gives no position for a binary chunk or for
  * nesting deeper than its compiler allows, so hb adds one. HB_EUSAGE for
  * anything in the text, HB_EINTERNAL for memory. */
-hb_status hb_lua_load_error(lua_State *L, int rc, const char *path, const char *src, size_t len,
-                            hb_err *e);
+hb_status hb_lua_load_error(struct lua_State *L, int rc, const char *path, const char *src,
+                            size_t len, hb_err *e);
 
 /* Pushes the error value of the latest outermost hb_lua_pcall (a service
  * error table stays a table; a limit is its message), or nil when that
@@ -169,7 +174,7 @@ void hb_lua_push_last_error(hb_lua *h);
  * hook), for DSL constructors: the full path, never shortened. "?" when
  * there is no such level or it is a C function. Exposed to the stdlib as
  * hbi.where(level). */
-void hb_lua_where(lua_State *L, int level, char *out, size_t outlen);
+void hb_lua_where(struct lua_State *L, int level, char *out, size_t outlen);
 
 /* Moves the running call's wall-time deadline later by us: time spent
  * waiting on a service (which has its own timeouts and retry budget) is not
@@ -180,7 +185,7 @@ void hb_lua_exclude_time(hb_lua *h, int64_t us);
 size_t hb_lua_memory_used(hb_lua *h);
 
 /* The hb_lua a lua_State belongs to (stored in its extra space). */
-hb_lua *hb_lua_from_state(lua_State *L);
+hb_lua *hb_lua_from_state(struct lua_State *L);
 
 /* A per-state slot for the embedding module's context (the engine's run). */
 void hb_lua_set_userdata(hb_lua *h, void *ud);

@@ -10,6 +10,7 @@
 #ifndef HB_SANDBOX_H
 #define HB_SANDBOX_H
 
+#include "hb/clock.h"
 #include "hb/error.h"
 
 typedef struct hb_sandbox hb_sandbox;
@@ -20,6 +21,10 @@ typedef struct hb_sandbox_config {
     const char *data_path;  /* seed JSON; NULL = hb_sandbox_default_seed() */
     const char *state_path; /* NULL = in memory only; else load if present, save after writes */
     const char *faults;     /* fault spec (workflows/sandbox/README.md) or NULL */
+    /* "now" for the seed's relative dates and the times it stamps on
+     * objects (hb test moves it between actions); NULL: HB_NOW, else the
+     * wall clock. Must outlive the sandbox. */
+    const hb_clock *clock;
 } hb_sandbox_config;
 
 /* Loads the state (or the seed), binds the port and serves on its own

@@ -11,7 +11,12 @@
 
 #include "hb/error.h"
 
+struct hb_engine;
+
 typedef struct hb_test_options {
+    /* The limits and stdlib every scenario's engine has; its store, clock,
+     * home and sandbox are each scenario's own. */
+    const struct hb_engine *engine;
     const char *const *names; /* workflows to test; NULL/0 = every one with a scenario file */
     size_t nnames;
     bool coverage;

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hb/clock.h"
 #include "hb/error.h"
 
 /* Where the bindings' audit events go. The engine implements it for a run
@@ -46,6 +47,9 @@ typedef struct hb_services_config {
     const char *const *uses;
     const char *workflow; /* named in forbid messages; may be NULL */
     hb_service_audit audit;
+    /* The run's clock, for the time an exactly-once search starts from;
+     * NULL: HB_NOW, else the wall clock. Must outlive the hb_services. */
+    const hb_clock *clock;
 } hb_services_config;
 
 typedef struct hb_services hb_services;

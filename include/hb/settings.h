@@ -36,7 +36,7 @@ typedef enum hb_setting_source {
     HB_SOURCE_DEFAULT,
     HB_SOURCE_ENV,
     HB_SOURCE_FILE,
-    HB_SOURCE_PROGRAM, /* hb_setting_override: hb test's scratch HB_HOME and clock */
+    HB_SOURCE_PROGRAM, /* hb_setting_override */
 } hb_setting_source;
 
 /* Flags of a row. */
@@ -77,8 +77,10 @@ hb_status hb_settings_load(hb_err *e);
  * tests that change the environment. Overrides are dropped too. */
 void hb_settings_reload(void);
 /* Sets a value from inside hb (source "program"), checked like any other;
- * value NULL drops the override. hb test gives each scenario its own
- * HB_HOME and clock this way instead of changing the environment. */
+ * value NULL drops the override. It changes the value for the whole
+ * process, so no layer steers another with it: the engine takes its store,
+ * clock and home as arguments (hb/engine.h), which is what lets hb test
+ * give each scenario its own and runs on threads differ. */
 hb_status hb_setting_override(const char *name, const char *value, hb_err *e);
 
 /* Typed getters. name must be a row of the table, of that type (anything

@@ -177,6 +177,9 @@ struct hb_store_ops {
 
 struct hb_store {
     const struct hb_store_ops *ops;
+    /* The clock that stamps audit events (hb_store_set_clock); NULL: HB_NOW,
+     * else the wall clock. A backend zeroes it when it opens. */
+    const hb_clock *clock;
 };
 
 /* Durability: the store runs SQLite in WAL mode with synchronous=NORMAL. A
@@ -233,6 +236,12 @@ static inline void hb_store_rollback(hb_store *s)
 static inline bool hb_store_in_transaction(hb_store *s)
 {
     return s->ops->in_transaction(s);
+}
+/* Audit events of this store carry times of clock (which must outlive the
+ * store): hb test gives each scenario's store the scenario's clock. */
+static inline void hb_store_set_clock(hb_store *s, const hb_clock *clock)
+{
+    s->clock = clock;
 }
 
 #endif

@@ -172,6 +172,34 @@ static int cmd_show(int argc, char **argv)
     return st == HB_OK ? HB_OK : fail(&e);
 }
 
+/* A command that reads the whole trail: parses, opens the store, runs act
+ * on it and closes it; the problem, if any, printed. */
+static int with_store(const hb_cli_spec *spec, int argc, char **argv,
+                      hb_status (*act)(hb_store *s, const void *ud, hb_err *e), const void *ud)
+{
+    int rc = hb_cli_parse(spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    hb_err e;
+    hb_err_clear(&e);
+    hb_store *s = NULL;
+    hb_status st = hb_store_open_default(&s, &e);
+    if (st == HB_OK)
+        st = act(s, ud, &e);
+    hb_store_close(s);
+    return st == HB_OK ? HB_OK : fail(&e);
+}
+
+static hb_status print_head(hb_store *s, const void *ud, hb_err *e)
+{
+    (void)ud;
+    char head[96];
+    hb_status st = hb_audit_head(s, head, e);
+    if (st == HB_OK)
+        printf("%s\n", head);
+    return st;
+}
+
 static int cmd_head(int argc, char **argv)
 {
     const hb_option options[] = {HB_OPT_END_};
@@ -183,21 +211,19 @@ static int cmd_head(int argc, char **argv)
             "still holds that event unchanged.\n",
         .options = options,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        return rc;
-    hb_err e;
-    hb_err_clear(&e);
-    hb_store *s = NULL;
-    char head[96];
-    hb_status st = hb_store_open_default(&s, &e);
+    return with_store(&spec, argc, argv, print_head, NULL);
+}
+
+/* ud points at --head: the event the chain must still hold, or NULL. */
+static hb_status print_verified(hb_store *s, const void *ud, hb_err *e)
+{
+    const char *const *head = ud;
+    int64_t checked = 0;
+    char verified[96];
+    hb_status st = hb_audit_verify_and_head(s, *head, &checked, verified, e);
     if (st == HB_OK)
-        st = hb_audit_head(s, head, &e);
-    hb_store_close(s);
-    if (st != HB_OK)
-        return fail(&e);
-    printf("%s\n", head);
-    return HB_OK;
+        printf("ok: %" PRId64 " events, head %s\n", checked, verified);
+    return st;
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -216,22 +242,8 @@ static int cmd_verify(int argc, char **argv)
             "with that hash (catches a truncated or rewritten chain).\n",
         .options = options,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        return rc;
-    hb_err e;
-    hb_err_clear(&e);
-    hb_store *s = NULL;
-    int64_t checked = 0;
-    char verified[96];
-    hb_status st = hb_store_open_default(&s, &e);
-    if (st == HB_OK)
-        st = hb_audit_verify_and_head(s, head, &checked, verified, &e);
-    hb_store_close(s);
-    if (st != HB_OK)
-        return fail(&e);
-    printf("ok: %" PRId64 " events, head %s\n", checked, verified);
-    return HB_OK;
+    /* head is filled by the parse, before print_verified reads it. */
+    return with_store(&spec, argc, argv, print_verified, &head);
 }
 
 int hb_cmd_audit(int argc, char **argv)

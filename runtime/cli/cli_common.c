@@ -45,3 +45,13 @@ int hb_cli_load_workflow(const char *target, char **file_out, hb_workflow **wf_o
         free(file);
     return HB_OK;
 }
+
+int hb_cli_parse_workflow(const hb_cli_spec *spec, int argc, char **argv, const char *const *target,
+                          char **file_out, hb_workflow **wf_out)
+{
+    int rc = hb_cli_parse(spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    rc = hb_cli_load_workflow(*target, file_out, wf_out);
+    return rc == HB_OK ? HB_CLI_GO : rc;
+}

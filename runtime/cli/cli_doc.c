@@ -10,44 +10,43 @@
 #include "hb/util.h"
 #include "hb/workflow.h"
 
+static const char ABOUT[] =
+    "Writes a Markdown page generated from the workflow: title, handbook\n"
+    "reference, inputs, services, forbidden operations, every step in order with\n"
+    "its description and where it leads, and the Mermaid graph.\n";
+
 int hb_cmd_doc(int argc, char **argv)
 {
     const char *target = NULL, *out_path = NULL;
     const hb_option options[] = {
-        HB_ARG("NAME|FILE", &target, "a workflow on HB_WORKFLOW_PATH, or its file"),
-        HB_STRING("out", &out_path, "FILE",
-                  "write the page to FILE (atomically) instead of stdout"),
+        HB_WORKFLOW_ARG(&target),
+        HB_STRING("out", &out_path, "FILE", "write the page to FILE (atomically), not stdout"),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
         .command = "doc",
-        .about = "Writes a Markdown page generated from the workflow: title, handbook\n"
-                 "reference, inputs, services, forbidden operations, every step in order with\n"
-                 "its description and where it leads, and the Mermaid graph.\n",
+        .about = ABOUT,
         .options = options,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        return rc;
     hb_err e;
     char *file = NULL;
     hb_workflow *wf = NULL;
-    int st = hb_cli_load_workflow(target, &file, &wf);
-    if (st != HB_OK)
-        return st;
+    int rc = hb_cli_parse_workflow(&spec, argc, argv, &target, &file, &wf);
+    if (rc != HB_CLI_GO)
+        return rc;
     hb_buf page;
     hb_buf_init(&page);
     hb_doc_render(wf, file, &page);
     hb_workflow_free(wf);
     free(file);
-    st = HB_OK;
+    rc = HB_OK;
     if (out_path) {
-        st = hb_write_file_atomic(out_path, page.data, page.len, 0644, &e);
-        if (st != HB_OK)
+        rc = hb_write_file_atomic(out_path, page.data, page.len, 0644, &e);
+        if (rc != HB_OK)
             hb_cli_error("%s", e.msg);
     } else {
         fwrite(page.data, 1, page.len, stdout);
     }
     hb_buf_free(&page);
-    return st;
+    return rc;
 }

@@ -15,7 +15,7 @@ int hb_cmd_graph(int argc, char **argv)
     const char *target = NULL;
     const char *format = "mermaid";
     const hb_option options[] = {
-        HB_ARG("NAME|FILE", &target, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_WORKFLOW_ARG(&target),
         HB_STRING("format", &format, "mermaid|dot", "Mermaid (the default) or Graphviz DOT"),
         HB_OPT_END_,
     };
@@ -28,19 +28,17 @@ int hb_cmd_graph(int argc, char **argv)
                  "renders with Graphviz (`hb graph x --format dot | dot -Tsvg > x.svg`).\n",
         .options = options,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
+    hb_workflow *wf = NULL;
+    int rc = hb_cli_parse_workflow(&spec, argc, argv, &target, NULL, &wf);
     if (rc != HB_CLI_GO)
         return rc;
     hb_err e;
     hb_graph_format f;
     if (hb_graph_format_parse(format, &f, &e) != HB_OK) {
         hb_cli_error("%s", e.msg);
+        hb_workflow_free(wf);
         return HB_EUSAGE;
     }
-    hb_workflow *wf = NULL;
-    int st = hb_cli_load_workflow(target, NULL, &wf);
-    if (st != HB_OK)
-        return st;
     hb_graph g;
     hb_graph_build(wf, &g);
     hb_buf out;

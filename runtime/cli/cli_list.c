@@ -1,5 +1,4 @@
 /* hb list / hb show: the workflows on HB_WORKFLOW_PATH and one in detail. */
-#include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +55,7 @@ int hb_cmd_show(int argc, char **argv)
 {
     const char *target = NULL;
     const hb_option options[] = {
-        HB_ARG("NAME|FILE", &target, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_WORKFLOW_ARG(&target),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
@@ -65,14 +64,11 @@ int hb_cmd_show(int argc, char **argv)
                  "with where it leads.\n",
         .options = options,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        return rc;
     char *file = NULL;
     hb_workflow *wf = NULL;
-    int st = hb_cli_load_workflow(target, &file, &wf);
-    if (st != HB_OK)
-        return st;
+    int rc = hb_cli_parse_workflow(&spec, argc, argv, &target, &file, &wf);
+    if (rc != HB_CLI_GO)
+        return rc;
     printf("%s: %s\n", wf->name, wf->title ? wf->title : "(no title)");
     printf("file:     %s\n", file);
     if (wf->handbook)

@@ -7,6 +7,7 @@
 #include "hb/cli.h"
 #include "hb/engine.h"
 #include "hb/util.h"
+#include "hb/workflow_find.h"
 
 static const char EXIT_CODES[] =
     "exit: 0 succeeded (or a dry run's plan), 1 failed, 2 bad input, 3 paused,\n"
@@ -15,10 +16,14 @@ static const char EXIT_CODES[] =
 /* What run and resume share: the request and the options that fill it. */
 typedef struct parsed {
     hb_run_request req;
+    const char *workflow; /* run: NAME|FILE */
     bool no_input;
+    bool json;
     const char *actor; /* --actor, else NULL */
     const char *event; /* --event NAME[=JSON] */
     char *default_actor;
+    char *event_name;
+    char *workflow_file;
 } parsed;
 
 static hb_status add_kv(hb_kv **list, size_t *n, const char *text, hb_err *e)
@@ -44,28 +49,34 @@ static hb_status add_answer(void *ud, const char *text, hb_err *e)
     return add_kv(&p->req.answers, &p->req.nanswers, text, e);
 }
 
-/* After parsing: the actor, the event, whether a person is there to ask. */
-static void settle(parsed *p)
+/* After parsing: the workflow's file, the actor, the event, whether a
+ * person is there to ask. */
+static hb_status settle(parsed *p, hb_err *e)
 {
     if (!p->actor)
         p->default_actor = hb_default_actor();
     p->req.actor = p->actor ? p->actor : p->default_actor;
     if (p->event) {
         const char *eq = strchr(p->event, '=');
-        p->req.event_name = eq ? hb_xstrndup(p->event, (size_t)(eq - p->event)) : p->event;
+        p->event_name = hb_xstrndup(p->event, eq ? (size_t)(eq - p->event) : strlen(p->event));
+        p->req.event_name = p->event_name;
         p->req.event_json = eq ? eq + 1 : NULL;
     }
-    const char *ci = getenv("CI");
-    p->req.interactive = !p->no_input && isatty(STDIN_FILENO) && !(ci && *ci);
+    p->req.ask = hb_cli_terminal_ask(p->no_input);
+    if (!p->workflow)
+        return HB_OK;
+    p->workflow_file = hb_workflow_find(p->workflow, e);
+    p->req.workflow_file = p->workflow_file;
+    return p->workflow_file ? HB_OK : HB_EUSAGE;
 }
 
 static void free_parsed(parsed *p)
 {
     hb_kv_free(p->req.inputs, p->req.ninputs);
     hb_kv_free(p->req.answers, p->req.nanswers);
-    if (p->event && p->req.event_name != p->event)
-        free((char *)p->req.event_name);
+    free(p->event_name);
     free(p->default_actor);
+    free(p->workflow_file);
 }
 
 static int finish(hb_status st, const hb_err *e)
@@ -75,15 +86,32 @@ static int finish(hb_status st, const hb_err *e)
     return (int)st;
 }
 
-/* Parses, then starts (start) or resumes the run; frees what parsing made. */
-static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv, bool start)
+typedef hb_status (*engine_fn)(const hb_engine *eng, hb_run_request *req, hb_err *e);
+
+/* The request on the engine as the settings configure it, printed as the
+ * command line prints runs. */
+static hb_status go(engine_fn fn, parsed *p, hb_err *e)
+{
+    hb_cli_engine ce;
+    hb_status st = hb_cli_engine_init(&ce, true, e);
+    hb_cli_report report = {.json = p->json};
+    hb_engine_reporter reporter = hb_cli_reporter(&report);
+    p->req.reporter = &reporter;
+    if (st == HB_OK)
+        st = fn(&ce.eng, &p->req, e);
+    hb_cli_engine_free(&ce);
+    return st;
+}
+
+/* Parses, then starts, resumes or cancels the run; frees what parsing made. */
+static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv, engine_fn fn)
 {
     int rc = hb_cli_parse(spec, argc, argv);
     if (rc == HB_CLI_GO) {
-        settle(p);
         hb_err e;
         hb_err_clear(&e);
-        rc = finish(start ? hb_engine_start(&p->req, &e) : hb_engine_resume(&p->req, &e), &e);
+        hb_status st = settle(p, &e);
+        rc = finish(st == HB_OK ? go(fn, p, &e) : st, &e);
     }
     free_parsed(p);
     return rc;
@@ -93,7 +121,7 @@ int hb_cmd_run(int argc, char **argv)
 {
     parsed p = {0};
     const hb_option options[] = {
-        HB_ARG("NAME|FILE", &p.req.workflow, "a workflow on HB_WORKFLOW_PATH, or its file"),
+        HB_WORKFLOW_ARG(&p.workflow),
         HB_ARGS("INPUT=VALUE", add_input, &p, "an input of the workflow"),
         HB_EACH("answer", add_answer, &p, "STEP=VALUE",
                 "answer an ask step in advance (repeatable)"),
@@ -104,10 +132,9 @@ int hb_cmd_run(int argc, char **argv)
                 "stops at the first wait and prints the plan"),
         HB_FLAG("allow-duplicate", &p.req.allow_duplicate,
                 "start even if a run with the same inputs is active"),
-        HB_STRING("actor", &p.actor, "NAME",
-                  "who is acting, for the audit trail (default $HB_ACTOR or\nthe login name)"),
+        HB_ACTOR_OPT(&p.actor),
         HB_FLAG("no-input", &p.no_input, "never prompt; an unanswered ask pauses the run"),
-        HB_FLAG("json", &p.req.json_output, "print the result as one JSON object"),
+        HB_FLAG("json", &p.json, "print the result as one JSON object"),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
@@ -117,7 +144,7 @@ int hb_cmd_run(int argc, char **argv)
         .options = options,
         .more = EXIT_CODES,
     };
-    return parse_and_go(&spec, &p, argc, argv, true);
+    return parse_and_go(&spec, &p, argc, argv, hb_engine_start);
 }
 
 int hb_cmd_resume(int argc, char **argv)
@@ -128,9 +155,9 @@ int hb_cmd_resume(int argc, char **argv)
         HB_EACH("answer", add_answer, &p, "STEP=VALUE",
                 "answer the ask the run waits on (repeatable)"),
         HB_STRING("event", &p.event, "NAME[=JSON]", "deliver the event a wait step waits for"),
-        HB_STRING("actor", &p.actor, "NAME", "who is acting (default $HB_ACTOR or the login name)"),
+        HB_ACTOR_OPT(&p.actor),
         HB_FLAG("no-input", &p.no_input, "never prompt; an unanswered ask pauses the run"),
-        HB_FLAG("json", &p.req.json_output, "print the result as one JSON object"),
+        HB_FLAG("json", &p.json, "print the result as one JSON object"),
         HB_FLAG("sandbox", &p.req.sandbox, "expect a sandbox run (refused for a live run)"),
         HB_OPT_END_,
     };
@@ -141,15 +168,15 @@ int hb_cmd_resume(int argc, char **argv)
         .options = options,
         .more = EXIT_CODES,
     };
-    return parse_and_go(&spec, &p, argc, argv, false);
+    return parse_and_go(&spec, &p, argc, argv, hb_engine_resume);
 }
 
 int hb_cmd_cancel(int argc, char **argv)
 {
-    const char *run = NULL, *actor = NULL;
+    parsed p = {0};
     const hb_option options[] = {
-        HB_ARG("RUN", &run, "the run's id"),
-        HB_STRING("actor", &actor, "NAME", "who is acting (default $HB_ACTOR or the login name)"),
+        HB_ARG("RUN", &p.req.run_id, "the run's id"),
+        HB_ACTOR_OPT(&p.actor),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
@@ -157,13 +184,5 @@ int hb_cmd_cancel(int argc, char **argv)
         .about = "Cancels a waiting run; it can no longer be resumed.\n",
         .options = options,
     };
-    int rc = hb_cli_parse(&spec, argc, argv);
-    if (rc != HB_CLI_GO)
-        return rc;
-    char *default_actor = actor ? NULL : hb_default_actor();
-    hb_err e;
-    hb_err_clear(&e);
-    rc = finish(hb_engine_cancel(run, actor ? actor : default_actor, &e), &e);
-    free(default_actor);
-    return rc;
+    return parse_and_go(&spec, &p, argc, argv, hb_engine_cancel);
 }

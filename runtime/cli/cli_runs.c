@@ -62,12 +62,7 @@ static int show_run(const hb_run *r, void *ud)
     c->shown++;
     cJSON *wait = r->wait_json ? cJSON_Parse(r->wait_json) : NULL;
     if (c->json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "run", r->id);
-        cJSON_AddStringToObject(o, "workflow", r->workflow);
-        cJSON_AddStringToObject(o, "status", hb_run_status_name(r->status));
-        cJSON_AddStringToObject(o, "step", r->step ? r->step : "");
-        cJSON_AddStringToObject(o, "target", hb_run_target_name(r->target));
+        cJSON *o = hb_cli_run_json(r);
         cJSON_AddStringToObject(o, "version", r->version);
         cJSON_AddItemToObject(o, "inputs", cJSON_Parse(r->inputs_json ? r->inputs_json : "{}"));
         if (wait)

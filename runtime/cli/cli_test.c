@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hb/cli.h"
+#include "hb/engine.h"
 #include "hb/scenario.h"
 
 int hb_cmd_test(int argc, char **argv)
@@ -38,9 +39,16 @@ int hb_cmd_test(int argc, char **argv)
     hb_test_totals t;
     hb_err e;
     hb_err_clear(&e);
-    rc = hb_test_run(&o, &t, &e);
+    /* The limits and stdlib from the settings; each scenario brings its
+     * own store, clock and sandbox. */
+    hb_cli_engine ce;
+    rc = hb_cli_engine_init(&ce, false, &e);
+    o.engine = &ce.eng;
+    if (rc == HB_OK)
+        rc = hb_test_run(&o, &t, &e);
     if (rc != HB_OK && rc != HB_EFAILED)
         hb_cli_error("%s", e.msg);
+    hb_cli_engine_free(&ce);
 out:
     hb_cli_list_free(&names);
     return rc;

@@ -38,18 +38,13 @@ static int collect(const hb_run *r, void *ud)
 
 /* Runs that are due now, and runs stuck in "running" (their holder may be
  * dead: the claim decides). */
-static hb_status find_due(due_list *d, hb_err *e)
+static hb_status find_due(hb_store *s, hb_time_us now, due_list *d, hb_err *e)
 {
-    hb_store *s = NULL;
-    hb_status st = hb_store_open_default(&s, e);
-    if (st != HB_OK)
-        return st;
-    hb_run_filter waiting = {.status = HB_RUN_WAITING, .due_before = hb_clock_now()};
-    st = s->ops->run_list(s, &waiting, collect, d, e);
+    hb_run_filter waiting = {.status = HB_RUN_WAITING, .due_before = now};
+    hb_status st = s->ops->run_list(s, &waiting, collect, d, e);
     hb_run_filter running = {.status = HB_RUN_RUNNING};
     if (st == HB_OK)
         st = s->ops->run_list(s, &running, collect, d, e);
-    hb_store_close(s);
     return st;
 }
 
@@ -57,14 +52,15 @@ static hb_status find_due(due_list *d, hb_err *e)
 static hb_status pass(const char *actor, int *advanced, hb_err *e)
 {
     due_list d = {0};
-    hb_status st = find_due(&d, e);
-    if (st != HB_OK)
+    hb_cli_engine ce;
+    hb_status st = hb_cli_engine_init(&ce, true, e);
+    if (st != HB_OK || (st = find_due(ce.eng.store, hb_clock_time(&ce.clock), &d, e)) != HB_OK)
         goto out;
     for (size_t i = 0; i < d.n && !stop_requested; i++) {
         hb_run_request req = {.run_id = d.ids[i], .actor = actor, .only_if_due = true};
         hb_err re;
         hb_err_clear(&re);
-        hb_status rs = hb_engine_resume(&req, &re);
+        hb_status rs = hb_engine_resume(&ce.eng, &req, &re);
         if (rs == HB_EBUSY)
             continue; /* another worker or person holds it */
         (*advanced)++;
@@ -76,6 +72,7 @@ static hb_status pass(const char *actor, int *advanced, hb_err *e)
         }
     }
 out:
+    hb_cli_engine_free(&ce);
     free(d.ids);
     return st;
 }
@@ -89,8 +86,7 @@ int hb_cmd_worker(int argc, char **argv)
         HB_FLAG("once", &once, "check once and exit (for cron)"),
         HB_INT("interval", &interval, "SECONDS", 1, 86400,
                "seconds between checks (default 60, at most a day)"),
-        HB_STRING("actor", &actor_opt, "NAME",
-                  "who acts, for the audit trail (default $HB_ACTOR or the login name)"),
+        HB_ACTOR_OPT(&actor_opt),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {

@@ -1,70 +1,93 @@
-/* Starting, resuming and cancelling runs, and the step loop with its
- * checkpoints. Each step: step_started → execute → one transaction holding
- * the new position, ctx.vars, step_finished and the transition. */
-#include <lauxlib.h>
-#include <stdio.h>
+/* Starting, resuming and cancelling runs: what each checks before it
+ * touches a run, and the order of the run's records (engine_run.c writes
+ * them; engine_loop.c runs the steps). */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "engine_internal.h"
-#include "hb/audit.h"
-#include "hb/clock.h"
-#include "hb/paths.h"
-#include "hb/workflow_find.h"
-#include "hb/settings.h"
 #include "hb/sha256.h"
-#include "hb/lua_json.h"
 #include "hb/util.h"
 
-hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e)
+static hb_status engine_check(const hb_engine *eng, hb_err *e)
 {
-    hb_status st = hb_store_begin(x->store, e);
-    if (st != HB_OK)
-        return st;
-    st = hb_audit_append(x->store, x->run.id, type, x->current_step, x->actor, data, NULL, e);
-    if (st == HB_OK)
-        return hb_store_commit(x->store, e);
-    hb_store_rollback(x->store);
-    return st;
+    /* Each would otherwise fall back to the process's settings or crash. */
+    const char *missing = !eng->store        ? "store"
+                          : !eng->clock      ? "clock"
+                          : !eng->stdlib_dir ? "stdlib folder"
+                          : !eng->home       ? "home folder"
+                                             : NULL;
+    if (missing)
+        return hb_err_set(e, HB_EINTERNAL, "the engine was given no %s", missing);
+    return HB_OK;
 }
 
-static void exec_free(hb_exec *x)
+hb_status hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req,
+                       const char *actor, const hb_engine_reporter *reporter, hb_err *e)
 {
-    if (x->store && x->run_inserted && x->lease_holder[0]) {
-        hb_err ignored;
-        x->store->ops->run_release(x->store, x->run.id, x->lease_holder, &ignored);
-    }
+    memset(x, 0, sizeof *x);
+    x->eng = eng;
+    x->store = eng->store;
+    x->req = req;
+    x->actor = actor;
+    x->reporter = reporter;
+    x->answer_used = hb_xcalloc((req ? req->nanswers : 0) + 1, sizeof(bool));
+    return engine_check(eng, e);
+}
+
+void hb_exec_free(hb_exec *x)
+{
+    hb_exec_release(x);
+    hb_lua_ctx_free(x->ctx);
+    /* The Lua state before the services: it may hold references to them. */
     if (x->wf)
-        hb_workflow_free(x->wf); /* the Lua state first: it may hold references to the services */
+        hb_workflow_free(x->wf);
+    else
+        hb_lua_free(x->lua);
     hb_exec_services_close(x);
     hb_pins_free(x);
     hb_run_free(&x->run);
-    hb_store_close(x->store);
     free(x->answer_used);
-    free(x->stdlib_dir);
 }
 
+hb_time_us hb_exec_now(const hb_exec *x)
+{
+    return hb_clock_time(x->eng->clock);
+}
+
+hb_status hb_exec_open_lua(hb_exec *x, const char *workflow_dir, hb_err *e)
+{
+    hb_lua_modules mods = {.stdlib_dir = x->eng->stdlib_dir, .workflow_dir = workflow_dir};
+    hb_pins_hooks(x, &mods);
+    x->lua = hb_lua_new(&x->eng->lua_limits, &mods, e);
+    if (!x->lua)
+        return e->code ? e->code : HB_EINTERNAL;
+    return HB_OK;
+}
+
+/* The workflow in a fresh state of its own; its functions stay there. */
 static hb_status open_workflow(hb_exec *x, const char *file, const char *src, size_t len, hb_err *e)
 {
-    hb_lua_limits limits;
-    hb_status st = hb_lua_limits_from_env(&limits, e);
+    char *dir = hb_dirname(file);
+    hb_status st = hb_exec_open_lua(x, dir, e);
+    free(dir);
     if (st != HB_OK)
         return st;
-    x->stdlib_dir = hb_stdlib_dir();
-    char *dir = hb_dirname(file);
-    hb_lua_modules mods = {.stdlib_dir = x->stdlib_dir, .workflow_dir = dir};
-    hb_pins_hooks(x, &mods);
-    hb_lua *lua = hb_lua_new(&limits, &mods, e);
-    free(dir);
-    if (!lua)
-        return e->code ? e->code : HB_EINTERNAL;
-    hb_lua_set_userdata(lua, x);
+    hb_lua *lua = x->lua;
+    x->lua = NULL; /* hb_workflow_load owns it now, even when it fails */
     st = hb_workflow_load(lua, file, src, len, &x->wf, e);
     if (st != HB_OK)
         return st;
     x->lua = x->wf->lua;
     return HB_OK;
+}
+
+static hb_status open_services(hb_exec *x, hb_err *e)
+{
+    hb_exec_uses u = {.uses = (const char *const *)x->wf->uses,
+                      .nuses = x->wf->nuses,
+                      .forbid = (const char *const *)x->wf->forbid,
+                      .nforbid = x->wf->nforbid};
+    return hb_exec_services_open(x, &u, e);
 }
 
 /* Every --answer must name an ask step of the workflow. */
@@ -120,316 +143,69 @@ static hb_status refuse_duplicate(hb_exec *x, hb_err *e)
     return HB_EUSAGE;
 }
 
-static hb_status claim(hb_exec *x, hb_err *e)
+/* The new run's row, before it is written. */
+static void new_run(hb_exec *x, const char *file, const char *src, size_t len, char *inputs)
 {
-    hb_store_lease_holder_self(x->lease_holder);
-    int64_t lease_s;
-    hb_status st = hb_setting_int("HB_LEASE_SECONDS", &lease_s, e);
-    if (st != HB_OK)
-        return st;
-    return x->store->ops->run_claim(x->store, x->run.id, x->lease_holder,
-                                    hb_clock_wall() + lease_s * 1000000, e);
+    const hb_run_request *req = x->req;
+    hb_run *r = &x->run;
+    hb_new_run_id(r->id);
+    r->workflow = hb_xstrdup(x->wf->name);
+    char *real = realpath(file, NULL);
+    r->workflow_file = real ? real : hb_xstrdup(file);
+    hb_sha256_hex(src, len, r->version);
+    r->status = HB_RUN_RUNNING;
+    r->step = hb_xstrdup(x->wf->steps[0].id);
+    r->target = req->sandbox ? HB_TARGET_SANDBOX : HB_TARGET_LIVE;
+    r->dry_run = req->dry_run;
+    r->actor = hb_xstrdup(req->actor);
+    r->inputs_json = inputs;
+    hb_run_prepare_new(r);
+    r->created_at = r->updated_at = hb_clock_wall();
 }
 
-static cJSON *parse_or_empty(const char *json)
+/* Services that cannot open fail the run: it exists, and says why. */
+static hb_status fail_to_open(hb_exec *x, hb_err *e)
 {
-    cJSON *v = json ? cJSON_Parse(json) : NULL;
-    return v ? v : cJSON_CreateObject();
+    hb_outcome o = {.error = hb_xstrdup(e->msg), .result = hb_xstrdup("error")};
+    hb_err ignored;
+    hb_exec_finish(x, HB_RUN_FAILED, NULL, &o, 0, &ignored);
+    hb_outcome_free(&o);
+    hb_report_result(x);
+    return e->code;
 }
 
-/* Writes the run row and the events of a checkpoint in one transaction. */
-static hb_status checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON *ev2_data,
-                            const char *ev2, hb_err *e)
-{
-    x->run.updated_at = hb_clock_wall();
-    hb_status st = hb_store_begin(x->store, e);
-    if (st != HB_OK)
-        return st;
-    hb_run_scrub(&x->run);
-    st = x->store->ops->run_update(x->store, &x->run, e);
-    if (st == HB_OK && ev1)
-        st =
-            hb_audit_append(x->store, x->run.id, ev1, x->current_step, x->actor, ev1_data, NULL, e);
-    if (st == HB_OK && ev2)
-        st =
-            hb_audit_append(x->store, x->run.id, ev2, x->current_step, x->actor, ev2_data, NULL, e);
-    if (st == HB_OK)
-        return hb_store_commit(x->store, e);
-    hb_store_rollback(x->store);
-    return st;
-}
-
-static void set_status(hb_exec *x, const char *status)
-{
-    hb_run_status_parse(status, &x->run.status);
-}
-
-static cJSON *step_finished_data(const hb_step *s, const hb_outcome *o, double ms)
-{
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "kind", hb_step_kind_name(s->kind));
-    cJSON_AddStringToObject(d, "outcome", o->result ? o->result : "");
-    cJSON_AddNumberToObject(d, "ms", (double)(long long)ms);
-    if (o->error)
-        cJSON_AddStringToObject(d, "error", o->error);
-    if (o->traceback)
-        cJSON_AddStringToObject(d, "traceback", o->traceback);
-    return d;
-}
-
-static hb_status finish(hb_exec *x, const char *status, const hb_step *s, const hb_outcome *o,
-                        double ms, hb_err *e)
-{
-    set_status(x, status);
-    free(x->run.wait_json);
-    x->run.wait_json = NULL;
-    x->run.due_at = 0;
-    if (o && o->error && strcmp(status, "succeeded") != 0) {
-        free(x->run.error);
-        x->run.error = hb_xstrdup(o->error);
-    }
-    cJSON *fin = cJSON_CreateObject();
-    cJSON_AddStringToObject(fin, "status", status);
-    if (x->run.error)
-        cJSON_AddStringToObject(fin, "error", x->run.error);
-    cJSON *sf = s && o ? step_finished_data(s, o, ms) : NULL;
-    hb_status st = checkpoint(x, sf, sf ? "step_finished" : NULL, fin, "run_finished", e);
-    cJSON_Delete(sf);
-    cJSON_Delete(fin);
-    return st;
-}
-
-static hb_status pause_run(hb_exec *x, const hb_step *s, hb_outcome *o, double ms, hb_err *e)
-{
-    if (x->run.dry_run) {
-        hb_status st = finish(x, "planned", NULL, NULL, 0, e);
-        hb_trace_step(x, s, "dry run ends here", ms);
-        return st;
-    }
-    set_status(x, "waiting");
-    free(x->run.wait_json);
-    x->run.wait_json = hb_json_print(o->wait);
-    x->run.due_at = o->due_at;
-    hb_status st = checkpoint(x, o->wait, "waiting", NULL, NULL, e);
-    hb_trace_step(x, s, o->result, ms);
-    return st;
-}
-
-/* Runs steps from x->run.step until the run pauses or ends. */
-static hb_status step_loop(hb_exec *x, hb_err *e)
-{
-    for (;;) {
-        int idx = hb_workflow_step_index(x->wf, x->run.step);
-        if (idx < 0)
-            return hb_err_set(e, HB_EINTERNAL,
-                              "run %s is at step '%s', which its workflow does not "
-                              "have",
-                              x->run.id, x->run.step);
-        const hb_step *s = &x->wf->steps[idx];
-        x->current_step = s->id;
-        cJSON *started = cJSON_CreateObject();
-        cJSON_AddStringToObject(started, "kind", hb_step_kind_name(s->kind));
-        hb_status st = hb_exec_audit(x, "step_started", started, e);
-        cJSON_Delete(started);
-        if (st != HB_OK)
-            return st;
-        hb_once_step_started(x, s->id);
-
-        int64_t t0 = hb_clock_monotonic_us();
-        hb_outcome o;
-        st = hb_exec_step(x, (size_t)idx, &o, e);
-        double ms = (double)(hb_clock_monotonic_us() - t0) / 1000.0;
-        if (st != HB_OK) {
-            hb_outcome_free(&o);
-            return st;
-        }
-        if (o.kind == HB_OUT_NEXT || o.kind == HB_OUT_PAUSE) {
-            hb_err snap;
-            if (hb_ctx_snapshot(x, &snap) != HB_OK) {
-                hb_outcome_free(&o);
-                o.kind = HB_OUT_ERROR;
-                o.error = hb_xstrdup(snap.msg);
-                o.result = hb_xstrdup("error");
-            }
-        }
-        switch (o.kind) {
-        case HB_OUT_NEXT: {
-            cJSON *sf = step_finished_data(s, &o, ms);
-            cJSON *tr = cJSON_CreateObject();
-            cJSON_AddStringToObject(tr, "from", s->id);
-            cJSON_AddStringToObject(tr, "to", o.next);
-            if (o.label)
-                cJSON_AddStringToObject(tr, "label", o.label);
-            else
-                cJSON_AddNullToObject(tr, "label");
-            free(x->run.step);
-            x->run.step = hb_xstrdup(o.next);
-            free(x->run.wait_json);
-            x->run.wait_json = NULL;
-            x->run.due_at = 0;
-            st = checkpoint(x, sf, "step_finished", tr, "transition", e);
-            if (st == HB_OK)
-                hb_once_step_finished(x, s->id);
-            cJSON_Delete(sf);
-            cJSON_Delete(tr);
-            hb_trace_step(x, s, o.result, ms);
-            hb_outcome_free(&o);
-            if (st != HB_OK)
-                return st;
-            continue;
-        }
-        case HB_OUT_PAUSE:
-            st = pause_run(x, s, &o, ms, e);
-            hb_outcome_free(&o);
-            if (st != HB_OK)
-                return st;
-            return x->run.dry_run ? HB_OK : HB_EPAUSED;
-        case HB_OUT_USAGE: {
-            /* A bad answer: the run waits at this ask, nothing is lost. */
-            char *msg = o.error;
-            o.error = NULL;
-            hb_outcome_free(&o);
-            if (!x->run.dry_run) {
-                hb_outcome w = {.kind = HB_OUT_PAUSE, .result = hb_xstrdup("waiting")};
-                w.wait = cJSON_CreateObject();
-                cJSON_AddStringToObject(w.wait, "kind", s->kind == HB_STEP_ASK ? "ask" : "event");
-                cJSON_AddStringToObject(w.wait, "step", s->id);
-                if (s->event)
-                    cJSON_AddStringToObject(w.wait, "event", s->event);
-                st = pause_run(x, s, &w, ms, e);
-                hb_outcome_free(&w);
-            }
-            hb_err_set(e, HB_EUSAGE, "%s", msg);
-            free(msg);
-            return st != HB_OK ? st : HB_EUSAGE;
-        }
-        case HB_OUT_FINISH: {
-            const char *status = x->run.dry_run ? "planned" : o.succeeded ? "succeeded" : "failed";
-            st = finish(x, status, s, &o, ms, e);
-            hb_trace_step(x, s, o.result, ms);
-            bool ok = o.succeeded || x->run.dry_run;
-            if (!ok && o.error)
-                hb_err_set(e, HB_EFAILED, "%s", o.error);
-            else if (!ok)
-                hb_err_set(e, HB_EFAILED, "the workflow ended at fail step '%s'", s->id);
-            hb_outcome_free(&o);
-            if (st != HB_OK)
-                return st;
-            return ok ? HB_OK : HB_EFAILED;
-        }
-        case HB_OUT_ERROR:
-            st = finish(x, "failed", s, &o, ms, e);
-            hb_trace_step(x, s, o.result, ms);
-            if (st == HB_OK)
-                hb_err_set(e, HB_EFAILED, "step '%s' failed: %s", s->id, o.error);
-            hb_outcome_free(&o);
-            return st != HB_OK ? st : HB_EFAILED;
-        }
-    }
-}
-
-/* Runs the loop and prints the result; the plan too for a dry run. */
-static hb_status drive(hb_exec *x, hb_err *e)
-{
-    hb_status st = hb_ctx_create(x, e);
-    if (st == HB_OK)
-        st = step_loop(x, e);
-    if (x->run_inserted) {
-        if (x->run.dry_run && st == HB_OK)
-            hb_print_plan(x);
-        hb_print_result(x);
-    }
-    return st;
-}
-
-hb_status hb_engine_start(hb_run_request *req, hb_err *e)
+hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    memset(&x, 0, sizeof x);
-    x.req = req;
-    x.actor = req->actor;
-    x.answer_used = hb_xcalloc(req->nanswers + 1, sizeof(bool));
-    x.ctx_ref = LUA_NOREF;
-    char *file = hb_workflow_find(req->workflow, e);
     size_t len = 0;
-    char *src = file ? hb_read_file(file, &len, e) : NULL;
-    hb_status st = src ? HB_OK : e->code;
-    char *inputs = NULL;
-    if (st == HB_OK) {
-        hb_pins_add_workflow(&x, file, src, len);
-        st = open_workflow(&x, file, src, len, e);
+    char *inputs = NULL, *src = NULL;
+    hb_status st = hb_exec_init(&x, eng, req, req->actor, req->reporter, e);
+    if (st != HB_OK)
+        goto out;
+    if (!(src = hb_read_file(req->workflow_file, &len, e))) {
+        st = e->code;
+        goto out;
     }
-    if (st == HB_OK)
-        st = check_answer_steps(&x, e);
-    if (st == HB_OK)
-        st = hb_inputs_build(x.wf, req->inputs, req->ninputs, &inputs, e);
-    if (st == HB_OK)
-        st = hb_store_open_default(&x.store, e);
-    if (st == HB_OK) {
-        hb_run *r = &x.run;
-        hb_new_run_id(r->id);
-        r->workflow = hb_xstrdup(x.wf->name);
-        char *real = realpath(file, NULL);
-        r->workflow_file = real ? real : hb_xstrdup(file);
-        hb_sha256_hex(src, len, r->version);
-        set_status(&x, "running");
-        r->step = hb_xstrdup(x.wf->steps[0].id);
-        r->target = req->sandbox ? HB_TARGET_SANDBOX : HB_TARGET_LIVE;
-        r->dry_run = req->dry_run;
-        r->actor = hb_xstrdup(req->actor);
-        r->inputs_json = inputs;
-        inputs = NULL;
-        hb_run_prepare_new(r);
-        r->created_at = r->updated_at = hb_clock_wall();
-        if (!req->allow_duplicate && !req->dry_run)
-            st = refuse_duplicate(&x, e);
-    }
-    if (st == HB_OK) {
-        st = hb_store_begin(x.store, e);
-        if (st == HB_OK) {
-            cJSON *d = cJSON_CreateObject();
-            cJSON_AddStringToObject(d, "workflow", x.run.workflow);
-            cJSON_AddStringToObject(d, "version", x.run.version);
-            cJSON_AddStringToObject(d, "file", x.run.workflow_file);
-            cJSON_AddItemToObject(d, "inputs", parse_or_empty(x.run.inputs_json));
-            cJSON_AddStringToObject(d, "actor", x.actor);
-            cJSON_AddStringToObject(d, "target", hb_run_target_name(x.run.target));
-            cJSON_AddBoolToObject(d, "dry_run", x.run.dry_run);
-            hb_run_scrub(&x.run);
-            st = x.store->ops->run_insert(x.store, &x.run, e);
-            if (st == HB_OK)
-                st = hb_pins_write(&x, e);
-            if (st == HB_OK)
-                st = hb_audit_append(x.store, x.run.id, "run_started", NULL, x.actor, d, NULL, e);
-            cJSON_Delete(d);
-            if (st == HB_OK)
-                st = hb_store_commit(x.store, e);
-            else
-                hb_store_rollback(x.store);
-            x.run_inserted = st == HB_OK;
-        }
-    }
-    if (x.run_inserted)
-        memcpy(req->run_id_out, x.run.id, sizeof x.run.id);
-    if (st == HB_OK)
-        st = claim(&x, e);
-    if (st == HB_OK) {
-        hb_trace_header(&x, "started");
-        st = hb_exec_services_open(&x, e);
-        if (st != HB_OK) {
-            hb_outcome o = {.error = hb_xstrdup(e->msg), .result = hb_xstrdup("error")};
-            hb_err ignored;
-            finish(&x, "failed", NULL, &o, 0, &ignored);
-            hb_outcome_free(&o);
-            hb_print_result(&x);
-        }
-    }
-    if (st == HB_OK)
-        st = drive(&x, e);
+    hb_pins_add_workflow(&x, req->workflow_file, src, len);
+    if ((st = open_workflow(&x, req->workflow_file, src, len, e)) != HB_OK ||
+        (st = check_answer_steps(&x, e)) != HB_OK ||
+        (st = hb_inputs_build(x.wf, req->inputs, req->ninputs, &inputs, e)) != HB_OK)
+        goto out;
+    new_run(&x, req->workflow_file, src, len, inputs);
+    inputs = NULL;
+    if (!req->allow_duplicate && !req->dry_run && (st = refuse_duplicate(&x, e)) != HB_OK)
+        goto out;
+    if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
+        goto out;
+    hb_report_begin(&x, "started");
+    if ((st = open_services(&x, e)) != HB_OK)
+        st = fail_to_open(&x, e);
+    else
+        st = hb_exec_drive(&x, e);
+out:
     free(inputs);
     free(src);
-    free(file);
-    exec_free(&x);
+    hb_exec_free(&x);
     return st;
 }
 
@@ -468,6 +244,11 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
     if (r->status != HB_RUN_WAITING && r->status != HB_RUN_RUNNING)
         return hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting run can be resumed", r->id,
                           hb_run_status_name(r->status));
+    if (hb_str_starts_with(r->workflow, HB_CALL_PREFIX))
+        return hb_err_set(e, HB_EUSAGE,
+                          "run %s is an `hb call` (%s); a call cannot be resumed: "
+                          "see `hb audit show %s`",
+                          r->id, r->workflow, r->id);
     if (x->req->sandbox && r->target != HB_TARGET_SANDBOX)
         return hb_err_set(e, HB_EUSAGE,
                           "run %s targets the live services; --sandbox contradicts "
@@ -493,99 +274,94 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
 
 /* For the worker: a waiting run whose time has come, or a run left running
  * by a process that died (we hold its lease now, so its holder is gone). */
-static bool still_due(const hb_run *r)
+static bool still_due(const hb_exec *x, const hb_run *r)
 {
     if (r->status == HB_RUN_RUNNING)
         return true;
-    return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_clock_now();
+    return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_exec_now(x);
 }
 
-hb_status hb_engine_resume(const hb_run_request *req, hb_err *e)
+static hb_status continue_run(hb_exec *x, hb_err *e)
+{
+    const hb_run_request *req = x->req;
+    hb_status st = hb_pins_load_for_resume(x, e);
+    const hb_pin *wfpin = st == HB_OK ? hb_pins_workflow(x) : NULL;
+    if (st == HB_OK && !wfpin)
+        st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x->run.id);
+    if (st != HB_OK ||
+        (st = open_workflow(x, x->run.workflow_file, wfpin->content, wfpin->len, e)) != HB_OK ||
+        (st = check_answer_steps(x, e)) != HB_OK)
+        return st;
+    x->run.status = HB_RUN_RUNNING;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "by", x->actor);
+    if (req->event_name)
+        cJSON_AddStringToObject(d, "event", req->event_name);
+    x->current_step = x->run.step;
+    st = hb_exec_checkpoint(x, d, "resumed", NULL, NULL, e);
+    cJSON_Delete(d);
+    if (st != HB_OK)
+        return st;
+    hb_report_begin(x, "resumed");
+    if ((st = open_services(x, e)) != HB_OK)
+        return st;
+    return hb_exec_drive(x, e);
+}
+
+/* The context of the existing run req names, as the store has it. */
+static hb_status open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e)
+{
+    hb_status st = hb_exec_init(x, eng, req, req->actor, req->reporter, e);
+    if (st != HB_OK)
+        return st;
+    return x->store->ops->run_get(x->store, req->run_id, &x->run, e);
+}
+
+hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    memset(&x, 0, sizeof x);
-    x.req = req;
-    x.actor = req->actor;
-    x.answer_used = hb_xcalloc(req->nanswers + 1, sizeof(bool));
-    x.ctx_ref = LUA_NOREF;
-    hb_status st = hb_store_open_default(&x.store, e);
-    if (st == HB_OK)
-        st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
-    if (st == HB_OK)
-        st = check_resumable(&x, e);
-    if (st == HB_OK)
-        st = claim(&x, e);
-    if (st == HB_OK) {
-        /* Another process may have advanced the run between our read and our
-         * claim: judge it again as it is now that we hold it. */
-        x.run_inserted = true;
-        hb_run_free(&x.run);
-        st = x.store->ops->run_get(x.store, req->run_id, &x.run, e);
-        if (st == HB_OK && req->only_if_due && !still_due(&x.run)) {
-            exec_free(&x);
-            return HB_OK;
-        }
-        if (st == HB_OK)
-            st = check_resumable(&x, e);
-    }
-    if (st == HB_OK)
-        st = hb_pins_load_for_resume(&x, e);
-    const hb_pin *wfpin = st == HB_OK ? hb_pins_workflow(&x) : NULL;
-    if (st == HB_OK && !wfpin)
-        st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x.run.id);
-    if (st == HB_OK)
-        st = open_workflow(&x, x.run.workflow_file, wfpin->content, wfpin->len, e);
-    if (st == HB_OK)
-        st = check_answer_steps(&x, e);
-    if (st == HB_OK) {
-        set_status(&x, "running");
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "by", x.actor);
-        if (req->event_name)
-            cJSON_AddStringToObject(d, "event", req->event_name);
-        x.current_step = x.run.step;
-        st = checkpoint(&x, d, "resumed", NULL, NULL, e);
-        cJSON_Delete(d);
-    }
-    if (st == HB_OK) {
-        hb_trace_header(&x, "resumed");
-        st = hb_exec_services_open(&x, e);
-    }
-    if (st == HB_OK)
-        st = drive(&x, e);
-    exec_free(&x);
+    hb_status st = open_run(&x, eng, req, e);
+    if (st != HB_OK || (st = check_resumable(&x, e)) != HB_OK ||
+        (st = hb_exec_claim(&x, e)) != HB_OK)
+        goto out;
+    /* Another process may have advanced the run between our read and our
+     * claim: judge it again as it is now that we hold it. */
+    x.run_inserted = true;
+    hb_run_free(&x.run);
+    if ((st = x.store->ops->run_get(x.store, req->run_id, &x.run, e)) != HB_OK)
+        goto out;
+    if (req->only_if_due && !still_due(&x, &x.run))
+        goto out;
+    if ((st = check_resumable(&x, e)) == HB_OK)
+        st = continue_run(&x, e);
+out:
+    hb_exec_free(&x);
     return st;
 }
 
-hb_status hb_engine_cancel(const char *run_id, const char *actor, hb_err *e)
+hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    memset(&x, 0, sizeof x);
-    x.actor = actor;
-    hb_status st = hb_store_open_default(&x.store, e);
-    if (st == HB_OK)
-        st = x.store->ops->run_get(x.store, run_id, &x.run, e);
+    hb_status st = open_run(&x, eng, req, e);
     if (st == HB_OK && x.run.status != HB_RUN_WAITING && x.run.status != HB_RUN_RUNNING)
-        st = hb_err_set(e, HB_EUSAGE,
-                        "run %s is %s; only a waiting or running run can be "
-                        "cancelled",
-                        run_id, hb_run_status_name(x.run.status));
+        st =
+            hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting or running run can be cancelled",
+                       req->run_id, hb_run_status_name(x.run.status));
+    if (st != HB_OK || (st = hb_exec_claim(&x, e)) != HB_OK)
+        goto out;
+    x.run_inserted = true;
+    x.run.status = HB_RUN_CANCELLED;
+    free(x.run.wait_json);
+    x.run.wait_json = NULL;
+    x.run.due_at = 0;
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "by", x.actor);
+    x.current_step = x.run.step;
+    st = hb_exec_checkpoint(&x, d, "cancelled", NULL, NULL, e);
+    cJSON_Delete(d);
     if (st == HB_OK)
-        st = claim(&x, e);
-    if (st == HB_OK) {
-        x.run_inserted = true;
-        set_status(&x, "cancelled");
-        free(x.run.wait_json);
-        x.run.wait_json = NULL;
-        x.run.due_at = 0;
-        cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "by", actor);
-        x.current_step = x.run.step;
-        st = checkpoint(&x, d, "cancelled", NULL, NULL, e);
-        cJSON_Delete(d);
-    }
-    if (st == HB_OK)
-        printf("%s\nstatus=%s step=%s\n", x.run.id, hb_run_status_name(x.run.status), x.run.step);
-    exec_free(&x);
+        hb_report_result(&x);
+out:
+    hb_exec_free(&x);
     return st;
 }

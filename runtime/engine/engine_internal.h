@@ -1,7 +1,18 @@
-/* State of one run while this process executes it, shared by the engine's
- * files: engine.c (start/resume/finish), engine_steps.c (each step kind),
- * engine_ctx.c (the ctx table), engine_pins.c (pinned sources),
- * engine_services.c (bindings and sandbox), engine_output.c (trace, plan). */
+/* One run while this process executes it (hb_exec: the whole context of a
+ * run; nothing about it lives anywhere else), shared by the engine's files:
+ *   engine.c          start, resume and cancel
+ *   engine_call.c     hb call's one-step run
+ *   engine_run.c      the run in the store: create, claim, checkpoint,
+ *                     finish, release (every write of the run row)
+ *   engine_loop.c     the step loop and its outcomes
+ *   engine_steps.c    task, choice, ask and the terminal steps
+ *   engine_wait.c     wait steps
+ *   engine_ctx.c      the ctx table the workflow's functions receive
+ *   engine_inputs.c   k=v inputs checked against the workflow
+ *   engine_pins.c     pinned sources
+ *   engine_services.c the target (live or sandbox) and the bindings
+ *   engine_once.c     exactly-once markers
+ *   engine_report.c   what the reporter is told, a dry run's plan */
 #ifndef HB_ENGINE_INTERNAL_H
 #define HB_ENGINE_INTERNAL_H
 
@@ -9,9 +20,13 @@
 #include <stdbool.h>
 
 #include "hb/engine.h"
-#include "hb/lua_host.h"
+#include "hb/lua_call.h"
 #include "hb/store.h"
 #include "hb/workflow.h"
+
+/* hb call's runs: workflow "call:SERVICE.FUNC", one step of this name. */
+#define HB_CALL_PREFIX "call:"
+#define HB_CALL_STEP   "call"
 
 typedef struct hb_pin {
     char *module;
@@ -20,15 +35,26 @@ typedef struct hb_pin {
     size_t len;
 } hb_pin;
 
+/* The services a run may use and the operations it refuses: the
+ * workflow's `uses` and `forbid`, or the one service of hb call. */
+typedef struct hb_exec_uses {
+    const char *const *uses;
+    size_t nuses;
+    const char *const *forbid;
+    size_t nforbid;
+} hb_exec_uses;
+
 typedef struct hb_exec {
-    hb_store *store;
+    const hb_engine *eng;
+    hb_store *store; /* eng->store */
     hb_run run;
-    hb_workflow *wf;
-    hb_lua *lua; /* wf->lua */
-    int ctx_ref;
+    hb_workflow *wf; /* NULL for hb call */
+    hb_lua *lua;     /* wf->lua, or hb call's own state */
+    hb_lua_ctx *ctx;
     const char *actor; /* who is acting now (the resumer may differ from the starter) */
     char lease_holder[300];
-    const hb_run_request *req;
+    const hb_run_request *req; /* NULL for hb call */
+    const hb_engine_reporter *reporter;
     bool *answer_used; /* per req->answers */
     bool event_used;
     const char *current_step;
@@ -37,8 +63,8 @@ typedef struct hb_exec {
     hb_pin *pins;
     size_t npins;
     bool run_inserted;
+    bool claimed;
     bool replaying; /* resume: serve modules from the store */
-    char *stdlib_dir;
 
     void *services;     /* engine_services.c */
     cJSON *step_visits; /* engine_once.c: step -> finished executions */
@@ -66,6 +92,47 @@ typedef struct hb_outcome {
 } hb_outcome;
 
 void hb_outcome_free(hb_outcome *o);
+/* The step failed with msg (copied); traceback is taken (may be NULL). */
+void hb_outcome_error(hb_outcome *o, const char *msg, char *traceback);
+/* The step goes on to next (a step id of the workflow). */
+void hb_outcome_next(hb_outcome *o, const char *next, const char *label, const char *result);
+
+/* engine.c */
+/* A run's context on eng; HB_EINTERNAL naming what the embedder left out
+ * of eng. x is ready for hb_exec_free either way. */
+hb_status hb_exec_init(hb_exec *x, const hb_engine *eng, const hb_run_request *req,
+                       const char *actor, const hb_engine_reporter *reporter, hb_err *e);
+void hb_exec_free(hb_exec *x);
+/* A fresh Lua state of the run's own, its modules pinned (x->lua). */
+hb_status hb_exec_open_lua(hb_exec *x, const char *workflow_dir, hb_err *e);
+hb_time_us hb_exec_now(const hb_exec *x);
+
+/* engine_run.c: the run in the store. Each write of the run row is here,
+ * once: a claim (the lease) before anything changes, a checkpoint for each
+ * step, the release at the end. */
+/* Inserts the new run (x->run) with its pins and run_started, in one
+ * transaction, writes its id to id_out, and claims it. */
+hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e);
+hb_status hb_exec_claim(hb_exec *x, hb_err *e);
+void hb_exec_release(hb_exec *x);
+/* The run row and up to two events, in one transaction. */
+hb_status hb_exec_checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON *ev2_data,
+                             const char *ev2, hb_err *e);
+/* Ends a transaction of the run's store: commits when st is HB_OK, else
+ * rolls back and returns st. */
+hb_status hb_exec_end_tx(hb_exec *x, hb_status st, hb_err *e);
+/* One audit event for the current run and step, in a transaction of its own. */
+hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e);
+/* The run ends with status: step_finished (when kind is not NULL) and
+ * run_finished in one checkpoint. */
+hb_status hb_exec_finish(hb_exec *x, hb_run_status status, const char *kind, const hb_outcome *o,
+                         double ms, hb_err *e);
+/* The step_finished data of a step of that kind. */
+cJSON *hb_exec_step_finished_data(const char *kind, const hb_outcome *o, double ms);
+
+/* engine_loop.c: runs steps from x->run.step until the run pauses or ends,
+ * then reports the plan (dry run) and the result. */
+hb_status hb_exec_drive(hb_exec *x, hb_err *e);
 
 /* engine_steps.c */
 hb_status hb_exec_step(hb_exec *x, size_t index, hb_outcome *out, hb_err *e);
@@ -81,13 +148,6 @@ hb_status hb_inputs_build(const hb_workflow *wf, const hb_kv *kv, size_t n, char
 hb_status hb_ctx_create(hb_exec *x, hb_err *e);
 /* Serialises ctx.vars/answers/events into x->run (the checkpoint). */
 hb_status hb_ctx_snapshot(hb_exec *x, hb_err *e);
-/* Pushes ctx. */
-void hb_ctx_push(hb_exec *x);
-/* Sets ctx.answers[step] / ctx.events[step] from the value on top (popped). */
-void hb_ctx_set_answer(hb_exec *x, const char *step);
-void hb_ctx_set_event(hb_exec *x, const char *step);
-/* Calls the function with registry ref fn(ctx); nresults left on the stack. */
-hb_status hb_ctx_call(hb_exec *x, int ref, int nresults, char **traceback, hb_err *e);
 
 /* engine_pins.c */
 void hb_pins_hooks(hb_exec *x, hb_lua_modules *mods);
@@ -97,10 +157,12 @@ const hb_pin *hb_pins_workflow(const hb_exec *x);
 void hb_pins_free(hb_exec *x);
 hb_status hb_pins_load_for_resume(hb_exec *x, hb_err *e);
 
-/* engine_services.c */
-hb_status hb_exec_services_open(hb_exec *x, hb_err *e);
+/* engine_services.c: the one place a run's target becomes its services:
+ * the live credentials, or the sandbox (eng->sandbox, else one started on
+ * $HB_HOME's state). */
+hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e);
 void hb_exec_services_close(hb_exec *x);
-/* The run's bindings, NULL when its workflow uses no service. */
+/* The run's bindings, NULL when it uses no service. */
 struct hb_services *hb_exec_services(hb_exec *x);
 
 /* engine_once.c: markers for exactly-once writes (services.h). */
@@ -108,14 +170,13 @@ hb_status hb_once_open(hb_exec *x, hb_err *e); /* after the services open */
 void hb_once_step_started(hb_exec *x, const char *step);
 void hb_once_step_finished(hb_exec *x, const char *step);
 
-/* engine_output.c */
-void hb_trace_header(const hb_exec *x, const char *verb);
-void hb_trace_step(const hb_exec *x, const hb_step *s, const char *result, double ms);
-void hb_print_result(const hb_exec *x);
-void hb_print_plan(hb_exec *x);
-
-/* engine.c: an audit event for the current run and step, in a transaction
- * of its own. */
-hb_status hb_exec_audit(hb_exec *x, const char *type, cJSON *data, hb_err *e);
+/* engine_report.c: the reporter's calls, each a no-op when the reporter
+ * has no such member; plan reads a dry run's intents from the store. */
+void hb_report_begin(const hb_exec *x, const char *verb);
+void hb_report_step(const hb_exec *x, const char *step, const char *kind, const char *outcome,
+                    double ms);
+void hb_report_note(const hb_exec *x, const char *step, const char *message);
+void hb_report_plan(hb_exec *x);
+void hb_report_result(const hb_exec *x);
 
 #endif

@@ -52,7 +52,7 @@ static hb_status on_loaded(void *ud, const char *module, const char *path, const
     hb_exec *x = ud;
     if (find_pin(x, module))
         return HB_OK;
-    bool from_stdlib = x->stdlib_dir && hb_str_starts_with(path, x->stdlib_dir);
+    bool from_stdlib = x->eng->stdlib_dir && hb_str_starts_with(path, x->eng->stdlib_dir);
     char *name = hb_xasprintf("%s:%s", from_stdlib ? "stdlib" : "lib", module);
     hb_pin *p = add_pin(x, name, content, len);
     free(name);
@@ -61,11 +61,7 @@ static hb_status on_loaded(void *ud, const char *module, const char *path, const
     hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
         return st;
-    st = write_pin(x, p, e);
-    if (st == HB_OK)
-        return hb_store_commit(x->store, e);
-    hb_store_rollback(x->store);
-    return st;
+    return hb_exec_end_tx(x, write_pin(x, p, e), e);
 }
 
 /* On resume, modules the run pinned are served from the store. */

@@ -1,7 +1,10 @@
-/* Wiring a run to the services its workflow declares in `uses`: the live
- * credentials, or the built-in sandbox for a sandbox run (started here, or
- * the one `hb test` already serves), the bindings' audit sink, and the
- * stdlib modules exposed as globals. A service not in `uses` is absent. */
+/* Wiring a run to the services it declares in `uses` (a workflow's, or the
+ * one service of hb call): the one place a run's target becomes where its
+ * requests go. Live: the credentials ($HB_HOME/credentials behind the
+ * environment). Sandbox: the sandbox the embedder serves (hb test), else
+ * one started here on $HB_HOME/sandbox/state.json with the engine's fault
+ * spec and clock. Then the bindings' audit sink, and the stdlib modules
+ * exposed as globals. A service not in `uses` is absent. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +13,6 @@
 #include "hb/credentials.h"
 #include "hb/sandbox.h"
 #include "hb/services.h"
-#include "hb/settings.h"
 #include "hb/util.h"
 
 typedef struct exec_services {
@@ -18,8 +20,8 @@ typedef struct exec_services {
     cJSON *sandbox_vars;
     hb_credentials *creds;
     hb_services *svc;
-    const char **forbid;
-    const char **uses;
+    const char **forbid; /* NULL-terminated, as the bindings take it */
+    const char **uses;   /* likewise: the services it may call */
 } exec_services;
 
 static const char *sandbox_getvar(void *ud, const char *name)
@@ -49,20 +51,15 @@ static hb_status audit_body(void *ud, const char *content, size_t len, char dige
 
 static hb_status start_sandbox(hb_exec *x, exec_services *es, hb_err *e)
 {
-    hb_sandbox *sb = x->req ? x->req->sandbox_instance : NULL;
+    hb_sandbox *sb = x->eng->sandbox;
     if (!sb) {
-        char *home = hb_home_dir();
-        char *dir = hb_path_join(home, "sandbox");
+        char *dir = hb_path_join(x->eng->home, "sandbox");
         char *state = hb_path_join(dir, "state.json");
+        hb_sandbox_config cfg = {
+            .state_path = state, .faults = x->eng->sandbox_faults, .clock = x->eng->clock};
         hb_status st = hb_mkdirs(dir, 0700, e);
-        /* HB_SANDBOX_FAULTS: the fault spec for this in-process sandbox
-         * (as `hb sandbox --faults`), so crash tests can lose a reply. */
-        char *faults = hb_setting_text("HB_SANDBOX_FAULTS");
-        hb_sandbox_config cfg = {.state_path = state, .faults = faults};
         if (st == HB_OK)
             st = hb_sandbox_start(&cfg, &es->own_sandbox, e);
-        free(faults);
-        free(home);
         free(dir);
         free(state);
         if (st != HB_OK)
@@ -74,30 +71,39 @@ static hb_status start_sandbox(hb_exec *x, exec_services *es, hb_err *e)
     return HB_OK;
 }
 
-hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
+static hb_status load_credentials(hb_exec *x, exec_services *es, hb_err *e)
 {
-    if (x->wf->nuses == 0)
+    char *path = hb_path_join(x->eng->home, "credentials");
+    hb_status st = hb_credentials_load(path, &es->creds, e);
+    free(path);
+    return st;
+}
+
+hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
+{
+    if (u->nuses == 0)
         return HB_OK;
     exec_services *es = hb_xcalloc(1, sizeof *es);
     x->services = es;
     bool sandbox = x->run.target == HB_TARGET_SANDBOX;
-    hb_status st = sandbox ? start_sandbox(x, es, e) : hb_credentials_load(NULL, &es->creds, e);
+    hb_status st = sandbox ? start_sandbox(x, es, e) : load_credentials(x, es, e);
     if (st != HB_OK)
         return st;
-    es->forbid = hb_xcalloc(x->wf->nforbid + 1, sizeof *es->forbid);
-    for (size_t i = 0; i < x->wf->nforbid; i++)
-        es->forbid[i] = x->wf->forbid[i];
-    es->uses = hb_xcalloc(x->wf->nuses + 1, sizeof *es->uses);
-    for (size_t i = 0; i < x->wf->nuses; i++)
-        es->uses[i] = x->wf->uses[i];
+    es->forbid = hb_xcalloc(u->nforbid + 1, sizeof *es->forbid);
+    for (size_t i = 0; i < u->nforbid; i++)
+        es->forbid[i] = u->forbid[i];
+    es->uses = hb_xcalloc(u->nuses + 1, sizeof *es->uses);
+    for (size_t i = 0; i < u->nuses; i++)
+        es->uses[i] = u->uses[i];
     hb_services_config cfg = {
         .getvar = sandbox ? sandbox_getvar : hb_credentials_getvar,
         .getvar_ud = sandbox ? (void *)es->sandbox_vars : (void *)es->creds,
         .dry_run = x->run.dry_run,
         .forbid = es->forbid,
         .uses = es->uses,
-        .workflow = x->wf->name,
+        .workflow = x->run.workflow,
         .audit = {.ud = x, .event = audit_event, .body = audit_body},
+        .clock = x->eng->clock,
     };
     es->svc = hb_services_new(&cfg, e);
     if (!es->svc)
@@ -105,11 +111,8 @@ hb_status hb_exec_services_open(hb_exec *x, hb_err *e)
     st = hb_services_open_lua(es->svc, x->lua, e);
     if (st == HB_OK)
         st = hb_once_open(x, e);
-    for (size_t i = 0; st == HB_OK && i < x->wf->nuses; i++) {
-        st = hb_lua_require(x->lua, x->wf->uses[i], e);
-        if (st == HB_OK)
-            hb_lua_set_workflow_global(x->lua, x->wf->uses[i]);
-    }
+    for (size_t i = 0; st == HB_OK && i < u->nuses; i++)
+        st = hb_lua_expose_module(x->lua, u->uses[i], e);
     return st;
 }
 
@@ -131,6 +134,7 @@ void hb_exec_services_close(hb_exec *x)
     hb_credentials_free(es->creds);
     cJSON_Delete(es->sandbox_vars);
     free(es->forbid);
+    free(es->uses);
     free(es->uses);
     free(es);
     x->services = NULL;

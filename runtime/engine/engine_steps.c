@@ -1,7 +1,7 @@
-/* Executing one step of each kind. A step never touches the store's run
- * row: it reports an outcome and engine.c checkpoints it. */
-#include <ctype.h>
-#include <lauxlib.h>
+/* Executing one step of each kind but wait (engine_wait.c). A step never
+ * touches the store's run row: it reports an outcome and engine_loop.c
+ * checkpoints it. The workflow's functions are called through the call
+ * facade (hb/lua_call.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 
 #include "engine_internal.h"
 #include "hb/clock.h"
-#include "hb/lua_json.h"
+#include "hb/json_print.h"
 #include "hb/util.h"
 
 void hb_outcome_free(hb_outcome *o)
@@ -23,7 +23,7 @@ void hb_outcome_free(hb_outcome *o)
     memset(o, 0, sizeof *o);
 }
 
-static void go(hb_outcome *o, const char *next, const char *label, const char *result)
+void hb_outcome_next(hb_outcome *o, const char *next, const char *label, const char *result)
 {
     o->kind = HB_OUT_NEXT;
     o->next = next;
@@ -31,7 +31,7 @@ static void go(hb_outcome *o, const char *next, const char *label, const char *r
     o->result = hb_xstrdup(result);
 }
 
-static void failed(hb_outcome *o, const char *msg, char *traceback)
+void hb_outcome_error(hb_outcome *o, const char *msg, char *traceback)
 {
     o->kind = HB_OUT_ERROR;
     o->error = hb_xstrdup(msg);
@@ -46,50 +46,52 @@ static void sleep_us(int64_t us)
         ;
 }
 
+/* Audits (and reports) an attempt that failed and will be tried again. */
+static hb_status note_retry(hb_exec *x, const hb_step *s, int attempt, int64_t wait,
+                            const hb_err *err, hb_err *e)
+{
+    char *msg = hb_xasprintf("attempt %d of %d failed: %s; retrying in %lld ms", attempt,
+                             s->retry_attempts, err->msg, (long long)(wait / 1000));
+    cJSON *note = cJSON_CreateObject();
+    cJSON_AddStringToObject(note, "message", msg);
+    hb_status st = hb_exec_audit(x, "note", note, e);
+    cJSON_Delete(note);
+    if (st == HB_OK)
+        hb_report_note(x, s->id, msg);
+    free(msg);
+    return st;
+}
+
+/* The task's last attempt failed: on to on_error, else the run fails.
+ * Takes traceback. */
+static hb_status task_failed(const hb_step *s, const hb_err *err, char *traceback, hb_outcome *o)
+{
+    if (!s->on_error) {
+        hb_outcome_error(o, err->msg, traceback);
+        return HB_OK;
+    }
+    hb_outcome_next(o, s->on_error, "error", "error");
+    o->error = hb_xstrdup(err->msg);
+    o->traceback = traceback;
+    return HB_OK;
+}
+
 static hb_status exec_task(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
 {
     const hb_step *s = &x->wf->steps[i];
     hb_err err;
     char *tb = NULL;
-    for (int attempt = 1;; attempt++) {
-        free(tb);
-        tb = NULL;
-        lua_State *L = hb_lua_state(x->lua);
-        int top = lua_gettop(L);
-        hb_status st = hb_ctx_call(x, s->run_ref, 0, &tb, &err);
-        lua_settop(L, top);
-        if (st == HB_OK) {
-            free(tb);
-            go(o, hb_step_default_next(x->wf, i), NULL, "ok");
-            return HB_OK;
-        }
+    for (int attempt = 1; hb_lua_ctx_call(x->ctx, s->run_ref, &tb, &err) != HB_OK; attempt++) {
         if (attempt >= s->retry_attempts)
-            break;
+            return task_failed(s, &err, tb, o);
+        free(tb);
         int64_t wait = s->retry_backoff_us << (attempt - 1);
-        cJSON *note = cJSON_CreateObject();
-        char msg[2300];
-        snprintf(msg, sizeof msg, "attempt %d of %d failed: %s; retrying in %lld ms", attempt,
-                 s->retry_attempts, err.msg, (long long)(wait / 1000));
-        cJSON_AddStringToObject(note, "message", msg);
-        hb_status ast = hb_exec_audit(x, "note", note, e);
-        cJSON_Delete(note);
-        if (ast != HB_OK) {
-            free(tb);
-            return ast;
-        }
-        fprintf(stderr, "  %s: %s\n", s->id, msg);
+        hb_status st = note_retry(x, s, attempt, wait, &err, e);
+        if (st != HB_OK)
+            return st;
         sleep_us(wait);
     }
-    if (s->on_error) {
-        o->kind = HB_OUT_NEXT;
-        o->next = s->on_error;
-        o->label = hb_xstrdup("error");
-        o->result = hb_xstrdup("error");
-        o->error = hb_xstrdup(err.msg);
-        o->traceback = tb;
-        return HB_OK;
-    }
-    failed(o, err.msg, tb);
+    hb_outcome_next(o, hb_step_default_next(x->wf, i), NULL, "ok");
     return HB_OK;
 }
 
@@ -97,84 +99,58 @@ static hb_status exec_choice(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
 {
     (void)e;
     const hb_step *s = &x->wf->steps[i];
-    lua_State *L = hb_lua_state(x->lua);
     for (size_t k = 0; k < s->nedges; k++) {
         const hb_edge *edge = &s->edges[k];
-        bool taken = edge->when_ref == LUA_NOREF;
-        if (!taken) {
-            hb_err err;
-            char *tb = NULL;
-            int top = lua_gettop(L);
-            if (hb_ctx_call(x, edge->when_ref, 1, &tb, &err) != HB_OK) {
-                char msg[2400];
-                snprintf(msg, sizeof msg, "branch '%s': %s", edge->label, err.msg);
-                failed(o, msg, tb);
-                return HB_OK;
-            }
-            taken = lua_toboolean(L, -1);
-            lua_settop(L, top);
+        bool taken = edge->when_ref == HB_LUA_NOREF;
+        hb_err err;
+        char *tb = NULL;
+        if (!taken && hb_lua_ctx_call_bool(x->ctx, edge->when_ref, &taken, &tb, &err) != HB_OK) {
+            char *msg = hb_xasprintf("branch '%s': %s", edge->label, err.msg);
+            hb_outcome_error(o, msg, tb);
+            free(msg);
+            return HB_OK;
         }
         if (taken) {
-            go(o, edge->target, edge->label, edge->label);
+            hb_outcome_next(o, edge->target, edge->label, edge->label);
             return HB_OK;
         }
     }
-    failed(o, "no branch matched and the choice has no default branch (one without `when`)", NULL);
+    hb_outcome_error(
+        o, "no branch matched and the choice has no default branch (one without `when`)", NULL);
     return HB_OK;
 }
 
-/* The allowed values of an enum ask: a literal list or choices(ctx). Pushes
- * nothing; fills a NULL-terminated array the caller frees. */
+/* The allowed values of an enum ask: a literal list or choices(ctx), as a
+ * NULL-terminated array the caller frees; NULL with o saying why. */
 static char **enum_choices(hb_exec *x, const hb_step *s, hb_outcome *o)
 {
-    char **list = hb_xcalloc(s->nchoices + 1, sizeof *list);
-    if (s->choices_ref == LUA_NOREF) {
+    if (s->choices_ref == HB_LUA_NOREF) {
+        char **list = hb_xcalloc(s->nchoices + 1, sizeof *list);
         for (size_t k = 0; k < s->nchoices; k++)
             list[k] = hb_xstrdup(s->choices[k]);
         return list;
     }
-    free(list);
-    lua_State *L = hb_lua_state(x->lua);
-    int top = lua_gettop(L);
+    char **list = NULL;
     hb_err err;
     char *tb = NULL;
-    if (hb_ctx_call(x, s->choices_ref, 1, &tb, &err) != HB_OK) {
-        failed(o, err.msg, tb);
-        return NULL;
+    hb_status st = hb_lua_ctx_call_list(x->ctx, s->choices_ref, &list, &tb, &err);
+    if (st == HB_EUSAGE) {
+        char *msg = hb_xasprintf("choices(ctx) %s", err.msg);
+        hb_outcome_error(o, msg, NULL);
+        free(msg);
+    } else if (st != HB_OK) {
+        hb_outcome_error(o, err.msg, tb);
     }
-    if (!lua_istable(L, -1)) {
-        lua_settop(L, top);
-        failed(o, "choices(ctx) must return a list of strings", NULL);
-        return NULL;
-    }
-    hb_lua_push_unfrozen(L, -1); /* a stdlib list (support.level_order) is a view */
-    lua_replace(L, -2);
-    size_t n = lua_rawlen(L, -1);
-    list = hb_xcalloc(n + 1, sizeof *list);
-    for (size_t k = 0; k < n; k++) {
-        lua_rawgeti(L, -1, (lua_Integer)k + 1);
-        const char *v = lua_tostring(L, -1);
-        list[k] = hb_xstrdup(v ? v : "");
-        lua_pop(L, 1);
-    }
-    lua_settop(L, top);
     return list;
 }
 
-static void free_list(char **list)
-{
-    for (size_t k = 0; list && list[k]; k++)
-        free(list[k]);
-    free(list);
-}
-
-static void join_list(hb_buf *b, char **list)
+static void join_list(hb_buf *b, char *const *list)
 {
     for (size_t k = 0; list[k]; k++)
         hb_buf_printf(b, "%s%s", k ? ", " : "", list[k]);
 }
 
-/* The answer for this ask given on the command line, or NULL. */
+/* The answer for this ask given with the request, or NULL. */
 static const char *given_answer(hb_exec *x, const char *step)
 {
     for (size_t k = 0; k < x->req->nanswers; k++)
@@ -185,82 +161,83 @@ static const char *given_answer(hb_exec *x, const char *step)
     return NULL;
 }
 
-static char *prompt_answer(const hb_step *s, char **choices)
+/* Asks whoever the request named (the terminal for the command line). */
+static char *ask_someone(hb_exec *x, const hb_step *s, char **choices)
 {
-    fprintf(stderr, "\n? %s\n", s->description ? s->description : s->id);
-    if (s->nedges) {
-        for (size_t k = 0; k < s->nedges; k++)
-            fprintf(stderr, "  - %s\n", s->edges[k].label);
-    } else if (choices) {
-        for (size_t k = 0; choices[k]; k++)
-            fprintf(stderr, "  - %s\n", choices[k]);
-    } else {
-        fprintf(stderr, "  (a %s)\n", s->value_type);
-    }
-    fprintf(stderr, "> ");
-    fflush(stderr);
-    char line[1024];
-    if (!fgets(line, sizeof line, stdin))
+    const hb_engine_ask *ask = &x->req->ask;
+    if (!ask->fn || x->run.dry_run)
         return NULL;
-    line[strcspn(line, "\r\n")] = '\0';
-    return line[0] ? hb_xstrdup(line) : NULL;
+    const char **labels = NULL;
+    if (s->nedges) {
+        labels = hb_xcalloc(s->nedges + 1, sizeof *labels);
+        for (size_t k = 0; k < s->nedges; k++)
+            labels[k] = s->edges[k].label;
+    }
+    hb_engine_question q = {
+        .run = x->run.id,
+        .step = s->id,
+        .text = s->description ? s->description : s->id,
+        .options = labels ? labels : (const char *const *)choices,
+        .value_type = s->nedges ? NULL : s->value_type,
+    };
+    char *answer = ask->fn(ask->ud, &q);
+    free(labels);
+    return answer;
 }
 
-/* Checks an answer and pushes its Lua value; NULL when valid, else a message. */
-static char *check_answer(hb_exec *x, const hb_step *s, char **choices, const char *value)
+/* Checks an answer; NULL when valid, with *json its value as ctx.answers
+ * keeps it (newly allocated), else a message. */
+static char *check_answer(const hb_step *s, char **choices, const char *value, char **json)
 {
-    lua_State *L = hb_lua_state(x->lua);
     hb_buf b;
     hb_buf_init(&b);
+    cJSON *v = NULL;
     if (s->nedges) {
-        for (size_t k = 0; k < s->nedges; k++)
-            if (!strcmp(s->edges[k].label, value)) {
-                lua_pushstring(L, value);
-                return NULL;
-            }
-        hb_buf_printf(&b, "'%s' is not an option of ask '%s' (options: ", value, s->id);
-        for (size_t k = 0; k < s->nedges; k++)
-            hb_buf_printf(&b, "%s%s", k ? ", " : "", s->edges[k].label);
-        hb_buf_puts(&b, ")");
-        return hb_buf_take(&b);
-    }
-    if (!strcmp(s->value_type, "integer")) {
+        for (size_t k = 0; k < s->nedges && !v; k++)
+            if (!strcmp(s->edges[k].label, value))
+                v = cJSON_CreateString(value);
+        if (!v) {
+            hb_buf_printf(&b, "'%s' is not an option of ask '%s' (options: ", value, s->id);
+            for (size_t k = 0; k < s->nedges; k++)
+                hb_buf_printf(&b, "%s%s", k ? ", " : "", s->edges[k].label);
+            hb_buf_puts(&b, ")");
+        }
+    } else if (!strcmp(s->value_type, "integer")) {
+        /* Below 2^53 in magnitude, as every integer hb keeps in JSON
+         * (hb/lua_json.h): a larger one could not be checkpointed. */
         char *end = NULL;
-        long long v = strtoll(value, &end, 10);
-        if (*value && end && !*end) {
-            lua_pushinteger(L, v);
-            return NULL;
-        }
-        hb_buf_printf(&b, "'%s' is not an integer (ask '%s')", value, s->id);
-        return hb_buf_take(&b);
-    }
-    if (!strcmp(s->value_type, "date")) {
+        long long n = strtoll(value, &end, 10);
+        if (*value && end && !*end && n < (1LL << 53) && n > -(1LL << 53))
+            *json = hb_xasprintf("%lld", n);
+        else
+            hb_buf_printf(&b, "'%s' is not an integer (ask '%s')", value, s->id);
+        return b.len ? hb_buf_take(&b) : NULL;
+    } else if (!strcmp(s->value_type, "date")) {
         hb_time_us t;
-        if (strlen(value) == 10 && hb_time_parse(value, &t, NULL) == HB_OK) {
-            lua_pushstring(L, value);
-            return NULL;
+        if (strlen(value) == 10 && hb_time_parse(value, &t, NULL) == HB_OK)
+            v = cJSON_CreateString(value);
+        else
+            hb_buf_printf(&b, "'%s' is not a date YYYY-MM-DD (ask '%s')", value, s->id);
+    } else if (!strcmp(s->value_type, "enum")) {
+        for (size_t k = 0; choices && choices[k] && !v; k++)
+            if (!strcmp(choices[k], value))
+                v = cJSON_CreateString(value);
+        if (!v) {
+            hb_buf_printf(&b, "'%s' is not one of the choices of ask '%s' (", value, s->id);
+            if (choices)
+                join_list(&b, choices);
+            hb_buf_puts(&b, ")");
         }
-        hb_buf_printf(&b, "'%s' is not a date YYYY-MM-DD (ask '%s')", value, s->id);
-        return hb_buf_take(&b);
-    }
-    if (!strcmp(s->value_type, "enum")) {
-        for (size_t k = 0; choices && choices[k]; k++)
-            if (!strcmp(choices[k], value)) {
-                lua_pushstring(L, value);
-                return NULL;
-            }
-        hb_buf_printf(&b, "'%s' is not one of the choices of ask '%s' (", value, s->id);
-        if (choices)
-            join_list(&b, choices);
-        hb_buf_puts(&b, ")");
-        return hb_buf_take(&b);
-    }
-    if (!*value) {
+    } else if (!*value) {
         hb_buf_printf(&b, "ask '%s' needs a non-empty answer", s->id);
-        return hb_buf_take(&b);
+    } else {
+        v = cJSON_CreateString(value);
     }
-    lua_pushstring(L, value);
-    return NULL;
+    if (v) {
+        *json = hb_json_print(v);
+        cJSON_Delete(v);
+    }
+    return b.len ? hb_buf_take(&b) : NULL;
 }
 
 static cJSON *ask_wait_description(const hb_step *s, char **choices)
@@ -282,9 +259,31 @@ static cJSON *ask_wait_description(const hb_step *s, char **choices)
     return w;
 }
 
+/* Records a valid answer: ctx.answers, the audit trail, the way on. */
+static hb_status take_answer(hb_exec *x, size_t i, const char *given, const char *json,
+                             hb_outcome *o, hb_err *e)
+{
+    const hb_step *s = &x->wf->steps[i];
+    hb_status st = hb_lua_ctx_set(x->ctx, HB_CTX_ANSWERS, s->id, json, e);
+    if (st != HB_OK)
+        return st;
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "value", given);
+    cJSON_AddStringToObject(data, "by", x->actor);
+    st = hb_exec_audit(x, "answered", data, e);
+    cJSON_Delete(data);
+    if (st != HB_OK)
+        return st;
+    const char *next = hb_step_default_next(x->wf, i);
+    for (size_t k = 0; k < s->nedges; k++)
+        if (!strcmp(s->edges[k].label, given) && s->edges[k].target)
+            next = s->edges[k].target;
+    hb_outcome_next(o, next, s->nedges ? given : NULL, given);
+    return HB_OK;
+}
+
 static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
 {
-    (void)e;
     const hb_step *s = &x->wf->steps[i];
     char **choices = NULL;
     if (s->value_type && !strcmp(s->value_type, "enum")) {
@@ -293,42 +292,27 @@ static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
             return HB_OK; /* o says why */
     }
     const char *given = given_answer(x, s->id);
-    char *typed = NULL;
-    if (!given && x->req->interactive && !x->run.dry_run)
-        given = typed = prompt_answer(s, choices);
+    char *typed = given ? NULL : ask_someone(x, s, choices);
+    if (typed)
+        given = typed;
+    hb_status st = HB_OK;
+    char *json = NULL;
+    char *problem = given ? check_answer(s, choices, given, &json) : NULL;
     if (!given) {
         o->kind = HB_OUT_PAUSE;
         o->wait = ask_wait_description(s, choices);
         o->result = hb_xstrdup("waiting");
-        free_list(choices);
-        return HB_OK;
-    }
-    char *problem = check_answer(x, s, choices, given);
-    free_list(choices);
-    if (problem) {
+    } else if (problem) {
         o->kind = HB_OUT_USAGE;
         o->error = problem;
         o->result = hb_xstrdup("invalid");
-        free(typed);
-        return HB_OK;
+    } else {
+        st = take_answer(x, i, given, json, o, e);
     }
-    hb_ctx_set_answer(x, s->id);
-    cJSON *data = cJSON_CreateObject();
-    cJSON_AddStringToObject(data, "value", given);
-    cJSON_AddStringToObject(data, "by", x->actor);
-    hb_status st = hb_exec_audit(x, "answered", data, e);
-    cJSON_Delete(data);
-    if (st != HB_OK) {
-        free(typed);
-        return st;
-    }
-    const char *next = hb_step_default_next(x->wf, i);
-    for (size_t k = 0; k < s->nedges; k++)
-        if (!strcmp(s->edges[k].label, given) && s->edges[k].target)
-            next = s->edges[k].target;
-    go(o, next, s->nedges ? given : NULL, given);
+    hb_lua_list_free(choices);
+    free(json);
     free(typed);
-    return HB_OK;
+    return st;
 }
 
 hb_status hb_exec_step(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)

@@ -2,13 +2,11 @@
  * each with an optional timeout. A wait that cannot end now pauses the run
  * and says when a worker should look again (due_at). The moment the wait
  * began is kept across resumes, so a timeout counts from the first arrival. */
-#include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
 #include "hb/clock.h"
-#include "hb/lua_json.h"
 #include "hb/util.h"
 
 /* When this run first reached the wait step (now, unless it waits here already). */
@@ -26,67 +24,59 @@ static hb_time_us wait_since(const hb_exec *x, const hb_step *s, hb_time_us now)
     return since;
 }
 
+/* The step fails with "what: message". */
+static bool fail(hb_outcome *o, const char *what, const hb_err *err, char *traceback)
+{
+    char *msg = hb_xasprintf("%s: %s", what, err->msg);
+    hb_outcome_error(o, msg, traceback);
+    free(msg);
+    return false;
+}
+
 /* Evaluates a duration given literally or by function(ctx) returning "8h"
  * or a number of seconds. */
 static bool eval_duration(hb_exec *x, const hb_timespec *t, int64_t *us, hb_outcome *o,
                           const char *what)
 {
-    if (t->fn_ref == LUA_NOREF) {
+    if (t->fn_ref == HB_LUA_NOREF) {
         *us = t->literal_us;
         return true;
     }
-    lua_State *L = hb_lua_state(x->lua);
-    int top = lua_gettop(L);
     hb_err err;
     char *tb = NULL;
-    if (hb_ctx_call(x, t->fn_ref, 1, &tb, &err) != HB_OK) {
-        o->kind = HB_OUT_ERROR;
-        o->error = hb_xasprintf("%s: %s", what, err.msg);
-        o->traceback = tb;
-        o->result = hb_xstrdup("error");
-        return false;
-    }
-    bool ok = true;
-    if (lua_isinteger(L, -1)) {
-        *us = lua_tointeger(L, -1) * 1000000;
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-        ok = hb_duration_parse(lua_tostring(L, -1), us, &err) == HB_OK;
-    } else {
-        ok = false;
-        snprintf(err.msg, sizeof err.msg, "must return a duration such as \"8h\", not a %s",
-                 luaL_typename(L, -1));
-    }
-    lua_settop(L, top);
-    if (!ok) {
-        o->kind = HB_OUT_ERROR;
-        o->error = hb_xasprintf("%s: %s", what, err.msg);
-        o->result = hb_xstrdup("error");
-    }
-    return ok;
+    if (hb_lua_ctx_call_duration(x->ctx, t->fn_ref, us, &tb, &err) != HB_OK)
+        return fail(o, what, &err, tb);
+    return true;
 }
 
 static bool eval_at(hb_exec *x, const hb_step *s, hb_time_us *due, hb_outcome *o)
 {
-    lua_State *L = hb_lua_state(x->lua);
-    int top = lua_gettop(L);
     hb_err err;
     char *tb = NULL;
-    if (hb_ctx_call(x, s->at_ref, 1, &tb, &err) != HB_OK) {
-        o->kind = HB_OUT_ERROR;
-        o->error = hb_xasprintf("at: %s", err.msg);
-        o->traceback = tb;
-        o->result = hb_xstrdup("error");
-        return false;
-    }
-    const char *text = lua_tostring(L, -1);
+    char *text = NULL;
+    if (hb_lua_ctx_call_string(x->ctx, s->at_ref, &text, &tb, &err) != HB_OK)
+        return fail(o, "at", &err, tb);
     bool ok = text && hb_time_parse(text, due, &err) == HB_OK;
-    lua_settop(L, top);
-    if (!ok) {
-        o->kind = HB_OUT_ERROR;
-        o->error = hb_xstrdup("at(ctx) must return an ISO 8601 time such as 2026-11-23T09:00:00Z");
-        o->result = hb_xstrdup("error");
-    }
+    free(text);
+    if (!ok)
+        hb_outcome_error(o, "at(ctx) must return an ISO 8601 time such as 2026-11-23T09:00:00Z",
+                         NULL);
     return ok;
+}
+
+/* A wait for an event that the request delivers: ctx.events[step]. */
+static void take_event(hb_exec *x, const hb_step *s, const char *next, hb_outcome *o)
+{
+    hb_err err;
+    const char *json = x->req->event_json ? x->req->event_json : "null";
+    if (hb_lua_ctx_set(x->ctx, HB_CTX_EVENTS, s->id, json, &err) != HB_OK) {
+        o->kind = HB_OUT_USAGE;
+        o->error = hb_xasprintf("the payload of event '%s' is not JSON: %s", s->event, err.msg);
+        o->result = hb_xstrdup("invalid");
+        return;
+    }
+    x->event_used = true;
+    hb_outcome_next(o, next, s->event, "event");
 }
 
 static void add_time(cJSON *obj, const char *name, hb_time_us t)
@@ -94,14 +84,6 @@ static void add_time(cJSON *obj, const char *name, hb_time_us t)
     char buf[32];
     hb_time_format_seconds(t, buf);
     cJSON_AddStringToObject(obj, name, buf);
-}
-
-static void proceed(hb_outcome *o, const char *next, const char *label, const char *result)
-{
-    o->kind = HB_OUT_NEXT;
-    o->next = next;
-    o->label = label ? hb_xstrdup(label) : NULL;
-    o->result = hb_xstrdup(result);
 }
 
 static hb_time_us earliest(hb_time_us a, hb_time_us b)
@@ -118,7 +100,7 @@ hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
     (void)e;
     const hb_step *s = &x->wf->steps[i];
     const char *next = hb_step_default_next(x->wf, i);
-    hb_time_us now = hb_clock_now();
+    hb_time_us now = hb_exec_now(x);
     hb_time_us since = wait_since(x, s, now);
     hb_time_us deadline = 0, due = 0, next_check = 0;
     if (s->timeout.set) {
@@ -128,19 +110,9 @@ hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
         deadline = since + us;
     }
 
-    if (s->event && x->req->event_name && !x->event_used && !strcmp(x->req->event_name, s->event)) {
-        lua_State *L = hb_lua_state(x->lua);
-        const char *json = x->req->event_json ? x->req->event_json : "null";
-        hb_err err;
-        if (!hb_json_push_text(L, json, strlen(json), &err)) {
-            o->kind = HB_OUT_USAGE;
-            o->error = hb_xasprintf("the payload of event '%s' is not JSON: %s", s->event, err.msg);
-            o->result = hb_xstrdup("invalid");
-            return HB_OK;
-        }
-        hb_ctx_set_event(x, s->id);
-        x->event_used = true;
-        proceed(o, next, s->event, "event");
+    if (s->event && x->req && x->req->event_name && !x->event_used &&
+        !strcmp(x->req->event_name, s->event)) {
+        take_event(x, s, next, o);
         return HB_OK;
     }
     if (s->after.set) {
@@ -149,47 +121,41 @@ hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
             return HB_OK;
         due = since + us;
         if (now >= due) {
-            proceed(o, next, NULL, "time reached");
+            hb_outcome_next(o, next, NULL, "time reached");
             return HB_OK;
         }
     }
-    if (s->at_ref != LUA_NOREF) {
+    if (s->at_ref != HB_LUA_NOREF) {
         if (!eval_at(x, s, &due, o))
             return HB_OK;
         if (now >= due) {
-            proceed(o, next, NULL, "time reached");
+            hb_outcome_next(o, next, NULL, "time reached");
             return HB_OK;
         }
     }
-    if (s->condition_ref != LUA_NOREF) {
-        lua_State *L = hb_lua_state(x->lua);
-        int top = lua_gettop(L);
+    if (s->condition_ref != HB_LUA_NOREF) {
         hb_err err;
         char *tb = NULL;
-        if (hb_ctx_call(x, s->condition_ref, 1, &tb, &err) != HB_OK) {
-            o->kind = HB_OUT_ERROR;
-            o->error = hb_xasprintf("condition: %s", err.msg);
-            o->traceback = tb;
-            o->result = hb_xstrdup("error");
+        bool met = false;
+        if (hb_lua_ctx_call_bool(x->ctx, s->condition_ref, &met, &tb, &err) != HB_OK) {
+            fail(o, "condition", &err, tb);
             return HB_OK;
         }
-        bool met = lua_toboolean(L, -1);
-        lua_settop(L, top);
         if (met) {
-            proceed(o, next, NULL, "condition met");
+            hb_outcome_next(o, next, NULL, "condition met");
             return HB_OK;
         }
         next_check = now + s->every_us;
     }
     if (deadline && now >= deadline) {
-        proceed(o, s->on_timeout, "timeout", "timeout");
+        hb_outcome_next(o, s->on_timeout, "timeout", "timeout");
         return HB_OK;
     }
 
     o->kind = HB_OUT_PAUSE;
     o->result = hb_xstrdup("waiting");
     o->wait = cJSON_CreateObject();
-    const char *kind = s->event ? "event" : s->condition_ref != LUA_NOREF ? "condition" : "time";
+    const char *kind = s->event ? "event" : s->condition_ref != HB_LUA_NOREF ? "condition" : "time";
     cJSON_AddStringToObject(o->wait, "kind", kind);
     cJSON_AddStringToObject(o->wait, "step", s->id);
     if (s->description)

@@ -3,6 +3,7 @@
  * protocols, no redirects, the size cap) is set once when the handle is
  * made; per-call options are reset on every exchange. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,19 @@ typedef struct exchange {
     bool too_large;
 } exchange;
 
+/* curl_global_init is not thread-safe and must run once per process before
+ * any handle exists: runs on threads of one process (a worker) may open
+ * their first handles at the same moment. */
+static pthread_once_t curl_ready = PTHREAD_ONCE_INIT;
+
+static void curl_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 static void global_init_once(void)
 {
-    static bool done;
-    if (!done) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        done = true;
-    }
+    pthread_once(&curl_ready, curl_init);
 }
 
 void hb_http_response_init(hb_http_response *r)

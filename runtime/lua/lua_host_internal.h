@@ -1,5 +1,7 @@
 /* Shared between the files of the Lua host (lua_host.c, lua_limits.c,
- * lua_sandbox.c, lua_modules.c). Nothing outside them includes this. */
+ * lua_sandbox.c, lua_guards.c, lua_modules.c). Nothing outside them
+ * includes this; lua_call.c and lua_call_op.c, the call facade, use only
+ * the public hb/lua_host.h. */
 #ifndef HB_LUA_HOST_INTERNAL_H
 #define HB_LUA_HOST_INTERNAL_H
 

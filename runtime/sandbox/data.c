@@ -172,13 +172,13 @@ bool sb_array_has_str(const cJSON *array, const char *s)
 
 void sb_now_seconds(char out[32])
 {
-    hb_time_format_seconds(hb_clock_now(), out);
+    hb_time_format_seconds(sb_now(), out);
 }
 
 void sb_now_millis(char out[32])
 {
     char full[32];
-    hb_time_format(hb_clock_now(), full); /* 2026-11-22T10:00:00.000000Z */
+    hb_time_format(sb_now(), full); /* 2026-11-22T10:00:00.000000Z */
     memcpy(out, full, 23);
     out[23] = 'Z';
     out[24] = '\0';

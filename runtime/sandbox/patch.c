@@ -198,7 +198,7 @@ hb_status sb_patch_apply(sb_ctx *cx, cJSON *data, const cJSON *patch, hb_err *e)
                               p->string);
     }
     cJSON *resolved = cJSON_Duplicate(patch, true);
-    hb_status st = sb_resolve_dates(resolved, hb_clock_now(), e);
+    hb_status st = sb_resolve_dates(resolved, sb_now(), e);
     /* Work on a copy so a patch that fails halfway changes nothing. */
     cJSON *work = cJSON_Duplicate(data, true);
     if (st == HB_OK)

@@ -6,7 +6,7 @@
  * table and path matching), request.c (query, body and reply helpers),
  * state.c (load, save, flock, reload), seed.c (seed file, relative dates),
  * data.c (lookups in the state), patch.c, faults.c, auth.c, admin.c,
- * errors.c, zendesk_*.c, gitlab.c, zuora.c, salesforce.c, query.c. */
+ * errors.c, zendesk_*.c, gitlab*.c, zuora.c, salesforce.c, query.c. */
 #ifndef HB_SANDBOX_INTERNAL_H
 #define HB_SANDBOX_INTERNAL_H
 
@@ -142,6 +142,7 @@ struct hb_sandbox {
     int64_t rate_window; /* the wall-clock minute the counters below count */
     int rate_used[SB_SERVICE_COUNT];
     char *var_values[SB_VAR_COUNT];
+    const hb_clock *clock; /* hb_sandbox_config's; NULL: HB_NOW or the wall clock */
 };
 
 /* ---- state.c: the state and its file ---- */
@@ -154,6 +155,11 @@ hb_status sb_state_open(hb_sandbox *sb, hb_err *e);
 hb_status sb_state_begin(hb_sandbox *sb, hb_err *e);
 /* Saves when changed, then releases both locks. */
 hb_status sb_state_end(hb_sandbox *sb, bool changed, hb_err *e);
+/* "now" on the clock of the sandbox whose state this thread holds (between
+ * sb_state_begin and sb_state_end, or while sb_state_open builds it): the
+ * handlers that stamp times have no sandbox at hand, and two sandboxes of
+ * one process may run on different clocks. */
+hb_time_us sb_now(void);
 /* Replaces the data with a fresh copy of the seed (credentials stay). */
 hb_status sb_state_reset_data(hb_sandbox *sb, hb_err *e);
 cJSON *sb_state_data(hb_sandbox *sb);
@@ -188,7 +194,8 @@ cJSON *sb_copy_without(const cJSON *obj, const char *const *hidden);
 /* Replaces or adds obj[key]. */
 void sb_set(cJSON *obj, const char *key, cJSON *value);
 bool sb_array_has_str(const cJSON *array, const char *s);
-/* Times from the clock (HB_NOW aware): "…:05Z", "…:05.000Z". */
+/* Times from the clock of the sandbox whose state this thread holds
+ * (sb_now): "…:05Z", "…:05.000Z". */
 void sb_now_seconds(char out[32]);
 void sb_now_millis(char out[32]);
 

@@ -188,7 +188,7 @@ cJSON *sb_seed_load(const char *path, hb_err *e)
         return NULL;
     }
     free(text);
-    if (check_seed(path, seed, e) != HB_OK || sb_resolve_dates(seed, hb_clock_now(), e) != HB_OK) {
+    if (check_seed(path, seed, e) != HB_OK || sb_resolve_dates(seed, sb_now(), e) != HB_OK) {
         if (e && !strstr(e->msg, path))
             hb_err_wrap(e, "%s", path);
         cJSON_Delete(seed);

@@ -423,6 +423,7 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     sb->requests = cJSON_CreateArray();
     sb->issued = cJSON_CreateArray();
     sb->route_ok = hb_xcalloc(sb_route_count, sizeof *sb->route_ok);
+    sb->clock = cfg->clock;
     int64_t batch = 0;
     hb_status st = hb_setting_int("HB_SANDBOX_TOKEN_TTL", &sb->token_ttl_s, e);
     if (st == HB_OK)

@@ -17,6 +17,14 @@
 
 #define STATE_FORMAT 1
 
+/* The sandbox whose state this thread holds, for sb_now. */
+static _Thread_local const hb_sandbox *held;
+
+hb_time_us sb_now(void)
+{
+    return hb_clock_time(held ? held->clock : NULL);
+}
+
 static sb_file_stamp stamp_of(const char *path)
 {
     sb_file_stamp s = {0};
@@ -132,13 +140,17 @@ static hb_status open_lock(hb_sandbox *sb, hb_err *e)
 hb_status sb_state_open(hb_sandbox *sb, hb_err *e)
 {
     sb->lock_fd = -1;
+    held = sb;
+    hb_status st = HB_OK;
     if (!sb->state_path) {
         sb->state = fresh_state(sb, e);
-        return sb->state ? HB_OK : HB_EUSAGE;
+        st = sb->state ? HB_OK : HB_EUSAGE;
+        goto out;
     }
-    if (open_lock(sb, e) != HB_OK || lock_file(sb, e) != HB_OK)
-        return e ? e->code : HB_EUSAGE;
-    hb_status st = HB_OK;
+    if (open_lock(sb, e) != HB_OK || lock_file(sb, e) != HB_OK) {
+        st = e ? e->code : HB_EUSAGE;
+        goto out;
+    }
     if (hb_file_exists(sb->state_path)) {
         sb->stamp = stamp_of(sb->state_path);
         sb->state = read_state_file(sb->state_path, e);
@@ -149,15 +161,19 @@ hb_status sb_state_open(hb_sandbox *sb, hb_err *e)
         st = sb->state ? save(sb, e) : HB_EUSAGE;
     }
     unlock_file(sb);
+out:
+    held = NULL;
     return st;
 }
 
 hb_status sb_state_begin(hb_sandbox *sb, hb_err *e)
 {
     pthread_mutex_lock(&sb->mu);
+    held = sb;
     if (!sb->state_path)
         return HB_OK;
     if (lock_file(sb, e) != HB_OK) {
+        held = NULL;
         pthread_mutex_unlock(&sb->mu);
         return HB_EINTERNAL;
     }
@@ -168,6 +184,7 @@ hb_status sb_state_begin(hb_sandbox *sb, hb_err *e)
     cJSON *fresh = read_state_file(sb->state_path, e);
     if (!fresh) {
         unlock_file(sb);
+        held = NULL;
         pthread_mutex_unlock(&sb->mu);
         return HB_EINTERNAL;
     }
@@ -181,6 +198,7 @@ hb_status sb_state_end(hb_sandbox *sb, bool changed, hb_err *e)
 {
     hb_status st = changed ? save(sb, e) : HB_OK;
     unlock_file(sb);
+    held = NULL;
     pthread_mutex_unlock(&sb->mu);
     return st;
 }

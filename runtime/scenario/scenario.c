@@ -8,10 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hb/paths.h"
 #include "hb/workflow_find.h"
 #include "hb/scenario.h"
-#include "hb/settings.h"
 #include "hb/workflow.h"
 #include "scenario_internal.h"
 
@@ -30,21 +28,17 @@ static void scenario_file_free(hb_scenario_file *sf)
     free(sf->workflow_file);
 }
 
-static hb_status load_scenarios(hb_scenario_file *sf, const char *name, hb_err *e)
+static hb_status load_scenarios(const hb_engine *eng, hb_scenario_file *sf, const char *name,
+                                hb_err *e)
 {
     size_t len;
     char *src = hb_read_file(sf->path, &len, e);
     if (!src)
         return HB_EUSAGE;
-    hb_lua_limits limits;
-    hb_status st = hb_lua_limits_from_env(&limits, e);
-    char *stdlib = hb_stdlib_dir();
     char *dir = hb_dirname(sf->workflow_file);
-    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
-    if (st == HB_OK) {
-        sf->lua = hb_lua_new(&limits, &mods, e);
-        st = sf->lua ? HB_OK : HB_EINTERNAL;
-    }
+    hb_lua_modules mods = {.stdlib_dir = eng->stdlib_dir, .workflow_dir = dir};
+    sf->lua = hb_lua_new(&eng->lua_limits, &mods, e);
+    hb_status st = sf->lua ? HB_OK : e->code ? e->code : HB_EINTERNAL;
     lua_State *L = sf->lua ? hb_lua_state(sf->lua) : NULL;
     if (st == HB_OK)
         st = hb_lua_require(sf->lua, "hb.scenario", e);
@@ -79,7 +73,6 @@ static hb_status load_scenarios(hb_scenario_file *sf, const char *name, hb_err *
         lua_pop(L, 1);
     }
     free(src);
-    free(stdlib);
     free(dir);
     return st;
 }
@@ -199,7 +192,7 @@ static hb_status test_workflow(const hb_test_options *o, const char *name, const
         scenario_file_free(&sf);
         return HB_OK;
     }
-    hb_status st = load_scenarios(&sf, name, e);
+    hb_status st = load_scenarios(o->engine, &sf, name, e);
     if (st != HB_OK) {
         scenario_file_free(&sf);
         return st;
@@ -222,7 +215,7 @@ static hb_status test_workflow(const hb_test_options *o, const char *name, const
         lua_pop(L, 3);
         hb_buf report;
         hb_buf_init(&report);
-        bool ok = hb_scenario_run(&sf, i, home, &report, transitions);
+        bool ok = hb_scenario_run(o->engine, &sf, i, home, &report, transitions);
         fprintf(o->out, "%s %s: %s\n", ok ? "ok  " : "FAIL", name, sname);
         if (report.len && (!ok || o->verbose))
             fputs(report.data, o->out);
@@ -285,9 +278,6 @@ hb_status hb_test_run(const hb_test_options *o, hb_test_totals *t, hb_err *e)
     }
     each_ctx c = {.o = o, .t = t, .e = e, .st = HB_OK};
     hb_workflow_each(each_workflow, &c);
-    /* Each scenario had its own home and clock: back to the user's. */
-    hb_setting_override("HB_HOME", NULL, NULL);
-    hb_setting_override("HB_NOW", NULL, NULL);
     if (c.st != HB_OK)
         return c.st;
     fprintf(o->out, "%d passed, %d failed\n", t->passed, t->failed);

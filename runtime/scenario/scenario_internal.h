@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
+#include "hb/engine.h"
 #include "hb/lua_host.h"
 #include "hb/util.h"
 
@@ -18,10 +19,11 @@ typedef struct hb_scenario_file {
     int count;
 } hb_scenario_file;
 
-/* Runs scenario number index (1-based) with HB_HOME at home. Appends what
- * went wrong to report; adds the run's transitions ({from, to, label}) and
+/* Runs scenario number index (1-based) on an engine like eng, with its own
+ * store and sandbox state under home and its own clock. Appends what went
+ * wrong to report; adds the run's transitions ({from, to, label}) and
  * answers ({answered: step, value}) to transitions_out. */
-bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *report,
-                     cJSON *transitions_out);
+bool hb_scenario_run(const hb_engine *eng, hb_scenario_file *sf, int index, const char *home,
+                     hb_buf *report, cJSON *transitions_out);
 
 #endif

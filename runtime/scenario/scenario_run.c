@@ -1,6 +1,8 @@
-/* Running one scenario: a fresh HB_HOME and sandbox, the workflow started
- * in-process, the scenario's actions played in order, then the outcome
- * compared and the scenario's check(sb) called. */
+/* Running one scenario: a scratch store and sandbox state in a folder of
+ * their own and a clock of its own (all handed to the engine, none through
+ * the process's settings), the workflow started in-process, the scenario's
+ * actions played in order, then the outcome compared and the scenario's
+ * check(sb) called. */
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 #include "hb/engine.h"
 #include "hb/lua_json.h"
 #include "hb/sandbox.h"
-#include "hb/settings.h"
 #include "hb/store.h"
 #include "hb/util.h"
 #include "scenario_internal.h"
@@ -67,34 +68,40 @@ static char *field_json(lua_State *L, int idx, const char *field, hb_err *e, boo
 }
 
 typedef struct run_state {
+    hb_engine eng; /* the scenario's: its store, clock and sandbox */
     hb_sandbox *sb;
-    char run_id[27];
-    hb_time_us now;
+    hb_clock clock; /* frozen; {advance = "2h"} moves it */
+    char run_id[HB_RUN_ID_LEN + 1];
     hb_buf *report;
 } run_state;
 
-static void set_now(run_state *rs)
+/* Starts the run (req->run_id NULL) or resumes it, acting as "hb-test". */
+static hb_status to_engine(run_state *rs, hb_run_request *req, hb_err *e)
 {
-    char t[32];
-    hb_time_format_seconds(rs->now, t);
-    hb_setting_override("HB_NOW", t, NULL);
+    req->actor = "hb-test";
+    hb_err_clear(e);
+    if (req->run_id)
+        return hb_engine_resume(&rs->eng, req, e);
+    hb_status st = hb_engine_start(&rs->eng, req, e);
+    memcpy(rs->run_id, req->run_id_out, sizeof rs->run_id);
+    return st;
 }
 
-static hb_status resume(run_state *rs, hb_kv *answers, size_t nanswers, const char *event,
-                        const char *payload)
+/* The run's own outcomes (succeeded, waiting, failed) are the scenario's to
+ * judge; any other status is a problem worth a note. */
+static bool run_outcome(hb_status st)
 {
-    hb_run_request req = {.run_id = rs->run_id,
-                          .answers = answers,
-                          .nanswers = nanswers,
-                          .event_name = event,
-                          .event_json = payload,
-                          .actor = "hb-test",
-                          .quiet = true,
-                          .sandbox_instance = rs->sb};
+    return st == HB_OK || st == HB_EPAUSED || st == HB_EFAILED;
+}
+
+/* Resumes the run with what req brings (answers, an event, or nothing: the
+ * worker's look once time has passed). */
+static hb_status resume(run_state *rs, hb_run_request *req)
+{
+    req->run_id = rs->run_id;
     hb_err e;
-    hb_err_clear(&e);
-    hb_status st = hb_engine_resume(&req, &e);
-    if (st != HB_OK && st != HB_EPAUSED && st != HB_EFAILED)
+    hb_status st = to_engine(rs, req, &e);
+    if (!run_outcome(st))
         note(rs->report, "resume: %s", e.msg);
     return st;
 }
@@ -111,10 +118,10 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
     int top = lua_gettop(L);
     bool ok = true;
     if (lua_istable(L, top - 4)) {
-        size_t n;
-        hb_kv *kv = table_to_kv(L, top - 4, &n);
-        resume(rs, kv, n, NULL, NULL);
-        hb_kv_free(kv, n);
+        hb_run_request req = {0};
+        req.answers = table_to_kv(L, top - 4, &req.nanswers);
+        resume(rs, &req);
+        hb_kv_free(req.answers, req.nanswers);
     } else if (lua_type(L, top - 3) == LUA_TSTRING) {
         const char *name = lua_tostring(L, top - 3);
         lua_getfield(L, idx, "payload");
@@ -125,7 +132,8 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
             cJSON_Delete(j);
         }
         lua_pop(L, 1);
-        resume(rs, NULL, 0, name, payload);
+        hb_run_request req = {.event_name = name, .event_json = payload};
+        resume(rs, &req);
         free(payload);
     } else if (lua_istable(L, top - 2)) {
         cJSON *j = hb_json_from_lua(L, top - 2, "sandbox", &e);
@@ -142,12 +150,13 @@ static bool play_action(lua_State *L, int idx, run_state *rs, int number)
             note(rs->report, "action %d: %s", number, e.msg);
             ok = false;
         } else {
-            rs->now += us;
-            set_now(rs);
-            resume(rs, NULL, 0, NULL, NULL); /* what the worker does once time has passed */
+            rs->clock.at += us;
+            hb_run_request req = {0};
+            resume(rs, &req);
         }
     } else if (lua_toboolean(L, top)) {
-        resume(rs, NULL, 0, NULL, NULL);
+        hb_run_request req = {0};
+        resume(rs, &req);
     } else {
         note(rs->report,
              "action %d must be {answer={step=value}}, {event=name, payload=...}, "
@@ -269,8 +278,157 @@ static int run_check(hb_scenario_file *sf, int spec, run_state *rs)
     return n > 0 ? -(int)n - 1 : count;
 }
 
-bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *report,
-                     cJSON *transitions_out)
+/* The scenario's clock, store and sandbox (seeded, then patched by its
+ * `sandbox` table), on an engine like base. false with a note when any is
+ * refused. */
+static bool open_scenario(const hb_engine *base, lua_State *L, int spec, const char *home,
+                          run_state *rs)
+{
+    hb_err e;
+    char *now = opt_field_string(L, spec, "now");
+    hb_status st = hb_time_parse(now ? now : DEFAULT_NOW, &rs->clock.at, &e);
+    free(now);
+    if (st != HB_OK) {
+        note(rs->report, "now: %s", e.msg);
+        return false;
+    }
+    rs->clock.frozen = true;
+    rs->eng = *base;
+    rs->eng.clock = &rs->clock;
+    rs->eng.home = home;
+    hb_store_options so;
+    hb_store_options_from_env(&so);
+    char *db = hb_path_join(home, "hb.db");
+    st = hb_store_open_sqlite(db, &so, &rs->eng.store, &e);
+    free(db);
+    if (st != HB_OK) {
+        note(rs->report, "store: %s", e.msg);
+        return false;
+    }
+    hb_store_set_clock(rs->eng.store, &rs->clock);
+
+    char *state_dir = hb_path_join(home, "sandbox");
+    char *state_path = hb_path_join(state_dir, "state.json");
+    char *faults = opt_field_string(L, spec, "faults");
+    hb_sandbox_config cfg = {.state_path = state_path, .faults = faults, .clock = &rs->clock};
+    bool bad = false;
+    char *patch = field_json(L, spec, "sandbox", &e, &bad);
+    bool ok = !bad && hb_mkdirs(state_dir, 0700, &e) == HB_OK &&
+              hb_sandbox_start(&cfg, &rs->sb, &e) == HB_OK &&
+              (!patch || hb_sandbox_patch(rs->sb, patch, &e) == HB_OK);
+    if (!ok)
+        note(rs->report, "sandbox: %s", e.msg);
+    rs->eng.sandbox = rs->sb;
+    free(patch);
+    free(faults);
+    free(state_path);
+    free(state_dir);
+    return ok;
+}
+
+/* Starts the scenario's run with its inputs and answers. */
+static bool start_run(hb_scenario_file *sf, lua_State *L, int spec, run_state *rs)
+{
+    lua_getfield(L, spec, "inputs");
+    size_t ninputs, nanswers;
+    hb_kv *inputs = table_to_kv(L, lua_gettop(L), &ninputs);
+    lua_getfield(L, spec, "answers");
+    hb_kv *answers = table_to_kv(L, lua_gettop(L), &nanswers);
+    lua_pop(L, 2);
+    hb_run_request req = {.workflow_file = sf->workflow_file,
+                          .inputs = inputs,
+                          .ninputs = ninputs,
+                          .answers = answers,
+                          .nanswers = nanswers,
+                          .sandbox = true,
+                          .allow_duplicate = true};
+    hb_err e;
+    hb_status st = to_engine(rs, &req, &e);
+    hb_kv_free(inputs, ninputs);
+    hb_kv_free(answers, nanswers);
+    if (!rs->run_id[0]) {
+        note(rs->report, "the run did not start: %s", e.msg);
+        return false;
+    }
+    if (!run_outcome(st))
+        note(rs->report, "run: %s", e.msg);
+    return true;
+}
+
+static bool play_actions(lua_State *L, int spec, run_state *rs)
+{
+    lua_getfield(L, spec, "actions");
+    int actions = lua_gettop(L);
+    size_t n = lua_istable(L, actions) ? lua_rawlen(L, actions) : 0;
+    bool passed = true;
+    for (size_t i = 1; i <= n && passed; i++) {
+        lua_rawgeti(L, actions, (lua_Integer)i);
+        passed = play_action(L, lua_gettop(L), rs, (int)i);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return passed;
+}
+
+/* Compares the expected text field (may be absent) with the actual one. */
+static bool expect_field(lua_State *L, int spec, const char *field, const char *actual, bool *given)
+{
+    char *want = opt_field_string(L, spec, field);
+    *given = want != NULL;
+    bool same = !want || !strcmp(want, actual);
+    free(want);
+    return same;
+}
+
+/* The run's path, status and final step against the scenario's. */
+static bool check_outcome(lua_State *L, int spec, run_state *rs, cJSON *transitions_out)
+{
+    hb_store *store = rs->eng.store;
+    hb_run run;
+    memset(&run, 0, sizeof run);
+    path_ctx p = {.transitions = transitions_out};
+    hb_buf_init(&p.path);
+    hb_err e;
+    bool passed = true;
+    if (store->ops->run_get(store, rs->run_id, &run, &e) != HB_OK ||
+        store->ops->audit_iter(store, rs->run_id, collect_path, &p, &e) != HB_OK) {
+        note(rs->report, "store: %s", e.msg);
+        passed = false;
+        goto out;
+    }
+    const char *path = p.path.data ? p.path.data : "";
+    char *want = expected_path(L, spec);
+    if (want && strcmp(want, path) != 0) {
+        note(rs->report, "path: expected %s", want);
+        note(rs->report, "      actual   %s", p.path.len ? path : "(none)");
+        passed = false;
+    }
+    free(want);
+    bool has_status, has_step;
+    if (!expect_field(L, spec, "status", hb_run_status_name(run.status), &has_status)) {
+        char *status = opt_field_string(L, spec, "status");
+        note(rs->report, "status: expected %s, actual %s (at step %s)%s%s", status,
+             hb_run_status_name(run.status), run.step, run.error ? ": " : "",
+             run.error ? run.error : "");
+        free(status);
+        passed = false;
+    }
+    if (!expect_field(L, spec, "step", run.step ? run.step : "", &has_step)) {
+        char *step = opt_field_string(L, spec, "step");
+        note(rs->report, "final step: expected %s, actual %s", step, run.step);
+        free(step);
+        passed = false;
+    }
+    if (!has_status && !has_step && !p.path.len)
+        note(rs->report, "(path %s, status %s)", path, hb_run_status_name(run.status));
+out:
+    hb_buf_free(&p.path);
+    hb_run_free(&run);
+    return passed;
+}
+
+bool hb_scenario_run(const hb_engine *base, hb_scenario_file *sf, int index, const char *home,
+                     hb_buf *report, cJSON *transitions_out)
 {
     lua_State *L = hb_lua_state(sf->lua);
     int top = lua_gettop(L);
@@ -278,128 +436,20 @@ bool hb_scenario_run(hb_scenario_file *sf, int index, const char *home, hb_buf *
     lua_rawgeti(L, -1, index);
     lua_getfield(L, -1, "spec");
     int spec = lua_gettop(L);
-    bool passed = true;
-    hb_err e;
-    hb_err_clear(&e);
-
-    hb_setting_override("HB_HOME", home, NULL);
     run_state rs = {.report = report};
-    char *now = opt_field_string(L, spec, "now");
-    if (hb_time_parse(now ? now : DEFAULT_NOW, &rs.now, &e) != HB_OK) {
-        note(report, "now: %s", e.msg);
-        free(now);
-        lua_settop(L, top);
-        return false;
-    }
-    free(now);
-    set_now(&rs);
-
-    char *state_path = hb_xasprintf("%s/sandbox/state.json", home);
-    char *state_dir = hb_dirname(state_path);
-    hb_mkdirs(state_dir, 0700, NULL);
-    free(state_dir);
-    char *faults = opt_field_string(L, spec, "faults");
-    hb_sandbox_config cfg = {.state_path = state_path, .faults = faults};
-    bool bad = false;
-    char *patch = field_json(L, spec, "sandbox", &e, &bad);
-    if (bad || hb_sandbox_start(&cfg, &rs.sb, &e) != HB_OK ||
-        (patch && hb_sandbox_patch(rs.sb, patch, &e) != HB_OK)) {
-        note(report, "sandbox: %s", e.msg);
-        passed = false;
-    }
-    free(patch);
-    free(faults);
-    free(state_path);
-
+    bool passed = open_scenario(base, L, spec, home, &rs) && start_run(sf, L, spec, &rs) &&
+                  play_actions(L, spec, &rs);
     if (passed) {
-        lua_getfield(L, spec, "inputs");
-        size_t ninputs, nanswers;
-        hb_kv *inputs = table_to_kv(L, lua_gettop(L), &ninputs);
-        lua_getfield(L, spec, "answers");
-        hb_kv *answers = table_to_kv(L, lua_gettop(L), &nanswers);
-        lua_pop(L, 2);
-        hb_run_request req = {.workflow = sf->workflow_file,
-                              .inputs = inputs,
-                              .ninputs = ninputs,
-                              .answers = answers,
-                              .nanswers = nanswers,
-                              .sandbox = true,
-                              .allow_duplicate = true,
-                              .actor = "hb-test",
-                              .quiet = true,
-                              .sandbox_instance = rs.sb};
-        hb_status st = hb_engine_start(&req, &e);
-        memcpy(rs.run_id, req.run_id_out, sizeof rs.run_id);
-        hb_kv_free(inputs, ninputs);
-        hb_kv_free(answers, nanswers);
-        if (!rs.run_id[0]) {
-            note(report, "the run did not start: %s", e.msg);
-            passed = false;
-        } else if (st != HB_OK && st != HB_EPAUSED && st != HB_EFAILED) {
-            note(report, "run: %s", e.msg);
-        }
-    }
-    if (passed) {
-        lua_getfield(L, spec, "actions");
-        int actions = lua_gettop(L);
-        size_t n = lua_istable(L, actions) ? lua_rawlen(L, actions) : 0;
-        for (size_t i = 1; i <= n && passed; i++) {
-            lua_rawgeti(L, actions, (lua_Integer)i);
-            passed = play_action(L, lua_gettop(L), &rs, (int)i);
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
-    }
-    if (passed) {
-        hb_store *store = NULL;
-        hb_run run;
-        memset(&run, 0, sizeof run);
-        path_ctx p = {.transitions = transitions_out};
-        hb_buf_init(&p.path);
-        if (hb_store_open_default(&store, &e) != HB_OK ||
-            store->ops->run_get(store, rs.run_id, &run, &e) != HB_OK ||
-            store->ops->audit_iter(store, rs.run_id, collect_path, &p, &e) != HB_OK) {
-            note(report, "store: %s", e.msg);
-            passed = false;
-        } else {
-            char *want = expected_path(L, spec);
-            if (want && strcmp(want, p.path.data ? p.path.data : "") != 0) {
-                note(report, "path: expected %s", want);
-                note(report, "      actual   %s", p.path.data ? p.path.data : "(none)");
-                passed = false;
-            }
-            free(want);
-            char *status = opt_field_string(L, spec, "status");
-            if (status && strcmp(status, hb_run_status_name(run.status)) != 0) {
-                note(report, "status: expected %s, actual %s (at step %s)%s%s", status,
-                     hb_run_status_name(run.status), run.step, run.error ? ": " : "",
-                     run.error ? run.error : "");
-                passed = false;
-            }
-            free(status);
-            char *step = opt_field_string(L, spec, "step");
-            if (step && strcmp(step, run.step ? run.step : "") != 0) {
-                note(report, "final step: expected %s, actual %s", step, run.step);
-                passed = false;
-            }
-            free(step);
-            if (!status && !step && !p.path.len)
-                note(report, "(path %s, status %s)", p.path.data ? p.path.data : "",
-                     hb_run_status_name(run.status));
-        }
-        hb_buf_free(&p.path);
-        hb_run_free(&run);
-        hb_store_close(store);
+        /* Both, so the report says every way the scenario is off. */
+        passed = check_outcome(L, spec, &rs, transitions_out);
         int assertions = run_check(sf, spec, &rs);
-        if (assertions < 0) {
-            passed = false;
-        } else if (assertions == 0) {
+        if (assertions == 0)
             note(report, "the scenario asserts nothing about the sandbox's state or requests: add "
                          "check = function(sb) ... end");
-            passed = false;
-        }
+        passed = passed && assertions > 0;
     }
     hb_sandbox_stop(rs.sb);
+    hb_store_close(rs.eng.store);
     lua_settop(L, top);
     return passed;
 }

@@ -1,6 +1,8 @@
 /* Shared by the service binding files: services.c (the call and its
  * retries), services_auth.c (credentials, tokens), services_errors.c (the
- * uniform error), services_audit.c (intent and api_call events). */
+ * uniform error), services_audit.c (intent and api_call events),
+ * services_once.c (exactly-once markers) and services_lua.c (the bridge to
+ * Lua, which reads the run's clock). */
 #ifndef HB_SERVICES_INTERNAL_H
 #define HB_SERVICES_INTERNAL_H
 

@@ -41,6 +41,7 @@
 #include "hb/lua_json.h"
 #include "hb/services.h"
 #include "hb/util.h"
+#include "services_internal.h"
 
 #define SERVICES_KEY "hb.services"
 #define ERROR_MT     "hb.service_error"
@@ -266,10 +267,10 @@ static int marker(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    hb_time_us from = hb_clock_now();
+    hb_time_us from = hb_clock_time(s->cfg.clock);
     hb_err ignored;
     if (since && hb_time_parse(since, &from, &ignored) != HB_OK)
-        from = hb_clock_now();
+        from = hb_clock_time(s->cfg.clock);
     char text[32];
     hb_time_format_seconds(from - (hb_time_us)ONCE_CLOCK_SKEW_S * 1000000, text);
     lua_pushstring(L, m);

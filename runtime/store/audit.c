@@ -139,7 +139,7 @@ hb_status hb_audit_append(hb_store *s, const char *run, const char *type, const 
         ev.seq++;
         snprintf(ev.run, sizeof ev.run, "%s", run);
         snprintf(ev.type, sizeof ev.type, "%s", type);
-        hb_time_format(hb_clock_now(), ev.ts);
+        hb_time_format(hb_clock_time(s->clock), ev.ts);
         ev.step = step ? hb_xstrdup(step) : NULL;
         ev.actor = hb_xstrdup(actor ? actor : "");
         st = hash_fields(&ev, ev.data, ev.hash, e);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lua.h>
+
 #include "hb/paths.h"
 #include "hb/sandbox.h"
 #include "hb/service_table.h"
