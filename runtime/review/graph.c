@@ -137,5 +137,6 @@ void hb_graph_free(hb_graph *g)
     free(g->edges);
     free(g->name);
     free(g->forbid);
+    free(g->notes);
     memset(g, 0, sizeof *g);
 }

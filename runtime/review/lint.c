@@ -8,23 +8,18 @@
 #include <string.h>
 
 #include "hb/chunk_facts.h"
+#include "hb/file_kind.h"
 #include "hb/lint.h"
 #include "hb/paths.h"
 #include "hb/service_table.h"
 #include "hb/workflow.h"
 #include "lint_internal.h"
 
-#define MAX_NAMES 256
-
-/* What a workflow file's code may use: asked of the environment the loader
- * itself builds (the sandbox's allow-list, and the workflow language's
- * names, hb_dsl_globals, which the loader installs in it), never a list of
- * lint's own. Services join it when declared in `uses`. */
-typedef struct lint_env {
-    hb_lua *lua;
-    const char *globals[MAX_NAMES];
-    size_t nglobals;
-} lint_env;
+void hb_lint_env_read(lint_env *env, hb_lua *lua)
+{
+    env->lua = lua;
+    env->nglobals = hb_lua_workflow_globals(lua, env->globals, HB_LINT_MAX_NAMES);
+}
 
 static bool in_list(const char *const *list, size_t n, const char *s)
 {
@@ -81,10 +76,8 @@ static bool helper_reads(const hb_workflow *wf, const char *input)
     return false;
 }
 
-/* wf is NULL when the file did not load: services then count as declared,
- * since `uses` is unknown. */
-static void check_globals(const lint_env *env, const lint_source *src, const hb_chunk_facts *f,
-                          const hb_workflow *wf, hb_lint_report *r)
+void hb_lint_check_globals(const lint_env *env, const lint_source *src, const hb_chunk_facts *f,
+                           const hb_workflow *wf, hb_lint_report *r)
 {
     char **uses = wf ? wf->uses : NULL;
     size_t nuses = wf ? wf->nuses : 0;
@@ -120,10 +113,8 @@ static void check_globals(const lint_env *env, const lint_source *src, const hb_
     }
 }
 
-/* lib.member where lib is a library table of the environment (string,
- * os, json, ...): does the environment offer it? */
-static void check_library_members(const lint_env *env, const lint_source *src,
-                                  const hb_chunk_facts *f, hb_lint_report *r)
+void hb_lint_check_library_members(const lint_env *env, const lint_source *src,
+                                   const hb_chunk_facts *f, hb_lint_report *r)
 {
     for (size_t i = 0; i < f->nfields; i++) {
         const hb_field_use *u = &f->fields[i];
@@ -131,8 +122,8 @@ static void check_library_members(const lint_env *env, const lint_source *src,
         for (size_t j = 0; j < i && !repeat; j++)
             repeat = f->fields[j].line == u->line && !strcmp(f->fields[j].global, u->global) &&
                      !strcmp(f->fields[j].field, u->field);
-        const char *members[MAX_NAMES];
-        size_t n = hb_lua_workflow_members(env->lua, u->global, members, MAX_NAMES);
+        const char *members[HB_LINT_MAX_NAMES];
+        size_t n = hb_lua_workflow_members(env->lua, u->global, members, HB_LINT_MAX_NAMES);
         if (repeat || n == 0 || hb_lua_workflow_member(env->lua, u->global, u->field))
             continue;
         hb_buf offers;
@@ -203,11 +194,11 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
 }
 
-/* A problem the loader found. A global the top level touches also fails
- * the load; the chunk walk has already reported it with a better message. */
-static void add_load_problem(const lint_source *src, const hb_load_problem *q,
-                             const hb_chunk_facts *f, hb_lint_report *r)
+void hb_lint_add_load_problem(const lint_source *src, const hb_load_problem *q,
+                              const hb_chunk_facts *f, hb_lint_report *r)
 {
+    /* A global the top level touches also fails the load; the chunk walk has
+     * already reported it with a better message. */
     if (strstr(q->message, "undeclared global") && !strcmp(q->file, src->path)) {
         for (size_t i = 0; i < f->nglobals; i++)
             if (f->globals[i].line == q->line && !f->globals[i].in_function)
@@ -216,73 +207,127 @@ static void add_load_problem(const lint_source *src, const hb_load_problem *q,
     hb_lint_add(r, q->file, q->line, 0, HB_LINT_ERROR, "structure", "%s", q->message);
 }
 
-/* Splits "file:line: message" as Lua reports a syntax error. */
-static void add_located_message(const lint_source *src, const char *text, hb_lint_report *r)
+/* Splits "file:line: message" as Lua and the loader write it: the file is
+ * src's own or one it required (a lib module); without a location, src's
+ * first line. *file points into text or is src->path. */
+static const char *split_located(const lint_source *src, const char *text, char **file, int *line)
 {
-    int line = 1;
-    const char *msg = text;
+    *file = NULL;
+    *line = 1;
     size_t plen = strlen(src->path);
-    if (!strncmp(text, src->path, plen) && text[plen] == ':' &&
-        isdigit((unsigned char)text[plen + 1])) {
-        char *end;
-        line = (int)strtol(text + plen + 1, &end, 10);
-        msg = *end == ':' ? end + 1 : end;
-        while (*msg == ' ')
-            msg++;
+    const char *from = strncmp(text, src->path, plen) ? text : text + plen;
+    for (const char *c = strchr(from, ':'); c; c = strchr(c + 1, ':')) {
+        const char *d = c + 1;
+        while (isdigit((unsigned char)*d))
+            d++;
+        if (d > c + 1 && *d == ':' && c > text &&
+            (from > text || !memchr(text, ' ', (size_t)(c - text)))) {
+            *file = hb_xstrndup(text, (size_t)(c - text));
+            *line = atoi(c + 1);
+            text = d + 1;
+            break;
+        }
     }
-    hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "syntax", "%s", msg);
+    while (*text == ' ')
+        text++;
+    if (!*file)
+        *file = hb_xstrdup(src->path);
+    return text;
 }
 
-hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
+                               hb_lint_report *r)
+{
+    char *copy = hb_xstrdup(msg);
+    char *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (!*l)
+            continue;
+        hb_load_problem q;
+        q.message = (char *)split_located(src, l, &q.file, &q.line);
+        hb_lint_add_load_problem(src, &q, f, r);
+        free(q.file);
+    }
+    free(copy);
+}
+
+/* A syntax error, "file:line: message" as Lua reports it. */
+static void add_syntax_problem(const lint_source *src, const char *text, hb_lint_report *r)
+{
+    char *file;
+    int line;
+    const char *msg = split_located(src, text, &file, &line);
+    hb_lint_add(r, file, line, 0, HB_LINT_ERROR, "syntax", "%s", msg);
+    free(file);
+}
+
+hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb_chunk_facts *facts,
+                       hb_err *e)
 {
     size_t len;
     char *text = hb_read_file(path, &len, e);
     if (!text)
         return HB_EUSAGE;
     r->files++;
-    lint_source src = {.path = path, .text = text, .len = len};
-    hb_chunk_facts facts;
+    *src = (lint_source){.path = path, .text = text, .len = len};
     hb_err ce;
-    hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
+    hb_status st = hb_chunk_facts_read(path, text, len, facts, &ce);
     if (st == HB_EUSAGE) {
-        add_located_message(&src, ce.msg, r);
+        add_syntax_problem(src, ce.msg, r);
         free(text);
-        return HB_OK;
+        return HB_EFAILED;
     }
     if (st != HB_OK) {
         free(text);
         return hb_err_set(e, st, "%s", ce.msg);
     }
-    lint_env env = {0};
+    return HB_OK;
+}
+
+hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+{
+    hb_file_info info;
+    hb_file_info_of(path, &info);
+    hb_file_kind kind = info.kind;
+    hb_file_info_free(&info);
+    if (kind == HB_FILE_SCENARIOS)
+        return hb_lint_scenario_file(path, r, e);
+    lint_source src;
+    hb_chunk_facts facts;
+    hb_status st = hb_lint_open(path, r, &src, &facts, e);
+    if (st != HB_OK)
+        return st == HB_EFAILED ? HB_OK : st;
+    hb_err ce;
     char *dir = hb_dirname(path);
-    env.lua = hb_workflow_sandbox_new(dir, &ce);
+    hb_lua *lua = hb_workflow_sandbox_new(dir, &ce);
     free(dir);
-    if (!env.lua) {
+    if (!lua) {
         hb_chunk_facts_free(&facts);
-        free(text);
+        free((char *)src.text);
         return hb_err_set(e, ce.code ? ce.code : HB_EINTERNAL, "%s", ce.msg);
     }
-    env.nglobals = hb_lua_workflow_globals(env.lua, env.globals, MAX_NAMES);
+    lint_env env;
+    hb_lint_env_read(&env, lua);
     hb_workflow *wf = NULL;
     hb_err le;
     hb_load_problems problems = {0};
-    check_library_members(&env, &src, &facts, r);
+    hb_lint_check_library_members(&env, &src, &facts, r);
     if (hb_workflow_load_file_report(path, &wf, &problems, &le) != HB_OK) {
-        check_globals(&env, &src, &facts, NULL, r);
+        hb_lint_check_globals(&env, &src, &facts, NULL, r);
         hb_lint_check_services(&src, &facts, NULL, r);
         for (size_t i = 0; i < problems.n; i++)
-            add_load_problem(&src, &problems.items[i], &facts, r);
+            hb_lint_add_load_problem(&src, &problems.items[i], &facts, r);
         if (problems.n == 0) /* not even read: the limits or the file itself */
-            add_located_message(&src, le.msg, r);
+            hb_lint_add_load_problems(&src, le.msg, &facts, r);
         hb_load_problems_free(&problems);
     } else {
-        check_globals(&env, &src, &facts, wf, r);
+        hb_lint_check_globals(&env, &src, &facts, wf, r);
         hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);
     }
-    hb_lua_free(env.lua);
+    hb_lua_free(lua);
     hb_chunk_facts_free(&facts);
-    free(text);
+    free((char *)src.text);
     return HB_OK;
 }

@@ -283,8 +283,11 @@ static hb_status problems_to_err(const hb_problems *p, hb_err *e)
     return HB_EUSAGE;
 }
 
-hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src, size_t len,
-                                  hb_workflow **out, hb_load_problems *problems, hb_err *e)
+/* keep_read: when the returned table was read whole but has structure
+ * problems, hand back what was read anyway (the review tools show it beside
+ * the problems). */
+static hb_status load(hb_lua *lua, const char *path, const char *src, size_t len, bool keep_read,
+                      hb_workflow **out, hb_load_problems *problems, hb_err *e)
 {
     *out = NULL;
     hb_workflow *wf = hb_xcalloc(1, sizeof *wf);
@@ -305,7 +308,10 @@ hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src
             *problems = p;
         else
             hb_load_problems_free(&p);
-        hb_workflow_free(wf);
+        if (keep_read && whole)
+            *out = wf;
+        else
+            hb_workflow_free(wf);
         return HB_EUSAGE;
     }
     *out = wf;
@@ -315,7 +321,19 @@ hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src
 hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
                            hb_workflow **out, hb_err *e)
 {
-    return hb_workflow_load_report(lua, path, src, len, out, NULL, e);
+    return load(lua, path, src, len, false, out, NULL, e);
+}
+
+hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src, size_t len,
+                                  hb_workflow **out, hb_load_problems *problems, hb_err *e)
+{
+    return load(lua, path, src, len, false, out, problems, e);
+}
+
+hb_status hb_workflow_load_readable(hb_lua *lua, const char *path, const char *src, size_t len,
+                                    hb_workflow **out, hb_err *e)
+{
+    return load(lua, path, src, len, true, out, NULL, e);
 }
 
 /* A host with the default limits and modules for a file in dir. */
