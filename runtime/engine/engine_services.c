@@ -135,7 +135,6 @@ void hb_exec_services_close(hb_exec *x)
     cJSON_Delete(es->sandbox_vars);
     free(es->forbid);
     free(es->uses);
-    free(es->uses);
     free(es);
     x->services = NULL;
 }

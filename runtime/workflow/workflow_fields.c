@@ -136,7 +136,18 @@ char *wf_opt_string(reader *r, int idx, const char *field)
     return out;
 }
 
-/* A field naming a step (next, on_error, on_timeout, a branch's target). */
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* A field naming a step (next, on_error, on_timeout, a branch's target). A
+ * name that cannot be a step's is a problem, so the file never runs; a
+ * printable one is kept, so the review tools can show what the author
+ * wrote (hb diff's "(undeclared done)" for a bare `next = done`). */
 char *wf_opt_step_name(reader *r, int idx, const char *field)
 {
     char *out = wf_opt_string(r, idx, field);
@@ -147,8 +158,10 @@ char *wf_opt_step_name(reader *r, int idx, const char *field)
                    "%s: '%s' must name a step (letters, digits, '_', '-' and '.'), not %s", r->what,
                    field, wf_shown(r->L, -1, text, sizeof text));
         lua_pop(r->L, 1);
-        free(out);
-        out = NULL;
+        if (!printable(out)) {
+            free(out);
+            out = NULL;
+        }
     }
     return out;
 }

@@ -68,8 +68,13 @@ expect_err "report\\\\x0astatus" "a newline in a name is shown escaped"
 [ "$(printf '%s' "$ERR" | wc -l)" = 0 ] || fail "the name broke the message into lines"
 run_bounded show duration-overflow
 expect_err "longer than hb waits"
-HB_STEP_TIMEOUT_MS=1000 run_bounded show pattern-top
-expect_err "time limit"
+# Which limit stops the pattern is pinned, not left to the machine's speed:
+# with the instruction budget out of reach only the time limit can, and the
+# other way round.
+HB_STEP_INSTRUCTIONS=1000000000000000 HB_STEP_TIMEOUT_MS=1000 run_bounded show pattern-top
+expect_err "pattern-top.lua:4: step exceeded its time limit"
+HB_STEP_INSTRUCTIONS=1000000 HB_STEP_TIMEOUT_MS=600000 run_bounded show pattern-top
+expect_err "pattern-top.lua:4: step exceeded its instruction limit"
 
 # Forty problems travel whole, none cut.
 run_bounded lint "$ATTACKS/forty-targets.lua"
@@ -130,12 +135,17 @@ expect_rc 1 "a DELETE under forbid zendesk.delete"
 expect_err 'it would exercise "zendesk.delete"'
 [ "$(tags_of_1001)" = "$before" ] || fail "the tag is still there"
 
-# A backtracking pattern inside a step stops at the step's time limit.
+# A backtracking pattern inside a step stops at the step's time limit (the
+# instruction budget out of reach), or at its instruction limit (the time
+# limit out of reach).
 t0=$(date +%s)
-HB_STEP_TIMEOUT_MS=1000 run_bounded run pattern-step
+HB_STEP_INSTRUCTIONS=1000000000000000 HB_STEP_TIMEOUT_MS=1000 run_bounded run pattern-step
 expect_rc 1
 expect_err "pattern-step.lua:8: step exceeded its time limit"
 [ $(($(date +%s) - t0)) -lt 15 ] || fail "the pattern ran past its limit"
+HB_STEP_INSTRUCTIONS=1000000 HB_STEP_TIMEOUT_MS=600000 run_bounded run pattern-step
+expect_rc 1
+expect_err "pattern-step.lua:8: step exceeded its instruction limit"
 
 # Lint and the documents show the capability.
 run_bounded lint "$ATTACKS/forbid-delete.lua"
