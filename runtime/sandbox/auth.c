@@ -165,11 +165,7 @@ static const char *token_param(sb_ctx *cx, const char *name)
 
 static void issue_token(sb_ctx *cx, const char *service, const char *token)
 {
-    cJSON *tokens = cJSON_GetObjectItemCaseSensitive(cx->sb->state, "tokens");
-    if (!cJSON_IsArray(tokens)) {
-        tokens = cJSON_CreateArray();
-        sb_set(cx->sb->state, "tokens", tokens);
-    }
+    cJSON *tokens = sb_ensure_array(cx->sb->state, "tokens");
     int64_t now_s = hb_clock_wall() / 1000000;
     for (cJSON *t = tokens->child, *next; t; t = next) {
         next = t->next;
@@ -196,21 +192,26 @@ static bool client_ok(sb_ctx *cx, const char *id_key, const char *secret_key)
     return id && secret && !strcmp(id, cred(cx, id_key)) && !strcmp(secret, cred(cx, secret_key));
 }
 
+/* An OAuth 2.0 token-endpoint error (RFC 6749 section 5.2): both services
+ * answer with the same two fields, differing only in status and words. */
+static void reply_oauth_error(sb_ctx *cx, int status, const char *error, const char *description)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "error", error);
+    cJSON_AddStringToObject(body, "error_description", description);
+    sb_reply_json(cx, status, body);
+}
+
 void sb_h_zuora_token(sb_ctx *cx)
 {
     const char *grant = token_param(cx, "grant_type");
     if (!grant || strcmp(grant, "client_credentials") != 0) {
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddStringToObject(body, "error", "unsupported_grant_type");
-        cJSON_AddStringToObject(body, "error_description", "grant_type must be client_credentials");
-        sb_reply_json(cx, 400, body);
+        reply_oauth_error(cx, 400, "unsupported_grant_type",
+                          "grant_type must be client_credentials");
         return;
     }
     if (!client_ok(cx, "zuora_client_id", "zuora_client_secret")) {
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddStringToObject(body, "error", "invalid_client");
-        cJSON_AddStringToObject(body, "error_description", "Bad client credentials");
-        sb_reply_json(cx, 401, body);
+        reply_oauth_error(cx, 401, "invalid_client", "Bad client credentials");
         return;
     }
     char token[41];
@@ -229,19 +230,15 @@ void sb_h_zuora_token(sb_ctx *cx)
 void sb_h_salesforce_token(sb_ctx *cx)
 {
     const char *grant = token_param(cx, "grant_type");
-    cJSON *body = cJSON_CreateObject();
     if (!grant || strcmp(grant, "client_credentials") != 0) {
-        cJSON_AddStringToObject(body, "error", "unsupported_grant_type");
-        cJSON_AddStringToObject(body, "error_description", "grant type not supported");
-        sb_reply_json(cx, 400, body);
+        reply_oauth_error(cx, 400, "unsupported_grant_type", "grant type not supported");
         return;
     }
     if (!client_ok(cx, "salesforce_client_id", "salesforce_client_secret")) {
-        cJSON_AddStringToObject(body, "error", "invalid_client");
-        cJSON_AddStringToObject(body, "error_description", "invalid client credentials");
-        sb_reply_json(cx, 400, body);
+        reply_oauth_error(cx, 400, "invalid_client", "invalid client credentials");
         return;
     }
+    cJSON *body = cJSON_CreateObject();
     char rnd[97], sig[45];
     random_text(rnd, 96);
     random_text(sig, 44);

@@ -187,6 +187,11 @@ bool sb_truthy(const cJSON *v, bool dflt);
 bool sb_parse_int(const char *s, int64_t *out);
 /* The largest value of key in the array's objects (0 when none). */
 int64_t sb_max_int(const cJSON *array, const char *key);
+/* obj's array under key, made (replacing any non-array) when missing. */
+cJSON *sb_ensure_array(cJSON *obj, const char *key);
+/* The largest key over every parent's child array: ids unique across a
+ * collection's children (comments across tickets, issues across projects). */
+int64_t sb_max_nested_int(const cJSON *parents, const char *child, const char *key);
 /* A new id for counter name: above both the counter and floor. Persisted. */
 int64_t sb_next_id(sb_ctx *cx, const char *counter, int64_t floor);
 /* A copy of obj without the named keys (NULL-terminated list). */
