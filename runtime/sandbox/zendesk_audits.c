@@ -28,7 +28,7 @@ void sb_zd_keep_audit(cJSON *t, const cJSON *audit)
 {
     if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(audit, "events")) == 0)
         return;
-    sb_zd_ensure_array(t, "audits");
+    sb_ensure_array(t, "audits");
     cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(t, "audits"),
                          cJSON_Duplicate(audit, true));
 }
