@@ -332,8 +332,10 @@ hb_status hb_exec_go_on(hb_exec *x, const char *event, cJSON *data, hb_err *e)
     if (st != HB_OK)
         return st;
     hb_report_begin(x, event);
+    /* Not left running with no process on it (a worker would take it for
+     * one whose process died): failed, saying why, and retryable. */
     if ((st = open_services(x, e)) != HB_OK)
-        return st;
+        return fail_to_open(x, e);
     return hb_exec_drive(x, e);
 }
 

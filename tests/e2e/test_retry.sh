@@ -80,6 +80,19 @@ expect_err "run $R is succeeded; only a failed run can be retried" "says why"
 run_hb retry 01ZZZZZZZZZZZZZZZZZZZZZZZZ
 expect_rc 2 "an unknown run"
 
+# A live run without credentials fails at its first request, saying what
+# is missing; a retry that still has none fails again the same way and
+# leaves the run failed (its retry recorded), never running with no process.
+run_hb run retry-reply ticket=1002 "text=no credentials"
+expect_rc 1 "a live run without credentials fails"
+L=$(run_id)
+run_hb retry "$L" --reason "credentials not set yet"
+expect_rc 1 "the retry still has no credentials"
+expect_err "zendesk is not configured: set ZENDESK_URL" "and says what is missing"
+CHECKS=$((CHECKS + 1))
+[ "$(status "$L")" = "failed note" ] && [ "$(events "$L" retried)" = 1 ] &&
+  [ "$(events "$L" api_call)" = 0 ] || fail "the run stays failed, its retry recorded: $(status "$L")"
+
 # 5. --force from an earlier step: every step it goes through again keeps
 # its markers, so neither the note nor the reply is made twice.
 HB_SANDBOX_FAULTS="$AFTER_NOTE_500" run_hb run retry-reply --sandbox ticket=1003 "text=forced retry"
