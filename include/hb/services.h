@@ -173,4 +173,9 @@ hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e);
  * code for a raised message. */
 hb_status hb_services_lua_last_status(hb_lua *h);
 
+/* Whether a service call made through h since the last take failed as an
+ * outage (not reached, 408, 429 or 5xx after the transport's own retries),
+ * as opposed to a refusal; clears it. What retry.on = "outage" asks. */
+bool hb_services_lua_take_outage(hb_lua *h);
+
 #endif

@@ -64,6 +64,12 @@ typedef struct hb_step {
     int run_ref;
     int retry_attempts; /* total attempts, >= 1 */
     int64_t retry_backoff_us;
+    /* retry.on = "outage": only an attempt whose last failed service call
+     * was an outage (unreachable, 408, 429, 5xx) is tried again; a refusal
+     * ("no such ticket") or a bug fails at once instead of after the
+     * backoff. Decided in C from the call's result, not from the error Lua
+     * raised. */
+    bool retry_outage_only;
     char *on_error;
 
     /* choice branches / ask options */

@@ -11,6 +11,7 @@
 #include "engine_internal.h"
 #include "hb/clock.h"
 #include "hb/json_print.h"
+#include "hb/services.h"
 #include "hb/util.h"
 
 void hb_outcome_free(hb_outcome *o)
@@ -81,8 +82,10 @@ static hb_status exec_task(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
     const hb_step *s = &x->wf->steps[i];
     hb_err err;
     char *tb = NULL;
+    hb_services_lua_take_outage(x->lua);
     for (int attempt = 1; hb_lua_ctx_call(x->ctx, s->run_ref, &tb, &err) != HB_OK; attempt++) {
-        if (attempt >= s->retry_attempts)
+        bool outage = hb_services_lua_take_outage(x->lua);
+        if (attempt >= s->retry_attempts || (s->retry_outage_only && !outage))
             return task_failed(s, &err, tb, o);
         free(tb);
         int64_t wait = s->retry_backoff_us << (attempt - 1);

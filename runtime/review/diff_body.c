@@ -160,7 +160,8 @@ void hb_step_facts_read(const hb_diff_side *v, const hb_step *s, step_facts *f)
     memcpy(f->setting_names, NAMES, sizeof NAMES);
     if (s->retry_attempts > 1) {
         char *backoff = hb_duration_text(s->retry_backoff_us);
-        f->settings[0] = hb_xasprintf("%d attempts, backoff %s", s->retry_attempts, backoff);
+        f->settings[0] = hb_xasprintf("%d attempts%s, backoff %s", s->retry_attempts,
+                                      s->retry_outage_only ? " on outages" : "", backoff);
         free(backoff);
     }
     f->settings[1] = s->event ? hb_xstrdup(s->event) : NULL;

@@ -164,7 +164,8 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
         hb_buf_puts(out, "\n");
     }
     if (s->retry_attempts > 1) {
-        hb_buf_printf(out, "   - tries up to %d times, backoff ", s->retry_attempts);
+        hb_buf_printf(out, "   - tries up to %d times%s, backoff ", s->retry_attempts,
+                      s->retry_outage_only ? " when a service is out" : "");
         duration(out, s->retry_backoff_us);
         hb_buf_puts(out, "\n");
     }

@@ -46,6 +46,15 @@
 #define SERVICES_KEY "hb.services"
 #define ERROR_MT     "hb.service_error"
 #define STATUS_KEY   "hb.services.raised"
+#define OUTAGE_KEY   "hb.services.outage"
+
+/* The uniform error's status: 0 when the service was not reached. */
+static bool is_outage(const cJSON *error)
+{
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(error, "status");
+    int code = cJSON_IsNumber(status) ? (int)status->valuedouble : 0;
+    return code == 0 || code == 408 || code == 429 || code >= 500;
+}
 
 static hb_services *services_of(lua_State *L)
 {
@@ -235,6 +244,10 @@ static int request(lua_State *L)
         pushed = push_result(L, &resp);
         nret = 1;
     } else if (st == HB_EFAILED && resp.error) {
+        if (is_outage(resp.error)) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, LUA_REGISTRYINDEX, OUTAGE_KEY);
+        }
         lua_pushnil(L);
         pushed = push_json(L, resp.error);
         if (pushed)
@@ -336,6 +349,17 @@ static int error_tostring(lua_State *L)
     else
         lua_pushfstring(L, "%s could not be reached: %s", service, message);
     return 1;
+}
+
+bool hb_services_lua_take_outage(hb_lua *h)
+{
+    lua_State *L = hb_lua_state(h);
+    lua_getfield(L, LUA_REGISTRYINDEX, OUTAGE_KEY);
+    bool outage = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, OUTAGE_KEY);
+    return outage;
 }
 
 hb_status hb_services_lua_last_status(hb_lua *h)

@@ -52,8 +52,16 @@ static void read_task(reader *r, int spec, hb_step *s)
         }
         s->retry_backoff_us = b.literal_us;
         free(b.text);
+        wf_raw_field(r->L, lua_gettop(r->L), "on");
+        if (lua_type(r->L, -1) == LUA_TSTRING && !strcmp(lua_tostring(r->L, -1), "outage"))
+            s->retry_outage_only = true;
+        else if (!(lua_type(r->L, -1) == LUA_TSTRING && !strcmp(lua_tostring(r->L, -1), "any")) &&
+                 !lua_isnil(r->L, -1))
+            hb_problem(r->p, r->file, r->line, "%s: retry.on must be \"any\" or \"outage\"",
+                       r->what);
+        lua_pop(r->L, 1);
     } else if (!lua_isnil(r->L, -1)) {
-        hb_problem(r->p, r->file, r->line, "%s: retry must be a table {attempts=, backoff=}",
+        hb_problem(r->p, r->file, r->line, "%s: retry must be a table {attempts=, backoff=, on=}",
                    r->what);
     }
     lua_pop(r->L, 1);

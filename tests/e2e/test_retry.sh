@@ -145,6 +145,31 @@ CHECKS=$((CHECKS + 1))
   [ "$(events "$P" note "step='change_form' and json_extract(data,'\$.kind')='reconciled'")" = 1 ] ||
   fail "the task tried again (support.outage_retry) and found its note"
 
+# 9. A refusal is not an outage: support.outage_retry (on = "outage") fails
+# the task at once on a 403 instead of trying again after the backoff.
+rm -f "$STATE" # ticket 1013 back on its seed form (test 8 moved it)
+HB_WORKFLOW_PATH="$HB_SRC/workflows" HB_SANDBOX_FAULTS="403@PUT /api/v2/tickets/{id},next=1" run_hb run support-ops-portal-change --sandbox ticket=1013 --answer confirm_portal_request=yes
+expect_rc 1 "a 403 fails the handbook's change_form at once"
+Q=$(run_id)
+CHECKS=$((CHECKS + 1))
+[ "$(events "$Q" note "json_extract(data,'\$.message') like 'attempt % failed%'")" = 0 ] ||
+  fail "a refusal was tried again as if it were an outage"
+
+# 10. retry.on takes only "any" or "outage", named at its line.
+cat >"$HB_HOME/bad-retry.lua" <<'LUA'
+return workflow "bad-retry" {
+  task "t" {
+    "Try.",
+    run = function(ctx) end,
+    retry = { attempts = 2, backoff = "1s", on = "sometimes" },
+  },
+  succeed "done" { "Done." },
+}
+LUA
+run_hb lint "$HB_HOME/bad-retry.lua"
+expect_rc 1 "lint refuses an unknown retry.on"
+expect_out 'retry.on must be "any" or "outage"' "the message names the field"
+
 run_hb audit verify
 expect_rc 0 "the audit chain verifies"
 finish
