@@ -108,6 +108,11 @@ void hb_service_response_free(hb_service_response *r);
 hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
                            hb_err *e);
 
+/* Checks that a service is configured (its URL and credentials), sending
+ * nothing: HB_EUSAGE naming what is missing, as a call would fail. Lets a
+ * caller refuse before it records anything. */
+hb_status hb_services_check(hb_services *s, const char *service, hb_err *e);
+
 /* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
 

@@ -171,7 +171,8 @@ static void result(void *ud, const hb_run *run)
         print_waiting_hint(run);
 }
 
-/* hb call: indented as jq prints it, or one line with --json. */
+/* hb call: indented as jq prints it, or one line (r->json: not a terminal, or
+ * --compact). */
 static void value(void *ud, const hb_run *run, const cJSON *v, bool is_error)
 {
     (void)run;

@@ -195,6 +195,14 @@ hb_status svc_prepare(hb_services *s, svc_conn *c, hb_err *e)
     return HB_OK;
 }
 
+hb_status hb_services_check(hb_services *s, const char *service, hb_err *e)
+{
+    for (int i = 0; i < SVC_COUNT; i++)
+        if (!strcmp(service, hb_service_names[i]))
+            return svc_prepare(s, &s->conns[i], e);
+    return hb_err_set(e, HB_EUSAGE, "unknown service '%s'", service);
+}
+
 static char *token_form(const svc_conn *c)
 {
     char *id = hb_http_escape(c->client_id);
