@@ -112,6 +112,7 @@ typedef struct hb_run_request {
     bool allow_duplicate;
     const char *actor;
     bool only_if_due; /* resume: skip quietly unless the run is due (the worker) */
+    const char *reason; /* cancel: why, kept in the cancelled event; may be NULL */
     hb_engine_ask ask;
     const hb_engine_reporter *reporter; /* NULL: nothing is reported */
     char run_id_out[HB_RUN_ID_LEN + 1]; /* the run's id once it exists */
@@ -122,7 +123,7 @@ typedef struct hb_run_request {
  * changed), HB_EPAUSED (waiting), HB_EBUSY, HB_EINTERNAL; e says why. */
 hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e);
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e);
-/* Uses req->run_id, actor and reporter. */
+/* Uses req->run_id, actor, reason and reporter. */
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e);
 
 /* hb call SERVICE.FUNC ARGS…: one binding operation as a one-step run of

@@ -176,12 +176,15 @@ int hb_cmd_cancel(int argc, char **argv)
     parsed p = {0};
     const hb_option options[] = {
         HB_ARG("RUN", &p.req.run_id, "the run's id"),
+        HB_STRING("reason", &p.req.reason, "TEXT",
+                  "why, kept in the audit trail with who cancelled it"),
         HB_ACTOR_OPT(&p.actor),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
         .command = "cancel",
-        .about = "Cancels a waiting run; it can no longer be resumed.\n",
+        .about = "Cancels a waiting run; it can no longer be resumed. The audit trail keeps\n"
+                 "who cancelled it and, with --reason, why.\n",
         .options = options,
     };
     return parse_and_go(&spec, &p, argc, argv, hb_engine_cancel);

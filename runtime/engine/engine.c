@@ -356,6 +356,8 @@ hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
     x.run.due_at = 0;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "by", x.actor);
+    if (req->reason && *req->reason)
+        cJSON_AddStringToObject(d, "reason", req->reason);
     x.current_step = x.run.step;
     st = hb_exec_checkpoint(&x, d, "cancelled", NULL, NULL, e);
     cJSON_Delete(d);

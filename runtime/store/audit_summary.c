@@ -129,6 +129,8 @@ static void summarize_by(hb_buf *out, const cJSON *d)
     hb_buf_printf(out, "by %s", str_or(d, "by", "?"));
     if (str(d, "event"))
         hb_buf_printf(out, " (event %s)", str(d, "event"));
+    if (str(d, "reason"))
+        hb_buf_printf(out, ": %s", str(d, "reason"));
 }
 
 static void summarize(hb_buf *out, const char *type, const cJSON *d)
