@@ -55,21 +55,35 @@ typedef struct hb_kv {
     char *value;
 } hb_kv;
 
-/* An ask the request did not answer, as a person would see it. */
+/* An ask the request did not answer, as a person would see it, with what
+ * the decision is about. */
 typedef struct hb_engine_question {
     const char *run;
+    const char *workflow;
     const char *step;
     const char *text; /* the ask's description, or its id */
     /* The values to pick from (the ask's options, or its enum's choices),
      * NULL-terminated; NULL when the answer is free: then value_type says
-     * what kind ("string", "date", "integer"). */
+     * what kind ("string", "date", "integer"). An option may be answered
+     * in any case or by a prefix only it has ("u" for "ultimate"). */
     const char *const *options;
     const char *value_type;
+    /* Why the answer just given was refused, for asking again; NULL the
+     * first time. */
+    const char *problem;
+    const char *ticket;     /* the run's `ticket` input, or NULL */
+    const char *ticket_url; /* its agent page, when the bindings can link it */
+    /* The facts the ask names in `shows` ("vars.level"), with their values
+     * as text. */
+    const hb_kv *shows;
+    size_t nshows;
 } hb_engine_question;
 
 /* Somebody to ask: fn returns a newly allocated answer, or NULL when there
- * is none now (the run waits for one). Never called in a dry run. A NULL fn
- * means nobody is there (hb serve, the worker, --no-input). */
+ * is none now (the run waits for one). An answer the ask cannot take is
+ * not an error: fn is called again with q->problem saying why (a few
+ * times at most). Never called in a dry run. A NULL fn means nobody is
+ * there (hb serve, the worker, --no-input). */
 typedef struct hb_engine_ask {
     char *(*fn)(void *ud, const hb_engine_question *q);
     void *ud;
@@ -88,6 +102,11 @@ typedef struct hb_engine_reporter {
     /* A line worth showing while a step runs (an attempt that will be
      * retried). */
     void (*note)(void *ud, const hb_run *run, const char *step, const char *message);
+    /* Something that takes a while is under way, as it happens: a service
+     * call waiting to try again ("zendesk 429, attempt 2/5 in 4 s"), a task
+     * waiting before its next attempt. For a person watching; not audited
+     * (the api_call events and notes are). */
+    void (*progress)(void *ud, const hb_run *run, const char *step, const char *message);
     /* A dry run's plan, before its result: every change it would have made,
      * in order, as [{service, op, method, path, object, step, body}]. */
     void (*plan)(void *ud, const hb_run *run, const cJSON *changes);
@@ -111,7 +130,7 @@ typedef struct hb_run_request {
     bool dry_run;
     bool allow_duplicate;
     const char *actor;
-    bool only_if_due; /* resume: skip quietly unless the run is due (the worker) */
+    bool only_if_due;   /* resume: skip quietly unless the run is due (the worker) */
     const char *reason; /* cancel: why, kept in the cancelled event; may be NULL */
     hb_engine_ask ask;
     const hb_engine_reporter *reporter; /* NULL: nothing is reported */

@@ -113,6 +113,12 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
  * caller refuse before it records anything. */
 hb_status hb_services_check(hb_services *s, const char *service, hb_err *e);
 
+/* Where a service's web pages are, for links people follow (a ticket's
+ * agent page, an issue): <SERVICE>_WEB_URL when set (the sandbox sets it
+ * to its stable public URL), else <SERVICE>_URL; without a trailing '/'.
+ * Newly allocated; NULL when neither is set or usable. */
+char *hb_services_web_base(hb_services *s, const char *service);
+
 /* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
 

@@ -20,9 +20,9 @@
 
 typedef struct row {
     hb_run run;
-    char *object;       /* what the run is about, or NULL */
-    char *waiting;      /* the "waiting until" cell, or NULL */
-    char version[65];   /* --outdated: the file's version now, "" when gone */
+    char *object;     /* what the run is about, or NULL */
+    char *waiting;    /* the "waiting until" cell, or NULL */
+    char version[65]; /* --outdated: the file's version now, "" when gone */
 } row;
 
 typedef struct runs_ctx {
@@ -189,8 +189,8 @@ static void print_wait_detail(const hb_run *r)
 
 enum { COL_ID, COL_WORKFLOW, COL_STATUS, COL_TARGET, COL_STEP, COL_OBJECT, COL_UPDATED, NCOLS };
 
-static const char *const HEADERS[NCOLS + 1] = {
-    "ID", "WORKFLOW", "STATUS", "TARGET", "STEP", "OBJECT", "UPDATED", "WAITING UNTIL"};
+static const char *const HEADERS[NCOLS + 1] = {"ID",   "WORKFLOW", "STATUS",  "TARGET",
+                                               "STEP", "OBJECT",   "UPDATED", "WAITING UNTIL"};
 
 static void cells(const row *w, const char *cell[NCOLS], char updated[32])
 {

@@ -12,6 +12,8 @@
  *   engine_pins.c     pinned sources
  *   engine_services.c the target (live or sandbox) and the bindings
  *   engine_once.c     exactly-once markers
+ *   engine_context.c  what a person is shown at an ask or a wait, and an
+ *                     event's payload checked against its wait
  *   engine_report.c   what the reporter is told, a dry run's plan */
 #ifndef HB_ENGINE_INTERNAL_H
 #define HB_ENGINE_INTERNAL_H
@@ -169,6 +171,24 @@ struct hb_services *hb_exec_services(hb_exec *x);
 hb_status hb_once_open(hb_exec *x, hb_err *e); /* after the services open */
 void hb_once_step_started(hb_exec *x, const char *step);
 void hb_once_step_finished(hb_exec *x, const char *step);
+
+/* engine_context.c */
+typedef struct hb_context {
+    char *ticket;     /* the run's `ticket` input as text, or NULL */
+    char *ticket_url; /* its agent page, or NULL */
+    hb_kv *shows;     /* the step's `shows`: each fact and its value as text */
+    size_t nshows;
+    cJSON *values; /* the same facts as JSON (null when not known yet) */
+} hb_context;
+void hb_context_build(hb_exec *x, const hb_step *s, hb_context *c);
+/* Adds ticket, ticket_url and shows to a wait description. */
+void hb_context_add_to(const hb_context *c, cJSON *wait);
+void hb_context_free(hb_context *c);
+/* A wait's payload fields as {name: "type" or "type?"} (newly made). */
+cJSON *hb_payload_shape(const hb_step *s);
+/* NULL when the event's JSON fits the wait's payload (or it declares
+ * none), else the problem in words with the shape expected. */
+char *hb_payload_check(const hb_step *s, const char *json);
 
 /* engine_report.c: the reporter's calls, each a no-op when the reporter
  * has no such member; plan reads a dry run's intents from the store. */

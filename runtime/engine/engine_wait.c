@@ -69,6 +69,13 @@ static void take_event(hb_exec *x, const hb_step *s, const char *next, hb_outcom
 {
     hb_err err;
     const char *json = x->req->event_json ? x->req->event_json : "null";
+    char *problem = hb_payload_check(s, json);
+    if (problem) {
+        o->kind = HB_OUT_USAGE;
+        o->error = problem;
+        o->result = hb_xstrdup("invalid");
+        return;
+    }
     if (hb_lua_ctx_set(x->ctx, HB_CTX_EVENTS, s->id, json, &err) != HB_OK) {
         o->kind = HB_OUT_USAGE;
         o->error = hb_xasprintf("the payload of event '%s' is not JSON: %s", s->event, err.msg);
@@ -162,6 +169,19 @@ hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
         cJSON_AddStringToObject(o->wait, "description", s->description);
     if (s->event)
         cJSON_AddStringToObject(o->wait, "event", s->event);
+    if (s->npayload)
+        cJSON_AddItemToObject(o->wait, "payload", hb_payload_shape(s));
+    if (s->every_us) {
+        char *every = hb_duration_text(s->every_us);
+        cJSON_AddStringToObject(o->wait, "every", every);
+        free(every);
+    }
+    if (s->timeout.set && s->on_timeout)
+        cJSON_AddStringToObject(o->wait, "on_timeout", s->on_timeout);
+    hb_context c;
+    hb_context_build(x, s, &c);
+    hb_context_add_to(&c, o->wait);
+    hb_context_free(&c);
     add_time(o->wait, "since", since);
     if (deadline)
         add_time(o->wait, "until", deadline);

@@ -203,6 +203,28 @@ hb_status hb_services_check(hb_services *s, const char *service, hb_err *e)
     return hb_err_set(e, HB_EUSAGE, "unknown service '%s'", service);
 }
 
+char *hb_services_web_base(hb_services *s, const char *service)
+{
+    char name[64], upper[32];
+    size_t n = 0;
+    for (; service[n] && n + 1 < sizeof upper; n++)
+        upper[n] = (char)(service[n] >= 'a' && service[n] <= 'z' ? service[n] - 32 : service[n]);
+    upper[n] = '\0';
+    snprintf(name, sizeof name, "%s_WEB_URL", upper);
+    const char *url = var(s, name);
+    if (!url) {
+        snprintf(name, sizeof name, "%s_URL", upper);
+        url = var(s, name);
+    }
+    hb_err ignored;
+    if (!url || hb_http_check_url(url, name, &ignored) != HB_OK)
+        return NULL;
+    size_t len = strlen(url);
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    return hb_xstrndup(url, len);
+}
+
 static char *token_form(const svc_conn *c)
 {
     char *id = hb_http_escape(c->client_id);

@@ -20,6 +20,8 @@
  *   hbi.reconciled{service=, op=, object=, marker=, found=} audits a change
  *        found by its marker instead of written again
  *   hbi.service_error(t) gives a table the uniform error's metatable
+ *   hbi.web_base(service) -> the base URL of the service's web pages (links
+ *        for people: hb_services_web_base), or nil when it is not configured
  *
  * The hb_services lives in the Lua registry (the engine owns the host's
  * userdata slot). Errors are raised only after C has freed what it owns. */
@@ -320,6 +322,19 @@ static int reconciled(lua_State *L)
     return 0;
 }
 
+static int web_base(lua_State *L)
+{
+    const char *service = luaL_checkstring(L, 1);
+    hb_services *s = services_of(L);
+    char *base = s ? hb_services_web_base(s, service) : NULL;
+    if (base)
+        lua_pushstring(L, base);
+    else
+        lua_pushnil(L);
+    free(base);
+    return 1;
+}
+
 static int escape(lua_State *L)
 {
     const char *s = luaL_checkstring(L, 1);
@@ -383,5 +398,6 @@ hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e)
     hb_lua_register_internal(h, "marker", marker);
     hb_lua_register_internal(h, "reconciled", reconciled);
     hb_lua_register_internal(h, "service_error", service_error);
+    hb_lua_register_internal(h, "web_base", web_base);
     return HB_OK;
 }

@@ -30,4 +30,7 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p);
 /* Splits "file:line" as recorded by the DSL. */
 void hb_split_where(const char *where, char **file, int *line);
 
+/* Frees a list of inputs (or payload fields) and their strings. */
+void hb_inputs_free(hb_input *list, size_t n);
+
 #endif
