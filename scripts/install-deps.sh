@@ -1,13 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages hb builds, tests and demos with: every
 # program the build, the tests and `make demo` call (jq and sqlite3 for the
-# end-to-end tests included), so a fresh Debian 12 needs nothing by hand.
+# end-to-end tests included; python3-yaml reads the CI template's jobs), so a
+# fresh Debian 12 needs nothing by hand.
 # Idempotent: when every package is present it installs nothing and touches
 # no network.
 set -eu
 pkgs="build-essential cmake pkg-config git liblua5.4-dev libcurl4-openssl-dev libcjson-dev
 libcmocka-dev libsqlite3-dev libssl-dev libmicrohttpd-dev sqlite3 ca-certificates
-curl clang-format jq"
+curl clang-format jq python3 python3-yaml"
 missing=""
 for p in $pkgs; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

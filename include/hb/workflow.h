@@ -139,6 +139,13 @@ extern const char *const hb_dsl_globals[];
 hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
                            hb_workflow **out, hb_err *e);
 
+/* The same, for the review tools: when the file returns a workflow whose
+ * structure has problems (unknown targets, wrong field types...), *out still
+ * holds what was read beside HB_EUSAGE and the problems in e. A file that
+ * raises or returns something else leaves *out NULL, as above. */
+hb_status hb_workflow_load_readable(hb_lua *lua, const char *path, const char *src, size_t len,
+                                    hb_workflow **out, hb_err *e);
+
 /* Gives the stdlib of a Lua state hbi.setting(name), which reads the
  * settings flagged HB_SETTING_STDLIB (hb_workflow_load does it). */
 void hb_workflow_expose_settings(hb_lua *lua);

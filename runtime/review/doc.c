@@ -130,8 +130,16 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
     }
     shows_line(s, out);
     if (hb_step_is_terminal(s)) {
-        hb_buf_printf(out, "   - ends the run: %s\n",
+        hb_buf_printf(out, "   - ends the run: %s",
                       s->kind == HB_STEP_SUCCEED ? "succeeded" : "failed");
+        /* A fail step's message is what the support engineer reads when the
+         * run stops there: the page must say it. */
+        if (s->message) {
+            hb_buf_puts(out, ", with the message \"");
+            inline_text(out, s->message, false);
+            hb_buf_puts(out, "\"");
+        }
+        hb_buf_puts(out, "\n");
         return;
     }
     const char *fallthrough = hb_step_default_next(wf, i);

@@ -123,5 +123,6 @@ void hb_graph_free(hb_graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->name);
+    free(g->notes);
     memset(g, 0, sizeof *g);
 }

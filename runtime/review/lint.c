@@ -10,19 +10,22 @@
 #include <string.h>
 
 #include "hb/chunk_facts.h"
+#include "hb/file_kind.h"
 #include "hb/lint.h"
 #include "hb/workflow.h"
 #include "lint_internal.h"
 
-/* The workflow environment: the sandbox allow-list and the DSL. Services
- * join it when declared in `uses`. */
-static const char *const KNOWN_GLOBALS[] = {
+/* The workflow environment: the sandbox allow-list, then what a workflow
+ * file or a scenario file has on top of it. Services join a workflow's when
+ * declared in `uses`. */
+static const char *const SANDBOX_GLOBALS[] = {
     "assert",   "error",        "ipairs",       "next",           "pairs",    "pcall",
     "xpcall",   "print",        "rawequal",     "rawget",         "rawlen",   "rawset",
     "select",   "setmetatable", "getmetatable", "tonumber",       "tostring", "type",
     "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
     "math",     "utf8",         "coroutine",    "json",           "os",       NULL,
 };
+const char *const hb_lint_scenario_globals[] = {"scenarios", "scenario", NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -32,10 +35,11 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
-/* The sandbox's globals and the workflow language's. */
-static bool known_global(const char *s)
+/* The sandbox's globals and the file kind's (the workflow language's,
+ * hb_dsl_globals, or the scenario language's). */
+static bool known_global(const char *const *extra, const char *s)
 {
-    return in_list(KNOWN_GLOBALS, s) || in_list(hb_dsl_globals, s);
+    return in_list(SANDBOX_GLOBALS, s) || in_list(extra, s);
 }
 
 static bool in_array(char **list, size_t n, const char *s)
@@ -57,12 +61,13 @@ static void closest_in(const char *const *list, const char *name, const char **b
     }
 }
 
-static const char *closest_known(const char *name, char **uses, size_t nuses)
+static const char *closest_known(const char *name, const char *const *extra, char **uses,
+                                 size_t nuses)
 {
     const char *best = NULL;
     size_t best_d = 3;
-    closest_in(KNOWN_GLOBALS, name, &best, &best_d);
-    closest_in(hb_dsl_globals, name, &best, &best_d);
+    closest_in(SANDBOX_GLOBALS, name, &best, &best_d);
+    closest_in(extra, name, &best, &best_d);
     for (size_t i = 0; i < nuses; i++) {
         size_t d = hb_edit_distance(uses[i], name);
         if (d < best_d) {
@@ -96,10 +101,8 @@ static bool helper_reads(const hb_workflow *wf, const char *input)
     return false;
 }
 
-/* wf is NULL when the file did not load: services then count as declared,
- * since `uses` is unknown. */
-static void check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
-                          hb_lint_report *r)
+void hb_lint_check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
+                           const char *const *extra, hb_lint_report *r)
 {
     char **uses = wf ? wf->uses : NULL;
     size_t nuses = wf ? wf->nuses : 0;
@@ -117,7 +120,7 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                         "assignment to global '%s': use a local, or ctx.vars to keep a value "
                         "between steps",
                         u->name);
-        } else if (known_global(u->name) || in_array(uses, nuses, u->name)) {
+        } else if (known_global(extra, u->name) || in_array(uses, nuses, u->name)) {
             continue;
         } else if (is_service(u->name)) {
             if (wf)
@@ -126,7 +129,7 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                             "{ ... })",
                             u->name);
         } else {
-            const char *hint = closest_known(u->name, uses, nuses);
+            const char *hint = closest_known(u->name, extra, uses, nuses);
             hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-global",
                         "read of undeclared global '%s'%s%s%s", u->name,
                         hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
@@ -153,8 +156,8 @@ static bool standard_member(lua_State *L, const char *lib, const char *member)
     return found;
 }
 
-static void check_library_members(const lint_source *src, const hb_chunk_facts *f,
-                                  hb_lint_report *r)
+void hb_lint_check_library_members(const lint_source *src, const hb_chunk_facts *f,
+                                   hb_lint_report *r)
 {
     lua_State *L = NULL;
     for (size_t i = 0; i < f->nfields; i++) {
@@ -291,8 +294,8 @@ static void add_load_problem(const lint_source *src, const char *text, const hb_
     hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
 }
 
-static void add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
-                              hb_lint_report *r)
+void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
+                               hb_lint_report *r)
 {
     char *copy = hb_xstrdup(msg);
     char *save = NULL;
@@ -311,40 +314,56 @@ static void add_syntax_problem(const lint_source *src, const char *msg, hb_lint_
         r->items[r->n - 1].check = "syntax";
 }
 
-hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb_chunk_facts *facts,
+                       hb_err *e)
 {
     size_t len;
     char *text = hb_read_file(path, &len, e);
     if (!text)
         return HB_EUSAGE;
     r->files++;
-    lint_source src = {.path = path, .text = text, .len = len};
-    hb_chunk_facts facts;
+    *src = (lint_source){.path = path, .text = text, .len = len};
     hb_err ce;
-    hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
+    hb_status st = hb_chunk_facts_read(path, text, len, facts, &ce);
     if (st == HB_EUSAGE) {
-        add_syntax_problem(&src, ce.msg, r);
+        add_syntax_problem(src, ce.msg, r);
         free(text);
-        return HB_OK;
+        return HB_EFAILED;
     }
     if (st != HB_OK) {
         free(text);
         return hb_err_set(e, st, "%s", ce.msg);
     }
+    return HB_OK;
+}
+
+hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+{
+    hb_file_info info;
+    hb_file_info_of(path, &info);
+    hb_file_kind kind = info.kind;
+    hb_file_info_free(&info);
+    if (kind == HB_FILE_SCENARIOS)
+        return hb_lint_scenario_file(path, r, e);
+    lint_source src;
+    hb_chunk_facts facts;
+    hb_status st = hb_lint_open(path, r, &src, &facts, e);
+    if (st != HB_OK)
+        return st == HB_EFAILED ? HB_OK : st;
     hb_workflow *wf = NULL;
     hb_err le;
-    check_library_members(&src, &facts, r);
+    hb_lint_check_library_members(&src, &facts, r);
     if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
-        check_globals(&src, &facts, NULL, r);
+        hb_lint_check_globals(&src, &facts, NULL, hb_dsl_globals, r);
         hb_lint_check_services(&src, &facts, NULL, r);
-        add_load_problems(&src, le.msg, &facts, r);
+        hb_lint_add_load_problems(&src, le.msg, &facts, r);
     } else {
-        check_globals(&src, &facts, wf, r);
+        hb_lint_check_globals(&src, &facts, wf, hb_dsl_globals, r);
         hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);
     }
     hb_chunk_facts_free(&facts);
-    free(text);
+    free((char *)src.text);
     return HB_OK;
 }

@@ -1,5 +1,5 @@
-/* Shared by the lint rule files (lint.c, lint_services.c) and the source
- * position helpers (lint_source.c). */
+/* Shared by the lint rule files (lint.c, lint_services.c,
+ * lint_scenarios.c) and the source position helpers (lint_source.c). */
 #ifndef HB_LINT_INTERNAL_H
 #define HB_LINT_INTERNAL_H
 
@@ -26,5 +26,32 @@ int hb_lint_line_assigning(const lint_source *src, int from, const char *name);
  * stdlib/ declare. wf is NULL when the file did not load. */
 void hb_lint_check_services(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
                             hb_lint_report *r);
+
+/* What a scenario file has besides the sandbox's globals (lint.c); a
+ * workflow file has hb_dsl_globals. */
+extern const char *const hb_lint_scenario_globals[];
+
+/* Reads and writes of globals the environment lacks. wf is NULL when the
+ * file did not load (or is not a workflow): services then count as declared,
+ * since `uses` is unknown. extra: the file kind's globals. */
+void hb_lint_check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
+                           const char *const *extra, hb_lint_report *r);
+void hb_lint_check_library_members(const lint_source *src, const hb_chunk_facts *f,
+                                   hb_lint_report *r);
+/* The loader's "file:line: message" lines as `structure` problems (a bare
+ * global the chunk walk already reported is left out). */
+void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
+                               hb_lint_report *r);
+
+/* Reads and compiles a file to lint (counting it): HB_OK with src (its text
+ * is the caller's to free) and facts; HB_EFAILED after reporting a syntax
+ * error (nothing to free); HB_EUSAGE / HB_EINTERNAL with e set. */
+hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb_chunk_facts *facts,
+                       hb_err *e);
+
+/* A scenario file (lint_scenarios.c): the checks above with the scenario
+ * language's globals, what loading it reports, and every step, input,
+ * answer, event and status it names against its workflow. */
+hb_status hb_lint_scenario_file(const char *path, hb_lint_report *r, hb_err *e);
 
 #endif

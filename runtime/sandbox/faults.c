@@ -2,7 +2,7 @@
  *
  *   spec   = rule *(";" rule)
  *   rule   = effect ["@" target] *("," option)
- *   effect = 429 | 500 | drop | drop-after-write | latency=MS
+ *   effect = 403 | 429 | 500 | drop | drop-after-write | latency=MS
  *   target = all | zendesk | gitlab | zuora | salesforce | [METHOD " "]PATH
  *   option = next=N | after=N | share=PERCENT | seed=N | retry-after=S
  *
@@ -43,6 +43,8 @@ struct sb_faults {
 const char *sb_fault_kind_name(sb_fault_kind k)
 {
     switch (k) {
+    case SB_FAULT_403:
+        return "403";
     case SB_FAULT_429:
         return "429";
     case SB_FAULT_500:
@@ -87,7 +89,9 @@ static bool parse_count(const char *s, int64_t max, int64_t *out)
 static hb_status parse_effect(fault_rule *r, const char *effect, hb_err *e)
 {
     int64_t ms;
-    if (!strcmp(effect, "429"))
+    if (!strcmp(effect, "403"))
+        r->kind = SB_FAULT_403;
+    else if (!strcmp(effect, "429"))
         r->kind = SB_FAULT_429;
     else if (!strcmp(effect, "500"))
         r->kind = SB_FAULT_500;
@@ -99,7 +103,7 @@ static hb_status parse_effect(fault_rule *r, const char *effect, hb_err *e)
         r->latency_ms = ms;
     else
         return hb_err_set(e, HB_EUSAGE,
-                          "fault '%s': unknown effect '%s' (expected 429, 500, drop, "
+                          "fault '%s': unknown effect '%s' (expected 403, 429, 500, drop, "
                           "drop-after-write or latency=MS)",
                           r->text, effect);
     return HB_OK;

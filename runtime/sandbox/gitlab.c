@@ -1,6 +1,7 @@
 /* GitLab REST API v4: projects (by id or URL-encoded path), issues, notes
- * and issue templates, with offset pagination headers and a Link header.
- * Stored projects hold "issues" (each with "notes") and "templates"
+ * on issues and merge requests, and issue templates, with offset
+ * pagination headers and a Link header. Stored projects hold "issues" and
+ * "merge_requests" (each with "notes", keyed by iid) and "templates"
  * ({name: content}); authors are ids into gitlab.users. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +32,25 @@ cJSON *sb_gl_find_project(sb_ctx *cx)
     return sb_gl_find_by_id_or_path(cx, "projects", "path_with_namespace");
 }
 
-static cJSON *project_issues(cJSON *project)
+/* A project's "issues" or "merge_requests", created empty when missing. */
+static cJSON *project_items(cJSON *project, const char *coll)
 {
-    cJSON *issues = cJSON_GetObjectItemCaseSensitive(project, "issues");
-    if (!cJSON_IsArray(issues)) {
-        issues = cJSON_CreateArray();
-        sb_set(project, "issues", issues);
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(project, coll);
+    if (!cJSON_IsArray(items)) {
+        items = cJSON_CreateArray();
+        sb_set(project, coll, items);
     }
-    return issues;
+    return items;
 }
 
-/* Finds project and issue, replying 404 in GitLab's words when missing. */
-static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
+static cJSON *project_issues(cJSON *project)
+{
+    return project_items(project, "issues");
+}
+
+/* Finds the project and its issue or merge request {iid}, replying 404 in
+ * GitLab's words when missing. */
+static bool find_item(sb_ctx *cx, const char *coll, cJSON **project, cJSON **item)
 {
     *project = sb_gl_find_project(cx);
     if (!*project) {
@@ -50,14 +58,19 @@ static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
         return false;
     }
     int64_t iid;
-    *issue = sb_parse_int(sb_param(cx, "iid"), &iid)
-                 ? sb_find_int(project_issues(*project), "iid", iid)
-                 : NULL;
-    if (!*issue) {
+    *item = sb_parse_int(sb_param(cx, "iid"), &iid)
+                ? sb_find_int(project_items(*project, coll), "iid", iid)
+                : NULL;
+    if (!*item) {
         sb_gitlab_error(cx, 404, "404 Not found");
         return false;
     }
     return true;
+}
+
+static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
+{
+    return find_item(cx, "issues", project, issue);
 }
 
 /* ---- handlers ---- */
@@ -266,19 +279,22 @@ void sb_h_gl_issue_get(sb_ctx *cx)
         sb_reply_json(cx, 200, sb_gl_render_issue(cx, project, issue));
 }
 
-/* Note ids are unique across projects, as on the real API. */
+/* Note ids are unique across projects, issues and merge requests, as on
+ * the real API. */
 static int64_t max_note_id(sb_ctx *cx)
 {
     int64_t max = 0;
-    const cJSON *p, *issue;
+    const cJSON *p, *item;
+    static const char *const colls[] = {"issues", "merge_requests"};
     cJSON_ArrayForEach(p, sb_coll(cx->data, "gitlab", "projects"))
     {
-        cJSON_ArrayForEach(issue, cJSON_GetObjectItemCaseSensitive(p, "issues"))
-        {
-            int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(issue, "notes"), "id");
-            if (m > max)
-                max = m;
-        }
+        for (size_t c = 0; c < 2; c++)
+            cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(p, colls[c]))
+            {
+                int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(item, "notes"), "id");
+                if (m > max)
+                    max = m;
+            }
     }
     return max;
 }
@@ -400,10 +416,12 @@ void sb_h_gl_issue_update(sb_ctx *cx)
     sb_reply_json(cx, 200, sb_gl_render_issue(cx, project, issue));
 }
 
-void sb_h_gl_note_create(sb_ctx *cx)
+/* POST .../issues/{iid}/notes and .../merge_requests/{iid}/notes: the
+ * comment a workflow (or a CI job) leaves, 201 with the note. */
+static void create_note(sb_ctx *cx, const char *coll, const char *noteable_type)
 {
-    cJSON *project, *issue;
-    if (!find_issue(cx, &project, &issue))
+    cJSON *project, *item;
+    if (!find_item(cx, coll, &project, &item))
         return;
     cJSON *params = sb_params(cx);
     const char *body = sb_get_str(params, "body");
@@ -411,10 +429,10 @@ void sb_h_gl_note_create(sb_ctx *cx)
         sb_gitlab_error(cx, 400, "400 (Bad request) \"body\" not given");
         return;
     }
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(issue, "notes");
+    cJSON *notes = cJSON_GetObjectItemCaseSensitive(item, "notes");
     if (!cJSON_IsArray(notes)) {
         notes = cJSON_CreateArray();
-        sb_set(issue, "notes", notes);
+        sb_set(item, "notes", notes);
     }
     char now[32];
     sb_now_millis(now);
@@ -428,24 +446,44 @@ void sb_h_gl_note_create(sb_ctx *cx)
     cJSON_AddBoolToObject(n, "internal", internal);
     cJSON_AddStringToObject(n, "created_at", now);
     cJSON_AddItemToArray(notes, n);
-    sb_set(issue, "updated_at", cJSON_CreateString(now));
+    sb_set(item, "updated_at", cJSON_CreateString(now));
     cx->changed = true;
-    sb_reply_json(cx, 201, sb_gl_render_note(cx, project, issue, n));
+    sb_reply_json(cx, 201, sb_gl_render_note(cx, project, item, n, noteable_type));
+}
+
+static void list_notes(sb_ctx *cx, const char *coll, const char *noteable_type)
+{
+    cJSON *project, *item;
+    if (!find_item(cx, coll, &project, &item))
+        return;
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *n;
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(item, "notes"))
+    {
+        cJSON_AddItemToArray(out, sb_gl_render_note(cx, project, item, n, noteable_type));
+    }
+    sb_gl_sort_from_query(cx, out, true); /* GitLab lists notes newest first */
+    sb_gl_reply_page(cx, out);
+}
+
+void sb_h_gl_note_create(sb_ctx *cx)
+{
+    create_note(cx, "issues", "Issue");
 }
 
 void sb_h_gl_note_list(sb_ctx *cx)
 {
-    cJSON *project, *issue;
-    if (!find_issue(cx, &project, &issue))
-        return;
-    cJSON *out = cJSON_CreateArray();
-    const cJSON *n;
-    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(issue, "notes"))
-    {
-        cJSON_AddItemToArray(out, sb_gl_render_note(cx, project, issue, n));
-    }
-    sb_gl_sort_from_query(cx, out, true); /* GitLab lists notes newest first */
-    sb_gl_reply_page(cx, out);
+    list_notes(cx, "issues", "Issue");
+}
+
+void sb_h_gl_mr_note_create(sb_ctx *cx)
+{
+    create_note(cx, "merge_requests", "MergeRequest");
+}
+
+void sb_h_gl_mr_note_list(sb_ctx *cx)
+{
+    list_notes(cx, "merge_requests", "MergeRequest");
 }
 
 void sb_h_gl_template_get(sb_ctx *cx)

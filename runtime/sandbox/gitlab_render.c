@@ -105,7 +105,8 @@ cJSON *sb_gl_render_issue(sb_ctx *cx, const cJSON *project, const cJSON *issue)
     return o;
 }
 
-cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n)
+cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n,
+                         const char *noteable_type)
 {
     int64_t author = 0, pid = 0, issue_id = 0, iid = 0;
     if (!sb_get_int(n, "author_id", &author))
@@ -126,7 +127,7 @@ cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, c
     cJSON_AddBoolToObject(o, "system",
                           sb_truthy(cJSON_GetObjectItemCaseSensitive(n, "system"), false));
     cJSON_AddNumberToObject(o, "noteable_id", (double)issue_id);
-    cJSON_AddStringToObject(o, "noteable_type", "Issue");
+    cJSON_AddStringToObject(o, "noteable_type", noteable_type);
     cJSON_AddNumberToObject(o, "project_id", (double)pid);
     cJSON_AddBoolToObject(o, "resolvable", false);
     bool internal = sb_truthy(cJSON_GetObjectItemCaseSensitive(n, "internal"), false);

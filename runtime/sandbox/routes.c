@@ -44,6 +44,8 @@ const sb_route sb_routes[] = {
     {"POST",   GL "/issues/{iid}/notes",           SB_GITLAB, sb_h_gl_note_create,      true,  false},
     {"GET",    GL "/issues/{iid}/notes",           SB_GITLAB, sb_h_gl_note_list,        false, false},
     {"GET",    GL "/templates/issues/{name}",      SB_GITLAB, sb_h_gl_template_get,     false, false},
+    {"POST",   GL "/merge_requests/{iid}/notes",   SB_GITLAB, sb_h_gl_mr_note_create,   true,  false},
+    {"GET",    GL "/merge_requests/{iid}/notes",   SB_GITLAB, sb_h_gl_mr_note_list,     false, false},
     {"GET",    GL "/members/all",                  SB_GITLAB, sb_h_gl_project_members,  false, false},
     {"GET",    GL "/members/all/{user_id}",        SB_GITLAB, sb_h_gl_project_members,  false, false},
     {"GET",    "/api/v4/groups/{id}/members/all",  SB_GITLAB, sb_h_gl_group_members,    false, false},

@@ -274,6 +274,7 @@ void sb_h_salesforce_token(sb_ctx *cx);
 
 typedef enum sb_fault_kind {
     SB_FAULT_NONE,
+    SB_FAULT_403, /* a credential without the permission: nothing applied */
     SB_FAULT_429,
     SB_FAULT_500,
     SB_FAULT_DROP,
@@ -354,6 +355,8 @@ void sb_h_gl_issue_get(sb_ctx *cx);
 void sb_h_gl_issue_update(sb_ctx *cx);
 void sb_h_gl_note_create(sb_ctx *cx);
 void sb_h_gl_note_list(sb_ctx *cx);
+void sb_h_gl_mr_note_create(sb_ctx *cx);
+void sb_h_gl_mr_note_list(sb_ctx *cx);
 void sb_h_gl_template_get(sb_ctx *cx);
 void sb_h_gl_project_members(sb_ctx *cx);
 void sb_h_gl_group_members(sb_ctx *cx);

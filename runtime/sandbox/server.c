@@ -135,6 +135,10 @@ static void reply_fault(sb_ctx *cx, const sb_fault_decision *fd)
         sb_service_error(cx, 500, "Internal Server Error (injected by the sandbox)");
         return;
     }
+    if (fd->kind == SB_FAULT_403) {
+        sb_service_error(cx, 403, "Forbidden");
+        return;
+    }
     sb_add_headerf(cx, "Retry-After", "%d", fd->retry_after_s);
     if (cx->service == SB_ZENDESK || cx->service == SB_GITLAB) {
         /* Both send plain text with their 429s. */
@@ -208,7 +212,8 @@ static bool handle(hb_sandbox *sb, pending *pr, struct MHD_Connection *conn, con
         sleep_ms(fd.latency_ms);
 
     bool keep = true;
-    if (fd.kind == SB_FAULT_429 || fd.kind == SB_FAULT_500 || fd.kind == SB_FAULT_DROP) {
+    if (fd.kind == SB_FAULT_403 || fd.kind == SB_FAULT_429 || fd.kind == SB_FAULT_500 ||
+        fd.kind == SB_FAULT_DROP) {
         keep = fd.kind != SB_FAULT_DROP;
         if (keep)
             reply_fault(&cx, &fd);

@@ -160,8 +160,10 @@ static hb_status install_dsl(hb_lua *lua, hb_err *e)
     return HB_OK;
 }
 
-hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
-                           hb_workflow **out, hb_err *e)
+/* keep_read: when the returned table has structure problems, hand back what
+ * was read anyway (the review tools show it beside the problems). */
+static hb_status load(hb_lua *lua, const char *path, const char *src, size_t len, bool keep_read,
+                      hb_workflow **out, hb_err *e)
 {
     *out = NULL;
     hb_workflow *wf = hb_xcalloc(1, sizeof *wf);
@@ -212,12 +214,27 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
     if (p.count > 0) {
         hb_err_set(e, HB_EUSAGE, "%s", p.text.data);
         hb_buf_free(&p.text);
-        hb_workflow_free(wf);
+        if (keep_read)
+            *out = wf;
+        else
+            hb_workflow_free(wf);
         return HB_EUSAGE;
     }
     hb_buf_free(&p.text);
     *out = wf;
     return HB_OK;
+}
+
+hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
+                           hb_workflow **out, hb_err *e)
+{
+    return load(lua, path, src, len, false, out, e);
+}
+
+hb_status hb_workflow_load_readable(hb_lua *lua, const char *path, const char *src, size_t len,
+                                    hb_workflow **out, hb_err *e)
+{
+    return load(lua, path, src, len, true, out, e);
 }
 
 hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e)

@@ -209,6 +209,27 @@ static void fault_share_is_deterministic(void **state)
     assert_non_null(strchr(first, '0'));
 }
 
+/* A credential without the permission: 403 in the service's shape, and
+ * the write is not applied. */
+static void fault_forbidden(void **state)
+{
+    sbt *t = *state;
+    set_faults(t, "403@POST /api/v4/projects/{id}/issues/{iid}/notes,next=1");
+    const char *path = "/api/v4/projects/20002/issues/1/notes";
+    sbt_resp r = sbt_gitlab(t, "POST", path, "{\"body\":\"refused\"}");
+    assert_int_equal(r.status, 403);
+    assert_string_equal(sbt_str_at(r.json, "message"), "403 Forbidden");
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", path, NULL);
+    assert_int_equal(r.status, 200);
+    for (int i = 0; i < cJSON_GetArraySize(r.json); i++)
+        assert_null(strstr(sbt_str_at(cJSON_GetArrayItem(r.json, i), "body"), "refused"));
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "POST", path, "{\"body\":\"accepted\"}");
+    assert_int_equal(r.status, 201); /* next=1: only the first */
+    sbt_resp_free(&r);
+}
+
 static void fault_drop_and_drop_after_write(void **state)
 {
     sbt *t = *state;
@@ -395,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fault_share_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_drop_and_drop_after_write, setup, teardown),
         cmocka_unit_test(faults_from_the_config),
+        cmocka_unit_test_setup_teardown(fault_forbidden, setup, teardown),
         cmocka_unit_test_setup_teardown(chunked_body_and_keep_alive, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_routes_answer_in_the_service_shape, setup,
                                         teardown),
