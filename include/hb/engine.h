@@ -37,6 +37,9 @@ typedef struct hb_engine {
     const hb_clock *clock;
     hb_lua_limits lua_limits; /* each step's instructions, time and memory */
     int64_t lease_seconds;    /* how long a claim on a run holds */
+    /* How many answers a person may give one ask before the run waits for
+     * one given another way (each refused answer is asked again); 0: 1. */
+    int64_t ask_attempts;
     /* Who holds the runs this engine claims; NULL: this process
      * (hb_store_lease_holder_self). Runs on threads need one each. */
     const char *lease_holder;
@@ -81,8 +84,8 @@ typedef struct hb_engine_question {
 
 /* Somebody to ask: fn returns a newly allocated answer, or NULL when there
  * is none now (the run waits for one). An answer the ask cannot take is
- * not an error: fn is called again with q->problem saying why (a few
- * times at most). Never called in a dry run. A NULL fn means nobody is
+ * not an error: fn is called again with q->problem saying why (up to
+ * eng->ask_attempts answers in all). Never called in a dry run. A NULL fn means nobody is
  * there (hb serve, the worker, --no-input). */
 typedef struct hb_engine_ask {
     char *(*fn)(void *ud, const hb_engine_question *q);

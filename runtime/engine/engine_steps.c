@@ -342,17 +342,14 @@ static hb_status take_answer(hb_exec *x, size_t i, const char *typed, const char
     return st;
 }
 
-/* How often a person is asked again after answers the ask cannot take,
- * before the run waits for an answer given some other way. */
-#define MAX_ASKINGS 20
-
 /* Asks until an answer the ask takes (*json set) or none comes; returns
  * the answer typed, or NULL. */
 static char *ask_until_valid(hb_exec *x, const hb_step *s, char **choices, const hb_context *c,
                              char **json)
 {
     char *problem = NULL;
-    for (int k = 0; k < MAX_ASKINGS; k++) {
+    int64_t attempts = x->eng->ask_attempts > 0 ? x->eng->ask_attempts : 1;
+    for (int64_t k = 0; k < attempts; k++) {
         char *typed = ask_someone(x, s, choices, c, problem);
         free(problem);
         problem = typed ? check_answer(s, choices, typed, json) : NULL;
