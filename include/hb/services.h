@@ -46,6 +46,11 @@ typedef struct hb_services_config {
     /* The run's clock, for the time an exactly-once search starts from;
      * NULL: HB_NOW, else the wall clock. Must outlive the hb_services. */
     const hb_clock *clock;
+    /* Told before each wait between two attempts of one call, for a person
+     * watching ("zendesk 429, attempt 2/5 in 4 s"); NULL: nobody. The
+     * attempts themselves are audited (api_call), this is not. */
+    void (*progress)(void *ud, const char *message);
+    void *progress_ud;
 } hb_services_config;
 
 typedef struct hb_services hb_services;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hb/cli.h"
 #include "hb/engine.h"
@@ -37,6 +38,18 @@ static void note(void *ud, const hb_run *run, const char *id, const char *messag
     (void)ud;
     (void)run;
     fprintf(stderr, "  %s: %s\n", id, message);
+}
+
+/* A call waiting to try again: only for a person at a terminal, since the
+ * attempts are in the audit trail and a log wants no countdown. */
+static void progress(void *ud, const hb_run *run, const char *id, const char *message)
+{
+    (void)ud;
+    (void)run;
+    if (isatty(STDERR_FILENO)) {
+        fprintf(stderr, "  %s: %s\n", id ? id : "", message);
+        fflush(stderr);
+    }
 }
 
 static const char *str_field(const cJSON *o, const char *name)
@@ -233,7 +246,12 @@ static void value(void *ud, const hb_run *run, const cJSON *v, bool is_error)
 hb_engine_reporter hb_cli_reporter(hb_cli_report *r)
 {
     if (r->call)
-        return (hb_engine_reporter){.ud = r, .begin = begin, .value = value};
-    return (hb_engine_reporter){
-        .ud = r, .begin = begin, .step = step, .note = note, .plan = plan, .result = result};
+        return (hb_engine_reporter){.ud = r, .begin = begin, .progress = progress, .value = value};
+    return (hb_engine_reporter){.ud = r,
+                                .begin = begin,
+                                .step = step,
+                                .note = note,
+                                .progress = progress,
+                                .plan = plan,
+                                .result = result};
 }

@@ -196,6 +196,7 @@ void hb_report_begin(const hb_exec *x, const char *verb);
 void hb_report_step(const hb_exec *x, const char *step, const char *kind, const char *outcome,
                     double ms);
 void hb_report_note(const hb_exec *x, const char *step, const char *message);
+void hb_report_progress(const hb_exec *x, const char *step, const char *message);
 void hb_report_plan(hb_exec *x);
 void hb_report_result(const hb_exec *x);
 

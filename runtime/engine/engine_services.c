@@ -78,6 +78,13 @@ static hb_status load_credentials(hb_exec *x, exec_services *es, hb_err *e)
     return st;
 }
 
+/* A call waiting to try again, told to the reporter at the current step. */
+static void services_progress(void *ud, const char *message)
+{
+    hb_exec *x = ud;
+    hb_report_progress(x, x->current_step, message);
+}
+
 hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
 {
     if (u->nuses == 0)
@@ -99,6 +106,8 @@ hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
         .workflow = x->run.workflow,
         .audit = {.ud = x, .event = audit_event, .body = audit_body},
         .clock = x->eng->clock,
+        .progress = services_progress,
+        .progress_ud = x,
     };
     es->svc = hb_services_new(&cfg, e);
     if (!es->svc)
