@@ -130,6 +130,9 @@ typedef struct hb_run_request {
     const char *event_name; /* resume --event NAME[=JSON] */
     const char *event_json; /* NULL = null payload */
     bool sandbox;           /* start: against the sandbox; resume: expect a sandbox run */
+    /* start with sandbox: a patch (the format of POST /__sandbox/patch)
+     * applied to the sandbox's state before the run exists; NULL: none. */
+    const char *sandbox_patch;
     bool dry_run;
     bool allow_duplicate;
     const char *actor;
@@ -164,6 +167,13 @@ typedef struct hb_call_request {
  * uniform error reported as the value); HB_EUSAGE for an unknown service
  * or operation (before any run is recorded) or missing credentials. */
 hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e);
+
+/* Applies a patch (the format of POST /__sandbox/patch) to the sandbox
+ * that sandbox runs and calls use: eng->sandbox, else the state in
+ * eng->home/sandbox/state.json, which `hb sandbox --state` may share. It
+ * stays until the state is reset. HB_EUSAGE naming the problem for a
+ * patch the sandbox cannot apply (the state is then unchanged). */
+hb_status hb_engine_sandbox_patch(const hb_engine *eng, const char *patch_json, hb_err *e);
 
 /* Parses "k=v" (and "STEP=V") arguments. HB_EUSAGE when there is no '='. */
 hb_status hb_kv_parse(const char *arg, hb_kv *out, hb_err *e);
