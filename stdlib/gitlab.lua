@@ -18,6 +18,7 @@ M._ops = {
   ["issues.add_labels"] = "write", ["issues.remove_labels"] = "write",
   ["groups.member"] = "read", ["groups.members"] = "read",
   ["projects.member"] = "read", ["projects.members"] = "read", ["users.find"] = "read",
+  ["issues.web_url"] = "read",
 }
 
 local API = "/api/v4"
@@ -102,6 +103,22 @@ function M.issues.create(project, fields)
       return nil
     end,
   })
+end
+
+-- The issue's page (https://gitlab.com/group/project/-/issues/3), from the
+-- project's path and the iid alone: no request. The base is GITLAB_WEB_URL,
+-- else GITLAB_URL (in the sandbox, HB_SANDBOX_WEB_URL: the same every run).
+function M.issues.web_url(project, iid)
+  local op = "gitlab.issues.web_url"
+  if type(project) ~= "string" or not project:find("/", 1, true) then
+    error(op .. ": project must be a path like \"group/project\" (a web address has no numeric ids)", 2)
+  end
+  iid = svc.positive_id(iid, op, "iid")
+  local base = hbi.web_base("gitlab")
+  if not base then
+    error(op .. ": GITLAB_URL is not set, so there is no address to link to", 2)
+  end
+  return ("%s/%s/-/issues/%d"):format(base, project, iid)
 end
 
 function M.issues.get(project, iid)

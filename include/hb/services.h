@@ -10,6 +10,7 @@
  *   ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET [ZUORA_API_VERSION]
  *   SALESFORCE_URL SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET
  * *_URL carry no API suffix; https://, or http:// to loopback only.
+ * ZENDESK_WEB_URL, GITLAB_WEB_URL (optional): where links for people point.
  * Process environment: HB_HTTP_* (http.h), HB_AUDIT_BODY_MAX_KB (64). */
 #ifndef HB_SERVICES_H
 #define HB_SERVICES_H

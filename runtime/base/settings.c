@@ -193,6 +193,11 @@ const hb_setting hb_settings[] = {
      .type = HB_SETTING_PATH,
      .shown_default = "the shipped workflows/sandbox/seed.json",
      .help = "the sandbox's seed data"},
+    {.name = "HB_SANDBOX_WEB_URL",
+     .type = HB_SETTING_STRING,
+     .fallback = "http://127.0.0.1:8080",
+     .help = "where the sandbox's links point (a ticket's agent page, an issue's web_url): "
+             "the same for every run, unlike an in-process sandbox's port"},
     {.name = "HB_SANDBOX_TOKEN_TTL",
      .type = HB_SETTING_INT,
      .fallback = "3599",

@@ -18,7 +18,8 @@ static const char ABOUT[] =
     "Serves Zendesk (/api/v2), GitLab (/api/v4), Zuora (/oauth/token, /v1) and\n"
     "Salesforce (/services) on one loopback port over seeded data, until SIGINT or\n"
     "SIGTERM. Prints one `export NAME=value` line per variable the bindings read\n"
-    "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET), flushed at once, so\n"
+    "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET, then ZENDESK_WEB_URL and\n"
+    "GITLAB_WEB_URL: HB_SANDBOX_WEB_URL, where links point), flushed at once, so\n"
     "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n";
 
 static const char MORE[] =

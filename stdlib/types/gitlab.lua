@@ -44,6 +44,13 @@ gitlab = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, 
 ---@return gitlab.Issue|hb.Planned
 function gitlab.issues.create(project, fields) end
 
+---The issue's page, from the project's path and the iid alone (no request):
+---GITLAB_WEB_URL (else GITLAB_URL) .. "/group/project/-/issues/" .. iid.
+---@param project string
+---@param iid integer
+---@return string url
+function gitlab.issues.web_url(project, iid) end
+
 ---@param project integer|string
 ---@param iid integer
 ---@return gitlab.Issue|nil issue

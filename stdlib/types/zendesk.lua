@@ -160,6 +160,12 @@ function zendesk.tickets.set_status(id, status, comment) end
 ---@return hb.ServiceError|nil err
 function zendesk.tickets.agent_url(ticket) end
 
+---The ticket's page in the agent interface, from its id alone (no request):
+---ZENDESK_WEB_URL (else ZENDESK_URL) .. "/agent/tickets/" .. id.
+---@param id integer
+---@return string url
+function zendesk.tickets.web_url(id) end
+
 ---The ticket field with this title (exact, else ignoring case; active ones first), or nil.
 ---Ids differ between instances: find fields by title.
 ---@param title string

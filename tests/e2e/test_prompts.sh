@@ -39,11 +39,11 @@ expect_out "status=waiting step=in_scope"
 expect_err "'maybe' is not an option of ask 'in_scope' \(options: yes, no\); try again"
 
 # 2. What the question is about, and the date format shown.
-run_hb_tty 0,2 $'y\n31/12/2026\n2026-12-31\n' run ask-context ticket=1001
+run_hb_tty 0,2 $'y\n31/12/2026\n2026-12-31\n' run ask-context ticket=1001 --sandbox
 expect_rc 3 "answered both asks, waits for the event"
 RUN=$(run_id)
 expect_err "run $RUN \(ask-context\), step approve" "the run and the step"
-expect_err "ticket 1001" "the ticket"
+expect_err "ticket 1001: http://127.0.0.1:8080/agent/tickets/1001" "the ticket and its agent page"
 expect_err "vars.plan = premium" "a fact the ask shows"
 expect_err "seats = 40" "a bare fact is looked up as fact() does"
 expect_err "vars.missing = \(not known yet\)"
@@ -78,10 +78,10 @@ expect_rc 0 "a payload that fits"
 expect_out "status=succeeded step=done"
 
 # 3. Nobody at a terminal: the pause says the same on stderr.
-run_hb run ask-context ticket=1004
+run_hb run ask-context ticket=1004 --sandbox
 expect_rc 3
 expect_err "waiting for an answer: Approve the refund\? \(step approve\)"
-expect_err "    ticket 1004"
+expect_err "    ticket 1004: http://127.0.0.1:8080/agent/tickets/1004"
 expect_err "    vars.plan = premium"
 expect_err "    seats = 40"
 finish
