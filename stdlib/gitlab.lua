@@ -12,14 +12,9 @@ local svc = require "hb.service"
 
 local M = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, users = {} }
 
-M._ops = {
-  ["issues.create"] = "write", ["issues.get"] = "read", ["issues.update"] = "write",
-  ["issues.list"] = "read", ["notes.create"] = "write", ["templates.issue"] = "read",
-  ["issues.add_labels"] = "write", ["issues.remove_labels"] = "write",
-  ["groups.member"] = "read", ["groups.members"] = "read",
-  ["projects.member"] = "read", ["projects.members"] = "read", ["users.find"] = "read",
-  ["issues.web_url"] = "read",
-}
+-- What each operation may do is the C operation table's
+-- (runtime/services/service_table.c); "gitlab.notes.list" there is the
+-- listing notes.create looks for its marker in.
 
 local API = "/api/v4"
 
@@ -159,8 +154,7 @@ function M.issues.update(project, iid, fields)
   fields.close, fields.reopen = nil, nil
   return svc.write(request("issues.update", "PUT",
     ("%s/projects/%s/issues/%d"):format(API, ref, iid), {
-      body = fields,
-      idempotent = true, -- label changes and state events land the same way twice
+      body = fields, -- label changes and state events land the same way twice
       object = issue_object(name, iid),
     }), function(res) return res.body end)
 end
@@ -168,23 +162,22 @@ end
 -- Labels added or removed one by one, never the whole list replaced: the
 -- issue keeps every other label. Safe to repeat.
 local function labels_call(opname, field, project, iid, labels)
-  local op = "gitlab.issues." .. opname
+  local op = "gitlab." .. opname
   local ref, name = project_ref(project, op)
   iid = svc.positive_id(iid, op, "iid", 4)
-  return svc.write(request("issues." .. opname, "PUT",
+  return svc.write(request(opname, "PUT",
     ("%s/projects/%s/issues/%d"):format(API, ref, iid), {
       body = { [field] = table.concat(svc.string_list(labels, op, "labels", 4), ",") },
-      idempotent = true,
       object = issue_object(name, iid),
     }), function(res) return res.body end)
 end
 
 function M.issues.add_labels(project, iid, labels)
-  return labels_call("add_labels", "add_labels", project, iid, labels)
+  return labels_call("issues.add_labels", "add_labels", project, iid, labels)
 end
 
 function M.issues.remove_labels(project, iid, labels)
-  return labels_call("remove_labels", "remove_labels", project, iid, labels)
+  return labels_call("issues.remove_labels", "remove_labels", project, iid, labels)
 end
 
 -- The next page: x-next-page (offset paging), else Link rel="next" (keyset

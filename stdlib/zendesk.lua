@@ -1,7 +1,8 @@
 -- Zendesk Support API v2, as intent-level operations: each names what it
 -- changes, so adding a tag never replaces the others and a comment is an
 -- internal note unless a public reply is asked for (public = true), which a
--- workflow's forbid = { "zendesk.public_reply" } refuses.
+-- workflow's forbid = { "zendesk.public_reply" } refuses (C sees the public
+-- comment in the body, whichever operation carries it).
 --
 -- Ids come first, then a table of fields. Reads return the object; get-style
 -- reads return nil, err when it does not exist; every other failure raises
@@ -13,24 +14,12 @@ local svc = require "hb.service"
 
 local M = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields = {}, users = {} }
 
--- Every operation and whether it reads or writes (the HTTP method does not
--- decide). Lint and forbid checks read this.
-M._ops = {
-  ["tickets.get"] = "read", ["tickets.update"] = "write",
-  ["tickets.add_tags"] = "write", ["tickets.remove_tags"] = "write",
-  ["tickets.comment"] = "write", ["tickets.comments"] = "read",
-  ["tickets.add_cc"] = "write",
-  ["organizations.get"] = "read", ["organizations.update"] = "write",
-  ["organizations.add_tags"] = "write", ["organizations.remove_tags"] = "write",
-  ["ticket_forms.find"] = "read", ["users.get"] = "read", ["search"] = "read",
-  ["tickets.set_status"] = "write", ["tickets.agent_url"] = "read",
-  ["ticket_fields.find"] = "read", ["users.find_by_email"] = "read",
-  ["tickets.web_url"] = "read",
-  ["users.requested_tickets"] = "read",
-}
+-- Each operation sends its requests under its name ("zendesk.tickets.get");
+-- what that operation may do (read or write, which methods and paths,
+-- whether it may be repeated, what `forbid` sees) is the C operation table's
+-- (runtime/services/service_table.c), not this file's.
 
 local API = "/api/v2"
-local PUBLIC_REPLY = "zendesk.public_reply"
 
 local function request(op, method, path, extra)
   local spec = { service = "zendesk", op = "zendesk." .. op, method = method, path = path }
@@ -151,16 +140,14 @@ function M.tickets.update(id, fields)
   id = svc.positive_id(id, op, "ticket")
   fields = svc.copy(svc.table_arg(fields, op, "fields"))
   refuse_tags(op, fields, "zendesk.tickets.add_tags")
-  local caps
   if fields.comment ~= nil then
     fields.comment = comment_body(op, fields.comment)
-    caps = fields.comment.public and { PUBLIC_REPLY } or nil
   end
+  -- Setting fields twice changes nothing; a comment would repeat, so with
+  -- one the write is made exactly-once.
   return svc.write(request("tickets.update", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = fields },
-    idempotent = fields.comment == nil, -- setting fields twice changes nothing; a comment would repeat
     object = "zendesk:ticket:" .. id,
-    capabilities = caps,
   }), function(res) return res.body.ticket end,
   fields.comment ~= nil and comment_once(id, fields.comment) or nil)
 end
@@ -173,7 +160,7 @@ local function tags_call(kind, opname, method, id, tags)
   -- The tags endpoint: PUT adds, DELETE removes; both are safe to repeat.
   return svc.write(request(kind .. "." .. opname, method,
     ("%s/%s/%d/tags.json"):format(API, kind, id),
-    { body = { tags = tags }, idempotent = true, object = object }),
+    { body = { tags = tags }, object = object }),
     function(res) return res.body and res.body.tags end)
 end
 
@@ -194,7 +181,6 @@ function M.tickets.comment(id, c)
   return svc.write(request("tickets.comment", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = { comment = comment } },
     object = "zendesk:ticket:" .. id,
-    capabilities = comment.public and { PUBLIC_REPLY } or nil,
   }), function(res) return res.body.ticket end, comment_once(id, comment))
 end
 
@@ -225,9 +211,7 @@ function M.tickets.set_status(id, status, c)
   end
   return svc.write(request("tickets.set_status", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = fields },
-    idempotent = fields.comment == nil,
     object = "zendesk:ticket:" .. id,
-    capabilities = fields.comment and fields.comment.public and { PUBLIC_REPLY } or nil,
   }), function(res) return res.body.ticket end,
   fields.comment and comment_once(id, fields.comment) or nil)
 end
@@ -280,7 +264,6 @@ function M.tickets.add_cc(id, emails)
   end
   return svc.write(request("tickets.add_cc", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = { email_ccs = ccs } },
-    idempotent = true,
     object = "zendesk:ticket:" .. id,
   }), function(res) return res.body.ticket end)
 end
@@ -305,7 +288,6 @@ function M.organizations.update(id, fields)
   return svc.write(request("organizations.update", "PUT",
     ("%s/organizations/%d.json"):format(API, id), {
       body = { organization = fields },
-      idempotent = true,
       object = "zendesk:organization:" .. id,
     }), function(res) return res.body.organization end)
 end

@@ -56,6 +56,10 @@ typedef struct hb_graph_edge {
 
 typedef struct hb_graph {
     char *name;
+    /* What the workflow's forbid refuses, in words, drawn as a note apart
+     * from the steps ("Never: zendesk.delete (any HTTP DELETE to
+     * zendesk)"); NULL when it forbids nothing. */
+    char *forbid;
     hb_graph_node *nodes;
     size_t nnodes;
     hb_graph_edge *edges;

@@ -42,7 +42,11 @@ typedef struct hb_services_config {
     void *getvar_ud;
     bool dry_run;              /* writes are recorded as planned, not sent */
     const char *const *forbid; /* NULL-terminated op or capability names; may be NULL */
-    const char *workflow;      /* named in forbid messages; may be NULL */
+    /* The services the workflow declares (NULL-terminated): a request to
+     * any other is refused. NULL only where no workflow is involved (tests
+     * of the transport): every service then. */
+    const char *const *uses;
+    const char *workflow; /* named in forbid messages; may be NULL */
     hb_service_audit audit;
     /* The run's clock, for the time an exactly-once search starts from;
      * NULL: HB_NOW, else the wall clock. Must outlive the hb_services. */
@@ -63,12 +67,15 @@ typedef struct hb_services hb_services;
 hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e);
 void hb_services_free(hb_services *s);
 
-/* Service names hb knows, NULL-terminated: zendesk gitlab zuora salesforce. */
-extern const char *const hb_service_names[];
-
+/* One request of a binding operation. What it may do is the operation's
+ * (service_table.h): hb_services_call refuses an operation it does not
+ * know, another service's, a service outside `uses`, a method or a write's
+ * path the operation does not use; whether it writes, may be repeated and
+ * what it exercises for `forbid` follow from the table and the body, never
+ * from the caller. */
 typedef struct hb_service_request {
-    const char *service; /* "zendesk" ... */
-    const char *op;      /* "zendesk.tickets.update": audit, forbid rules */
+    const char *service; /* "zendesk" ...: must be op's; may be NULL */
+    const char *op;      /* "zendesk.tickets.update": service_table.h */
     const char *method;  /* GET POST PUT PATCH DELETE */
     /* Path below the service's URL ("/api/v2/tickets/1.json"), or an
        absolute next-page URL, which must have the service's origin. */
@@ -76,8 +83,6 @@ typedef struct hb_service_request {
     const char *query;  /* encoded query without '?', appended; may be NULL */
     const cJSON *body;  /* JSON body; may be NULL */
     const char *form;   /* form-encoded body instead of JSON; may be NULL */
-    bool write;         /* changes something (not decided by the method) */
-    bool idempotent;    /* a write that may be repeated safely (tags) */
     const char *object; /* "zendesk:ticket:123": what a write changes; may be NULL */
     /* The run/step marker a non-idempotent write carries in the object it
        creates (hb_services_next_marker); recorded in its intent and
@@ -101,14 +106,16 @@ typedef struct hb_service_response {
 
 void hb_service_response_free(hb_service_response *r);
 
-/* One operation: forbid check, intent (writes), auth, the exchange with
- * retries, an api_call event per attempt, the uniform error.
+/* One operation: the table's checks, forbid, intent (writes), auth, the
+ * exchange with retries, an api_call event per attempt, the uniform error.
  *  HB_OK        the service did it (or, dry run, the write is planned);
  *  HB_EFAILED   the service refused or could not be reached: out->error
  *               holds the uniform error, e->msg a one-line summary; a
- *               forbidden operation also returns HB_EFAILED, with no
- *               out->error and nothing sent;
- *  HB_EUSAGE    missing credentials, a bad URL or request;
+ *               forbidden operation, or a service outside `uses`, also
+ *               returns HB_EFAILED, with no out->error and nothing sent;
+ *  HB_EUSAGE    missing credentials, a bad URL, or a request its operation
+ *               does not allow (unknown, another service's, a method or a
+ *               write's path it does not use);
  *  HB_EINTERNAL the audit sink failed (nothing more may be sent).
  * No message or error value ever holds a secret. */
 hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
@@ -125,7 +132,10 @@ hb_status hb_services_check(hb_services *s, const char *service, hb_err *e);
  * Newly allocated; NULL when neither is set or usable. */
 char *hb_services_web_base(hb_services *s, const char *service);
 
-/* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
+/* The value of `forbid` that refuses req (by its operation, or by a
+ * capability it would exercise: "<service>.write" for any write,
+ * "<service>.delete" for an HTTP DELETE, "zendesk.public_reply" for a
+ * Zendesk write carrying a comment the customer sees), or NULL. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
 
 /* Exactly-once writes. A non-idempotent write (a created issue, note or

@@ -123,8 +123,20 @@ typedef struct hb_workflow {
     size_t *by_id; /* step indices sorted by id, for hb_workflow_step_index */
 } hb_workflow;
 
-/* Services a workflow may declare in `uses`. */
-extern const char *const hb_known_services[];
+/* One problem a workflow file has, where it is. */
+typedef struct hb_load_problem {
+    char *file;
+    int line;
+    char *message;
+} hb_load_problem;
+
+/* Every problem found loading one file, in the order found. */
+typedef struct hb_load_problems {
+    hb_load_problem *items;
+    size_t n;
+} hb_load_problems;
+
+void hb_load_problems_free(hb_load_problems *p);
 
 /* The names the workflow language gives a workflow file and its lib modules
  * (constructors, fragments, facts, `when` helpers, message templates), all
@@ -133,9 +145,14 @@ extern const char *const hb_dsl_globals[];
 
 /* Loads and validates a workflow from source text (the engine passes the
  * pinned text on resume). Takes ownership of lua: the state must already be
- * set up (stdlib modules reachable). Errors are "file:line: message":
- * HB_EUSAGE for syntax and structure problems. All problems found are
- * reported, one per line, not only the first. */
+ * set up (stdlib modules reachable). Everything the file does at its top
+ * level, and the reading of the table it returns, runs in a protected call
+ * under the host's limits, so no file can crash or hang the loader.
+ * HB_EUSAGE for syntax, runtime and structure problems; e->msg holds them
+ * as "file:line: message" lines (as many as fit), and problems, when not
+ * NULL, receives every one of them. */
+hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src, size_t len,
+                                  hb_workflow **out, hb_load_problems *problems, hb_err *e);
 hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
                            hb_workflow **out, hb_err *e);
 
@@ -152,6 +169,20 @@ void hb_workflow_expose_settings(hb_lua *lua);
 
 /* Loads from a file with a fresh state and default modules (static uses). */
 hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e);
+hb_status hb_workflow_load_file_report(const char *path, hb_workflow **out,
+                                       hb_load_problems *problems, hb_err *e);
+
+/* A Lua host set up as a workflow file's top level sees it: the sandbox
+ * with the DSL constructors as globals (services join a run's environment
+ * when declared in uses). Lint asks it what a workflow may use. NULL with
+ * e set on failure. */
+hb_lua *hb_workflow_sandbox_new(const char *workflow_dir, hb_err *e);
+
+/* Workflow names and step ids: letters, digits, '_', '-' and '.', starting
+ * with a letter, digit or '_', at most 100 bytes, no "..": they appear in
+ * paths, logs, Mermaid and terminal output, so nothing in them may act as a
+ * path, a line break or a control character. */
+bool hb_workflow_name_valid(const char *name, size_t len);
 
 void hb_workflow_free(hb_workflow *wf);
 

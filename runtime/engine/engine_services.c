@@ -21,6 +21,7 @@ typedef struct exec_services {
     hb_credentials *creds;
     hb_services *svc;
     const char **forbid; /* NULL-terminated, as the bindings take it */
+    const char **uses;   /* likewise: the services it may call */
 } exec_services;
 
 static const char *sandbox_getvar(void *ud, const char *name)
@@ -123,11 +124,15 @@ hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
     es->forbid = hb_xcalloc(u->nforbid + 1, sizeof *es->forbid);
     for (size_t i = 0; i < u->nforbid; i++)
         es->forbid[i] = u->forbid[i];
+    es->uses = hb_xcalloc(u->nuses + 1, sizeof *es->uses);
+    for (size_t i = 0; i < u->nuses; i++)
+        es->uses[i] = u->uses[i];
     hb_services_config cfg = {
         .getvar = sandbox ? sandbox_getvar : hb_credentials_getvar,
         .getvar_ud = sandbox ? (void *)es->sandbox_vars : (void *)es->creds,
         .dry_run = x->run.dry_run,
         .forbid = es->forbid,
+        .uses = es->uses,
         .workflow = x->run.workflow,
         .audit = {.ud = x, .event = audit_event, .body = audit_body},
         .clock = x->eng->clock,
@@ -163,6 +168,7 @@ void hb_exec_services_close(hb_exec *x)
     hb_credentials_free(es->creds);
     cJSON_Delete(es->sandbox_vars);
     free(es->forbid);
+    free(es->uses);
     free(es);
     x->services = NULL;
 }

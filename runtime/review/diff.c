@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diff_internal.h"
+#include "hb/service_table.h"
 
 typedef struct differ {
     const hb_diff_side *old_side, *new_side;
@@ -68,6 +69,18 @@ static void compare_text_field(differ *c, const char *field, const char *a, cons
         outside_note(c, "%s: \"%s\" -> \"%s\"", field, or_none(a), or_none(b));
 }
 
+/* ": any HTTP DELETE to zendesk" for an entry naming a whole class of
+ * requests, else "" (an operation or a capability says what it is). */
+static const char *covers(const char *entry)
+{
+    static char text[200];
+    char meaning[160];
+    text[0] = '\0';
+    if (hb_capability_is_class(entry) && hb_forbid_entry_meaning(entry, meaning, sizeof meaning))
+        snprintf(text, sizeof text, ": %s", meaning);
+    return text;
+}
+
 /* More services in `uses` is more reach; more entries in `forbid` is less. */
 static void compare_capabilities(differ *c)
 {
@@ -81,11 +94,12 @@ static void compare_capabilities(differ *c)
                          c->old->uses[i], c->old->uses[i]);
     for (size_t i = 0; i < c->new->nforbid; i++)
         if (!listed(c->old->forbid, c->old->nforbid, c->new->forbid[i]))
-            outside_note(c, "forbid: +%s (capability lost: now refused)", c->new->forbid[i]);
+            outside_note(c, "forbid: +%s (capability lost: now refused%s)", c->new->forbid[i],
+                         covers(c->new->forbid[i]));
     for (size_t i = 0; i < c->old->nforbid; i++)
         if (!listed(c->new->forbid, c->new->nforbid, c->old->forbid[i]))
-            outside_note(c, "forbid: -%s (capability gained: no longer refused)",
-                         c->old->forbid[i]);
+            outside_note(c, "forbid: -%s (capability gained: no longer refused%s)",
+                         c->old->forbid[i], covers(c->old->forbid[i]));
 }
 
 static const hb_input *find_input(const hb_workflow *wf, const char *name)

@@ -6,6 +6,7 @@
 
 #include "hb/clock.h"
 #include "hb/doc.h"
+#include "hb/service_table.h"
 #include "hb/graph.h"
 
 /* Text on one line: descriptions may span lines in the source. A '<' would
@@ -52,8 +53,14 @@ static void header(const hb_workflow *wf, const char *source, hb_buf *out)
         hb_buf_printf(out, "%s`%s`", i ? ", " : "", wf->uses[i]);
     hb_buf_puts(out, wf->nuses ? "\n" : "none\n");
     hb_buf_puts(out, "- **Forbidden operations:** ");
-    for (size_t i = 0; i < wf->nforbid; i++)
+    for (size_t i = 0; i < wf->nforbid; i++) {
         hb_buf_printf(out, "%s`%s`", i ? ", " : "", wf->forbid[i]);
+        /* A whole class of requests says what it covers. */
+        char meaning[160];
+        if (hb_capability_is_class(wf->forbid[i]) &&
+            hb_forbid_entry_meaning(wf->forbid[i], meaning, sizeof meaning))
+            hb_buf_printf(out, " (%s)", meaning);
+    }
     hb_buf_puts(out, wf->nforbid ? "\n" : "none\n");
 }
 

@@ -147,7 +147,8 @@ static bool grey_edges(const hb_graph *g)
     return false;
 }
 
-/* An id for a legend node that no step's node has. */
+/* An id for a node beside the steps (the forbid note, the legend) that no
+ * step's node has. */
 static char *extra_id(char **ids, size_t n, const char *base)
 {
     char *id = hb_xstrdup(base);
@@ -227,9 +228,24 @@ static void render_mermaid(const hb_graph *g, hb_buf *out)
         mermaid_endpoint(out, g, ids, edge->to);
         hb_buf_putc(out, '\n');
     }
+    char *forbid_id = NULL;
+    if (g->forbid) {
+        /* A note apart from the steps, with an id no step was given. */
+        forbid_id = extra_id(ids, g->nnodes, "forbid");
+        hb_buf_printf(out, "    %s[", forbid_id);
+        mermaid_text(out, g->forbid);
+        hb_buf_puts(out, "]\n");
+    }
     mermaid_legend(g, ids, out);
     hb_buf_puts(out, "    classDef succeed fill:#d3f9d8,stroke:#2b8a3e,color:#1b4332\n"
                      "    classDef fail fill:#ffe3e3,stroke:#c92a2a,color:#5c0011\n");
+    if (forbid_id) {
+        hb_buf_printf(out,
+                      "    classDef forbid fill:#fff5f5,stroke:#c92a2a,stroke-dasharray:4 4\n"
+                      "    class %s forbid\n",
+                      forbid_id);
+        free(forbid_id);
+    }
     for (size_t m = 0; m < NMARKS; m++)
         if (mark_used(g, MARKS[m].mark))
             hb_buf_printf(out, "    classDef %s %s\n", MARKS[m].mark, MARKS[m].mermaid_style);
@@ -303,6 +319,12 @@ static void render_dot(const hb_graph *g, hb_buf *out)
                      "    edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (size_t i = 0; i < g->nnodes; i++)
         dot_node(out, &g->nodes[i]);
+    if (g->forbid) {
+        /* Quoted ids: a space makes one no step id can be. */
+        hb_buf_puts(out, "    \"hb forbid\" [label=");
+        dot_string(out, g->forbid);
+        hb_buf_puts(out, ", shape=note, color=\"#c92a2a\"];\n");
+    }
     for (size_t i = 0; i < g->nedges; i++) {
         const hb_graph_edge *edge = &g->edges[i];
         hb_buf_puts(out, "    ");

@@ -7,6 +7,7 @@
 
 #include "hb/chunk_facts.h"
 #include "hb/lint.h"
+#include "hb/lua_host.h"
 #include "hb/workflow.h"
 
 typedef struct lint_source {
@@ -27,19 +28,35 @@ int hb_lint_line_assigning(const lint_source *src, int from, const char *name);
 void hb_lint_check_services(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
                             hb_lint_report *r);
 
-/* What a scenario file has besides the sandbox's globals (lint.c); a
- * workflow file has hb_dsl_globals. */
-extern const char *const hb_lint_scenario_globals[];
+#define HB_LINT_MAX_NAMES 256
+
+/* What a file's code may use: asked of the environment its loader builds
+ * (the sandbox's allow-list, and what the loader installs in it: the
+ * workflow language's names, hb_dsl_globals, or the scenario language's),
+ * never a list of lint's own. Services join a workflow's when declared in
+ * `uses`. */
+typedef struct lint_env {
+    hb_lua *lua; /* the caller's */
+    const char *globals[HB_LINT_MAX_NAMES];
+    size_t nglobals;
+} lint_env;
+
+void hb_lint_env_read(lint_env *env, hb_lua *lua);
 
 /* Reads and writes of globals the environment lacks. wf is NULL when the
  * file did not load (or is not a workflow): services then count as declared,
- * since `uses` is unknown. extra: the file kind's globals. */
-void hb_lint_check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
-                           const char *const *extra, hb_lint_report *r);
-void hb_lint_check_library_members(const lint_source *src, const hb_chunk_facts *f,
-                                   hb_lint_report *r);
-/* The loader's "file:line: message" lines as `structure` problems (a bare
- * global the chunk walk already reported is left out). */
+ * since `uses` is unknown. */
+void hb_lint_check_globals(const lint_env *env, const lint_source *src, const hb_chunk_facts *f,
+                           const hb_workflow *wf, hb_lint_report *r);
+/* lib.member where lib is a library table of the environment (string, os,
+ * json, ...): does the environment offer it? */
+void hb_lint_check_library_members(const lint_env *env, const lint_source *src,
+                                   const hb_chunk_facts *f, hb_lint_report *r);
+/* A problem the loader found, as a `structure` problem (a bare global the
+ * chunk walk already reported is left out). */
+void hb_lint_add_load_problem(const lint_source *src, const hb_load_problem *q,
+                              const hb_chunk_facts *f, hb_lint_report *r);
+/* The same for each "file:line: message" line of a load's error text. */
 void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
                                hb_lint_report *r);
 

@@ -270,38 +270,42 @@ static void check_returned(scenario_lint *c, lua_State *L, int idx, const char *
     lua_pop(L, 1);
 }
 
-/* Runs the file's top level with the scenario language in scope; pushes
- * what it returned. */
-static hb_status load_scenarios(const lint_source *src, const char *home, hb_lua **out, hb_err *e)
+/* The names hb test gives a scenario file (runtime/scenario/scenario.c),
+ * from the hb.scenario module. */
+static const char *const SCENARIO_GLOBALS[] = {"scenario", "scenarios", NULL};
+
+/* A sandbox with the scenario language in scope, as hb test builds it. */
+static hb_lua *scenario_sandbox(const char *home, hb_err *e)
 {
     hb_lua_limits limits;
-    hb_status st = hb_lua_limits_from_env(&limits, e);
-    if (st != HB_OK)
-        return st;
+    if (hb_lua_limits_from_env(&limits, e) != HB_OK)
+        return NULL;
     char *stdlib = hb_stdlib_dir();
     hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = home};
     hb_lua *lua = hb_lua_new(&limits, &mods, e);
     free(stdlib);
     if (!lua)
-        return e->code;
+        return NULL;
     lua_State *L = hb_lua_state(lua);
-    st = hb_lua_require(lua, "hb.scenario", e);
-    for (const char *const *g = hb_lint_scenario_globals; st == HB_OK && *g; g++) {
+    if (hb_lua_require(lua, "hb.scenario", e) != HB_OK) {
+        hb_lua_free(lua);
+        return NULL;
+    }
+    for (const char *const *g = SCENARIO_GLOBALS; *g; g++) {
         lua_getfield(L, -1, *g);
         hb_lua_set_workflow_global(lua, *g);
     }
-    if (st == HB_OK) {
-        lua_pop(L, 1);
-        st = hb_lua_load(lua, src->path, src->text, src->len, false, e);
-    }
+    lua_pop(L, 1);
+    return lua;
+}
+
+/* Runs the file's top level; pushes what it returned. */
+static hb_status run_scenarios(hb_lua *lua, const lint_source *src, hb_err *e)
+{
+    hb_status st = hb_lua_load(lua, src->path, src->text, src->len, false, e);
     if (st == HB_OK)
         st = hb_lua_pcall(lua, 0, 1, NULL, e);
-    if (st != HB_OK) {
-        hb_lua_free(lua);
-        return st;
-    }
-    *out = lua;
-    return HB_OK;
+    return st;
 }
 
 hb_status hb_lint_scenario_file(const char *path, hb_lint_report *r, hb_err *e)
@@ -311,11 +315,21 @@ hb_status hb_lint_scenario_file(const char *path, hb_lint_report *r, hb_err *e)
     hb_status st = hb_lint_open(path, r, &src, &facts, e);
     if (st != HB_OK)
         return st == HB_EFAILED ? HB_OK : st;
-    hb_lint_check_library_members(&src, &facts, r);
-    hb_lint_check_globals(&src, &facts, NULL, hb_lint_scenario_globals, r);
-
     hb_file_info info;
     hb_file_info_of(path, &info);
+    hb_err le;
+    hb_lua *lua = scenario_sandbox(info.home, &le);
+    if (!lua) {
+        hb_file_info_free(&info);
+        hb_chunk_facts_free(&facts);
+        free((char *)src.text);
+        return hb_err_set(e, le.code ? le.code : HB_EINTERNAL, "%s", le.msg);
+    }
+    lint_env env;
+    hb_lint_env_read(&env, lua);
+    hb_lint_check_library_members(&env, &src, &facts, r);
+    hb_lint_check_globals(&env, &src, &facts, NULL, r);
+
     char *wf_file = hb_xasprintf("%s/%s.lua", info.home, info.name);
     hb_workflow *wf = NULL;
     hb_err we;
@@ -324,16 +338,14 @@ hb_status hb_lint_scenario_file(const char *path, hb_lint_report *r, hb_err *e)
                     "no workflow %s for this scenario file (expected %s)", info.name, wf_file);
     else if (hb_workflow_load_file(wf_file, &wf, &we) != HB_OK)
         wf = NULL; /* its own lint reports why */
-    hb_lua *lua = NULL;
-    hb_err le;
-    if (load_scenarios(&src, info.home, &lua, &le) != HB_OK) {
+    if (run_scenarios(lua, &src, &le) != HB_OK) {
         hb_lint_add_load_problems(&src, le.msg, &facts, r);
     } else {
         scenario_lint c = {.src = &src, .r = r, .wf = wf};
         lua_State *L = hb_lua_state(lua);
         check_returned(&c, L, lua_gettop(L), info.name);
-        hb_lua_free(lua);
     }
+    hb_lua_free(lua);
     hb_workflow_free(wf);
     free(wf_file);
     hb_file_info_free(&info);

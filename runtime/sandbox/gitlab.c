@@ -35,12 +35,7 @@ cJSON *sb_gl_find_project(sb_ctx *cx)
 /* A project's "issues" or "merge_requests", created empty when missing. */
 static cJSON *project_items(cJSON *project, const char *coll)
 {
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(project, coll);
-    if (!cJSON_IsArray(items)) {
-        items = cJSON_CreateArray();
-        sb_set(project, coll, items);
-    }
-    return items;
+    return sb_ensure_array(project, coll);
 }
 
 static cJSON *project_issues(cJSON *project)
@@ -132,19 +127,6 @@ static cJSON *id_list(const cJSON *v)
     return out;
 }
 
-static int64_t max_issue_id(sb_ctx *cx)
-{
-    int64_t max = 0;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, sb_coll(cx->data, "gitlab", "projects"))
-    {
-        int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(p, "issues"), "id");
-        if (m > max)
-            max = m;
-    }
-    return max;
-}
-
 static void copy_param(cJSON *issue, const cJSON *params, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, key);
@@ -173,7 +155,11 @@ void sb_h_gl_issue_create(sb_ctx *cx)
     char now[32];
     sb_now_millis(now);
     cJSON *issue = cJSON_CreateObject();
-    cJSON_AddNumberToObject(issue, "id", (double)sb_next_id(cx, "gitlab.issue", max_issue_id(cx)));
+    cJSON_AddNumberToObject(
+        issue, "id",
+        (double)sb_next_id(
+            cx, "gitlab.issue",
+            sb_max_nested_int(sb_coll(cx->data, "gitlab", "projects"), "issues", "id")));
     cJSON_AddNumberToObject(issue, "iid",
                             (double)sb_next_id(cx, counter, sb_max_int(issues, "iid")));
     cJSON_AddStringToObject(issue, "title", title);
@@ -284,28 +270,23 @@ void sb_h_gl_issue_get(sb_ctx *cx)
 static int64_t max_note_id(sb_ctx *cx)
 {
     int64_t max = 0;
-    const cJSON *p, *item;
+    const cJSON *p;
     static const char *const colls[] = {"issues", "merge_requests"};
     cJSON_ArrayForEach(p, sb_coll(cx->data, "gitlab", "projects"))
     {
-        for (size_t c = 0; c < 2; c++)
-            cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(p, colls[c]))
-            {
-                int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(item, "notes"), "id");
-                if (m > max)
-                    max = m;
-            }
+        for (size_t c = 0; c < 2; c++) {
+            int64_t m =
+                sb_max_nested_int(cJSON_GetObjectItemCaseSensitive(p, colls[c]), "notes", "id");
+            if (m > max)
+                max = m;
+        }
     }
     return max;
 }
 
 static void add_system_note(sb_ctx *cx, cJSON *issue, const char *body, const char *now)
 {
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(issue, "notes");
-    if (!cJSON_IsArray(notes)) {
-        notes = cJSON_CreateArray();
-        sb_set(issue, "notes", notes);
-    }
+    cJSON *notes = sb_ensure_array(issue, "notes");
     cJSON *n = cJSON_CreateObject();
     cJSON_AddNumberToObject(n, "id", (double)sb_next_id(cx, "gitlab.note", max_note_id(cx)));
     cJSON_AddStringToObject(n, "body", body);
@@ -317,11 +298,7 @@ static void add_system_note(sb_ctx *cx, cJSON *issue, const char *body, const ch
 
 static void change_labels(sb_ctx *cx, cJSON *issue, cJSON *params, const char *now)
 {
-    cJSON *labels = cJSON_GetObjectItemCaseSensitive(issue, "labels");
-    if (!cJSON_IsArray(labels)) {
-        labels = cJSON_CreateArray();
-        sb_set(issue, "labels", labels);
-    }
+    cJSON *labels = sb_ensure_array(issue, "labels");
     cJSON *before = cJSON_Duplicate(labels, true);
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(params, "labels");
     if (set) {
@@ -429,11 +406,7 @@ static void create_note(sb_ctx *cx, const char *coll, const char *noteable_type)
         sb_gitlab_error(cx, 400, "400 (Bad request) \"body\" not given");
         return;
     }
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(item, "notes");
-    if (!cJSON_IsArray(notes)) {
-        notes = cJSON_CreateArray();
-        sb_set(item, "notes", notes);
-    }
+    cJSON *notes = sb_ensure_array(item, "notes");
     char now[32];
     sb_now_millis(now);
     bool internal = sb_truthy(cJSON_GetObjectItemCaseSensitive(params, "internal"), false) ||

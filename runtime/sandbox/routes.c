@@ -73,6 +73,7 @@ const sb_route sb_routes[] = {
     {"POST",   "/__sandbox/reset",                 SB_ADMIN, sb_h_admin_reset,          true,  true},
     {"POST",   "/__sandbox/patch",                 SB_ADMIN, sb_h_admin_patch,          true,  true},
     {"POST",   "/__sandbox/revoke-tokens",         SB_ADMIN, sb_h_admin_revoke,         true,  true},
+    {"GET",    "/__sandbox/tokens",                SB_ADMIN, sb_h_admin_tokens,         false, true},
     {"GET",    "/__sandbox/faults",                SB_ADMIN, sb_h_admin_faults_get,     false, true},
     {"POST",   "/__sandbox/faults",                SB_ADMIN, sb_h_admin_faults_set,     false, true},
 };

@@ -134,6 +134,7 @@ struct hb_sandbox {
     cJSON *state;       /* {"format","credentials","tokens","counters","data"} */
     sb_file_stamp stamp;
     cJSON *requests;    /* the request log, oldest first (services only) */
+    cJSON *issued;      /* every access token issued since start, oldest first */
     unsigned *route_ok; /* per route: answers below 400, for test coverage */
     int64_t request_seq;
     sb_faults *faults;
@@ -187,6 +188,11 @@ bool sb_truthy(const cJSON *v, bool dflt);
 bool sb_parse_int(const char *s, int64_t *out);
 /* The largest value of key in the array's objects (0 when none). */
 int64_t sb_max_int(const cJSON *array, const char *key);
+/* obj's array under key, made (replacing any non-array) when missing. */
+cJSON *sb_ensure_array(cJSON *obj, const char *key);
+/* The largest key over every parent's child array: ids unique across a
+ * collection's children (comments across tickets, issues across projects). */
+int64_t sb_max_nested_int(const cJSON *parents, const char *child, const char *key);
 /* A new id for counter name: above both the counter and floor. Persisted. */
 int64_t sb_next_id(sb_ctx *cx, const char *counter, int64_t floor);
 /* A copy of obj without the named keys (NULL-terminated list). */
@@ -382,6 +388,7 @@ void sb_h_admin_requests(sb_ctx *cx);
 void sb_h_admin_reset(sb_ctx *cx);
 void sb_h_admin_patch(sb_ctx *cx);
 void sb_h_admin_revoke(sb_ctx *cx);
+void sb_h_admin_tokens(sb_ctx *cx);
 void sb_h_admin_faults_get(sb_ctx *cx);
 void sb_h_admin_faults_set(sb_ctx *cx);
 

@@ -452,6 +452,7 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     sb->seed_path = cfg->data_path ? hb_xstrdup(cfg->data_path) : hb_sandbox_default_seed();
     sb->state_path = cfg->state_path ? hb_xstrdup(cfg->state_path) : NULL;
     sb->requests = cJSON_CreateArray();
+    sb->issued = cJSON_CreateArray();
     sb->route_ok = hb_xcalloc(sb_route_count, sizeof *sb->route_ok);
     sb->clock = cfg->clock;
     int64_t batch = 0;
@@ -503,6 +504,7 @@ void hb_sandbox_stop(hb_sandbox *sb)
         close(sb->lock_fd);
     cJSON_Delete(sb->state);
     cJSON_Delete(sb->requests);
+    cJSON_Delete(sb->issued);
     free(sb->route_ok);
     sb_faults_free(sb->faults);
     for (int i = 0; i < SB_VAR_COUNT; i++)

@@ -15,7 +15,6 @@ cJSON *sb_zd_render_comment(const cJSON *c);
 /* Appends the comment of a ticket update; returns its audit event. */
 cJSON *sb_zd_add_comment(sb_ctx *cx, cJSON *t, const cJSON *in, int64_t audit_id);
 /* Makes obj[key] an array when it is not one. */
-void sb_zd_ensure_array(cJSON *obj, const char *key);
 /* Adds normalised tags from a list of strings (each may hold several). */
 void sb_zd_add_tags(cJSON *tags, const cJSON *input);
 void sb_zd_remove_tags(cJSON *tags, const cJSON *input);

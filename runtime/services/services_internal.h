@@ -11,12 +11,11 @@
 #include "hb/clock.h"
 #include "hb/http.h"
 #include "hb/redact.h"
+#include "hb/service_table.h"
 #include "hb/services.h"
 
-typedef enum svc_id { SVC_ZENDESK, SVC_GITLAB, SVC_ZUORA, SVC_SALESFORCE, SVC_COUNT } svc_id;
-
 typedef struct svc_conn {
-    svc_id id;
+    const hb_service_def *def;
     const char *name;
     bool ready;               /* credentials resolved and checked */
     char *url;                /* *_URL without a trailing '/' */
@@ -34,7 +33,7 @@ struct hb_services {
     hb_http_limits limits;
     size_t body_max; /* HB_AUDIT_BODY_MAX_KB */
     hb_secrets *secrets;
-    svc_conn conns[SVC_COUNT];
+    svc_conn *conns; /* one per hb_service_defs entry */
     unsigned int rng;
     char user_agent[64];
     char *marker_prefix; /* "hb:<run>:<step>:<visit>", NULL outside a step */

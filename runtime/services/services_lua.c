@@ -3,8 +3,14 @@
  * zendesk.lua, gitlab.lua, zuora.lua and salesforce.lua build the
  * intent-level operations on them.
  *
- *   hbi.request{service=, op=, method=, path=, query=, body=, form=, write=,
- *               idempotent=, object=, capabilities={...}}
+ *   hbi.request{service=, op=, method=, path=, query=, body=, form=, object=,
+ *               marker=}
+ *     What the request may do is its operation's (service_table.h): C
+ *     refuses an operation it does not know, another service's, a service
+ *     outside the workflow's `uses`, a method or a write's path the
+ *     operation does not use, and decides whether it writes (dry run,
+ *     intent), may be repeated and what `forbid` sees, from the table and
+ *     the body. Nothing else the spec says is believed.
  *     -> {status=, body=, headers={...}, planned=}     on success
  *     -> nil, err                                      when the service
  *        refused or could not be reached; err is the uniform error table
@@ -39,10 +45,9 @@
 #include "hb/util.h"
 #include "services_internal.h"
 
-#define SERVICES_KEY     "hb.services"
-#define ERROR_MT         "hb.service_error"
-#define STATUS_KEY       "hb.services.raised"
-#define MAX_CAPABILITIES 16
+#define SERVICES_KEY "hb.services"
+#define ERROR_MT     "hb.service_error"
+#define STATUS_KEY   "hb.services.raised"
 
 static hb_services *services_of(lua_State *L)
 {
@@ -62,14 +67,6 @@ static const char *opt_string_field(lua_State *L, int t, const char *name)
     if (type != LUA_TSTRING && type != LUA_TNUMBER)
         luaL_error(L, "hbi.request: field '%s' must be a string", name);
     return lua_tostring(L, -1);
-}
-
-static bool opt_bool_field(lua_State *L, int t, const char *name)
-{
-    lua_getfield(L, t, name);
-    bool v = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
 }
 
 typedef struct query_pair {
@@ -109,6 +106,8 @@ static const char *push_query(lua_State *L, int idx)
     }
     if (!lua_istable(L, idx))
         luaL_error(L, "hbi.request: query must be a string or a table");
+    hb_lua_push_unfrozen(L, idx); /* a stdlib table is a read-only view */
+    lua_replace(L, idx);
     size_t n = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
@@ -211,24 +210,8 @@ static int request(lua_State *L)
     req.form = opt_string_field(L, 1, "form");
     req.object = opt_string_field(L, 1, "object");
     req.marker = opt_string_field(L, 1, "marker");
-    req.write = opt_bool_field(L, 1, "write");
-    req.idempotent = opt_bool_field(L, 1, "idempotent");
-    if (!req.service || !req.op || !req.method || !req.path)
-        return luaL_error(L, "hbi.request needs service, op, method and path");
-
-    const char *caps[MAX_CAPABILITIES + 1] = {0};
-    if (lua_getfield(L, 1, "capabilities") == LUA_TTABLE) {
-        int t = lua_gettop(L);
-        lua_Integer n = luaL_len(L, t);
-        if (n > MAX_CAPABILITIES)
-            return luaL_error(L, "hbi.request: at most %d capabilities", MAX_CAPABILITIES);
-        for (lua_Integer i = 1; i <= n; i++) {
-            if (lua_geti(L, t, i) != LUA_TSTRING)
-                return luaL_error(L, "hbi.request: capabilities must be strings");
-            caps[i - 1] = lua_tostring(L, -1); /* stays on the stack */
-        }
-        req.capabilities = caps;
-    }
+    if (!req.op || !req.method || !req.path)
+        return luaL_error(L, "hbi.request needs op, method and path");
     lua_getfield(L, 1, "query");
     req.query = push_query(L, lua_gettop(L));
 

@@ -1,5 +1,6 @@
 -- Plumbing shared by the service modules (zendesk, gitlab, zuora,
--- salesforce): calling the C transport through hbi.request, the two ways a
+-- salesforce), internal to them: workflows cannot require it. Calling the C
+-- transport through hbi.request, the two ways a
 -- failure comes back (raised, or nil + error where "not found" is an answer
 -- a workflow branches on), and iterating over every page of a list.
 --
@@ -96,10 +97,10 @@ local function write_once(spec, pick, once)
   error(err, 0)
 end
 
--- The result of a write: `pick(res)` when sent, the plan in a dry run.
--- `once` (optional) makes a non-idempotent write exactly-once: see above.
+-- The result of a write: `pick(res)` when sent, the plan in a dry run (C
+-- decides which from the operation, whatever the spec says). `once`
+-- (optional) makes a non-idempotent write exactly-once: see above.
 function M.write(spec, pick, once)
-  spec.write = true
   if once then
     local handled, result = write_once(spec, pick, once)
     if handled then

@@ -109,6 +109,10 @@ static void state_patch_and_reset(void **state)
     r = admin(t, "POST", "/__sandbox/revoke-tokens", "");
     assert_int_equal(r.status, 200);
     sbt_resp_free(&r);
+    r = admin(t, "GET", "/__sandbox/tokens", NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(cJSON_IsArray(cJSON_GetObjectItem(r.json, "issued")));
+    sbt_resp_free(&r);
     assert_int_equal(hb_sandbox_reset(t->sb, &e), HB_OK);
 }
 
