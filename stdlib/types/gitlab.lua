@@ -39,6 +39,7 @@
 
 gitlab = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, users = {} }
 
+---Creates an issue, once even across a crash (its marker is found instead of writing again).
 ---@param project integer|string
 ---@param fields { title: string, description?: string, labels?: string[]|string, confidential?: boolean, assignee_ids?: integer[], due_date?: string }
 ---@return gitlab.Issue|hb.Planned
@@ -51,6 +52,7 @@ function gitlab.issues.create(project, fields) end
 ---@return string url
 function gitlab.issues.web_url(project, iid) end
 
+---The issue with this iid in the project (id or path); nil, err when there is none.
 ---@param project integer|string
 ---@param iid integer
 ---@return gitlab.Issue|nil issue
