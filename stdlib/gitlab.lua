@@ -97,6 +97,9 @@ function M.issues.create(project, fields)
       end
       return nil
     end,
+    created = function(issue)
+      return type(issue) == "table" and math.tointeger(issue.iid) and issue_object(name, issue.iid)
+    end,
   })
 end
 

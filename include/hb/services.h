@@ -156,6 +156,12 @@ void hb_services_set_pending(hb_services *s, const cJSON *pending);
  * is set. *pending_since: NULL, or the time of the recorded intent with
  * this marker (the write may have happened). */
 bool hb_services_next_marker(hb_services *s, char *out, size_t cap, const char **pending_since);
+/* Audits the key of an object a write created, known only from the reply
+ * (a GitLab issue's iid): a `created` event {service, op, object: created,
+ * in: the write's object}, so `hb audit show --object`
+ * finds it by its own key. */
+hb_status hb_services_audit_created(hb_services *s, const char *service, const char *op,
+                                    const char *in, const char *created, hb_err *e);
 /* Audits a change found (by its marker) instead of written again: a
  * `note` event {kind: "reconciled", service, op, object, marker, found}. */
 hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,
