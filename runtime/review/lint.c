@@ -15,10 +15,19 @@
 #include "hb/workflow.h"
 #include "lint_internal.h"
 
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void hb_lint_env_read(lint_env *env, hb_lua *lua)
 {
     env->lua = lua;
     env->nglobals = hb_lua_workflow_globals(lua, env->globals, HB_LINT_MAX_NAMES);
+    /* The environment gives its names in table order, which varies from run
+     * to run; sorted, a "did you mean" between equally close names is the
+     * same every time. */
+    qsort(env->globals, env->nglobals, sizeof env->globals[0], compare_names);
 }
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -37,25 +46,16 @@ static bool in_array(char **list, size_t n, const char *s)
     return false;
 }
 
+/* The nearest global, or a nearer service from `uses` (a misspelt service
+ * is more likely what was meant than a global at the same distance). */
 static const char *closest_known(const lint_env *env, const char *name, char **uses, size_t nuses)
 {
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < env->nglobals; i++) {
-        size_t d = hb_edit_distance(env->globals[i], name);
-        if (d < best_d || (d == best_d && best && strcmp(env->globals[i], best) < 0)) {
-            best_d = d;
-            best = env->globals[i];
-        }
-    }
-    for (size_t i = 0; i < nuses; i++) {
-        size_t d = hb_edit_distance(uses[i], name);
-        if (d < best_d) {
-            best_d = d;
-            best = uses[i];
-        }
-    }
-    return best;
+    const char *best = hb_closest_name(env->globals, env->nglobals, name, 2);
+    size_t limit = best ? hb_edit_distance(best, name) : 3;
+    if (limit == 0)
+        return best;
+    const char *use = hb_closest_name((const char *const *)uses, nuses, name, limit - 1);
+    return use ? use : best;
 }
 
 /* Does a `when` helper read the input: is("name", ...) (inputs come first
@@ -284,6 +284,21 @@ hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb
     return HB_OK;
 }
 
+hb_status hb_lint_begin(const char *path, hb_lua *lua, const hb_err *lua_err, hb_lint_report *r,
+                        lint_source *src, hb_chunk_facts *facts, lint_env *env, hb_err *e)
+{
+    if (!lua)
+        return hb_err_set(e, lua_err->code ? lua_err->code : HB_EINTERNAL, "%s", lua_err->msg);
+    hb_status st = hb_lint_open(path, r, src, facts, e);
+    if (st != HB_OK) {
+        hb_lua_free(lua);
+        return st;
+    }
+    hb_lint_env_read(env, lua);
+    hb_lint_check_library_members(env, src, facts, r);
+    return HB_OK;
+}
+
 hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
 {
     hb_file_info info;
@@ -292,26 +307,19 @@ hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
     hb_file_info_free(&info);
     if (kind == HB_FILE_SCENARIOS)
         return hb_lint_scenario_file(path, r, e);
-    lint_source src;
-    hb_chunk_facts facts;
-    hb_status st = hb_lint_open(path, r, &src, &facts, e);
-    if (st != HB_OK)
-        return st == HB_EFAILED ? HB_OK : st;
     hb_err ce;
     char *dir = hb_dirname(path);
     hb_lua *lua = hb_workflow_sandbox_new(dir, &ce);
     free(dir);
-    if (!lua) {
-        hb_chunk_facts_free(&facts);
-        free((char *)src.text);
-        return hb_err_set(e, ce.code ? ce.code : HB_EINTERNAL, "%s", ce.msg);
-    }
+    lint_source src;
+    hb_chunk_facts facts;
     lint_env env;
-    hb_lint_env_read(&env, lua);
+    hb_status st = hb_lint_begin(path, lua, &ce, r, &src, &facts, &env, e);
+    if (st != HB_OK)
+        return st == HB_EFAILED ? HB_OK : st;
     hb_workflow *wf = NULL;
     hb_err le;
     hb_load_problems problems = {0};
-    hb_lint_check_library_members(&env, &src, &facts, r);
     if (hb_workflow_load_file_report(path, &wf, &problems, &le) != HB_OK) {
         hb_lint_check_globals(&env, &src, &facts, NULL, r);
         hb_lint_check_services(&src, &facts, NULL, r);

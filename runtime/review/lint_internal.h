@@ -65,6 +65,11 @@ void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb
  * error (nothing to free); HB_EUSAGE / HB_EINTERNAL with e set. */
 hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb_chunk_facts *facts,
                        hb_err *e);
+/* hb_lint_open, then the environment of lua (the sandbox the file runs in,
+ * NULL when making it failed with lua_err) and the library-member check.
+ * Takes lua: on any status but HB_OK it is freed and nothing else is held. */
+hb_status hb_lint_begin(const char *path, hb_lua *lua, const hb_err *lua_err, hb_lint_report *r,
+                        lint_source *src, hb_chunk_facts *facts, lint_env *env, hb_err *e);
 
 /* A scenario file (lint_scenarios.c): the checks above with the scenario
  * language's globals, what loading it reports, and every step, input,

@@ -310,24 +310,18 @@ static hb_status run_scenarios(hb_lua *lua, const lint_source *src, hb_err *e)
 
 hb_status hb_lint_scenario_file(const char *path, hb_lint_report *r, hb_err *e)
 {
-    lint_source src;
-    hb_chunk_facts facts;
-    hb_status st = hb_lint_open(path, r, &src, &facts, e);
-    if (st != HB_OK)
-        return st == HB_EFAILED ? HB_OK : st;
     hb_file_info info;
     hb_file_info_of(path, &info);
     hb_err le;
     hb_lua *lua = scenario_sandbox(info.home, &le);
-    if (!lua) {
-        hb_file_info_free(&info);
-        hb_chunk_facts_free(&facts);
-        free((char *)src.text);
-        return hb_err_set(e, le.code ? le.code : HB_EINTERNAL, "%s", le.msg);
-    }
+    lint_source src;
+    hb_chunk_facts facts;
     lint_env env;
-    hb_lint_env_read(&env, lua);
-    hb_lint_check_library_members(&env, &src, &facts, r);
+    hb_status st = hb_lint_begin(path, lua, &le, r, &src, &facts, &env, e);
+    if (st != HB_OK) {
+        hb_file_info_free(&info);
+        return st == HB_EFAILED ? HB_OK : st;
+    }
     hb_lint_check_globals(&env, &src, &facts, NULL, r);
 
     char *wf_file = hb_xasprintf("%s/%s.lua", info.home, info.name);

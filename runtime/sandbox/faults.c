@@ -86,6 +86,15 @@ static bool parse_count(const char *s, int64_t max, int64_t *out)
     return sb_parse_int(s, out) && *out >= 0 && *out <= max;
 }
 
+/* "fault 'TEXT': unknown WHAT 'GOT' (expected ...)": every part of a spec
+ * is refused in the same words. */
+static hb_status refuse(const fault_rule *r, const char *what, const char *got,
+                        const char *expected, hb_err *e)
+{
+    return hb_err_set(e, HB_EUSAGE, "fault '%s': unknown %s '%s' (expected %s)", r->text, what, got,
+                      expected);
+}
+
 /* The effects a rule can have; the names are also what sb_fault_kind_name
  * gives back, so a spec and the sandbox's fault log use the same words. */
 static const sb_fault_kind fault_kinds[] = {
@@ -104,10 +113,7 @@ static hb_status parse_effect(fault_rule *r, const char *effect, hb_err *e)
         r->latency_ms = ms;
         return HB_OK;
     }
-    return hb_err_set(e, HB_EUSAGE,
-                      "fault '%s': unknown effect '%s' (expected 403, 429, 500, drop, "
-                      "drop-after-write or latency=MS)",
-                      r->text, effect);
+    return refuse(r, "effect", effect, "403, 429, 500, drop, drop-after-write or latency=MS", e);
 }
 
 static hb_status parse_target(fault_rule *r, char *target, hb_err *e)
@@ -130,10 +136,7 @@ static hb_status parse_target(fault_rule *r, char *target, hb_err *e)
         path = trim(space + 1);
     }
     if (*path != '/')
-        return hb_err_set(e, HB_EUSAGE,
-                          "fault '%s': unknown target '%s' (expected all, a service name, or "
-                          "[METHOD ]/path)",
-                          r->text, target);
+        return refuse(r, "target", target, "all, a service name, or [METHOD ]/path", e);
     r->target = TARGET_PATH;
     r->pattern = hb_xstrdup(path);
     if (sb_service_for_path(path) == SB_ZENDESK && hb_str_ends_with(r->pattern, ".json"))
@@ -188,10 +191,8 @@ static hb_status parse_option(fault_rule *r, const char *opt, hb_err *e)
             return HB_OK;
         }
     }
-    return hb_err_set(e, HB_EUSAGE,
-                      "fault '%s': unknown option '%s' (expected next=N, after=N, "
-                      "share=PERCENT, seed=N or retry-after=SECONDS)",
-                      r->text, opt);
+    return refuse(r, "option", opt, "next=N, after=N, share=PERCENT, seed=N or retry-after=SECONDS",
+                  e);
 }
 
 static hb_status parse_rule(fault_rule *r, char *text, hb_err *e)

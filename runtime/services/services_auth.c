@@ -75,6 +75,17 @@ static hb_status check_base_url(hb_services *s, svc_conn *c, const char *url, co
     return HB_OK;
 }
 
+/* After a service's variables were read: refuses naming every missing one,
+ * else takes the base URL. */
+static hb_status settle_variables(hb_services *s, svc_conn *c, hb_buf *missing, const char *url,
+                                  hb_err *e)
+{
+    if (missing->len)
+        return missing_error(c, missing, e);
+    hb_buf_free(missing);
+    return check_base_url(s, c, url, c->def->url_var, c->def->api_suffix, e);
+}
+
 static hb_status prepare_zendesk(hb_services *s, svc_conn *c, hb_err *e)
 {
     hb_buf missing;
@@ -83,10 +94,7 @@ static hb_status prepare_zendesk(hb_services *s, svc_conn *c, hb_err *e)
     const char *oauth = var(s, "ZENDESK_OAUTH_TOKEN");
     const char *email = oauth ? NULL : need(s, "ZENDESK_EMAIL", &missing);
     const char *token = oauth ? NULL : need(s, "ZENDESK_API_TOKEN", &missing);
-    if (missing.len)
-        return missing_error(c, &missing, e);
-    hb_buf_free(&missing);
-    hb_status st = check_base_url(s, c, url, c->def->url_var, c->def->api_suffix, e);
+    hb_status st = settle_variables(s, c, &missing, url, e);
     if (st != HB_OK)
         return st;
     if (oauth) {
@@ -110,10 +118,7 @@ static hb_status prepare_gitlab(hb_services *s, svc_conn *c, hb_err *e)
     hb_buf_init(&missing);
     const char *url = need(s, "GITLAB_URL", &missing);
     const char *token = need(s, "GITLAB_TOKEN", &missing);
-    if (missing.len)
-        return missing_error(c, &missing, e);
-    hb_buf_free(&missing);
-    hb_status st = check_base_url(s, c, url, c->def->url_var, c->def->api_suffix, e);
+    hb_status st = settle_variables(s, c, &missing, url, e);
     if (st != HB_OK)
         return st;
     hb_secrets_add(s->secrets, token);
@@ -130,10 +135,7 @@ static hb_status prepare_oauth(hb_services *s, svc_conn *c, hb_err *e)
     const char *url = need(s, v[0], &missing);
     const char *id = need(s, v[1], &missing);
     const char *secret = need(s, v[2], &missing);
-    if (missing.len)
-        return missing_error(c, &missing, e);
-    hb_buf_free(&missing);
-    hb_status st = check_base_url(s, c, url, c->def->url_var, c->def->api_suffix, e);
+    hb_status st = settle_variables(s, c, &missing, url, e);
     if (st != HB_OK)
         return st;
     hb_secrets_add(s->secrets, id);
