@@ -109,7 +109,26 @@ function M.issues.create(project, fields)
       end
       return nil
     end,
+    created = function(issue)
+      return type(issue) == "table" and math.tointeger(issue.iid) and issue_object(name, issue.iid)
+    end,
   })
+end
+
+-- The issue's page (https://gitlab.com/group/project/-/issues/3), from the
+-- project's path and the iid alone: no request. The base is GITLAB_WEB_URL,
+-- else GITLAB_URL (in the sandbox, HB_SANDBOX_WEB_URL: the same every run).
+function M.issues.web_url(project, iid)
+  local op = "gitlab.issues.web_url"
+  if type(project) ~= "string" or not project:find("/", 1, true) then
+    error(op .. ": project must be a path like \"group/project\" (a web address has no numeric ids)", 2)
+  end
+  iid = svc.positive_id(iid, op, "iid")
+  local base = hbi.web_base("gitlab")
+  if not base then
+    error(op .. ": GITLAB_URL is not set, so there is no address to link to", 2)
+  end
+  return ("%s/%s/-/issues/%d"):format(base, project, iid)
 end
 
 function M.issues.get(project, iid)

@@ -235,9 +235,27 @@ function M.tickets.set_status(id, status, c)
   fields.comment and comment_once(id) or nil)
 end
 
+-- Where people see Zendesk: ZENDESK_WEB_URL, else ZENDESK_URL (in the
+-- sandbox, HB_SANDBOX_WEB_URL: the same for every run). nil when unset.
+local function web_base()
+  return hbi.web_base("zendesk")
+end
+
 -- The ticket's page in the agent interface (https://x.zendesk.com/agent/tickets/123),
--- from the API address Zendesk gives the ticket. `t` is a ticket (no request)
--- or its id. nil, err when there is no such ticket.
+-- made from its id alone: no request, so a link for a ticket hb has not read.
+function M.tickets.web_url(id)
+  local op = "zendesk.tickets.web_url"
+  id = svc.positive_id(id, op, "ticket")
+  local base = web_base()
+  if not base then
+    error(op .. ": ZENDESK_URL is not set, so there is no address to link to", 2)
+  end
+  return ("%s/agent/tickets/%d"):format(base, id)
+end
+
+-- The ticket's page in the agent interface (https://x.zendesk.com/agent/tickets/123),
+-- for a ticket that exists: `t` is a ticket (no request) or its id (read
+-- first). nil, err when there is no such ticket.
 function M.tickets.agent_url(t)
   local op = "zendesk.tickets.agent_url"
   if type(t) ~= "table" then
@@ -252,7 +270,7 @@ function M.tickets.agent_url(t)
   if not base then
     error(op .. ": the ticket has no API url to derive its agent page from", 2)
   end
-  return ("%s/agent/tickets/%s"):format(base, id)
+  return ("%s/agent/tickets/%s"):format(web_base() or base, id)
 end
 
 -- Adds email CCs (addresses), keeping the ones already there.

@@ -37,7 +37,7 @@ declare -A header_layer=(
   [workflow.h]=workflow [workflow_find.h]=workflow
   [services.h]=services [redact.h]=services [credentials.h]=services [service_table.h]=services
   [graph.h]=review [doc.h]=review [diff.h]=review [lint.h]=review [chunk_facts.h]=review
-  [file_kind.h]=review
+  [file_kind.h]=review [op_docs.h]=review
   [engine.h]=engine
   [scenario.h]=scenario
   [server.h]=server

@@ -34,6 +34,7 @@ int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_call(int argc, char **argv);
+int hb_cmd_ops(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);

@@ -41,7 +41,9 @@ const char *hb_sandbox_url(const hb_sandbox *sb);
 /* Calls cb once for each variable the bindings read, pointing at this
  * sandbox: ZENDESK_URL ZENDESK_EMAIL ZENDESK_API_TOKEN GITLAB_URL
  * GITLAB_TOKEN ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET SALESFORCE_URL
- * SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET. URLs carry no API suffix.
+ * SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET, and ZENDESK_WEB_URL and
+ * GITLAB_WEB_URL (HB_SANDBOX_WEB_URL, where links point). URLs carry no API
+ * suffix.
  * The credentials are random per state, so every process sharing a state
  * file sees the same ones. */
 void hb_sandbox_each_var(const hb_sandbox *sb,

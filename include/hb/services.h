@@ -10,6 +10,7 @@
  *   ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET [ZUORA_API_VERSION]
  *   SALESFORCE_URL SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET
  * *_URL carry no API suffix; https://, or http:// to loopback only.
+ * ZENDESK_WEB_URL, GITLAB_WEB_URL (optional): where links for people point.
  * Process environment: HB_HTTP_* (http.h), HB_AUDIT_BODY_MAX_KB (64). */
 #ifndef HB_SERVICES_H
 #define HB_SERVICES_H
@@ -50,6 +51,11 @@ typedef struct hb_services_config {
     /* The run's clock, for the time an exactly-once search starts from;
      * NULL: HB_NOW, else the wall clock. Must outlive the hb_services. */
     const hb_clock *clock;
+    /* Told before each wait between two attempts of one call, for a person
+     * watching ("zendesk 429, attempt 2/5 in 4 s"); NULL: nobody. The
+     * attempts themselves are audited (api_call), this is not. */
+    void (*progress)(void *ud, const char *message);
+    void *progress_ud;
 } hb_services_config;
 
 typedef struct hb_services hb_services;
@@ -115,6 +121,17 @@ void hb_service_response_free(hb_service_response *r);
 hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
                            hb_err *e);
 
+/* Checks that a service is configured (its URL and credentials), sending
+ * nothing: HB_EUSAGE naming what is missing, as a call would fail. Lets a
+ * caller refuse before it records anything. */
+hb_status hb_services_check(hb_services *s, const char *service, hb_err *e);
+
+/* Where a service's web pages are, for links people follow (a ticket's
+ * agent page, an issue): <SERVICE>_WEB_URL when set (the sandbox sets it
+ * to its stable public URL), else <SERVICE>_URL; without a trailing '/'.
+ * Newly allocated; NULL when neither is set or usable. */
+char *hb_services_web_base(hb_services *s, const char *service);
+
 /* The value of `forbid` that refuses req (by its operation, or by a
  * capability it would exercise: "<service>.write" for any write,
  * "<service>.delete" for an HTTP DELETE, "zendesk.public_reply" for a
@@ -143,6 +160,12 @@ void hb_services_set_pending(hb_services *s, const cJSON *pending);
  * is set. *pending_since: NULL, or the time of the recorded intent with
  * this marker (the write may have happened). */
 bool hb_services_next_marker(hb_services *s, char *out, size_t cap, const char **pending_since);
+/* Audits the key of an object a write created, known only from the reply
+ * (a GitLab issue's iid): a `created` event {service, op, object: created,
+ * in: the write's object}, so `hb audit show --object`
+ * finds it by its own key. */
+hb_status hb_services_audit_created(hb_services *s, const char *service, const char *op,
+                                    const char *in, const char *created, hb_err *e);
 /* Audits a change found (by its marker) instead of written again: a
  * `note` event {kind: "reconciled", service, op, object, marker, found}. */
 hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,

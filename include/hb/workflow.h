@@ -43,6 +43,14 @@ typedef struct hb_edge {
     size_t nwhen_values;
 } hb_edge;
 
+/* A named, typed value: a workflow's input, a field of an event's payload. */
+typedef struct hb_input {
+    char *name;
+    char *type; /* integer number string boolean date */
+    bool optional;
+    char *description;
+} hb_input;
+
 /* A time given as a literal duration or computed by a function(ctx). */
 typedef struct hb_timespec {
     bool set;
@@ -82,8 +90,16 @@ typedef struct hb_step {
     char **choices;   /* a literal list of the enum's values */
     size_t nchoices;
 
+    /* ask and wait: the facts a person deciding or waiting here is shown
+     * ("vars.level", "input.ticket", or a bare name looked up as fact()
+     * does: input, vars, answers, events). */
+    char **shows;
+    size_t nshows;
+
     /* wait */
     char *event;
+    hb_input *payload; /* an event wait's declared payload fields, sorted by name */
+    size_t npayload;
     int condition_ref;
     int64_t every_us;
     hb_timespec after;
@@ -94,13 +110,6 @@ typedef struct hb_step {
     /* fail */
     char *message;
 } hb_step;
-
-typedef struct hb_input {
-    char *name;
-    char *type; /* integer number string boolean date */
-    bool optional;
-    char *description;
-} hb_input;
 
 typedef struct hb_workflow {
     char *name;

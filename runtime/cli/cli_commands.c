@@ -15,6 +15,7 @@ const hb_command hb_commands[] = {
     {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
+    {"ops", hb_cmd_ops, "list every operation a workflow can call, with its signature"},
     {"call", hb_cmd_call, "run one service operation and print its JSON result"},
     {"graph", hb_cmd_graph, "draw a workflow's decision graph (Mermaid or DOT)"},
     {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},

@@ -18,7 +18,8 @@ static const char ABOUT[] =
     "Serves Zendesk (/api/v2), GitLab (/api/v4), Zuora (/oauth/token, /v1) and\n"
     "Salesforce (/services) on one loopback port over seeded data, until SIGINT or\n"
     "SIGTERM. Prints one `export NAME=value` line per variable the bindings read\n"
-    "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET), flushed at once, so\n"
+    "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET, then ZENDESK_WEB_URL and\n"
+    "GITLAB_WEB_URL: HB_SANDBOX_WEB_URL, where links point), flushed at once, so\n"
     "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n";
 
 static const char MORE[] =
@@ -69,6 +70,7 @@ int hb_cmd_sandbox(int argc, char **argv)
 {
     hb_sandbox_config cfg = {0};
     int64_t port = 0;
+    const char *patch_file = NULL;
     const hb_option options[] = {
         HB_INT("port", &port, "N", 0, 65535, "port to listen on (default 0: any free port)"),
         HB_STRING("bind", &cfg.bind, "ADDR", "loopback address (default 127.0.0.1; ::1 works too)"),
@@ -81,6 +83,10 @@ int hb_cmd_sandbox(int argc, char **argv)
         HB_STRING("faults", &cfg.faults, "SPEC",
                   "inject faults, e.g. '429@zendesk,next=2;drop-after-write@PUT\n"
                   "/api/v2/tickets/{id},next=1;latency=200@all'"),
+        HB_STRING("patch", &patch_file, "FILE",
+                  "apply this patch (JSON, the format of POST /__sandbox/patch)\n"
+                  "to the data before serving: test data without editing the seed;\n"
+                  "with --state it is kept there"),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
@@ -100,8 +106,19 @@ int hb_cmd_sandbox(int argc, char **argv)
 
     hb_sandbox *sb;
     hb_err e = {0};
-    if (hb_sandbox_start(&cfg, &sb, &e) != HB_OK) {
-        hb_cli_error("sandbox: %s", e.msg);
+    /* The patch is read before the port is bound, so a missing file stops
+     * hb with nothing started. */
+    char *patch = patch_file ? hb_read_file(patch_file, NULL, &e) : NULL;
+    if (patch_file && !patch) {
+        hb_cli_error("sandbox: --patch: %s", e.msg);
+        return e.code;
+    }
+    hb_status st = hb_sandbox_start(&cfg, &sb, &e);
+    if (st == HB_OK && patch && (st = hb_sandbox_patch(sb, patch, &e)) != HB_OK)
+        hb_sandbox_stop(sb);
+    free(patch);
+    if (st != HB_OK) {
+        hb_cli_error("sandbox: %s%s", patch_file && st == HB_EUSAGE ? "--patch: " : "", e.msg);
         return e.code;
     }
     hb_sandbox_each_var(sb, print_export, NULL);

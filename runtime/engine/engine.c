@@ -223,6 +223,14 @@ hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
     inputs = NULL;
     if (!req->allow_duplicate && !req->dry_run && (st = refuse_duplicate(&x, e)) != HB_OK)
         goto out;
+    /* Test data for this run, in place before it is recorded: a patch the
+     * sandbox refuses leaves no run behind. */
+    if (req->sandbox_patch && !req->sandbox) {
+        st = hb_err_set(e, HB_EUSAGE, "a sandbox patch is only for a sandbox run (--sandbox)");
+        goto out;
+    }
+    if (req->sandbox_patch && (st = hb_engine_sandbox_patch(eng, req->sandbox_patch, e)) != HB_OK)
+        goto out;
     if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
         goto out;
     hb_report_begin(&x, "started");
@@ -407,6 +415,8 @@ hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
     x.run.due_at = 0;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "by", x.actor);
+    if (req->reason && *req->reason)
+        cJSON_AddStringToObject(d, "reason", req->reason);
     x.current_step = x.run.step;
     st = hb_exec_checkpoint(&x, d, "cancelled", NULL, NULL, e);
     cJSON_Delete(d);

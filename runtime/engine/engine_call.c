@@ -154,7 +154,8 @@ hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e)
     const char *uses[] = {t.service};
     hb_exec_uses u = {.uses = uses, .nuses = 1};
     if ((st = hb_exec_services_open(&x, &u, e)) != HB_OK ||
-        (st = find_operation(&x, req->operation, &t, e)) != HB_OK)
+        (st = find_operation(&x, req->operation, &t, e)) != HB_OK ||
+        (st = hb_services_check(hb_exec_services(&x), t.service, e)) != HB_OK)
         goto out;
     if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
         goto out;

@@ -13,6 +13,8 @@
  *   engine_pins.c     pinned sources
  *   engine_services.c the target (live or sandbox) and the bindings
  *   engine_once.c     exactly-once markers
+ *   engine_context.c  what a person is shown at an ask or a wait, and an
+ *                     event's payload checked against its wait
  *   engine_report.c   what the reporter is told, a dry run's plan */
 #ifndef HB_ENGINE_INTERNAL_H
 #define HB_ENGINE_INTERNAL_H
@@ -191,12 +193,31 @@ void hb_once_transition(hb_exec *x, const char *from, bool raised, const char *t
  * object, the caller's), or *out NULL when the run never entered it. */
 hb_status hb_once_visits_at(hb_exec *x, const char *step, cJSON **out, hb_err *e);
 
+/* engine_context.c */
+typedef struct hb_context {
+    char *ticket;     /* the run's `ticket` input as text, or NULL */
+    char *ticket_url; /* its agent page, or NULL */
+    hb_kv *shows;     /* the step's `shows`: each fact and its value as text */
+    size_t nshows;
+    cJSON *values; /* the same facts as JSON (null when not known yet) */
+} hb_context;
+void hb_context_build(hb_exec *x, const hb_step *s, hb_context *c);
+/* Adds ticket, ticket_url and shows to a wait description. */
+void hb_context_add_to(const hb_context *c, cJSON *wait);
+void hb_context_free(hb_context *c);
+/* A wait's payload fields as {name: "type" or "type?"} (newly made). */
+cJSON *hb_payload_shape(const hb_step *s);
+/* NULL when the event's JSON fits the wait's payload (or it declares
+ * none), else the problem in words with the shape expected. */
+char *hb_payload_check(const hb_step *s, const char *json);
+
 /* engine_report.c: the reporter's calls, each a no-op when the reporter
  * has no such member; plan reads a dry run's intents from the store. */
 void hb_report_begin(const hb_exec *x, const char *verb);
 void hb_report_step(const hb_exec *x, const char *step, const char *kind, const char *outcome,
                     double ms);
 void hb_report_note(const hb_exec *x, const char *step, const char *message);
+void hb_report_progress(const hb_exec *x, const char *step, const char *message);
 void hb_report_plan(hb_exec *x);
 void hb_report_result(const hb_exec *x);
 

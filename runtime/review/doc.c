@@ -101,6 +101,21 @@ static void wait_line(const hb_step *s, hb_buf *out)
         hb_buf_printf(out, "for %s", s->after.text ? s->after.text : "a time");
     else
         hb_buf_puts(out, "until a moment it computes");
+    for (size_t k = 0; k < s->npayload; k++)
+        hb_buf_printf(out, "%s`%s` (%s%s)", k ? ", " : ", with ", s->payload[k].name,
+                      s->payload[k].type ? s->payload[k].type : "?",
+                      s->payload[k].optional ? ", optional" : "");
+    hb_buf_puts(out, "\n");
+}
+
+/* The facts shown to the person at an ask or a wait. */
+static void shows_line(const hb_step *s, hb_buf *out)
+{
+    if (!s->nshows)
+        return;
+    hb_buf_puts(out, "   - shows");
+    for (size_t k = 0; k < s->nshows; k++)
+        hb_buf_printf(out, "%s`%s`", k ? ", " : " ", s->shows[k]);
     hb_buf_puts(out, "\n");
 }
 
@@ -120,6 +135,7 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
             hb_buf_printf(out, "%s`%s`", k ? ", " : " (", s->choices[k]);
         hb_buf_puts(out, s->nchoices ? ")\n" : "\n");
     }
+    shows_line(s, out);
     if (hb_step_is_terminal(s)) {
         hb_buf_printf(out, "   - ends the run: %s",
                       s->kind == HB_STEP_SUCCEED ? "succeeded" : "failed");

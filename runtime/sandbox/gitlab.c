@@ -80,7 +80,7 @@ void sb_h_gl_project_get(sb_ctx *cx)
     static const char *const hidden[] = {"issues", "templates", NULL};
     cJSON *out = sb_copy_without(project, hidden);
     const char *path = sb_get_str(project, "path_with_namespace");
-    char *web = hb_xasprintf("%s/%s", sb_base_url(cx), path ? path : "");
+    char *web = hb_xasprintf("%s/%s", sb_web_url(cx), path ? path : "");
     sb_set(out, "web_url", cJSON_CreateString(web));
     free(web);
     sb_reply_json(cx, 200, out);

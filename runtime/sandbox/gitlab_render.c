@@ -24,7 +24,7 @@ cJSON *sb_gl_render_user(sb_ctx *cx, int64_t id)
     cJSON_AddStringToObject(out, "name", sb_get_str(u, "name") ? sb_get_str(u, "name") : "");
     cJSON_AddStringToObject(out, "state", "active");
     cJSON_AddNullToObject(out, "avatar_url");
-    char *url = hb_xasprintf("%s/%s", sb_base_url(cx), username ? username : "unknown");
+    char *url = hb_xasprintf("%s/%s", sb_web_url(cx), username ? username : "unknown");
     cJSON_AddStringToObject(out, "web_url", url);
     free(url);
     return out;
@@ -92,7 +92,7 @@ cJSON *sb_gl_render_issue(sb_ctx *cx, const cJSON *project, const cJSON *issue)
         sb_truthy(cJSON_GetObjectItemCaseSensitive(issue, "confidential"), false));
     cJSON_AddStringToObject(o, "issue_type", "issue");
     char *web =
-        hb_xasprintf("%s/%s/-/issues/%lld", sb_base_url(cx), path ? path : "", (long long)iid);
+        hb_xasprintf("%s/%s/-/issues/%lld", sb_web_url(cx), path ? path : "", (long long)iid);
     cJSON_AddStringToObject(o, "web_url", web);
     free(web);
     cJSON *refs = cJSON_AddObjectToObject(o, "references");

@@ -231,6 +231,11 @@ cJSON *sb_params(sb_ctx *cx)
     return obj;
 }
 
+const char *sb_web_url(const sb_ctx *cx)
+{
+    return cx->sb->web_url;
+}
+
 const char *sb_base_url(sb_ctx *cx)
 {
     if (!cx->base_url) {

@@ -118,13 +118,14 @@ typedef struct sb_file_stamp {
     bool present;
 } sb_file_stamp;
 
-#define SB_VAR_COUNT 11
+#define SB_VAR_COUNT 13
 
 struct hb_sandbox {
     struct MHD_Daemon *daemon;
     int port;
     char *bind;
     char *url;
+    char *web_url; /* where links point (HB_SANDBOX_WEB_URL), without a trailing '/' */
     char *seed_path;
     char *state_path; /* NULL: memory only */
     char *lock_path;
@@ -237,6 +238,9 @@ const char *sb_form(sb_ctx *cx, const char *name);
  * (later ones win); "a[]=1&a[]=2" becomes an array. Owned by cx. */
 cJSON *sb_params(sb_ctx *cx);
 /* "http://HOST" from the Host header, else the sandbox's own URL. */
+/* Where the sandbox's web links (web_url fields) point: HB_SANDBOX_WEB_URL,
+ * the same in every process and run, unlike an in-process sandbox's port. */
+const char *sb_web_url(const sb_ctx *cx);
 const char *sb_base_url(sb_ctx *cx);
 
 void sb_reply_json(sb_ctx *cx, int status, cJSON *body); /* takes body */

@@ -42,6 +42,8 @@ static const char *const var_names[SB_VAR_COUNT] = {
     "SALESFORCE_URL",
     "SALESFORCE_CLIENT_ID",
     "SALESFORCE_CLIENT_SECRET",
+    "ZENDESK_WEB_URL",
+    "GITLAB_WEB_URL",
 };
 
 static const int rate_limits[SB_SERVICE_COUNT] = {700, 2000, 1000, 100000, 1000000};
@@ -387,9 +389,13 @@ static void cache_vars(hb_sandbox *sb)
                                       "zuora_client_secret",
                                       NULL,
                                       "salesforce_client_id",
-                                      "salesforce_client_secret"};
+                                      "salesforce_client_secret",
+                                      NULL,
+                                      NULL};
     for (int i = 0; i < SB_VAR_COUNT; i++) {
-        const char *v = keys[i] ? sb_get_str(c, keys[i]) : sb->url;
+        const char *v = keys[i]                         ? sb_get_str(c, keys[i])
+                        : strstr(var_names[i], "_WEB_") ? sb->web_url
+                                                        : sb->url;
         sb->var_values[i] = hb_xstrdup(v ? v : "");
     }
 }
@@ -420,6 +426,26 @@ static hb_status start_daemon(hb_sandbox *sb, int port, hb_err *e)
     return HB_OK;
 }
 
+/* HB_SANDBOX_WEB_URL: links are for people, so any http(s) address will
+ * do; without the trailing '/' a path is appended to. */
+static hb_status read_web_url(hb_sandbox *sb, hb_err *e)
+{
+    char *url = hb_setting_text("HB_SANDBOX_WEB_URL");
+    if (!url) /* unset: the row's default */
+        url = hb_xstrdup(hb_setting_find("HB_SANDBOX_WEB_URL")->fallback);
+    if ((strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || !url[8]) {
+        hb_status st = hb_err_set(
+            e, HB_EUSAGE, "HB_SANDBOX_WEB_URL='%s' is not an http:// or https:// address", url);
+        free(url);
+        return st;
+    }
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    sb->web_url = url;
+    return HB_OK;
+}
+
 hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_err *e)
 {
     *out = NULL;
@@ -440,6 +466,8 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     if (st == HB_OK)
         st = hb_setting_int("HB_SANDBOX_QUERY_BATCH", &batch, e);
     sb->query_batch = (int)batch;
+    if (st == HB_OK)
+        st = read_web_url(sb, e);
     if (st == HB_OK)
         st = sb_faults_parse(cfg->faults, &sb->faults, e);
     if (st == HB_OK)
@@ -489,6 +517,7 @@ void hb_sandbox_stop(hb_sandbox *sb)
         free(sb->var_values[i]);
     free(sb->bind);
     free(sb->url);
+    free(sb->web_url);
     free(sb->seed_path);
     free(sb->state_path);
     free(sb->lock_path);

@@ -96,6 +96,9 @@ const hb_operation_def hb_operation_defs[] = {
     /* Computed from a ticket the workflow already has; given only an id, it
      * reads that ticket first. */
     READ("zendesk.tickets.agent_url", "zendesk", GET, TICKET),
+    /* A link made from the id and ZENDESK_WEB_URL (or ZENDESK_URL): it
+     * sends nothing; the path is the ticket it names. */
+    READ("zendesk.tickets.web_url", "zendesk", GET, TICKET),
     READ("zendesk.ticket_forms.find", "zendesk", GET, "/api/v2/ticket_forms.json"),
     READ("zendesk.ticket_fields.find", "zendesk", GET, "/api/v2/ticket_fields.json"),
     READ("zendesk.users.get", "zendesk", GET, "/api/v2/users/*.json"),
@@ -106,6 +109,8 @@ const hb_operation_def hb_operation_defs[] = {
 
     WRITE("gitlab.issues.create", "gitlab", HB_REPEAT_NEVER, HB_METHOD_POST, NULL, ISSUES),
     READ("gitlab.issues.get", "gitlab", GET, ISSUE),
+    /* A link made from the project's path and the iid: it sends nothing. */
+    READ("gitlab.issues.web_url", "gitlab", GET, ISSUE),
     WRITE("gitlab.issues.update", "gitlab", HB_REPEAT_SAFE, HB_METHOD_PUT, NULL, ISSUE),
     READ("gitlab.issues.list", "gitlab", GET, ISSUES),
     /* Labels one by one (add_labels / remove_labels fields): the others stay. */

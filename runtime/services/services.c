@@ -277,6 +277,30 @@ static uint32_t next_random(hb_services *s)
     return (uint32_t)rand_r(&s->rng);
 }
 
+/* Says, to whoever watches, that a call waits before its next attempt:
+ * what went wrong (the status, or that the connection failed), which
+ * attempt comes next of how many, and in how long. */
+static void tell_retry(const hb_services *s, const svc_call *k, const hb_http_response *resp,
+                       hb_status sent, int attempt, int64_t wait_ms)
+{
+    if (!s->cfg.progress)
+        return;
+    char why[32], in[32];
+    if (sent != HB_OK)
+        snprintf(why, sizeof why, "%s",
+                 resp->failure == HB_HTTP_TIMEOUT ? "timed out" : "connection failed");
+    else
+        snprintf(why, sizeof why, "%ld", resp->status);
+    if (wait_ms >= 1000)
+        snprintf(in, sizeof in, "%lld s", (long long)((wait_ms + 500) / 1000));
+    else
+        snprintf(in, sizeof in, "%lld ms", (long long)wait_ms);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s %s, attempt %d/%d in %s", k->conn->name, why, attempt + 1,
+             s->limits.max_attempts, in);
+    s->cfg.progress(s->cfg.progress_ud, msg);
+}
+
 hb_status svc_exchange(hb_services *s, svc_call *k, hb_http_response *resp, svc_outcome *oc,
                        hb_err *e)
 {
@@ -342,6 +366,7 @@ hb_status svc_exchange(hb_services *s, svc_call *k, hb_http_response *resp, svc_
                      (long long)s->limits.max_wait_ms);
             return sent;
         }
+        tell_retry(s, k, resp, sent, attempt, wait);
         hb_http_sleep_ms(wait);
         waited += wait;
     }

@@ -101,6 +101,18 @@ hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_re
     return emit(s, "api_call", d, e);
 }
 
+hb_status hb_services_audit_created(hb_services *s, const char *service, const char *op,
+                                    const char *in, const char *created, hb_err *e)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "service", service);
+    cJSON_AddStringToObject(d, "op", op);
+    cJSON_AddStringToObject(d, "object", created);
+    if (in)
+        cJSON_AddStringToObject(d, "in", in);
+    return emit(s, "created", d, e);
+}
+
 hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,
                                        const char *object, const char *marker, const char *found,
                                        hb_err *e)

@@ -187,6 +187,38 @@ hb_status svc_prepare(hb_services *s, svc_conn *c, hb_err *e)
     return HB_OK;
 }
 
+hb_status hb_services_check(hb_services *s, const char *service, hb_err *e)
+{
+    for (size_t i = 0; i < hb_service_count; i++)
+        if (!strcmp(service, hb_service_defs[i].name))
+            return svc_prepare(s, &s->conns[i], e);
+    return hb_err_set(e, HB_EUSAGE, "unknown service '%s'", service);
+}
+
+char *hb_services_web_base(hb_services *s, const char *service)
+{
+    const hb_service_def *def = hb_service_lookup(service);
+    if (!def)
+        return NULL;
+    /* ZENDESK_URL -> ZENDESK_WEB_URL */
+    char name[64];
+    size_t stem = strlen(def->url_var) - strlen("_URL");
+    snprintf(name, sizeof name, "%.*s_WEB_URL", (int)stem, def->url_var);
+    const char *url = var(s, name);
+    const char *from = name;
+    if (!url || !*url) {
+        url = var(s, def->url_var);
+        from = def->url_var;
+    }
+    hb_err ignored;
+    if (!url || hb_http_check_url(url, from, &ignored) != HB_OK)
+        return NULL;
+    size_t len = strlen(url);
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    return hb_xstrndup(url, len);
+}
+
 static char *token_form(const svc_conn *c)
 {
     char *id = hb_http_escape(c->client_id);

@@ -26,6 +26,10 @@
  *   hbi.reconciled{service=, op=, object=, marker=, found=} audits a change
  *        found by its marker instead of written again
  *   hbi.service_error(t) gives a table the uniform error's metatable
+ *   hbi.created{service=, op=, object=, created=} audits the key of an object a
+ *        write created (known from its reply)
+ *   hbi.web_base(service) -> the base URL of the service's web pages (links
+ *        for people: hb_services_web_base), or nil when it is not configured
  *
  * The hb_services lives in the Lua registry (the engine owns the host's
  * userdata slot). Errors are raised only after C has freed what it owns. */
@@ -316,6 +320,42 @@ static int reconciled(lua_State *L)
     return 0;
 }
 
+static int created(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    hb_services *s = services_of(L);
+    if (!s)
+        return luaL_error(L, "hbi.created: no services are open in this state");
+    const char *service = opt_string_field(L, 1, "service");
+    const char *op = opt_string_field(L, 1, "op");
+    const char *in = opt_string_field(L, 1, "object");
+    const char *key = opt_string_field(L, 1, "created");
+    if (!service || !op || !key)
+        return luaL_error(L, "hbi.created needs service, op and created");
+    hb_err e;
+    hb_err_clear(&e);
+    hb_status st = hb_services_audit_created(s, service, op, in, key, &e);
+    if (st != HB_OK) {
+        lua_pushinteger(L, st);
+        lua_setfield(L, LUA_REGISTRYINDEX, STATUS_KEY);
+        return luaL_error(L, "%s", e.msg);
+    }
+    return 0;
+}
+
+static int web_base(lua_State *L)
+{
+    const char *service = luaL_checkstring(L, 1);
+    hb_services *s = services_of(L);
+    char *base = s ? hb_services_web_base(s, service) : NULL;
+    if (base)
+        lua_pushstring(L, base);
+    else
+        lua_pushnil(L);
+    free(base);
+    return 1;
+}
+
 static int escape(lua_State *L)
 {
     const char *s = luaL_checkstring(L, 1);
@@ -390,5 +430,7 @@ hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e)
     hb_lua_register_internal(h, "marker", marker);
     hb_lua_register_internal(h, "reconciled", reconciled);
     hb_lua_register_internal(h, "service_error", service_error);
+    hb_lua_register_internal(h, "web_base", web_base);
+    hb_lua_register_internal(h, "created", created);
     return HB_OK;
 }

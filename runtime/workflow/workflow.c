@@ -389,6 +389,16 @@ static void free_timespec(hb_timespec *t)
     free(t->text);
 }
 
+void hb_inputs_free(hb_input *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].name);
+        free(list[i].type);
+        free(list[i].description);
+    }
+    free(list);
+}
+
 void hb_workflow_free(hb_workflow *wf)
 {
     if (!wf)
@@ -417,6 +427,10 @@ void hb_workflow_free(hb_workflow *wf)
             free(s->choices[k]);
         free(s->choices);
         free(s->event);
+        for (size_t k = 0; k < s->nshows; k++)
+            free(s->shows[k]);
+        free(s->shows);
+        hb_inputs_free(s->payload, s->npayload);
         free_timespec(&s->after);
         free_timespec(&s->timeout);
         free(s->on_timeout);
@@ -430,12 +444,7 @@ void hb_workflow_free(hb_workflow *wf)
     for (size_t i = 0; i < wf->nforbid; i++)
         free(wf->forbid[i]);
     free(wf->forbid);
-    for (size_t i = 0; i < wf->ninputs; i++) {
-        free(wf->inputs[i].name);
-        free(wf->inputs[i].type);
-        free(wf->inputs[i].description);
-    }
-    free(wf->inputs);
+    hb_inputs_free(wf->inputs, wf->ninputs);
     free(wf->name);
     free(wf->title);
     free(wf->handbook);

@@ -65,4 +65,7 @@ char *wf_description(reader *r, int idx); /* array item 1 */
  * table (stdlib/hb/when.lua) with what it compares. */
 void wf_read_when(reader *r, int branch, hb_edge *edge);
 
+/* Frees a list of inputs (or payload fields) and their strings. */
+void hb_inputs_free(hb_input *list, size_t n);
+
 #endif

@@ -18,13 +18,128 @@
 /* The fields each kind accepts besides its description (array item 1). */
 static const char *const TASK_FIELDS[] = {"run", "next", "retry", "on_error", NULL};
 static const char *const CHOICE_FIELDS[] = {NULL};
-static const char *const ASK_FIELDS[] = {"options", "value", "choices", "next", NULL};
-static const char *const WAIT_FIELDS[] = {"event",   "condition",  "every", "after", "at",
-                                          "timeout", "on_timeout", "next",  NULL};
+static const char *const ASK_FIELDS[] = {"options", "value", "choices", "next", "shows", NULL};
+static const char *const WAIT_FIELDS[] = {"event", "condition", "every",   "after",
+                                          "at",    "timeout",   "payload", "on_timeout",
+                                          "next",  "shows",     NULL};
 static const char *const SUCCEED_FIELDS[] = {"message", NULL};
 static const char *const FAIL_FIELDS[] = {"message", NULL};
 static const char *const WORKFLOW_FIELDS[] = {"title",  "handbook", "uses",
                                               "forbid", "inputs",   NULL};
+
+/* A list of strings into *list / *n, which belong to wf from the start. */
+static void string_list(reader *r, int idx, const char *field, char ***list, size_t *n)
+{
+    *n = 0;
+    wf_raw_field(r->L, idx, field);
+    if (lua_istable(r->L, -1)) {
+        size_t len = lua_rawlen(r->L, -1);
+        *list = hb_xcalloc(len + 1, sizeof **list);
+        for (size_t i = 1; i <= len; i++) {
+            wf_raw_item(r->L, -1, (lua_Integer)i);
+            if (wf_plain_string(r->L, -1, NULL))
+                (*list)[(*n)++] = hb_xstrdup(lua_tostring(r->L, -1));
+            else
+                hb_problem(r->p, r->file, r->line, "%s: %s must list strings", r->what, field);
+            lua_pop(r->L, 1);
+        }
+    } else if (!lua_isnil(r->L, -1)) {
+        hb_problem(r->p, r->file, r->line, "%s: %s must be a list of strings", r->what, field);
+    }
+    lua_pop(r->L, 1);
+}
+
+static int compare_inputs(const void *a, const void *b)
+{
+    return strcmp(((const hb_input *)a)->name, ((const hb_input *)b)->name);
+}
+
+/* A table of name = "type" (or { type =, optional =, description = })
+ * pairs: a workflow's inputs, an event wait's payload. `what` is its field
+ * ("inputs", "payload"), named in messages. */
+static void read_typed(reader *r, int idx, const char *what, hb_input **out, size_t *n_out)
+{
+    static const char *const TYPES[] = {"integer", "number", "string", "boolean", "date", NULL};
+    wf_raw_field(r->L, idx, what);
+    int t = lua_gettop(r->L);
+    if (lua_istable(r->L, t)) {
+        size_t cap = 8, n = 0;
+        hb_input *list = hb_xcalloc(cap, sizeof *list);
+        lua_pushnil(r->L);
+        while (lua_next(r->L, t)) {
+            if (!wf_plain_string(r->L, -2, NULL)) {
+                hb_problem(r->p, r->file, r->line, "%s: %s are name = \"type\" pairs", r->what,
+                           what);
+                lua_pop(r->L, 1);
+                continue;
+            }
+            if (n == cap) {
+                cap *= 2;
+                list = hb_xrealloc(list, cap * sizeof *list);
+            }
+            hb_input *in = &list[n++];
+            memset(in, 0, sizeof *in);
+            in->name = hb_xstrdup(lua_tostring(r->L, -2));
+            const char *type = NULL;
+            if (lua_type(r->L, -1) == LUA_TSTRING) {
+                type = wf_plain_string(r->L, -1, NULL);
+            } else if (lua_istable(r->L, -1)) {
+                wf_raw_field(r->L, -1, "type");
+                type = wf_plain_string(r->L, -1, NULL); /* kept alive by the table */
+                lua_pop(r->L, 1);
+                wf_raw_field(r->L, -1, "optional");
+                in->optional = lua_toboolean(r->L, -1);
+                lua_pop(r->L, 1);
+                wf_raw_field(r->L, -1, "description");
+                if (wf_plain_string(r->L, -1, NULL))
+                    in->description = hb_xstrdup(lua_tostring(r->L, -1));
+                lua_pop(r->L, 1);
+            }
+            if (type) {
+                size_t len = strlen(type);
+                if (len && type[len - 1] == '?') {
+                    in->optional = true;
+                    len--;
+                }
+                in->type = hb_xstrndup(type, len);
+            }
+            if (!in->type || !wf_in_list(TYPES, in->type))
+                hb_problem(r->p, r->file, r->line,
+                           "%s: %s '%s' must have a type: integer, number, string, boolean "
+                           "or date (add ? for optional)",
+                           r->what, !strcmp(what, "inputs") ? "input" : "payload field", in->name);
+            if (!in->type)
+                in->type = hb_xstrdup("?");
+            lua_pop(r->L, 1);
+        }
+        qsort(list, n, sizeof *list, compare_inputs);
+        *out = list;
+        *n_out = n;
+    } else if (!lua_isnil(r->L, t)) {
+        hb_problem(r->p, r->file, r->line, "%s: %s must be a table { name = \"type\" }", r->what,
+                   what);
+    }
+    lua_pop(r->L, 1);
+}
+
+/* `shows`: facts as "input.x", "vars.a.b", "answers.step", "events.step"
+ * or a bare name (looked up as fact() does). */
+static void read_shows(reader *r, int spec, hb_step *s)
+{
+    string_list(r, spec, "shows", &s->shows, &s->nshows);
+    static const char *const PLACES[] = {"input", "vars", "answers", "events", NULL};
+    for (size_t i = 0; i < s->nshows; i++) {
+        const char *f = s->shows[i], *dot = strchr(f, '.');
+        char place[16] = "";
+        if (dot && (size_t)(dot - f) < sizeof place)
+            memcpy(place, f, (size_t)(dot - f));
+        if (!*f || (dot && (!wf_in_list(PLACES, place) || !dot[1])))
+            hb_problem(r->p, r->file, r->line,
+                       "%s: shows '%s' must be a fact: a name, or input.NAME, vars.NAME, "
+                       "answers.STEP or events.STEP",
+                       r->what, f);
+    }
+}
 
 static void read_task(reader *r, int spec, hb_step *s)
 {
@@ -111,6 +226,7 @@ static void read_choice(reader *r, int spec, hb_step *s)
 static void read_ask(reader *r, int spec, hb_step *s)
 {
     wf_check_fields(r, spec, ASK_FIELDS, 1);
+    read_shows(r, spec, s);
     s->value_type = wf_opt_string(r, spec, "value");
     wf_raw_field(r->L, spec, "options");
     int opts = lua_gettop(r->L);
@@ -192,7 +308,11 @@ static void read_ask(reader *r, int spec, hb_step *s)
 static void read_wait(reader *r, int spec, hb_step *s)
 {
     wf_check_fields(r, spec, WAIT_FIELDS, 1);
+    read_shows(r, spec, s);
     s->event = wf_opt_string(r, spec, "event");
+    read_typed(r, spec, "payload", &s->payload, &s->npayload);
+    if (s->npayload && !s->event)
+        hb_problem(r->p, r->file, r->line, "%s: payload is only for event waits", r->what);
     s->condition_ref = wf_opt_function(r, spec, "condition");
     s->after = wf_opt_duration(r, spec, "after");
     s->at_ref = wf_opt_function(r, spec, "at");
@@ -331,95 +451,6 @@ static bool read_step(reader *r, int item, size_t pos, hb_step *s)
     return known;
 }
 
-/* A list of strings into *list / *n, which belong to wf from the start. */
-static void string_list(reader *r, int idx, const char *field, char ***list, size_t *n)
-{
-    *n = 0;
-    wf_raw_field(r->L, idx, field);
-    if (lua_istable(r->L, -1)) {
-        size_t len = lua_rawlen(r->L, -1);
-        *list = hb_xcalloc(len + 1, sizeof **list);
-        for (size_t i = 1; i <= len; i++) {
-            wf_raw_item(r->L, -1, (lua_Integer)i);
-            if (wf_plain_string(r->L, -1, NULL))
-                (*list)[(*n)++] = hb_xstrdup(lua_tostring(r->L, -1));
-            else
-                hb_problem(r->p, r->file, r->line, "%s: %s must list strings", r->what, field);
-            lua_pop(r->L, 1);
-        }
-    } else if (!lua_isnil(r->L, -1)) {
-        hb_problem(r->p, r->file, r->line, "%s: %s must be a list of strings", r->what, field);
-    }
-    lua_pop(r->L, 1);
-}
-
-static int compare_inputs(const void *a, const void *b)
-{
-    return strcmp(((const hb_input *)a)->name, ((const hb_input *)b)->name);
-}
-
-static void read_inputs(reader *r, int idx, hb_workflow *wf)
-{
-    static const char *const TYPES[] = {"integer", "number", "string", "boolean", "date", NULL};
-    wf_raw_field(r->L, idx, "inputs");
-    int t = lua_gettop(r->L);
-    if (lua_istable(r->L, t)) {
-        size_t cap = 8;
-        wf->inputs = hb_xcalloc(cap, sizeof *wf->inputs);
-        lua_pushnil(r->L);
-        while (lua_next(r->L, t)) {
-            if (!wf_plain_string(r->L, -2, NULL)) {
-                hb_problem(r->p, r->file, r->line, "%s: inputs are name = \"type\" pairs", r->what);
-                lua_pop(r->L, 1);
-                continue;
-            }
-            if (wf->ninputs == cap) {
-                cap *= 2;
-                wf->inputs = hb_xrealloc(wf->inputs, cap * sizeof *wf->inputs);
-            }
-            hb_input *in = &wf->inputs[wf->ninputs++];
-            memset(in, 0, sizeof *in);
-            in->name = hb_xstrdup(lua_tostring(r->L, -2));
-            const char *type = NULL;
-            if (lua_type(r->L, -1) == LUA_TSTRING) {
-                type = wf_plain_string(r->L, -1, NULL);
-            } else if (lua_istable(r->L, -1)) {
-                wf_raw_field(r->L, -1, "type");
-                type = wf_plain_string(r->L, -1, NULL); /* kept alive by the table */
-                lua_pop(r->L, 1);
-                wf_raw_field(r->L, -1, "optional");
-                in->optional = lua_toboolean(r->L, -1);
-                lua_pop(r->L, 1);
-                wf_raw_field(r->L, -1, "description");
-                if (wf_plain_string(r->L, -1, NULL))
-                    in->description = hb_xstrdup(lua_tostring(r->L, -1));
-                lua_pop(r->L, 1);
-            }
-            if (type) {
-                size_t len = strlen(type);
-                if (len && type[len - 1] == '?') {
-                    in->optional = true;
-                    len--;
-                }
-                in->type = hb_xstrndup(type, len);
-            }
-            if (!in->type || !wf_in_list(TYPES, in->type))
-                hb_problem(r->p, r->file, r->line,
-                           "%s: input '%s' must have a type: integer, number, string, boolean "
-                           "or date (add ? for optional)",
-                           r->what, in->name);
-            if (!in->type)
-                in->type = hb_xstrdup("?");
-            lua_pop(r->L, 1);
-        }
-        qsort(wf->inputs, wf->ninputs, sizeof *wf->inputs, compare_inputs);
-    } else if (!lua_isnil(r->L, t)) {
-        hb_problem(r->p, r->file, r->line, "%s: inputs must be a table { name = \"type\" }",
-                   r->what);
-    }
-    lua_pop(r->L, 1);
-}
-
 bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
 {
     luaL_checkstack(L, 40, "reading a workflow");
@@ -471,7 +502,7 @@ bool hb_workflow_read(lua_State *L, int idx, hb_workflow *wf, hb_problems *p)
             if (!hb_service_lookup(wf->uses[i]))
                 hb_problem(p, wf->file, wf->line, "%s: unknown service '%s' in uses (known: %s)",
                            what, wf->uses[i], hb_service_names_text());
-        read_inputs(&r, spec, wf);
+        read_typed(&r, spec, "inputs", &wf->inputs, &wf->ninputs);
     } else {
         hb_problem(p, wf->file, wf->line, "%s: its body is a %s, not a table", what,
                    luaL_typename(L, spec));

@@ -55,7 +55,9 @@ end
 --     service keeps it and a person does not see it;
 --   find = function(marker, since) the created object's result (as `pick`
 --     would give it) and a name for the audit, or nil: by LISTING, which is
---     current, never by search, which lags }.
+--     current, never by search, which lags;
+--   created = function(result) (optional) the created object's audit key
+--     ("gitlab:issue:grp/proj#3"), recorded so the trail finds it by it }.
 -- Before sending, a marker an interrupted execution of this step recorded
 -- an intent for is looked for; after a lost reply, too. Found: audited as
 -- reconciled, not sent again.
@@ -86,7 +88,12 @@ local function write_once(spec, pick, once)
     if res.planned then
       return true, M.planned(spec)
     end
-    return true, pick(res)
+    local result = pick(res)
+    local key = once.created and once.created(result)
+    if type(key) == "string" then
+      hbi.created { service = spec.service, op = spec.op, object = spec.object, created = key }
+    end
+    return true, result
   end
   if reply_lost(err) then
     local result = found_or_nil()

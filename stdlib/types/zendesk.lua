@@ -83,6 +83,7 @@
 
 zendesk = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields = {}, users = {} }
 
+---The ticket with this id; nil, err when there is none.
 ---@param id integer
 ---@return zendesk.Ticket|nil ticket
 ---@return hb.ServiceError|nil err
@@ -94,11 +95,13 @@ function zendesk.tickets.get(id) end
 ---@return zendesk.Ticket|hb.Planned
 function zendesk.tickets.update(id, fields) end
 
+---Adds tags, keeping every other tag of the ticket.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned tags
 function zendesk.tickets.add_tags(id, tags) end
 
+---Removes tags, keeping every other tag of the ticket.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned tags
@@ -126,21 +129,25 @@ function zendesk.tickets.audits(id) end
 ---@return zendesk.Ticket|hb.Planned
 function zendesk.tickets.add_cc(id, emails) end
 
+---The organization with this id; nil, err when there is none.
 ---@param id integer
 ---@return zendesk.Organization|nil organization
 ---@return hb.ServiceError|nil err
 function zendesk.organizations.get(id) end
 
+---Changes organization fields (organization_fields, notes ...); never `tags`.
 ---@param id integer
 ---@param fields table notes, details, organization_fields ...; never `tags`
 ---@return zendesk.Organization|hb.Planned
 function zendesk.organizations.update(id, fields) end
 
+---Adds tags, keeping every other tag of the organization.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned
 function zendesk.organizations.add_tags(id, tags) end
 
+---Removes tags, keeping every other tag of the organization.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned
@@ -151,6 +158,7 @@ function zendesk.organizations.remove_tags(id, tags) end
 ---@return table|nil form
 function zendesk.ticket_forms.find(name) end
 
+---The user with this id; nil, err when there is none.
 ---@param id integer
 ---@return zendesk.User|nil user
 ---@return hb.ServiceError|nil err
@@ -175,6 +183,12 @@ function zendesk.tickets.set_status(id, status, comment) end
 ---@return string|nil url
 ---@return hb.ServiceError|nil err
 function zendesk.tickets.agent_url(ticket) end
+
+---The ticket's page in the agent interface, from its id alone (no request):
+---ZENDESK_WEB_URL (else ZENDESK_URL) .. "/agent/tickets/" .. id.
+---@param id integer
+---@return string url
+function zendesk.tickets.web_url(id) end
 
 ---The ticket field with this title (exact, else ignoring case; active ones first), or nil.
 ---Ids differ between instances: find fields by title.

@@ -114,7 +114,7 @@ static void one_call_of_each_service(void **state)
     cJSON *v = cJSON_Parse(o.out);
     assert_non_null(v);
     assert_string_equal(cJSON_GetObjectItem(v, "subject")->valuestring, "Cannot log in");
-    assert_non_null(strstr(o.out, "\"id\": 1,")); /* an integer, not 1.0, indented as jq does */
+    assert_non_null(strstr(o.out, "\"id\":1,")); /* an integer, not 1.0, on one line for a pipe */
     cJSON_Delete(v);
     hbt_output_free(&o);
 
