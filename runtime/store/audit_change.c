@@ -66,6 +66,15 @@ static void put_comment(hb_buf *out, const cJSON *c)
     put_value(out, c);
 }
 
+/* hb's exactly-once marker on a Zendesk update ({"metadata": {"hb_marker":
+ * ...}}) is hb's own bookkeeping, not a change the engineer made: the
+ * change line leaves it out (the body keeps it). */
+static bool is_hb_marker(const cJSON *f)
+{
+    return f->string && strcmp(f->string, "metadata") == 0 && cJSON_IsObject(f) && f->child &&
+           !f->child->next && f->child->string && strcmp(f->child->string, "hb_marker") == 0;
+}
+
 char *hb_audit_change_text(const char *body)
 {
     cJSON *root = body ? cJSON_Parse(body) : NULL;
@@ -85,7 +94,7 @@ char *hb_audit_change_text(const char *body)
     const cJSON *f;
     cJSON_ArrayForEach(f, fields)
     {
-        if (f == comment && cJSON_IsObject(comment))
+        if ((f == comment && cJSON_IsObject(comment)) || is_hb_marker(f))
             continue;
         hb_buf_printf(&out, "%s%s = ", out.len ? "; " : "", f->string ? f->string : "?");
         put_value(&out, f);
