@@ -5,6 +5,7 @@
 
 #include "hb/cli.h"
 #include "hb/error.h"
+#include "hb/secrets.h"
 #include "hb/settings.h"
 
 static void usage(FILE *out)
@@ -18,6 +19,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Whatever any command prints passes the secrets registry first. */
+    hb_secret_guard_stdio();
     if (argc < 2) {
         usage(stderr);
         return HB_EUSAGE;

@@ -12,13 +12,9 @@ local svc = require "hb.service"
 
 local M = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, users = {} }
 
-M._ops = {
-  ["issues.create"] = "write", ["issues.get"] = "read", ["issues.update"] = "write",
-  ["issues.list"] = "read", ["notes.create"] = "write", ["templates.issue"] = "read",
-  ["issues.add_labels"] = "write", ["issues.remove_labels"] = "write",
-  ["groups.member"] = "read", ["groups.members"] = "read",
-  ["projects.member"] = "read", ["projects.members"] = "read", ["users.find"] = "read",
-}
+-- What each operation may do is the C operation table's
+-- (runtime/services/service_table.c); "gitlab.notes.list" there is the
+-- listing notes.create looks for its marker in.
 
 local API = "/api/v4"
 
@@ -61,8 +57,20 @@ local function with_marker(text, marker)
   return text .. "\n\n" .. tag
 end
 
+-- Only the trailer hb appended counts: text that quotes a marker (an issue
+-- citing another run's, a note pasted from one) is somebody else's write,
+-- and taking it for this one would make two writes one.
 local function has_marker(text, marker)
-  return type(text) == "string" and text:find(("<!-- %s -->"):format(marker), 1, true) ~= nil
+  if type(text) ~= "string" then
+    return false
+  end
+  local tag = ("<!-- %s -->"):format(marker)
+  local last = #text -- past trailing whitespace GitLab may add or trim
+  while last > 0 and text:sub(last, last):match("%s") do
+    last = last - 1
+  end
+  local body = text:sub(1, last)
+  return body == tag or body:sub(-#tag - 2) == "\n\n" .. tag
 end
 
 local function comma_list(v, op, what)
@@ -101,7 +109,26 @@ function M.issues.create(project, fields)
       end
       return nil
     end,
+    created = function(issue)
+      return type(issue) == "table" and math.tointeger(issue.iid) and issue_object(name, issue.iid)
+    end,
   })
+end
+
+-- The issue's page (https://gitlab.com/group/project/-/issues/3), from the
+-- project's path and the iid alone: no request. The base is GITLAB_WEB_URL,
+-- else GITLAB_URL (in the sandbox, HB_SANDBOX_WEB_URL: the same every run).
+function M.issues.web_url(project, iid)
+  local op = "gitlab.issues.web_url"
+  if type(project) ~= "string" or not project:find("/", 1, true) then
+    error(op .. ": project must be a path like \"group/project\" (a web address has no numeric ids)", 2)
+  end
+  iid = svc.positive_id(iid, op, "iid")
+  local base = hbi.web_base("gitlab")
+  if not base then
+    error(op .. ": GITLAB_URL is not set, so there is no address to link to", 2)
+  end
+  return ("%s/%s/-/issues/%d"):format(base, project, iid)
 end
 
 function M.issues.get(project, iid)
@@ -142,8 +169,7 @@ function M.issues.update(project, iid, fields)
   fields.close, fields.reopen = nil, nil
   return svc.write(request("issues.update", "PUT",
     ("%s/projects/%s/issues/%d"):format(API, ref, iid), {
-      body = fields,
-      idempotent = true, -- label changes and state events land the same way twice
+      body = fields, -- label changes and state events land the same way twice
       object = issue_object(name, iid),
     }), function(res) return res.body end)
 end
@@ -151,23 +177,22 @@ end
 -- Labels added or removed one by one, never the whole list replaced: the
 -- issue keeps every other label. Safe to repeat.
 local function labels_call(opname, field, project, iid, labels)
-  local op = "gitlab.issues." .. opname
+  local op = "gitlab." .. opname
   local ref, name = project_ref(project, op)
   iid = svc.positive_id(iid, op, "iid", 4)
-  return svc.write(request("issues." .. opname, "PUT",
+  return svc.write(request(opname, "PUT",
     ("%s/projects/%s/issues/%d"):format(API, ref, iid), {
       body = { [field] = table.concat(svc.string_list(labels, op, "labels", 4), ",") },
-      idempotent = true,
       object = issue_object(name, iid),
     }), function(res) return res.body end)
 end
 
 function M.issues.add_labels(project, iid, labels)
-  return labels_call("add_labels", "add_labels", project, iid, labels)
+  return labels_call("issues.add_labels", "add_labels", project, iid, labels)
 end
 
 function M.issues.remove_labels(project, iid, labels)
-  return labels_call("remove_labels", "remove_labels", project, iid, labels)
+  return labels_call("issues.remove_labels", "remove_labels", project, iid, labels)
 end
 
 -- The next page: x-next-page (offset paging), else Link rel="next" (keyset

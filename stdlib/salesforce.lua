@@ -11,7 +11,8 @@ local svc = require "hb.service"
 
 local M = { sobjects = {} }
 
-M._ops = { ["query"] = "read", ["sobjects.get"] = "read", ["sobjects.update"] = "write" }
+-- What each operation may do is the C operation table's
+-- (runtime/services/service_table.c).
 
 M.api_version = "v60.0"
 
@@ -81,8 +82,7 @@ function M.sobjects.update(type_name, id, fields)
   end
   return svc.write(request("sobjects.update", "PATCH",
     data_path(("/sobjects/%s/%s"):format(type_name, id)), {
-      body = fields,
-      idempotent = true, -- setting the same values twice changes nothing
+      body = fields, -- setting the same values twice changes nothing
       object = ("salesforce:%s:%s"):format(type_name, id),
     }), function() return { id = id, updated = true } end)
 end

@@ -196,6 +196,22 @@ end
 -- reads it here.
 M.global_support_hours = hbi.setting("HB_SUPPORT_HOURS")
 
+-- What a handbook task that calls a service does when the call fails: a
+-- Zendesk, GitLab, Zuora or Salesforce outage (a 5xx, a lost connection)
+-- mostly passes within seconds, so the task is tried again, after a wait
+-- that doubles each time, before the run fails (and can be `hb retry`d).
+-- Each attempt makes its exactly-once writes with the same markers, so a
+-- reply the service made although it answered 500 is found, not repeated.
+-- Only an outage is tried again (`on = "outage"`, decided by hb from the
+-- call's result): a refusal such as "no such ticket" fails the run at once.
+-- Tasks take it as `retry = support.outage_retry`; the HB_OUTAGE_RETRY_*
+-- settings tune it (hb config).
+M.outage_retry = {
+  attempts = math.tointeger(tonumber(hbi.setting("HB_OUTAGE_RETRY_ATTEMPTS"))),
+  backoff = hbi.setting("HB_OUTAGE_RETRY_BACKOFF"),
+  on = "outage",
+}
+
 -- L&R request tags ("lnr_<request>") and what kind of request each is.
 M.lnr_requests = {
   lnr_license_extension = "extension",

@@ -1,7 +1,8 @@
 -- Zendesk Support API v2, as intent-level operations: each names what it
 -- changes, so adding a tag never replaces the others and a comment is an
 -- internal note unless a public reply is asked for (public = true), which a
--- workflow's forbid = { "zendesk.public_reply" } refuses.
+-- workflow's forbid = { "zendesk.public_reply" } refuses (C sees the public
+-- comment in the body, whichever operation carries it).
 --
 -- Ids come first, then a table of fields. Reads return the object; get-style
 -- reads return nil, err when it does not exist; every other failure raises
@@ -13,23 +14,12 @@ local svc = require "hb.service"
 
 local M = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields = {}, users = {} }
 
--- Every operation and whether it reads or writes (the HTTP method does not
--- decide). Lint and forbid checks read this.
-M._ops = {
-  ["tickets.get"] = "read", ["tickets.update"] = "write",
-  ["tickets.add_tags"] = "write", ["tickets.remove_tags"] = "write",
-  ["tickets.comment"] = "write", ["tickets.comments"] = "read",
-  ["tickets.add_cc"] = "write",
-  ["organizations.get"] = "read", ["organizations.update"] = "write",
-  ["organizations.add_tags"] = "write", ["organizations.remove_tags"] = "write",
-  ["ticket_forms.find"] = "read", ["users.get"] = "read", ["search"] = "read",
-  ["tickets.set_status"] = "write", ["tickets.agent_url"] = "read",
-  ["ticket_fields.find"] = "read", ["users.find_by_email"] = "read",
-  ["users.requested_tickets"] = "read",
-}
+-- Each operation sends its requests under its name ("zendesk.tickets.get");
+-- what that operation may do (read or write, which methods and paths,
+-- whether it may be repeated, what `forbid` sees) is the C operation table's
+-- (runtime/services/service_table.c), not this file's.
 
 local API = "/api/v2"
-local PUBLIC_REPLY = "zendesk.public_reply"
 
 local function request(op, method, path, extra)
   local spec = { service = "zendesk", op = "zendesk." .. op, method = method, path = path }
@@ -79,50 +69,62 @@ local function comment_body(op, c)
   return out
 end
 
--- Exactly-once comments (hb.service). Zendesk keeps no hidden field on a
--- comment and sanitises html_body (an HTML comment would not survive), so
--- the marker stays in the audit trail only and a comment is recognised by
--- listing the ticket's comments, newest first, back to the intent's time:
--- same body text, same visibility, made through the API, and not already
--- claimed by an earlier write of this process (two identical notes in one
--- step stay two). Search is never used: it indexes minutes late. A comment
--- given only as html_body cannot be matched and is sent again.
-local claimed_comments = {}
+-- Exactly-once comments (hb.service). A comment has no field of its own to
+-- hold a marker, but the update that makes it does: Zendesk keeps an
+-- update's `ticket.metadata` as its ticket audit's `metadata.custom`, which
+-- no person edits and the audits API returns. The marker goes there, and a
+-- comment is recognised only by an audit carrying exactly its marker: the
+-- ticket's audits, newest first, back to the intent's time (listing, never
+-- search, which indexes minutes late). Another run's comment, however alike
+-- in text, carries another marker and is never taken for this one.
+local MARKER_KEY = "hb_marker"
 
-local function trim(s)
-  return type(s) == "string" and s:match("^%s*(.-)%s*$") or nil
+local function with_marker(ticket, marker)
+  local meta = type(ticket.metadata) == "table" and svc.copy(ticket.metadata) or {}
+  meta[MARKER_KEY] = marker
+  ticket.metadata = meta
 end
 
-local function find_comment(id, comment, since)
-  local want = trim(comment.body)
-  if not want then
-    return nil
-  end
-  for c in paged(request("tickets.comments", "GET", ("%s/tickets/%d/comments.json"):format(API, id),
-      { query = { ["page[size]"] = 100, sort_order = "desc" } }), "comments") do
-    if type(c.created_at) == "string" and c.created_at < since then
-      break
-    end
-    local via = type(c.via) == "table" and c.via.channel or "api"
-    if trim(c.body) == want and (c.public == true) == (comment.public == true) and via == "api"
-        and not claimed_comments[c.id] then
-      claimed_comments[c.id] = true
-      return c
+local function audits(id, query)
+  return paged(request("tickets.audits", "GET", ("%s/tickets/%d/audits.json"):format(API, id),
+    { query = query }), "audits")
+end
+
+local function comment_of(audit)
+  for _, ev in ipairs(type(audit.events) == "table" and audit.events or {}) do
+    if type(ev) == "table" and ev.type == "Comment" then
+      return ev
     end
   end
   return nil
 end
 
-local function comment_once(id, comment)
+local function find_comment(id, marker, since)
+  for a in audits(id, { ["page[size]"] = 100, sort_order = "desc" }) do
+    local custom = type(a.metadata) == "table" and a.metadata.custom
+    if type(custom) == "table" and custom[MARKER_KEY] == marker then
+      return a, comment_of(a)
+    end
+    if type(a.created_at) == "string" and a.created_at < since then
+      break
+    end
+  end
+  return nil
+end
+
+local function comment_once(id)
   return {
-    mark = function() end, -- the marker lives in the intent event only: see above
-    find = function(_, since)
-      local c = find_comment(id, comment, since)
-      if not c then
+    mark = function(spec, marker)
+      with_marker(spec.body.ticket, marker)
+    end,
+    find = function(marker, since)
+      local audit, c = find_comment(id, marker, since)
+      if not audit then
         return nil
       end
       local res = svc.call(request("tickets.get", "GET", ("%s/tickets/%d.json"):format(API, id)))
-      return res.body.ticket, ("zendesk:comment:%d#%s"):format(id, tostring(c.id))
+      return res.body.ticket, ("zendesk:comment:%d#%s"):format(id,
+        tostring(c and c.id or ("audit " .. tostring(audit.id))))
     end,
   }
 end
@@ -150,18 +152,16 @@ function M.tickets.update(id, fields)
   id = svc.positive_id(id, op, "ticket")
   fields = svc.copy(svc.table_arg(fields, op, "fields"))
   refuse_tags(op, fields, "zendesk.tickets.add_tags")
-  local caps
   if fields.comment ~= nil then
     fields.comment = comment_body(op, fields.comment)
-    caps = fields.comment.public and { PUBLIC_REPLY } or nil
   end
+  -- Setting fields twice changes nothing; a comment would repeat, so with
+  -- one the write is made exactly-once.
   return svc.write(request("tickets.update", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = fields },
-    idempotent = fields.comment == nil, -- setting fields twice changes nothing; a comment would repeat
     object = "zendesk:ticket:" .. id,
-    capabilities = caps,
   }), function(res) return res.body.ticket end,
-  fields.comment ~= nil and comment_once(id, fields.comment) or nil)
+  fields.comment ~= nil and comment_once(id) or nil)
 end
 
 local function tags_call(kind, opname, method, id, tags)
@@ -172,7 +172,7 @@ local function tags_call(kind, opname, method, id, tags)
   -- The tags endpoint: PUT adds, DELETE removes; both are safe to repeat.
   return svc.write(request(kind .. "." .. opname, method,
     ("%s/%s/%d/tags.json"):format(API, kind, id),
-    { body = { tags = tags }, idempotent = true, object = object }),
+    { body = { tags = tags }, object = object }),
     function(res) return res.body and res.body.tags end)
 end
 
@@ -193,8 +193,7 @@ function M.tickets.comment(id, c)
   return svc.write(request("tickets.comment", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = { comment = comment } },
     object = "zendesk:ticket:" .. id,
-    capabilities = comment.public and { PUBLIC_REPLY } or nil,
-  }), function(res) return res.body.ticket end, comment_once(id, comment))
+  }), function(res) return res.body.ticket end, comment_once(id))
 end
 
 -- Every comment, oldest first, with its attachments.
@@ -202,6 +201,13 @@ function M.tickets.comments(id)
   id = svc.positive_id(id, "zendesk.tickets.comments", "ticket")
   return paged(request("tickets.comments", "GET", ("%s/tickets/%d/comments.json"):format(API, id),
     { query = { ["page[size]"] = 100 } }), "comments")
+end
+
+-- Every audit of the ticket (one per update that changed it: its events,
+-- who and how, and the update's metadata), oldest first.
+function M.tickets.audits(id)
+  id = svc.positive_id(id, "zendesk.tickets.audits", "ticket")
+  return audits(id, { ["page[size]"] = 100 })
 end
 
 -- The statuses an update may set (a ticket closes by itself after solved).
@@ -224,16 +230,32 @@ function M.tickets.set_status(id, status, c)
   end
   return svc.write(request("tickets.set_status", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = fields },
-    idempotent = fields.comment == nil,
     object = "zendesk:ticket:" .. id,
-    capabilities = fields.comment and fields.comment.public and { PUBLIC_REPLY } or nil,
   }), function(res) return res.body.ticket end,
-  fields.comment and comment_once(id, fields.comment) or nil)
+  fields.comment and comment_once(id) or nil)
+end
+
+-- Where people see Zendesk: ZENDESK_WEB_URL, else ZENDESK_URL (in the
+-- sandbox, HB_SANDBOX_WEB_URL: the same for every run). nil when unset.
+local function web_base()
+  return hbi.web_base("zendesk")
 end
 
 -- The ticket's page in the agent interface (https://x.zendesk.com/agent/tickets/123),
--- from the API address Zendesk gives the ticket. `t` is a ticket (no request)
--- or its id. nil, err when there is no such ticket.
+-- made from its id alone: no request, so a link for a ticket hb has not read.
+function M.tickets.web_url(id)
+  local op = "zendesk.tickets.web_url"
+  id = svc.positive_id(id, op, "ticket")
+  local base = web_base()
+  if not base then
+    error(op .. ": ZENDESK_URL is not set, so there is no address to link to", 2)
+  end
+  return ("%s/agent/tickets/%d"):format(base, id)
+end
+
+-- The ticket's page in the agent interface (https://x.zendesk.com/agent/tickets/123),
+-- for a ticket that exists: `t` is a ticket (no request) or its id (read
+-- first). nil, err when there is no such ticket.
 function M.tickets.agent_url(t)
   local op = "zendesk.tickets.agent_url"
   if type(t) ~= "table" then
@@ -248,7 +270,7 @@ function M.tickets.agent_url(t)
   if not base then
     error(op .. ": the ticket has no API url to derive its agent page from", 2)
   end
-  return ("%s/agent/tickets/%s"):format(base, id)
+  return ("%s/agent/tickets/%s"):format(web_base() or base, id)
 end
 
 -- Adds email CCs (addresses), keeping the ones already there.
@@ -261,7 +283,6 @@ function M.tickets.add_cc(id, emails)
   end
   return svc.write(request("tickets.add_cc", "PUT", ("%s/tickets/%d.json"):format(API, id), {
     body = { ticket = { email_ccs = ccs } },
-    idempotent = true,
     object = "zendesk:ticket:" .. id,
   }), function(res) return res.body.ticket end)
 end
@@ -286,7 +307,6 @@ function M.organizations.update(id, fields)
   return svc.write(request("organizations.update", "PUT",
     ("%s/organizations/%d.json"):format(API, id), {
       body = { organization = fields },
-      idempotent = true,
       object = "zendesk:organization:" .. id,
     }), function(res) return res.body.organization end)
 end

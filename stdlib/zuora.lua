@@ -10,10 +10,8 @@ local svc = require "hb.service"
 
 local M = { subscriptions = {}, accounts = {} }
 
-M._ops = {
-  ["subscriptions.get"] = "read", ["subscriptions.by_account"] = "read",
-  ["accounts.summary"] = "read", ["query"] = "read",
-}
+-- What each operation may do is the C operation table's
+-- (runtime/services/service_table.c): query is a POST that reads.
 
 local function request(op, method, path, extra)
   local spec = { service = "zuora", op = "zuora." .. op, method = method, path = path }

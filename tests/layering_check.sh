@@ -16,9 +16,9 @@ declare -A uses=(
   [http]=""
   [store]=""
   [sandbox]=""
-  [workflow]="lua"
+  [workflow]="services lua"
   [services]="http lua"
-  [review]="workflow lua"
+  [review]="workflow services lua"
   [engine]="workflow services store sandbox lua"
   [scenario]="engine workflow sandbox store lua"
   [server]="engine workflow review services store sandbox lua"
@@ -29,13 +29,15 @@ declare -A uses=(
 declare -A header_layer=(
   [error.h]=base [clock.h]=base [util.h]=base [sha256.h]=base
   [canonical_json.h]=base [json_print.h]=base [paths.h]=base [settings.h]=base [env_file.h]=base
+  [secrets.h]=base
   [lua_host.h]=lua [lua_json.h]=lua [lua_call.h]=lua
   [http.h]=http
   [store.h]=store [audit.h]=store
   [sandbox.h]=sandbox
   [workflow.h]=workflow [workflow_find.h]=workflow
-  [services.h]=services [redact.h]=services [credentials.h]=services
+  [services.h]=services [redact.h]=services [credentials.h]=services [service_table.h]=services
   [graph.h]=review [doc.h]=review [diff.h]=review [lint.h]=review [chunk_facts.h]=review
+  [file_kind.h]=review [op_docs.h]=review
   [engine.h]=engine
   [scenario.h]=scenario
   [server.h]=server

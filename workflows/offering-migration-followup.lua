@@ -19,6 +19,7 @@ return workflow "offering-migration-followup" {
   task "read_ticket" {
     [[Read the ticket's internal notes, its support level tags, its organization's tags and
       the offering its problem statement is about.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local comments = support.all(zendesk.tickets.comments(ctx.input.ticket))

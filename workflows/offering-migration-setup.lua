@@ -18,6 +18,7 @@ return workflow "offering-migration-setup" {
   task "read_issue" {
     [[Read the Support Ops issue: the organization, the ticket, the new support level and
       the migration target date.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local issue = assert(gitlab.issues.get(OPS, ctx.input.issue), "no such issue in " .. OPS)
       local v, got = ctx.vars, nil
@@ -34,6 +35,7 @@ return workflow "offering-migration-setup" {
   },
   task "ask_for_details" {
     [[Ask the engineer on the issue for what is missing.]],
+    retry = support.outage_retry,
     run = function(ctx)
       gitlab.notes.create(OPS, ctx.input.issue,
         messages.offering_migration_issue_incomplete { missing = ctx.vars.missing })
@@ -43,6 +45,7 @@ return workflow "offering-migration-setup" {
   task "add_level_tag" {
     [[Add the support level tag to the org. There will then be two, so that the customer can
       get help on both their current and future offerings.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local org = assert(zendesk.organizations.get(ctx.vars.org_id), "no such organization")
       ctx.vars.org_name = org.name
@@ -53,6 +56,7 @@ return workflow "offering-migration-setup" {
   task "add_org_note" {
     [[Add text to the org notes explaining that the customer is migrating between offerings
       and that we have approved `offering` level support until `target date`.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       local note = messages.offering_migration_org_note {
@@ -75,6 +79,7 @@ return workflow "offering-migration-setup" {
   task "close_issue" {
     [[Say on the issue what was done, and close it: the engineer's workflow is waiting for
       that.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       gitlab.notes.create(OPS, ctx.input.issue, messages.offering_migration_done_note {

@@ -21,6 +21,7 @@ return workflow "offering-migration" {
   task "read_ticket" {
     [[Read the ticket and its organization: which offering the customer has a paid license
       for (its support level tags), and which offering the problem statement is about.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local org = assert(zendesk.organizations.get(t.organization_id),
@@ -48,6 +49,7 @@ return workflow "offering-migration" {
       current offering, we intend to support them anyway; ask them to confirm what support
       level they intend to purchase on the new offering, and the target date for completing
       the migration. The reply sets the ticket to pending: it waits on the customer.]],
+    retry = support.outage_retry,
     run = function(ctx)
       zendesk.tickets.set_status(ctx.input.ticket, support.waiting_on_customer, {
         public = true,
@@ -94,6 +96,7 @@ return workflow "offering-migration" {
     [[Open a Support Ops issue in the zendesk-organizations project: specify that the request
       is to support a product offering migration, the new support level to be applied to the
       organization, and the migration target date.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       local template = gitlab.templates.issue(OPS, support.templates.offering_migration)
@@ -126,6 +129,7 @@ return workflow "offering-migration" {
     [[Add an internal note marking the ticket as a product offering migration, so that SEs
       know a decision has been made to support the customer (the NOTE: whoever picks the
       ticket up finds it).]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       zendesk.tickets.comment(ctx.input.ticket, {
@@ -159,6 +163,7 @@ return workflow "offering-migration" {
   task "plan_tag_alignment" {
     [[Once Support Ops has completed their work, find the support level tag on the ticket
       that does not belong to its problem statement.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = zendesk.tickets.get(ctx.input.ticket)
       local org = zendesk.organizations.get(ctx.vars.org_id)

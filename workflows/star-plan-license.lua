@@ -45,6 +45,7 @@ return workflow "star-plan-license" {
   task "read_ticket" {
     [[Read the ticket (what is asked, for which offering, by whom) and the customer's
       subscription and license contact in Zuora.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local v = ctx.vars
@@ -119,6 +120,7 @@ return workflow "star-plan-license" {
   },
   task "lnr_assisting" {
     [[The L&R team takes it: say so in an internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.lnr_assisting { channel = LNR, by = ctx.run.actor })
     end,
@@ -162,6 +164,7 @@ return workflow "star-plan-license" {
   },
   task "no_escalation" {
     [[No need to escalate: say so, with the time left, in an internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.no_escalation(time_left(ctx)))
     end,
@@ -174,6 +177,7 @@ return workflow "star-plan-license" {
   },
   task "not_an_emergency" {
     [[Not an emergency: record your judgement in an internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.not_an_emergency(time_left(ctx)))
     end,
@@ -182,6 +186,7 @@ return workflow "star-plan-license" {
   task "find_screenshot" {
     [[To investigate the problem, the L&R team needs a screenshot of Admin -> Dashboard:
       check the ticket to see if it has already been provided.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local shot = support.find_screenshot(support.all(zendesk.tickets.comments(ctx.input.ticket)))
       ctx.vars.screenshot = shot
@@ -205,6 +210,7 @@ return workflow "star-plan-license" {
     [[Request the customer to provide the Admin -> Dashboard screenshot. This must be done
       before creating a trial license. The reply sets the ticket to pending: it waits on the
       customer.]],
+    retry = support.outage_retry,
     run = function(ctx)
       zendesk.tickets.set_status(ctx.input.ticket, support.waiting_on_customer, { public = true,
         body = messages.request_admin_dashboard { customer = ctx.vars.customer } })
@@ -218,6 +224,7 @@ return workflow "star-plan-license" {
   },
   task "screenshot_overdue" {
     [[No screenshot after 24 hours: note it, so the ticket gets a follow-up.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.screenshot_overdue { by = ctx.run.actor })
     end,
@@ -227,6 +234,7 @@ return workflow "star-plan-license" {
     [[This needs a trial license generation: write the trial license request in an internal
       note. hb requests trial licenses only; any non-trial license must be handled by the
       L&R team.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       local email = v.license_email or v.license_contact or v.requester_email
@@ -246,6 +254,7 @@ return workflow "star-plan-license" {
   },
   task "record_trial_sent" {
     [[Record on the ticket that the trial license was sent, and by whom.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.trial_license_sent { email = ctx.vars.license_email, by = ctx.run.actor })
     end,
@@ -260,6 +269,7 @@ return workflow "star-plan-license" {
   task "find_customer_ticket" {
     [[Has the customer submitted a ticket already? Look for the license contact in Zendesk and
       for an open ticket of theirs other than this one.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       local customer = v.license_contact and zendesk.users.find_by_email(v.license_contact)
@@ -296,6 +306,7 @@ return workflow "star-plan-license" {
   task "resend_via_lnr" {
     [[The license goes to the license contact only: note it, and ask the L&R team to resend
       it there.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.license_resend_via_lnr {
         contact = ctx.vars.license_contact, channel = LNR, by = ctx.run.actor,
@@ -310,6 +321,7 @@ return workflow "star-plan-license" {
   task "refuse_other_email" {
     [[WARNING: we do not send licenses to different emails, with the exception of trial
       licenses. Tell the customer.]],
+    retry = support.outage_retry,
     run = function(ctx)
       reply(ctx, messages.no_license_to_other_email {
         customer = ctx.vars.customer, contact = ctx.vars.license_contact,
@@ -375,6 +387,7 @@ return workflow "star-plan-license" {
   },
   task "suggest_association" {
     [[Tell the customer how to associate their (new) subscription with their namespace.]],
+    retry = support.outage_retry,
     run = function(ctx)
       reply(ctx, messages.associate_subscription { customer = ctx.vars.customer })
     end,
@@ -403,6 +416,7 @@ return workflow "star-plan-license" {
   },
   task "record_mechanizer" {
     [[Record in an internal note what was done in the Mechanizer, and by whom.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local by = ctx.run.actor
       if ctx.answers.trial_from_subscription then

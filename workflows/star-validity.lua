@@ -44,6 +44,7 @@ return workflow "star-validity" {
   task "read_ticket" {
     [[Read the starred ticket: what the customer asks for (its L&R tags) and their
       organization.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local org = t.organization_id and zendesk.organizations.get(t.organization_id)
@@ -73,6 +74,7 @@ return workflow "star-validity" {
   task "plan_license_request" {
     [[Plan/License requests: read the customer's subscription in Zuora, when its term ends
       and when the grace period ({grace_days} days after the term ends) ends.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       if not v.zuora_account then
@@ -102,6 +104,7 @@ return workflow "star-validity" {
   task "read_trial_opportunity" {
     [[Is this a sales assisted trial? Look for the organization's opportunity marked as a
       sales assisted trial in Salesforce.]],
+    retry = support.outage_retry,
     run = function(ctx)
       ctx.vars.sales_assisted = false
       local account = ctx.vars.salesforce_account
@@ -178,6 +181,7 @@ return workflow "star-validity" {
   task "engage_sales" {
     [[Ask the account's opportunity owner (from Salesforce) to correct the order, in an
       internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local owner
       if ctx.vars.salesforce_account then
@@ -193,6 +197,7 @@ return workflow "star-validity" {
   },
   task "deflect_with_docs" {
     [[Force reassociate: use the docs to deflect, in a reply to the customer.]],
+    retry = support.outage_retry,
     run = function(ctx)
       zendesk.tickets.comment(ctx.input.ticket, { public = true,
         body = messages.reassociate_with_docs { customer = ctx.vars.customer } })
@@ -207,6 +212,7 @@ return workflow "star-validity" {
   },
   task "ok_to_star" {
     [[Ok to STAR: record why in an internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.star_ok { reason = reason(ctx) })
     end,
@@ -214,6 +220,7 @@ return workflow "star-validity" {
   },
   task "no_need" {
     [[No need for STAR: record why in an internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       note(ctx, messages.star_no_need { reason = reason(ctx), label = STAR.no_need_label })
     end,
@@ -225,6 +232,7 @@ return workflow "star-validity" {
   },
   task "find_star_issue" {
     [[Find the STAR issue for this ticket (label `{star_label}` in {star_project}).]],
+    retry = support.outage_retry,
     run = function(ctx)
       local ticket = ctx.input.ticket
       ctx.vars.star_iid = nil
@@ -243,6 +251,7 @@ return workflow "star-validity" {
   },
   task "label_star_issue" {
     [[Label the STAR issue `{no_need_label}`.]],
+    retry = support.outage_retry,
     run = function(ctx)
       gitlab.issues.add_labels(STAR.project, ctx.vars.star_iid, { STAR.no_need_label })
     end,

@@ -51,6 +51,7 @@ return workflow "subscription-merge-split" {
   task "read_ticket" {
     [[Read who asks, to address the reply, and what they ask for (merge or split, in any
       case).]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local requester = zendesk.users.get(t.requester_id)
@@ -67,6 +68,7 @@ return workflow "subscription-merge-split" {
   task "read_subscriptions" {
     [[Search for the subscriptions in Zuora: their accounts, Invoice Owner (a reseller is
       listed there) and Users in license. They may sit on different customer accounts.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local numbers = { ctx.input.subscription, ctx.input.other_subscription }
       ctx.vars.merge = ctx.vars.wanted == "merge"
@@ -105,6 +107,7 @@ return workflow "subscription-merge-split" {
   task "state_license_sum" {
     [[The Invoice Owner is different: we can generate a new license that includes Users in
       license from both subscriptions. State the sum in an internal note.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local a, b = ctx.vars.subs[1], ctx.vars.subs[2]
       ctx.vars.seats = total_seats(ctx.vars.subs)
@@ -122,6 +125,7 @@ return workflow "subscription-merge-split" {
   },
   task "reply_license_sum" {
     [[Let the customer know a single license covers both subscriptions.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local subs = ctx.vars.subs
       zendesk.tickets.comment(ctx.input.ticket, { public = true, body = messages.license_for_sum_reply {
@@ -133,6 +137,7 @@ return workflow "subscription-merge-split" {
   },
   task "find_opportunity_owner" {
     [[Search for the relevant Opportunity Owner in SFDC, or the Sales rep in Zuora.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       v.opportunities, v.owner_source = {}, nil
@@ -172,6 +177,7 @@ return workflow "subscription-merge-split" {
   },
   task "record_owner" {
     [[Record the account owner you gave, by name when Zendesk knows them.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local email = ctx.answers.ask_owner_email
       if not support.is_email(email) then
@@ -205,6 +211,7 @@ return workflow "subscription-merge-split" {
     [[Let the customer know that we are handling the issue internally while copying the
       account owner (Opportunity Owner) on the ticket, and that the subscriptions cannot be
       merged as they stand: the newer one will be credited and resubmitted as an add-on.]],
+    retry = support.outage_retry,
     run = function(ctx)
       reply_with_owner(ctx, messages.merge_cannot_merge)
     end,
@@ -213,6 +220,7 @@ return workflow "subscription-merge-split" {
   task "reply_merge" {
     [[Let the customer know that we are handling the issue internally while copying the
       account owner (Opportunity Owner) on the ticket.]],
+    retry = support.outage_retry,
     run = function(ctx)
       reply_with_owner(ctx, messages.merge_handled_internally)
     end,
@@ -222,6 +230,7 @@ return workflow "subscription-merge-split" {
     [[Explain that seats used on separate GitLab instances or GitLab.com groups need separate
       subscriptions, that support cannot split one, and that the account owner (copied on
       the ticket) will follow up.]],
+    retry = support.outage_retry,
     run = function(ctx)
       reply_with_owner(ctx, messages.split_handled_internally)
     end,
@@ -229,6 +238,7 @@ return workflow "subscription-merge-split" {
   task "note_owner_ping" {
     [[Write in an internal note exactly what to tell the Opportunity Owner in
       {sales_channel}.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       local opps = v.opportunities or {}

@@ -14,6 +14,7 @@ return workflow "support-ops-portal-change" {
 
   task "read_ticket" {
     [[Read the ticket's form, and find the `Support Ops` form by its name.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local t = assert(zendesk.tickets.get(ctx.input.ticket), "no such ticket")
       local form = assert(zendesk.ticket_forms.find(support.forms.support_ops),
@@ -36,6 +37,7 @@ return workflow "support-ops-portal-change" {
   task "change_form" {
     [[Change the form to `Support Ops` in Zendesk, explained in an internal note. Do not send
       a public reply: that removes our SLA clock from the ticket.]],
+    retry = support.outage_retry,
     run = function(ctx)
       zendesk.tickets.update(ctx.input.ticket, {
         ticket_form_id = ctx.vars.support_ops_form,

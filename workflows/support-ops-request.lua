@@ -72,6 +72,7 @@ return workflow "support-ops-request" {
   task "bug_issue" {
     [[Bugs get created directly in the Customer Support Operations Issue Tracker using the
       Bug Report Template.]],
+    retry = support.outage_retry,
     run = function(ctx)
       open_issue(ctx, TRACKER, support.templates.bug, { "Bug" })
     end,
@@ -81,6 +82,7 @@ return workflow "support-ops-request" {
     [[Feature requests get created directly in the Customer Support Operations Issue Tracker
       using the Feature Requests Template; the focus is on aligning them with the Support
       Roadmap.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local on_roadmap = ctx.answers.what_kind == "roadmap feature"
       open_issue(ctx, TRACKER, support.templates.feature, { "Feature request" },
@@ -96,6 +98,7 @@ return workflow "support-ops-request" {
   task "record_sign_off" {
     [[Say on the issue who signed off, and when the change ships: unless otherwise
       communicated, changes ship on the 1st of the month.]],
+    retry = support.outage_retry,
     run = function(ctx)
       local v = ctx.vars
       v.ships_on = support.next_ship_date(ctx.now())
@@ -114,6 +117,7 @@ return workflow "support-ops-request" {
   },
   task "rfc_issue" {
     [[Create an RFC issue in support-team-meta.]],
+    retry = support.outage_retry,
     run = function(ctx)
       open_issue(ctx, META, support.templates.rfc, { "RFC" })
     end,

@@ -45,4 +45,9 @@ hb_status hb_audit_head(hb_store *s, char out[96], hb_err *e);
  * "ask → done [yes]". Newly allocated; never NULL. */
 char *hb_audit_summary(const hb_audit_event *ev);
 
+/* What a write's request body (JSON, as stored) changes, in words:
+ * "internal note \"Thanks\"; status = pending", "tags = a, b". NULL when
+ * the body is not a JSON object or names nothing. Newly allocated. */
+char *hb_audit_change_text(const char *body);
+
 #endif

@@ -44,6 +44,11 @@ typedef struct hb_chunk_facts {
     /* ctx.input indexed with a computed key, or ctx / ctx.input handed to a
      * function: any input may be read, so none can be called unused. */
     bool input_opaque;
+    /* NAME of every `require "NAME"` (a constant name), anywhere in the
+     * chunk, nested functions included (duplicates removed): the modules it
+     * may load without running it. */
+    char **requires;
+    size_t nrequires;
 } hb_chunk_facts;
 
 /* Compiles src as text (chunkname shown in messages: pass the file path).

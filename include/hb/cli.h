@@ -27,12 +27,14 @@ int hb_cmd_show(int argc, char **argv);
 int hb_cmd_run(int argc, char **argv);
 int hb_cmd_resume(int argc, char **argv);
 int hb_cmd_cancel(int argc, char **argv);
+int hb_cmd_retry(int argc, char **argv);
 int hb_cmd_runs(int argc, char **argv);
 int hb_cmd_audit(int argc, char **argv);
 int hb_cmd_sandbox(int argc, char **argv);
 int hb_cmd_test(int argc, char **argv);
 int hb_cmd_worker(int argc, char **argv);
 int hb_cmd_call(int argc, char **argv);
+int hb_cmd_ops(int argc, char **argv);
 int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
@@ -194,6 +196,12 @@ typedef struct hb_cli_engine {
 } hb_cli_engine;
 hb_status hb_cli_engine_init(hb_cli_engine *c, bool open_store, hb_err *e);
 void hb_cli_engine_free(hb_cli_engine *c);
+
+/* One request of a command that starts or continues a run (hb run, resume,
+ * cancel, retry): fn on the engine as the settings configure it, the run
+ * printed as the command line prints runs (json: --json). */
+typedef hb_status (*hb_cli_engine_fn)(const hb_engine *eng, hb_run_request *req, hb_err *e);
+hb_status hb_cli_engine_go(hb_cli_engine_fn fn, hb_run_request *req, bool json, hb_err *e);
 
 /* The terminal as the engine's ask: a prompt on stderr read from stdin,
  * when stdin is a terminal, CI is unset and --no-input was not given;

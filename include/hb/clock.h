@@ -35,14 +35,18 @@ hb_time_us hb_clock_wall(void);
 int64_t hb_clock_monotonic_us(void);
 
 /* Parses "2026-11-22T10:00:00Z", "...T10:00:00.123456+02:00", "2026-11-22"
- * (midnight UTC). Returns HB_OK or HB_EUSAGE with a message naming the text. */
+ * (midnight UTC). Returns HB_OK or HB_EUSAGE with a message naming the text;
+ * a day the month does not have (2026-02-30) and a time outside the years
+ * 0000-9999 once in UTC are refused, so whatever parses formats back. */
 hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e);
 /* RFC 3339 UTC with microseconds: 2026-11-22T10:00:00.000000Z (28 chars). */
 void hb_time_format(hb_time_us t, char out[32]);
 /* RFC 3339 UTC to the second: 2026-11-22T10:00:00Z. */
 void hb_time_format_seconds(hb_time_us t, char out[32]);
 /* Durations: an integer and a unit s, m, h or d ("90s", "30m", "24h", "14d");
- * several may be concatenated ("1h30m"). */
+ * several may be concatenated ("1h30m"). At most HB_DURATION_MAX_S in all:
+ * a longer one is refused (HB_EUSAGE), never wrapped. */
+#define HB_DURATION_MAX_S (36500LL * 86400)
 hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e);
 /* A duration as hb_duration_parse reads it, in the largest unit that divides
  * it exactly ("1h", "90m", "14d"; "1500ms" below a second). Newly allocated. */

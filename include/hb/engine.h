@@ -37,6 +37,9 @@ typedef struct hb_engine {
     const hb_clock *clock;
     hb_lua_limits lua_limits; /* each step's instructions, time and memory */
     int64_t lease_seconds;    /* how long a claim on a run holds */
+    /* How many answers a person may give one ask before the run waits for
+     * one given another way (each refused answer is asked again); 0: 1. */
+    int64_t ask_attempts;
     /* Who holds the runs this engine claims; NULL: this process
      * (hb_store_lease_holder_self). Runs on threads need one each. */
     const char *lease_holder;
@@ -55,21 +58,35 @@ typedef struct hb_kv {
     char *value;
 } hb_kv;
 
-/* An ask the request did not answer, as a person would see it. */
+/* An ask the request did not answer, as a person would see it, with what
+ * the decision is about. */
 typedef struct hb_engine_question {
     const char *run;
+    const char *workflow;
     const char *step;
     const char *text; /* the ask's description, or its id */
     /* The values to pick from (the ask's options, or its enum's choices),
      * NULL-terminated; NULL when the answer is free: then value_type says
-     * what kind ("string", "date", "integer"). */
+     * what kind ("string", "date", "integer"). An option may be answered
+     * in any case or by a prefix only it has ("u" for "ultimate"). */
     const char *const *options;
     const char *value_type;
+    /* Why the answer just given was refused, for asking again; NULL the
+     * first time. */
+    const char *problem;
+    const char *ticket;     /* the run's `ticket` input, or NULL */
+    const char *ticket_url; /* its agent page, when the bindings can link it */
+    /* The facts the ask names in `shows` ("vars.level"), with their values
+     * as text. */
+    const hb_kv *shows;
+    size_t nshows;
 } hb_engine_question;
 
 /* Somebody to ask: fn returns a newly allocated answer, or NULL when there
- * is none now (the run waits for one). Never called in a dry run. A NULL fn
- * means nobody is there (hb serve, the worker, --no-input). */
+ * is none now (the run waits for one). An answer the ask cannot take is
+ * not an error: fn is called again with q->problem saying why (up to
+ * eng->ask_attempts answers in all). Never called in a dry run. A NULL fn means nobody is
+ * there (hb serve, the worker, --no-input). */
 typedef struct hb_engine_ask {
     char *(*fn)(void *ud, const hb_engine_question *q);
     void *ud;
@@ -88,6 +105,11 @@ typedef struct hb_engine_reporter {
     /* A line worth showing while a step runs (an attempt that will be
      * retried). */
     void (*note)(void *ud, const hb_run *run, const char *step, const char *message);
+    /* Something that takes a while is under way, as it happens: a service
+     * call waiting to try again ("zendesk 429, attempt 2/5 in 4 s"), a task
+     * waiting before its next attempt. For a person watching; not audited
+     * (the api_call events and notes are). */
+    void (*progress)(void *ud, const hb_run *run, const char *step, const char *message);
     /* A dry run's plan, before its result: every change it would have made,
      * in order, as [{service, op, method, path, object, step, body}]. */
     void (*plan)(void *ud, const hb_run *run, const cJSON *changes);
@@ -108,10 +130,16 @@ typedef struct hb_run_request {
     const char *event_name; /* resume --event NAME[=JSON] */
     const char *event_json; /* NULL = null payload */
     bool sandbox;           /* start: against the sandbox; resume: expect a sandbox run */
+    /* start with sandbox: a patch (the format of POST /__sandbox/patch)
+     * applied to the sandbox's state before the run exists; NULL: none. */
+    const char *sandbox_patch;
     bool dry_run;
     bool allow_duplicate;
     const char *actor;
-    bool only_if_due; /* resume: skip quietly unless the run is due (the worker) */
+    bool only_if_due;       /* resume: skip quietly unless the run is due (the worker) */
+    const char *retry_from; /* retry: the step to re-enter; NULL: the failed one */
+    bool retry_force;       /* retry: even from a step after which writes were made */
+    const char *reason;     /* retry, cancel: why, for the audit trail; may be NULL */
     hb_engine_ask ask;
     const hb_engine_reporter *reporter; /* NULL: nothing is reported */
     char run_id_out[HB_RUN_ID_LEN + 1]; /* the run's id once it exists */
@@ -122,8 +150,15 @@ typedef struct hb_run_request {
  * changed), HB_EPAUSED (waiting), HB_EBUSY, HB_EINTERNAL; e says why. */
 hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e);
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e);
-/* Uses req->run_id, actor and reporter. */
+/* Uses req->run_id, actor, reason and reporter. */
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e);
+/* A failed run goes on again: it re-enters its failed step, or
+ * req->retry_from, a step it entered before (refused with HB_EUSAGE when
+ * writes were made after that step's last entry, unless retry_force). The
+ * step's writes carry the markers they had, so each one already made is
+ * found instead of made again. A `retried` event records the actor,
+ * req->reason and the step. Uses run_id, actor, reporter, ask and answers. */
+hb_status hb_engine_retry(const hb_engine *eng, hb_run_request *req, hb_err *e);
 
 /* hb call SERVICE.FUNC ARGS…: one binding operation as a one-step run of
  * its own (workflow "call:zendesk.tickets.get", step "call"). */
@@ -141,6 +176,13 @@ typedef struct hb_call_request {
  * uniform error reported as the value); HB_EUSAGE for an unknown service
  * or operation (before any run is recorded) or missing credentials. */
 hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e);
+
+/* Applies a patch (the format of POST /__sandbox/patch) to the sandbox
+ * that sandbox runs and calls use: eng->sandbox, else the state in
+ * eng->home/sandbox/state.json, which `hb sandbox --state` may share. It
+ * stays until the state is reset. HB_EUSAGE naming the problem for a
+ * patch the sandbox cannot apply (the state is then unchanged). */
+hb_status hb_engine_sandbox_patch(const hb_engine *eng, const char *patch_json, hb_err *e);
 
 /* Parses "k=v" (and "STEP=V") arguments. HB_EUSAGE when there is no '='. */
 hb_status hb_kv_parse(const char *arg, hb_kv *out, hb_err *e);

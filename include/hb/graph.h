@@ -37,13 +37,14 @@ typedef enum hb_graph_edge_style {
     HB_EDGE_NORMAL,
     HB_EDGE_EXCEPTION, /* on_error, on_timeout */
     HB_EDGE_REMOVED,   /* an edge of a removed step, drawn by the diff */
+    HB_EDGE_WAS,       /* where a changed transition used to go, drawn by the diff */
 } hb_graph_edge_style;
 
 typedef struct hb_graph_node {
     char *id;   /* the step id */
     char *text; /* its description, or its id when it has none */
     hb_graph_shape shape;
-    const char *mark; /* NULL, or a class the diff sets: "added" "changed" "removed" */
+    const char *mark; /* NULL, or a class the diff sets: "added" "changed" "renamed" "removed" */
 } hb_graph_node;
 
 typedef struct hb_graph_edge {
@@ -55,10 +56,16 @@ typedef struct hb_graph_edge {
 
 typedef struct hb_graph {
     char *name;
+    /* What the workflow's forbid refuses, in words, drawn as a note apart
+     * from the steps ("Never: zendesk.delete (any HTTP DELETE to
+     * zendesk)"); NULL when it forbids nothing. */
+    char *forbid;
     hb_graph_node *nodes;
     size_t nnodes;
     hb_graph_edge *edges;
     size_t nedges;
+    char *notes; /* changes no step shows (uses, forbid, modules...), one a line; or NULL */
+    bool legend; /* draw a legend of the marks and edge styles used (the diff) */
 } hb_graph;
 
 /* "mermaid" or "dot"; HB_EUSAGE naming the accepted values otherwise. */

@@ -102,14 +102,13 @@ void hb_lua_list_free(char **list);
 
 /* ---- hb call: one operation of a service's stdlib module -----------------
  * The operation is module.<path> ("zendesk" and "tickets.get"): a function
- * reached through tables, whose name does not start with '_'. */
+ * reached through tables, whose name does not start with '_'. Which
+ * operations exist is the C operation table's (services/service_table.c),
+ * which the caller asks first; this finds the module's function. */
 
-/* HB_OK when it exists. HB_EUSAGE when it does not, with *known (when not
- * NULL) every operation the module's _ops table names, as
- * "zendesk.tickets.get", sorted, NULL-terminated (hb_lua_list_free).
- * HB_EFAILED when the module does not load. */
-hb_status hb_lua_operation_find(hb_lua *h, const char *module, const char *path, char ***known,
-                                hb_err *e);
+/* HB_OK when it exists, HB_EUSAGE when it does not, HB_EFAILED when the
+ * module does not load. */
+hb_status hb_lua_operation_find(hb_lua *h, const char *module, const char *path, hb_err *e);
 /* Calls it in the stdlib environment with the items of args (a JSON array)
  * as its arguments. A list operation returns an iterator: every item of
  * every page is drained into one array. A get-style read that returns

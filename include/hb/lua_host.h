@@ -8,17 +8,23 @@
  * Two environments live in one state:
  *  - the workflow environment: assert error ipairs next pairs pcall xpcall
  *    print (to stderr: stdout is the results channel) rawequal rawget
- *    rawlen rawset (refuses the environments) select setmetatable (refuses
- *    __gc) getmetatable tonumber tostring type _VERSION load (text only;
- *    env defaults to the caller's) require collectgarbage ("count" only),
+ *    rawlen rawset (refuses the environments and stdlib modules) select
+ *    setmetatable (refuses __gc) getmetatable tonumber tostring type
+ *    _VERSION load (text only; env defaults to the caller's) require (not
+ *    of hb's internal modules, hb.* other than the workflow language's
+ *    hb.workflow, hb.when and hb.text; stdlib modules come as read-only
+ *    views) collectgarbage ("count" only),
  *    and copies of string (no dump), table, math, utf8, coroutine, json and
  *    os = {time, date, clock}. Reading or writing an undeclared global
  *    raises "file:line: undeclared global 'x'"; the guard's metatable is
  *    protected (getmetatable(_ENV) is false, setmetatable raises);
  *  - the stdlib environment: the same, with its own copies of the library
  *    tables, plus `hbi`, a table of internal C functions (hbi.where, and
- *    whatever hb_lua_register_internal adds) that workflows never see.
- *    Modules found under stdlib/ run in it; modules under lib/ do not.
+ *    whatever hb_lua_register_internal adds) that workflows never see, and
+ *    a require that may load hb.*. Modules found under stdlib/ run in it;
+ *    modules under lib/ do not.
+ * Pattern matching (string.find/match/gmatch/gsub) is hb's own matcher,
+ * which the limits reach (lua_patterns.c).
  * C code reading an environment must use lua_rawget*: the guard raises.
  *
  * This header names no Lua type but struct lua_State, so the layers that
@@ -92,6 +98,26 @@ void hb_lua_push_stdlib_env(hb_lua *h);
  * function finds its host with hb_lua_from_state. */
 void hb_lua_register_internal(hb_lua *h, const char *name, int (*fn)(struct lua_State *L));
 
+/* What the workflow environment offers, read from the environment itself
+ * (the sandbox's allow-list, whatever the embedder added with
+ * hb_lua_set_workflow_global, the library tables), without running
+ * anything: for lint, which must agree with what runs. Names point into
+ * the state and stay valid while it lives.
+ *  hb_lua_workflow_globals: up to max global names (in no order);
+ *  hb_lua_workflow_member: is lib a table global offering member?
+ *  hb_lua_workflow_members: up to max of lib's members, in the order the
+ *    sandbox offers them; 0 when lib is not a table. */
+size_t hb_lua_workflow_globals(hb_lua *h, const char **out, size_t max);
+bool hb_lua_workflow_member(hb_lua *h, const char *lib, const char *member);
+size_t hb_lua_workflow_members(hb_lua *h, const char *lib, const char **out, size_t max);
+
+/* Modules from stdlib/ are handed out as read-only views (an empty table
+ * whose protected metatable reads through, and refuses assignments, down
+ * to nested tables). C code that reads tables raw (lua_next, lua_rawget)
+ * must read what a view shows: this pushes the table a view at idx shows,
+ * or the value at idx itself. */
+void hb_lua_push_unfrozen(struct lua_State *L, int idx);
+
 /* Adds a global to the workflow environment (services in `uses`, DSL
  * constructors), bypassing the guard: pops the value from the stack. */
 void hb_lua_set_workflow_global(hb_lua *h, const char *name);
@@ -124,6 +150,19 @@ hb_status hb_lua_require(hb_lua *h, const char *module, hb_err *e);
  * traceback:..." text (NULL when none could be taken, e.g. for memory
  * errors). The error value itself is kept for hb_lua_push_last_error. */
 hb_status hb_lua_pcall(hb_lua *h, int nargs, int nresults, char **traceback, hb_err *e);
+
+/* "file:line" of the Lua code where the latest outermost hb_lua_pcall
+ * failed (the workflow's frame nearest the error, or where a limit
+ * stopped it), "" when unknown: for messages raised without a position
+ * (error("x", 0), a table). */
+const char *hb_lua_last_error_where(const hb_lua *h);
+
+/* Turns the message luaL_loadbufferx left on the stack (popped) into e as
+ * "path:line: message": Lua gives no position for a binary chunk or for
+ * nesting deeper than its compiler allows, so hb adds one. HB_EUSAGE for
+ * anything in the text, HB_EINTERNAL for memory. */
+hb_status hb_lua_load_error(struct lua_State *L, int rc, const char *path, const char *src,
+                            size_t len, hb_err *e);
 
 /* Pushes the error value of the latest outermost hb_lua_pcall (a service
  * error table stays a table; a limit is its message), or nil when that

@@ -15,12 +15,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HB_REDACTED "[redacted]"
+#include "hb/secrets.h"
 
+#define HB_REDACTED HB_SECRET_REDACTED
+
+/* A handle on the process's registry of secrets (hb/secrets.h): what one
+ * hb_secrets learns, every scrub in the process removes. */
 typedef struct hb_secrets hb_secrets;
 
 hb_secrets *hb_secrets_new(void);
-/* Wipes the remembered values and frees. NULL is fine. */
+/* Frees the handle; the values stay registered for the process. NULL is
+ * fine. */
 void hb_secrets_free(hb_secrets *s);
 /* Remembers value, its base64 form and its percent-encoded form. Values
  * shorter than 4 bytes are too common to scrub by value; they are still

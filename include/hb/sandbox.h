@@ -44,9 +44,11 @@ const char *hb_sandbox_url(const hb_sandbox *sb);
  * GITLAB_TOKEN ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET SALESFORCE_URL
  * SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET SLACK_URL SLACK_BOT_TOKEN
  * PAGERDUTY_URL PAGERDUTY_TOKEN PAGERDUTY_FROM PAGERDUTY_EVENTS_URL
- * PAGERDUTY_ROUTING_KEY. URLs carry no API suffix; Slack's and
- * PagerDuty's carry the path prefix standing for their hosts ("/slack",
- * "/pagerduty", "/pagerduty-events"), so a binding appends the real path.
+ * PAGERDUTY_ROUTING_KEY, and ZENDESK_WEB_URL and GITLAB_WEB_URL
+ * (HB_SANDBOX_WEB_URL, where links point). URLs carry no API suffix;
+ * Slack's and PagerDuty's carry the path prefix standing for their hosts
+ * ("/slack", "/pagerduty", "/pagerduty-events"), so a binding appends the
+ * real path.
  * The credentials are random per state, so every process sharing a state
  * file sees the same ones. */
 void hb_sandbox_each_var(const hb_sandbox *sb,

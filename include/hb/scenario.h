@@ -28,11 +28,13 @@ typedef struct hb_test_totals {
     int passed;
     int failed;
     int untaken_edges;
+    int untested; /* with coverage and no names: workflows without a scenario file */
 } hb_test_totals;
 
 /* Runs the scenarios; HB_OK when all passed (and, with coverage, every
- * edge was taken), HB_EFAILED otherwise, HB_EUSAGE for a broken scenario
- * file or unknown workflow. */
+ * edge was taken and, testing every workflow, each has scenarios),
+ * HB_EFAILED otherwise, HB_EUSAGE for a broken scenario file or unknown
+ * workflow. */
 hb_status hb_test_run(const hb_test_options *o, hb_test_totals *t, hb_err *e);
 
 /* The scenario file of a workflow file: <dir>/tests/<name>_test.lua. */

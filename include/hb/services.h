@@ -10,6 +10,7 @@
  *   ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET [ZUORA_API_VERSION]
  *   SALESFORCE_URL SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET
  * *_URL carry no API suffix; https://, or http:// to loopback only.
+ * ZENDESK_WEB_URL, GITLAB_WEB_URL (optional): where links for people point.
  * Process environment: HB_HTTP_* (http.h), HB_AUDIT_BODY_MAX_KB (64). */
 #ifndef HB_SERVICES_H
 #define HB_SERVICES_H
@@ -41,11 +42,20 @@ typedef struct hb_services_config {
     void *getvar_ud;
     bool dry_run;              /* writes are recorded as planned, not sent */
     const char *const *forbid; /* NULL-terminated op or capability names; may be NULL */
-    const char *workflow;      /* named in forbid messages; may be NULL */
+    /* The services the workflow declares (NULL-terminated): a request to
+     * any other is refused. NULL only where no workflow is involved (tests
+     * of the transport): every service then. */
+    const char *const *uses;
+    const char *workflow; /* named in forbid messages; may be NULL */
     hb_service_audit audit;
     /* The run's clock, for the time an exactly-once search starts from;
      * NULL: HB_NOW, else the wall clock. Must outlive the hb_services. */
     const hb_clock *clock;
+    /* Told before each wait between two attempts of one call, for a person
+     * watching ("zendesk 429, attempt 2/5 in 4 s"); NULL: nobody. The
+     * attempts themselves are audited (api_call), this is not. */
+    void (*progress)(void *ud, const char *message);
+    void *progress_ud;
 } hb_services_config;
 
 typedef struct hb_services hb_services;
@@ -57,12 +67,15 @@ typedef struct hb_services hb_services;
 hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e);
 void hb_services_free(hb_services *s);
 
-/* Service names hb knows, NULL-terminated: zendesk gitlab zuora salesforce. */
-extern const char *const hb_service_names[];
-
+/* One request of a binding operation. What it may do is the operation's
+ * (service_table.h): hb_services_call refuses an operation it does not
+ * know, another service's, a service outside `uses`, a method or a write's
+ * path the operation does not use; whether it writes, may be repeated and
+ * what it exercises for `forbid` follow from the table and the body, never
+ * from the caller. */
 typedef struct hb_service_request {
-    const char *service; /* "zendesk" ... */
-    const char *op;      /* "zendesk.tickets.update": audit, forbid rules */
+    const char *service; /* "zendesk" ...: must be op's; may be NULL */
+    const char *op;      /* "zendesk.tickets.update": service_table.h */
     const char *method;  /* GET POST PUT PATCH DELETE */
     /* Path below the service's URL ("/api/v2/tickets/1.json"), or an
        absolute next-page URL, which must have the service's origin. */
@@ -70,8 +83,6 @@ typedef struct hb_service_request {
     const char *query;  /* encoded query without '?', appended; may be NULL */
     const cJSON *body;  /* JSON body; may be NULL */
     const char *form;   /* form-encoded body instead of JSON; may be NULL */
-    bool write;         /* changes something (not decided by the method) */
-    bool idempotent;    /* a write that may be repeated safely (tags) */
     const char *object; /* "zendesk:ticket:123": what a write changes; may be NULL */
     /* The run/step marker a non-idempotent write carries in the object it
        creates (hb_services_next_marker); recorded in its intent and
@@ -95,32 +106,52 @@ typedef struct hb_service_response {
 
 void hb_service_response_free(hb_service_response *r);
 
-/* One operation: forbid check, intent (writes), auth, the exchange with
- * retries, an api_call event per attempt, the uniform error.
+/* One operation: the table's checks, forbid, intent (writes), auth, the
+ * exchange with retries, an api_call event per attempt, the uniform error.
  *  HB_OK        the service did it (or, dry run, the write is planned);
  *  HB_EFAILED   the service refused or could not be reached: out->error
  *               holds the uniform error, e->msg a one-line summary; a
- *               forbidden operation also returns HB_EFAILED, with no
- *               out->error and nothing sent;
- *  HB_EUSAGE    missing credentials, a bad URL or request;
+ *               forbidden operation, or a service outside `uses`, also
+ *               returns HB_EFAILED, with no out->error and nothing sent;
+ *  HB_EUSAGE    missing credentials, a bad URL, or a request its operation
+ *               does not allow (unknown, another service's, a method or a
+ *               write's path it does not use);
  *  HB_EINTERNAL the audit sink failed (nothing more may be sent).
  * No message or error value ever holds a secret. */
 hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
                            hb_err *e);
 
-/* The value of `forbid` that refuses req, or NULL. Exposed for lint. */
+/* Checks that a service is configured (its URL and credentials), sending
+ * nothing: HB_EUSAGE naming what is missing, as a call would fail. Lets a
+ * caller refuse before it records anything. */
+hb_status hb_services_check(hb_services *s, const char *service, hb_err *e);
+
+/* Where a service's web pages are, for links people follow (a ticket's
+ * agent page, an issue): <SERVICE>_WEB_URL when set (the sandbox sets it
+ * to its stable public URL), else <SERVICE>_URL; without a trailing '/'.
+ * Newly allocated; NULL when neither is set or usable. */
+char *hb_services_web_base(hb_services *s, const char *service);
+
+/* The value of `forbid` that refuses req (by its operation, or by a
+ * capability it would exercise: "<service>.write" for any write,
+ * "<service>.delete" for an HTTP DELETE, "zendesk.public_reply" for a
+ * Zendesk write carrying a comment the customer sees), or NULL. */
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req);
 
 /* Exactly-once writes. A non-idempotent write (a created issue, note or
  * comment) carries a marker hb:<run>:<step>:<visit>:<n>: visit counts the
- * step's finished executions (so a loop back to a step gets new markers),
- * n the step's marked writes in this execution, reset when it starts. A
- * step re-entered after a crash runs the same code, so its n-th write gets
- * the marker its interrupted execution gave the n-th write.
+ * run's entries into the step by transitions (so a loop back to a step gets
+ * new markers; engine_once.c says what continues a visit), n the step's
+ * marked writes in this execution, reset when it starts. A step re-entered
+ * (after a crash, a failure, or by a task's next attempt) runs the same
+ * code, so its n-th write gets the marker its earlier execution gave the
+ * n-th write.
  *
  * The engine calls hb_services_begin_step at every step start, and on
  * re-entry hands over, as `pending`, every marker the run's audit trail
- * shows an intent for (object: marker -> RFC 3339 time of the intent):
+ * shows an intent for (object: marker -> RFC 3339 time of the intent), to
+ * which each intent recorded since adds its own (a task's next attempt, an
+ * on_error path back to the step):
  * the binding looks for such a change by listing before it writes again.
  * Without begin_step (hb call) writes carry no marker. */
 void hb_services_begin_step(hb_services *s, const char *run, const char *step, long visit);
@@ -129,6 +160,12 @@ void hb_services_set_pending(hb_services *s, const cJSON *pending);
  * is set. *pending_since: NULL, or the time of the recorded intent with
  * this marker (the write may have happened). */
 bool hb_services_next_marker(hb_services *s, char *out, size_t cap, const char **pending_since);
+/* Audits the key of an object a write created, known only from the reply
+ * (a GitLab issue's iid): a `created` event {service, op, object: created,
+ * in: the write's object}, so `hb audit show --object`
+ * finds it by its own key. */
+hb_status hb_services_audit_created(hb_services *s, const char *service, const char *op,
+                                    const char *in, const char *created, hb_err *e);
 /* Audits a change found (by its marker) instead of written again: a
  * `note` event {kind: "reconciled", service, op, object, marker, found}. */
 hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,
@@ -158,5 +195,10 @@ hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e);
  * the audit store), HB_OK when none did: lets the embedder pick the exit
  * code for a raised message. */
 hb_status hb_services_lua_last_status(hb_lua *h);
+
+/* Whether a service call made through h since the last take failed as an
+ * outage (not reached, 408, 429 or 5xx after the transport's own retries),
+ * as opposed to a refusal; clears it. What retry.on = "outage" asks. */
+bool hb_services_lua_take_outage(hb_lua *h);
 
 #endif

@@ -81,6 +81,11 @@ void hb_run_free(hb_run *r); /* frees the strings, not r itself */
  * (sha256 of workflow NUL inputs) and starts vars, answers and events as {}. */
 void hb_run_prepare_new(hb_run *r);
 void hb_run_copy(hb_run *dst, const hb_run *src);
+/* Replaces every registered secret (hb/secrets.h) in the run's inputs,
+ * vars, answers, events, wait and error: call before run_insert and
+ * run_update, whatever the backend, so no secret a workflow copied reaches
+ * the store. */
+void hb_run_scrub(hb_run *r);
 
 typedef struct hb_run_filter {
     hb_run_status status;  /* HB_RUN_ANY = any */

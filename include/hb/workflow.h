@@ -43,6 +43,14 @@ typedef struct hb_edge {
     size_t nwhen_values;
 } hb_edge;
 
+/* A named, typed value: a workflow's input, a field of an event's payload. */
+typedef struct hb_input {
+    char *name;
+    char *type; /* integer number string boolean date */
+    bool optional;
+    char *description;
+} hb_input;
+
 /* A time given as a literal duration or computed by a function(ctx). */
 typedef struct hb_timespec {
     bool set;
@@ -64,6 +72,12 @@ typedef struct hb_step {
     int run_ref;
     int retry_attempts; /* total attempts, >= 1 */
     int64_t retry_backoff_us;
+    /* retry.on = "outage": only an attempt whose last failed service call
+     * was an outage (unreachable, 408, 429, 5xx) is tried again; a refusal
+     * ("no such ticket") or a bug fails at once instead of after the
+     * backoff. Decided in C from the call's result, not from the error Lua
+     * raised. */
+    bool retry_outage_only;
     char *on_error;
 
     /* choice branches / ask options */
@@ -76,8 +90,16 @@ typedef struct hb_step {
     char **choices;   /* a literal list of the enum's values */
     size_t nchoices;
 
+    /* ask and wait: the facts a person deciding or waiting here is shown
+     * ("vars.level", "input.ticket", or a bare name looked up as fact()
+     * does: input, vars, answers, events). */
+    char **shows;
+    size_t nshows;
+
     /* wait */
     char *event;
+    hb_input *payload; /* an event wait's declared payload fields, sorted by name */
+    size_t npayload;
     int condition_ref;
     int64_t every_us;
     hb_timespec after;
@@ -88,13 +110,6 @@ typedef struct hb_step {
     /* fail */
     char *message;
 } hb_step;
-
-typedef struct hb_input {
-    char *name;
-    char *type; /* integer number string boolean date */
-    bool optional;
-    char *description;
-} hb_input;
 
 typedef struct hb_workflow {
     char *name;
@@ -114,8 +129,20 @@ typedef struct hb_workflow {
     size_t *by_id; /* step indices sorted by id, for hb_workflow_step_index */
 } hb_workflow;
 
-/* Services a workflow may declare in `uses`. */
-extern const char *const hb_known_services[];
+/* One problem a workflow file has, where it is. */
+typedef struct hb_load_problem {
+    char *file;
+    int line;
+    char *message;
+} hb_load_problem;
+
+/* Every problem found loading one file, in the order found. */
+typedef struct hb_load_problems {
+    hb_load_problem *items;
+    size_t n;
+} hb_load_problems;
+
+void hb_load_problems_free(hb_load_problems *p);
 
 /* The names the workflow language gives a workflow file and its lib modules
  * (constructors, fragments, facts, `when` helpers, message templates), all
@@ -124,11 +151,23 @@ extern const char *const hb_dsl_globals[];
 
 /* Loads and validates a workflow from source text (the engine passes the
  * pinned text on resume). Takes ownership of lua: the state must already be
- * set up (stdlib modules reachable). Errors are "file:line: message":
- * HB_EUSAGE for syntax and structure problems. All problems found are
- * reported, one per line, not only the first. */
+ * set up (stdlib modules reachable). Everything the file does at its top
+ * level, and the reading of the table it returns, runs in a protected call
+ * under the host's limits, so no file can crash or hang the loader.
+ * HB_EUSAGE for syntax, runtime and structure problems; e->msg holds them
+ * as "file:line: message" lines (as many as fit), and problems, when not
+ * NULL, receives every one of them. */
+hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src, size_t len,
+                                  hb_workflow **out, hb_load_problems *problems, hb_err *e);
 hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
                            hb_workflow **out, hb_err *e);
+
+/* The same, for the review tools: when the file returns a workflow whose
+ * structure has problems (unknown targets, wrong field types...), *out still
+ * holds what was read beside HB_EUSAGE and the problems in e. A file that
+ * raises or returns something else leaves *out NULL, as above. */
+hb_status hb_workflow_load_readable(hb_lua *lua, const char *path, const char *src, size_t len,
+                                    hb_workflow **out, hb_err *e);
 
 /* Gives the stdlib of a Lua state hbi.setting(name), which reads the
  * settings flagged HB_SETTING_STDLIB (hb_workflow_load does it). */
@@ -136,6 +175,20 @@ void hb_workflow_expose_settings(hb_lua *lua);
 
 /* Loads from a file with a fresh state and default modules (static uses). */
 hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e);
+hb_status hb_workflow_load_file_report(const char *path, hb_workflow **out,
+                                       hb_load_problems *problems, hb_err *e);
+
+/* A Lua host set up as a workflow file's top level sees it: the sandbox
+ * with the DSL constructors as globals (services join a run's environment
+ * when declared in uses). Lint asks it what a workflow may use. NULL with
+ * e set on failure. */
+hb_lua *hb_workflow_sandbox_new(const char *workflow_dir, hb_err *e);
+
+/* Workflow names and step ids: letters, digits, '_', '-' and '.', starting
+ * with a letter, digit or '_', at most 100 bytes, no "..": they appear in
+ * paths, logs, Mermaid and terminal output, so nothing in them may act as a
+ * path, a line break or a control character. */
+bool hb_workflow_name_valid(const char *name, size_t len);
 
 void hb_workflow_free(hb_workflow *wf);
 

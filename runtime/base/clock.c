@@ -1,5 +1,6 @@
 /* Clocks: the wall clock, and the process's clock, which HB_NOW freezes. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,13 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 static int read_digits(const char **p, int n)
 {
     int v = 0;
@@ -78,7 +86,7 @@ hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e)
     if (mo < 1 || mo > 12 || *p++ != '-')
         goto bad;
     int d = read_digits(&p, 2);
-    if (d < 1 || d > 31)
+    if (d < 1 || d > days_in_month(y, mo))
         goto bad;
     int hh = 0, mm = 0, ss = 0;
     int64_t frac_us = 0, offset_s = 0;
@@ -122,7 +130,7 @@ hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e)
             if (*p == ':')
                 p++;
             int om = read_digits(&p, 2);
-            if (om < 0)
+            if (oh > 23 || om < 0 || om > 59)
                 goto bad;
             offset_s = sign * (oh * 3600 + om * 60);
         } else if (*p != '\0') {
@@ -133,6 +141,11 @@ hb_status hb_time_parse(const char *text, hb_time_us *out, hb_err *e)
         goto bad;
     int64_t secs =
         days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
+    /* An offset can carry a time past the years that four digits write
+     * ("9999-12-31T23:59-23:59" is in the year 10000): what hb could not
+     * print back the same way is refused. */
+    if (secs < days_from_civil(0, 1, 1) * 86400 || secs >= days_from_civil(10000, 1, 1) * 86400)
+        return hb_err_set(e, HB_EUSAGE, "'%s' is outside the years 0000 to 9999 in UTC", text);
     *out = secs * 1000000 + frac_us;
     return HB_OK;
 bad:
@@ -180,7 +193,7 @@ void hb_time_format_seconds(hb_time_us t, char out[32])
 hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e)
 {
     const char *p = text;
-    int64_t total = 0;
+    int64_t total_s = 0;
     if (!*p)
         goto bad;
     while (*p) {
@@ -189,8 +202,8 @@ hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e)
         int64_t n = 0;
         while (isdigit((unsigned char)*p)) {
             n = n * 10 + (*p - '0');
-            if (n > 100000000)
-                goto bad;
+            if (n > HB_DURATION_MAX_S)
+                goto too_long;
             p++;
         }
         int64_t unit;
@@ -211,10 +224,16 @@ hb_status hb_duration_parse(const char *text, int64_t *us_out, hb_err *e)
             goto bad;
         }
         p++;
-        total += n * unit * 1000000;
+        /* Each part and the sum stay within the bound, so nothing wraps. */
+        if (n > (HB_DURATION_MAX_S - total_s) / unit)
+            goto too_long;
+        total_s += n * unit;
     }
-    *us_out = total;
+    *us_out = total_s * 1000000;
     return HB_OK;
+too_long:
+    return hb_err_set(e, HB_EUSAGE, "'%s' is longer than hb waits (at most %lldd, 100 years)", text,
+                      (long long)(HB_DURATION_MAX_S / 86400));
 bad:
     return hb_err_set(e, HB_EUSAGE,
                       "'%s' is not a duration (expected a number and a unit s, m, h or d, "

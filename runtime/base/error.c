@@ -4,14 +4,21 @@
 #include <string.h>
 
 #include "hb/error.h"
+#include "hb/secrets.h"
 
 hb_status hb_err_set(hb_err *e, hb_status code, const char *fmt, ...)
 {
     if (e) {
+        /* Through a copy: the arguments may point into e->msg itself
+         * (hb_err_set(e, st, "%s", e->msg) re-codes an error). */
+        char text[sizeof e->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        vsnprintf(text, sizeof text, fmt, ap);
         va_end(ap);
+        memcpy(e->msg, text, sizeof text);
+        /* No message carries a secret, whatever put it there. */
+        hb_secret_scrub_buffer(e->msg, sizeof e->msg);
         e->code = code;
     }
     return code;
@@ -37,6 +44,7 @@ hb_status hb_err_wrap(hb_err *e, const char *fmt, ...)
     e->msg[plen] = ':';
     e->msg[plen + 1] = ' ';
     e->msg[plen + 2 + olen] = '\0';
+    hb_secret_scrub_buffer(e->msg, sizeof e->msg);
     return e->code;
 }
 

@@ -1,6 +1,7 @@
 /* hb audit: read and check the audit trail.
  *   hb audit show RUN [--json]          the events of one run
  *   hb audit show --object KEY [--json] every change hb made to one object
+ *   hb audit body DIGEST                a stored request or response body
  *   hb audit head                       SEQ:HASH to record elsewhere
  *   hb audit verify [--head SEQ:HASH]   recompute and check the whole chain */
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include "hb/audit.h"
 #include "hb/canonical_json.h"
 #include "hb/cli.h"
+#include "hb/service_table.h"
 #include "hb/util.h"
 
 static const char SHOW_USAGE[] = "hb audit show RUN [--json]\n"
@@ -94,6 +96,27 @@ static void readable_time(const char *ts, char out[32])
         snprintf(out, 32, "%s", ts);
 }
 
+/* Under a write's intent, what it changes, from the request body the trail
+ * stored (redacted before it was stored). */
+static void print_change(show_ctx *c, const hb_audit_event *ev)
+{
+    cJSON *d = cJSON_Parse(ev->data);
+    const cJSON *digest = cJSON_GetObjectItemCaseSensitive(d, "request_body");
+    char *body = NULL, *change = NULL;
+    size_t len = 0;
+    hb_err ignored;
+    if (cJSON_IsString(digest) &&
+        c->store->ops->body_get(c->store, digest->valuestring, &body, &len, &ignored) == HB_OK)
+        change = hb_audit_change_text(body);
+    if (change)
+        printf("        change: %s\n", change);
+    else if (cJSON_IsString(digest))
+        printf("        body: hb audit body %s\n", digest->valuestring);
+    free(change);
+    free(body);
+    cJSON_Delete(d);
+}
+
 static int show_event(const hb_audit_event *ev, void *ud)
 {
     show_ctx *c = ud;
@@ -118,7 +141,22 @@ static int show_event(const hb_audit_event *ev, void *ud)
         printf("%4" PRId64 "  %s  %-13s %-20s %-10s %s\n", ev->seq, when, ev->type,
                ev->step ? ev->step : "-", ev->actor, summary);
     free(summary);
+    if (c->by_object && !strcmp(ev->type, "intent"))
+        print_change(c, ev);
     return 0;
+}
+
+/* SERVICE:TYPE:ID with a service hb knows: zendesk:ticket:123,
+ * gitlab:issue:group/project#3. */
+static bool object_key_ok(const char *key)
+{
+    const char *a = strchr(key, ':');
+    const char *b = a ? strchr(a + 1, ':') : NULL;
+    if (!a || !b || b == a + 1 || !b[1])
+        return false;
+    char service[32];
+    snprintf(service, sizeof service, "%.*s", (int)(a - key), key);
+    return hb_service_lookup(service) != NULL;
 }
 
 static int cmd_show(int argc, char **argv)
@@ -137,8 +175,10 @@ static int cmd_show(int argc, char **argv)
         .usage = SHOW_USAGE,
         .about = "Prints a run's events in order, one line each: seq, time (UTC), type, step,\n"
                  "actor and a summary of the event's data. With --object, every change hb made\n"
-                 "to one object (e.g. zendesk:ticket:123) across all runs, with the run and its\n"
-                 "workflow and version. --json prints JSON Lines with every field of each event\n"
+                 "to one object (e.g. zendesk:ticket:123, gitlab:issue:group/project#3) across\n"
+                 "all runs, with the run and its workflow and version, and under each write\n"
+                 "what it changes, from the stored request body (`hb audit body DIGEST`). --json "
+                 "prints JSON Lines with every field of each event\n"
                  "(seq, run, ts, type, step, actor, data, prev, hash).\n",
         .options = options,
         .more = "Exit codes: 0 ok, 2 unknown run or bad arguments, 4 store locked, 5 store\n"
@@ -149,8 +189,14 @@ static int cmd_show(int argc, char **argv)
         return rc;
     if (!!run == !!object)
         return hb_cli_usage_error(&spec, "audit show needs a RUN or --object KEY (not both)");
-    if (object && !object[0])
-        return hb_cli_usage_error(&spec, "--object needs a KEY (e.g. zendesk:ticket:123)");
+    if (object && !object_key_ok(object))
+        return hb_cli_usage_error(
+            &spec,
+            "--object '%s' is not an object key: SERVICE:TYPE:ID with a service "
+            "of %s (zendesk:ticket:123, zendesk:organization:5, "
+            "gitlab:issue:group/project#3, zuora:subscription:A-S00001, "
+            "salesforce:Opportunity:006...)",
+            object, hb_service_names_text());
     hb_err e;
     hb_err_clear(&e);
     show_ctx c = {.json = json, .by_object = object != NULL};
@@ -169,6 +215,44 @@ static int cmd_show(int argc, char **argv)
     }
     hb_run_free(&c.run);
     hb_store_close(c.store);
+    return st == HB_OK ? HB_OK : fail(&e);
+}
+
+static int cmd_body(int argc, char **argv)
+{
+    const char *digest = NULL;
+    const hb_option options[] = {
+        HB_ARG("DIGEST", &digest, "the sha256 an event names (request_body, response_body)"),
+        HB_OPT_END_,
+    };
+    const hb_cli_spec spec = {
+        .command = "audit body",
+        .about = "Prints a request or response body the audit trail stored, by the digest an\n"
+                 "event names (its request_body or response_body), as stored: redacted and cut\n"
+                 "at HB_AUDIT_BODY_MAX_KB. Exit 2 for a digest that names no stored body.\n",
+        .options = options,
+    };
+    int rc = hb_cli_parse(&spec, argc, argv);
+    if (rc != HB_CLI_GO)
+        return rc;
+    size_t n = strlen(digest);
+    if (n != 64 || strspn(digest, "0123456789abcdef") != n)
+        return hb_cli_usage_error(&spec, "'%s' is not a digest: 64 lowercase hex digits", digest);
+    hb_err e;
+    hb_err_clear(&e);
+    hb_store *s = NULL;
+    char *body = NULL;
+    size_t len = 0;
+    hb_status st = hb_store_open_default(&s, &e);
+    if (st == HB_OK)
+        st = s->ops->body_get(s, digest, &body, &len, &e);
+    if (st == HB_OK) {
+        fwrite(body, 1, len, stdout);
+        if (len && body[len - 1] != '\n')
+            putchar('\n');
+    }
+    free(body);
+    hb_store_close(s);
     return st == HB_OK ? HB_OK : fail(&e);
 }
 
@@ -250,6 +334,7 @@ int hb_cmd_audit(int argc, char **argv)
 {
     static const hb_subcommand subs[] = {
         {"show", cmd_show, "a run's events, or every change to one object"},
+        {"body", cmd_body, "a stored request or response body, by its digest"},
         {"head", cmd_head, "SEQ:HASH of the newest event, to record somewhere else"},
         {"verify", cmd_verify, "recompute and check the whole chain"},
         {NULL, NULL, NULL},
@@ -258,6 +343,7 @@ int hb_cmd_audit(int argc, char **argv)
         .command = "audit",
         .usage = "hb audit show RUN [--json]\n"
                  "       hb audit show --object KEY [--json]\n"
+                 "       hb audit body DIGEST\n"
                  "       hb audit head\n"
                  "       hb audit verify [--head SEQ:HASH]",
         .about =

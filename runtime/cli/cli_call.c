@@ -1,12 +1,15 @@
-/* hb call SERVICE.FUNC ARGS… [--sandbox] [--dry-run] [--json]
+/* hb call SERVICE.FUNC ARGS… [--sandbox] [--dry-run] [--compact]
  *
  * Invokes one binding operation from the shell and prints its JSON result
- * (a list operation: one array of every item of every page). Each ARG is
+ * (a list operation: one array of every item of every page): indented as
+ * jq prints it for a person at a terminal, one line for a pipe or a file
+ * (what scripts and jq read best) or with --compact. Each ARG is
  * JSON when it parses as JSON, a string otherwise. A service error prints
  * the uniform error as JSON and exits 1. The call is a one-step run of the
  * engine's (hb_engine_call): this file only reads the arguments and prints. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "hb/cli.h"
 #include "hb/engine.h"
@@ -15,7 +18,9 @@
 static const char ABOUT[] =
     "Runs one binding operation and prints its JSON result; a list operation\n"
     "prints one array of every item of every page. Each ARG is JSON when it\n"
-    "parses as JSON (123, '{\"status\":\"open\"}'), a string otherwise.\n";
+    "parses as JSON (123, '{\"status\":\"open\"}'), a string otherwise. On a terminal\n"
+    "the JSON is indented two spaces a level (as jq prints it); otherwise, or with\n"
+    "--compact, it is one line.\n";
 
 static const char MORE[] =
     "Examples:\n"
@@ -39,6 +44,7 @@ int hb_cmd_call(int argc, char **argv)
     hb_call_request req = {.args = NULL};
     cJSON *args = cJSON_CreateArray();
     hb_cli_report report = {.call = true};
+    bool compact = false;
     const hb_option options[] = {
         HB_ARG("SERVICE.FUNC", &req.operation, "the operation, e.g. zendesk.tickets.get"),
         HB_ARGS("ARG", add_arg, args, "its arguments: JSON when they parse as JSON, else strings"),
@@ -46,13 +52,15 @@ int hb_cmd_call(int argc, char **argv)
                 "against the built-in sandbox ($HB_HOME/sandbox/state.json)"),
         HB_FLAG("dry-run", &req.dry_run,
                 "reads go through; writes are recorded as planned, not sent"),
-        HB_FLAG("json", &report.json, "one line of JSON instead of indented output"),
+        HB_FLAG("compact", &compact, "one line of JSON, even on a terminal"),
+        HB_FLAG("json", &compact, "the same as --compact"),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {.command = "call", .about = ABOUT, .options = options, .more = MORE};
     int rc = hb_cli_parse(&spec, argc, argv);
     if (rc != HB_CLI_GO)
         goto out;
+    report.json = compact || !isatty(STDOUT_FILENO);
     hb_err e;
     hb_err_clear(&e);
     char *actor = hb_default_actor();

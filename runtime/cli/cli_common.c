@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "hb/cli.h"
+#include "hb/file_kind.h"
 #include "hb/workflow_find.h"
 #include "hb/workflow.h"
 
@@ -33,7 +34,13 @@ int hb_cli_load_workflow(const char *target, char **file_out, hb_workflow **wf_o
         hb_cli_error("%s", e.msg);
         return HB_EUSAGE;
     }
-    hb_status st = hb_workflow_load_file(file, wf_out, &e);
+    hb_status st = hb_file_expect_workflow(file, &e);
+    if (st != HB_OK) {
+        hb_cli_error("%s", e.msg);
+        free(file);
+        return st;
+    }
+    st = hb_workflow_load_file(file, wf_out, &e);
     if (st != HB_OK) {
         fprintf(stderr, "%s\n", e.msg);
         free(file);

@@ -22,6 +22,8 @@ hb_status hb_cli_engine_init(hb_cli_engine *c, bool open_store, hb_err *e)
     hb_status st = hb_lua_limits_from_env(&c->eng.lua_limits, e);
     if (st == HB_OK)
         st = hb_setting_int("HB_LEASE_SECONDS", &c->eng.lease_seconds, e);
+    if (st == HB_OK)
+        st = hb_setting_int("HB_ASK_ATTEMPTS", &c->eng.ask_attempts, e);
     if (st != HB_OK)
         return st;
     c->stdlib_dir = hb_stdlib_dir();
@@ -42,18 +44,60 @@ void hb_cli_engine_free(hb_cli_engine *c)
     memset(c, 0, sizeof *c);
 }
 
+hb_status hb_cli_engine_go(hb_cli_engine_fn fn, hb_run_request *req, bool json, hb_err *e)
+{
+    hb_cli_engine ce;
+    hb_status st = hb_cli_engine_init(&ce, true, e);
+    hb_cli_report report = {.json = json};
+    hb_engine_reporter reporter = hb_cli_reporter(&report);
+    req->reporter = &reporter;
+    if (st == HB_OK)
+        st = fn(&ce.eng, req, e);
+    req->reporter = NULL;
+    hb_cli_engine_free(&ce);
+    return st;
+}
+
+/* What a free answer must look like, in the words the check uses. */
+static const char *value_hint(const char *type)
+{
+    if (!type || !strcmp(type, "string"))
+        return "any text";
+    if (!strcmp(type, "date"))
+        return "a date, YYYY-MM-DD";
+    if (!strcmp(type, "integer"))
+        return "a whole number";
+    return type;
+}
+
 /* The question on stderr (stdout carries results), the answer from stdin;
- * an empty line or the end of input is no answer: the run waits. */
+ * an empty line or the end of input is no answer: the run waits. Before
+ * the question, what it is about: the run and step, the ticket with its
+ * agent page, and the values the ask names in `shows`; asked again, why
+ * the last answer was refused. */
 static char *prompt(void *ud, const hb_engine_question *q)
 {
     (void)ud;
-    fprintf(stderr, "\n? %s\n", q->text);
-    if (q->options)
-        for (size_t k = 0; q->options[k]; k++)
-            fprintf(stderr, "  - %s\n", q->options[k]);
-    else
-        fprintf(stderr, "  (a %s)\n", q->value_type ? q->value_type : "value");
-    fprintf(stderr, "> ");
+    if (q->problem) {
+        fprintf(stderr, "  ! %s; try again\n> ", q->problem);
+    } else {
+        fprintf(stderr, "\n? %s\n", q->text);
+        fprintf(stderr, "  run %s (%s), step %s\n", q->run, q->workflow ? q->workflow : "",
+                q->step);
+        if (q->ticket)
+            fprintf(stderr, "  ticket %s%s%s\n", q->ticket, q->ticket_url ? ": " : "",
+                    q->ticket_url ? q->ticket_url : "");
+        for (size_t k = 0; k < q->nshows; k++)
+            fprintf(stderr, "  %s = %s\n", q->shows[k].key, q->shows[k].value);
+        if (q->options) {
+            for (size_t k = 0; q->options[k]; k++)
+                fprintf(stderr, "  - %s\n", q->options[k]);
+            fprintf(stderr, "  (in any case, or the start of one)\n");
+        } else {
+            fprintf(stderr, "  (%s)\n", value_hint(q->value_type));
+        }
+        fprintf(stderr, "> ");
+    }
     fflush(stderr);
     char line[1024];
     if (!fgets(line, sizeof line, stdin))

@@ -1,11 +1,13 @@
-/* hb lint [NAME|FILE...] [--format text|gitlab]: problems in workflows, one
- * a line as file:line[:col]: severity: message. Exit 1 on any error. */
+/* hb lint [NAME|FILE...] [--format text|gitlab]: problems in workflows and
+ * their scenario files, one a line as file:line[:col]: severity: message.
+ * Exit 1 on any error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb/cli.h"
 #include "hb/lint.h"
+#include "hb/scenario.h"
 #include "hb/workflow_find.h"
 #include "hb/util.h"
 
@@ -25,10 +27,14 @@ static void lint_one(lint_run *run, const char *file)
     }
 }
 
+/* A workflow, and its scenario file when it has one: they change together. */
 static void lint_found(const char *name, const char *file, void *ud)
 {
-    (void)name;
     lint_one(ud, file);
+    char *scenarios = hb_scenario_file_for(file, name);
+    if (hb_file_exists(scenarios))
+        lint_one(ud, scenarios);
+    free(scenarios);
 }
 
 int hb_cmd_lint(int argc, char **argv)
@@ -37,7 +43,8 @@ int hb_cmd_lint(int argc, char **argv)
     hb_cli_list targets = {0};
     const hb_option options[] = {
         HB_ARGS("NAME|FILE", hb_cli_collect, &targets,
-                "workflows to check (default: all on HB_WORKFLOW_PATH)"),
+                "workflows or files to check (default: every workflow on\n"
+                "HB_WORKFLOW_PATH, with its scenario file)"),
         HB_CHOICE("format", &format, "text|gitlab",
                   "problem lines, or a GitLab Code Quality report (JSON)"),
         HB_OPT_END_,
@@ -48,7 +55,12 @@ int hb_cmd_lint(int argc, char **argv)
                  "(unknown targets, unreachable steps, loops with no way out, duplicate ids,\n"
                  "a last step that is not terminal), undeclared globals, services used but\n"
                  "not in `uses` and declared but unused, inputs never read, steps without a\n"
-                 "description, a missing title or handbook reference.\n",
+                 "description, a missing title or handbook reference.\n"
+                 "\n"
+                 "A scenario file (tests/NAME_test.lua) is checked as one: the scenario\n"
+                 "language's globals, and every step, answer, input, event and status it\n"
+                 "names against its workflow. Without arguments, each workflow's scenario\n"
+                 "file is checked with it.\n",
         .options = options,
         .more = "Prints `file:line[:col]: error|warning: message` lines. A summary goes to\n"
                 "stderr. Exit 1 when any error is found; warnings alone exit 0.\n",

@@ -19,6 +19,9 @@ static void list_one(const char *name, const char *file, void *ud)
     hb_err e;
     if (hb_workflow_load_file(file, &wf, &e) != HB_OK) {
         printf("%-32s (does not load: run `hb show %s`)\n", name, name);
+        fflush(stdout);
+        /* The first problem, with its file:line; hb show lists them all. */
+        hb_cli_error("%.*s", (int)strcspn(e.msg, "\n"), e.msg);
         c->broken++;
         return;
     }

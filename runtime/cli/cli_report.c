@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hb/cli.h"
 #include "hb/engine.h"
@@ -37,6 +38,18 @@ static void note(void *ud, const hb_run *run, const char *id, const char *messag
     (void)ud;
     (void)run;
     fprintf(stderr, "  %s: %s\n", id, message);
+}
+
+/* A call waiting to try again: only for a person at a terminal, since the
+ * attempts are in the audit trail and a log wants no countdown. */
+static void progress(void *ud, const hb_run *run, const char *id, const char *message)
+{
+    (void)ud;
+    (void)run;
+    if (isatty(STDERR_FILENO)) {
+        fprintf(stderr, "  %s: %s\n", id ? id : "", message);
+        fflush(stderr);
+    }
 }
 
 static const char *str_field(const cJSON *o, const char *name)
@@ -122,6 +135,41 @@ static void print_result_json(const hb_run *run)
     cJSON_Delete(o);
 }
 
+/* What the paused step is about: the ticket (and its agent page) and the
+ * facts the step names in `shows`, as the engine recorded them. */
+static void print_context(const cJSON *w)
+{
+    const char *ticket = str_field(w, "ticket"), *url = str_field(w, "ticket_url");
+    if (ticket)
+        fprintf(stderr, "    ticket %s%s%s\n", ticket, url ? ": " : "", url ? url : "");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(w, "shows"))
+    {
+        char *text = cJSON_IsString(v) ? hb_xstrdup(v->valuestring) : hb_json_print(v);
+        fprintf(stderr, "    %s = %s\n", v->string, text);
+        free(text);
+    }
+}
+
+/* A wait's clock: until when it waits at most and where it goes then, and
+ * when it is checked again. */
+static void print_wait_times(const cJSON *w)
+{
+    const char *until = str_field(w, "until"), *on_timeout = str_field(w, "on_timeout");
+    const char *due = str_field(w, "due"), *next = str_field(w, "next_check");
+    const char *every = str_field(w, "every");
+    if (until)
+        fprintf(stderr, "    times out at %s%s%s\n", until, on_timeout ? ", then goes to " : "",
+                on_timeout ? on_timeout : "");
+    if (due)
+        fprintf(stderr, "    due at %s\n", due);
+    if (next)
+        fprintf(stderr, "    next check at %s%s%s\n", next, every ? " (every " : "",
+                every ? every : "");
+    if (next && every)
+        fputs(")\n", stderr);
+}
+
 /* How to continue a waiting run, for the person who started it. */
 static void print_waiting_hint(const hb_run *run)
 {
@@ -131,7 +179,8 @@ static void print_waiting_hint(const hb_run *run)
     if (kind && !strcmp(kind, "ask")) {
         const char *q = str_field(w, "question");
         const cJSON *opts = cJSON_GetObjectItemCaseSensitive(w, "options");
-        fprintf(stderr, "hb: waiting for an answer: %s\n", q ? q : sid);
+        fprintf(stderr, "hb: waiting for an answer: %s (step %s)\n", q ? q : sid, sid);
+        print_context(w);
         if (cJSON_GetArraySize(opts) > 0) {
             fprintf(stderr, "    options:");
             const cJSON *o;
@@ -140,9 +189,18 @@ static void print_waiting_hint(const hb_run *run)
         }
         fprintf(stderr, "    continue with: hb resume %s --answer %s=VALUE\n", run->id, sid);
     } else if (event) {
-        fprintf(stderr,
-                "hb: waiting for event '%s'\n    continue with: hb resume %s --event %s[=JSON]\n",
-                event, run->id, event);
+        const char *desc = str_field(w, "description");
+        fprintf(stderr, "hb: waiting for event '%s' at step %s%s%s\n", event, sid, desc ? ": " : "",
+                desc ? desc : "");
+        print_context(w);
+        const cJSON *payload = cJSON_GetObjectItemCaseSensitive(w, "payload");
+        char *shape = payload ? hb_json_print(payload) : NULL;
+        if (shape)
+            fprintf(stderr, "    payload: %s (? marks an optional field)\n", shape);
+        free(shape);
+        print_wait_times(w);
+        fprintf(stderr, "    continue with: hb resume %s --event %s%s\n", run->id, event,
+                payload ? "='{...}'" : "[=JSON]");
     } else {
         /* Why the run waits, and until when: the step's own words (a
          * workflow can say there which rule holds it), then the moment it
@@ -153,6 +211,8 @@ static void print_waiting_hint(const hb_run *run)
                                                         : str_field(w, "until");
         fprintf(stderr, "hb: waiting at %s%s%s: %s\n", sid, when ? " until " : "", when ? when : "",
                 desc ? desc : "(no description)");
+        print_context(w);
+        print_wait_times(w);
         fprintf(stderr, "    `hb worker` or `hb resume %s` checks again\n", run->id);
     }
     cJSON_Delete(w);
@@ -171,7 +231,8 @@ static void result(void *ud, const hb_run *run)
         print_waiting_hint(run);
 }
 
-/* hb call: indented as jq prints it, or one line with --json. */
+/* hb call: indented as jq prints it, or one line (r->json: not a terminal, or
+ * --compact). */
 static void value(void *ud, const hb_run *run, const cJSON *v, bool is_error)
 {
     (void)run;
@@ -185,7 +246,12 @@ static void value(void *ud, const hb_run *run, const cJSON *v, bool is_error)
 hb_engine_reporter hb_cli_reporter(hb_cli_report *r)
 {
     if (r->call)
-        return (hb_engine_reporter){.ud = r, .begin = begin, .value = value};
-    return (hb_engine_reporter){
-        .ud = r, .begin = begin, .step = step, .note = note, .plan = plan, .result = result};
+        return (hb_engine_reporter){.ud = r, .begin = begin, .progress = progress, .value = value};
+    return (hb_engine_reporter){.ud = r,
+                                .begin = begin,
+                                .step = step,
+                                .note = note,
+                                .progress = progress,
+                                .plan = plan,
+                                .result = result};
 }

@@ -21,6 +21,8 @@ typedef struct parsed {
     bool json;
     const char *actor; /* --actor, else NULL */
     const char *event; /* --event NAME[=JSON] */
+    const char *sandbox_patch_file;
+    char *sandbox_patch;
     char *default_actor;
     char *event_name;
     char *workflow_file;
@@ -63,6 +65,12 @@ static hb_status settle(parsed *p, hb_err *e)
         p->req.event_json = eq ? eq + 1 : NULL;
     }
     p->req.ask = hb_cli_terminal_ask(p->no_input);
+    if (p->sandbox_patch_file) {
+        p->sandbox_patch = hb_read_file(p->sandbox_patch_file, NULL, e);
+        if (!p->sandbox_patch)
+            return hb_err_wrap(e, "--sandbox-patch");
+        p->req.sandbox_patch = p->sandbox_patch;
+    }
     if (!p->workflow)
         return HB_OK;
     p->workflow_file = hb_workflow_find(p->workflow, e);
@@ -75,6 +83,7 @@ static void free_parsed(parsed *p)
     hb_kv_free(p->req.inputs, p->req.ninputs);
     hb_kv_free(p->req.answers, p->req.nanswers);
     free(p->event_name);
+    free(p->sandbox_patch);
     free(p->default_actor);
     free(p->workflow_file);
 }
@@ -86,32 +95,16 @@ static int finish(hb_status st, const hb_err *e)
     return (int)st;
 }
 
-typedef hb_status (*engine_fn)(const hb_engine *eng, hb_run_request *req, hb_err *e);
-
-/* The request on the engine as the settings configure it, printed as the
- * command line prints runs. */
-static hb_status go(engine_fn fn, parsed *p, hb_err *e)
-{
-    hb_cli_engine ce;
-    hb_status st = hb_cli_engine_init(&ce, true, e);
-    hb_cli_report report = {.json = p->json};
-    hb_engine_reporter reporter = hb_cli_reporter(&report);
-    p->req.reporter = &reporter;
-    if (st == HB_OK)
-        st = fn(&ce.eng, &p->req, e);
-    hb_cli_engine_free(&ce);
-    return st;
-}
-
 /* Parses, then starts, resumes or cancels the run; frees what parsing made. */
-static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv, engine_fn fn)
+static int parse_and_go(const hb_cli_spec *spec, parsed *p, int argc, char **argv,
+                        hb_cli_engine_fn fn)
 {
     int rc = hb_cli_parse(spec, argc, argv);
     if (rc == HB_CLI_GO) {
         hb_err e;
         hb_err_clear(&e);
         hb_status st = settle(p, &e);
-        rc = finish(st == HB_OK ? go(fn, p, &e) : st, &e);
+        rc = finish(st == HB_OK ? hb_cli_engine_go(fn, &p->req, p->json, &e) : st, &e);
     }
     free_parsed(p);
     return rc;
@@ -127,6 +120,9 @@ int hb_cmd_run(int argc, char **argv)
                 "answer an ask step in advance (repeatable)"),
         HB_FLAG("sandbox", &p.req.sandbox,
                 "run against the built-in sandbox, never a live service"),
+        HB_STRING("sandbox-patch", &p.sandbox_patch_file, "FILE",
+                  "with --sandbox: apply this patch (JSON, the format of\n"
+                  "POST /__sandbox/patch) to the sandbox's data first; it stays"),
         HB_FLAG("dry-run", &p.req.dry_run,
                 "send no change: reads go through, writes are planned;\n"
                 "stops at the first wait and prints the plan"),
@@ -176,12 +172,15 @@ int hb_cmd_cancel(int argc, char **argv)
     parsed p = {0};
     const hb_option options[] = {
         HB_ARG("RUN", &p.req.run_id, "the run's id"),
+        HB_STRING("reason", &p.req.reason, "TEXT",
+                  "why, kept in the audit trail with who cancelled it"),
         HB_ACTOR_OPT(&p.actor),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
         .command = "cancel",
-        .about = "Cancels a waiting run; it can no longer be resumed.\n",
+        .about = "Cancels a waiting run; it can no longer be resumed. The audit trail keeps\n"
+                 "who cancelled it and, with --reason, why.\n",
         .options = options,
     };
     return parse_and_go(&spec, &p, argc, argv, hb_engine_cancel);

@@ -19,19 +19,22 @@ static const char ABOUT[] =
     "Salesforce (/services), Slack (/slack/api) and PagerDuty (/pagerduty, and\n"
     "/pagerduty-events for its Events API) on one loopback port over seeded data,\n"
     "until SIGINT or SIGTERM. Prints one `export NAME=value` line per variable the\n"
-    "bindings read (ZENDESK_URL … PAGERDUTY_ROUTING_KEY), flushed at once, so\n"
+    "bindings read (ZENDESK_URL … PAGERDUTY_ROUTING_KEY, then ZENDESK_WEB_URL and\n"
+    "GITLAB_WEB_URL: HB_SANDBOX_WEB_URL, where links point), flushed at once, so\n"
     "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n";
 
 static const char MORE[] =
     "Fault spec: rules separated by ';', each EFFECT[@TARGET][,OPTION...]\n"
-    "  EFFECT  429 | 500 | drop | drop-after-write | latency=MS\n"
+    "  EFFECT  403 | 429 | 500 | drop | drop-after-write | 500-after-write |\n"
+    "          latency=MS\n"
     "  TARGET  all (default) | zendesk | gitlab | zuora | salesforce | slack |\n"
     "          pagerduty | [METHOD ]PATH, PATH a route pattern or a concrete path\n"
     "  OPTION  next=N (only the next N matching requests), after=N (let N pass\n"
     "          first), share=P (P percent of them, from a seeded generator),\n"
     "          seed=N, retry-after=S (the Retry-After of a 429, default 1)\n"
     "drop closes the connection without an answer; drop-after-write applies the\n"
-    "request first. POST /__sandbox/faults replaces the rules at run time.\n"
+    "request first; 500-after-write applies it, then answers 500. POST /__sandbox/faults replaces "
+    "the rules at run time.\n"
     "\n"
     "Test endpoints: GET /__sandbox/state, GET /__sandbox/requests,\n"
     "POST /__sandbox/reset, POST /__sandbox/patch, POST /__sandbox/revoke-tokens,\n"
@@ -68,6 +71,7 @@ int hb_cmd_sandbox(int argc, char **argv)
 {
     hb_sandbox_config cfg = {0};
     int64_t port = 0;
+    const char *patch_file = NULL;
     const hb_option options[] = {
         HB_INT("port", &port, "N", 0, 65535, "port to listen on (default 0: any free port)"),
         HB_STRING("bind", &cfg.bind, "ADDR", "loopback address (default 127.0.0.1; ::1 works too)"),
@@ -80,6 +84,10 @@ int hb_cmd_sandbox(int argc, char **argv)
         HB_STRING("faults", &cfg.faults, "SPEC",
                   "inject faults, e.g. '429@zendesk,next=2;drop-after-write@PUT\n"
                   "/api/v2/tickets/{id},next=1;latency=200@all'"),
+        HB_STRING("patch", &patch_file, "FILE",
+                  "apply this patch (JSON, the format of POST /__sandbox/patch)\n"
+                  "to the data before serving: test data without editing the seed;\n"
+                  "with --state it is kept there"),
         HB_OPT_END_,
     };
     const hb_cli_spec spec = {
@@ -99,8 +107,19 @@ int hb_cmd_sandbox(int argc, char **argv)
 
     hb_sandbox *sb;
     hb_err e = {0};
-    if (hb_sandbox_start(&cfg, &sb, &e) != HB_OK) {
-        hb_cli_error("sandbox: %s", e.msg);
+    /* The patch is read before the port is bound, so a missing file stops
+     * hb with nothing started. */
+    char *patch = patch_file ? hb_read_file(patch_file, NULL, &e) : NULL;
+    if (patch_file && !patch) {
+        hb_cli_error("sandbox: --patch: %s", e.msg);
+        return e.code;
+    }
+    hb_status st = hb_sandbox_start(&cfg, &sb, &e);
+    if (st == HB_OK && patch && (st = hb_sandbox_patch(sb, patch, &e)) != HB_OK)
+        hb_sandbox_stop(sb);
+    free(patch);
+    if (st != HB_OK) {
+        hb_cli_error("sandbox: %s%s", patch_file && st == HB_EUSAGE ? "--patch: " : "", e.msg);
         return e.code;
     }
     hb_sandbox_each_var(sb, print_export, NULL);

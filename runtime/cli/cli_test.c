@@ -15,7 +15,8 @@ int hb_cmd_test(int argc, char **argv)
                 "workflows to test (default: every one with scenarios)"),
         HB_FLAG("coverage", &o.coverage,
                 "list every choice branch, ask option, on_timeout and\n"
-                "on_error edge with whether a scenario took it"),
+                "on_error edge with whether a scenario took it, and\n"
+                "every workflow that has no scenario file"),
         {.kind = HB_OPT_FLAG,
          .name = "verbose",
          .short_name = 'v',
@@ -28,7 +29,7 @@ int hb_cmd_test(int argc, char **argv)
         .about = "Runs each workflow's scenarios (workflows/tests/NAME_test.lua) against a\n"
                  "fresh in-process sandbox and a throwaway store. Prints one line per\n"
                  "scenario and `N passed, N failed`; exits 1 on any failure, and with\n"
-                 "--coverage when any edge is untaken.\n",
+                 "--coverage when any edge is untaken or any workflow has no scenarios.\n",
         .options = options,
     };
     int rc = hb_cli_parse(&spec, argc, argv);

@@ -90,13 +90,41 @@ static hb_status open_services(hb_exec *x, hb_err *e)
     return hb_exec_services_open(x, &u, e);
 }
 
-/* Every --answer must name an ask step of the workflow. */
-static hb_status check_answer_steps(const hb_exec *x, hb_err *e)
+/* An --answer that cannot be right whatever the run does: checked before
+ * the run exists (or, resuming, before anything is written), so a refused
+ * answer leaves nothing behind. An enum whose choices(ctx) only the run can
+ * list is checked when its ask is reached. */
+static hb_status check_answer_value(const hb_step *s, const char *value, hb_err *e)
+{
+    if (s->value_type && !strcmp(s->value_type, "enum") && s->choices_ref != HB_LUA_NOREF)
+        return HB_OK;
+    /* The workflow keeps a literal enum's values counted, not terminated. */
+    const char **choices = hb_xcalloc(s->nchoices + 1, sizeof *choices);
+    for (size_t k = 0; k < s->nchoices; k++)
+        choices[k] = s->choices[k];
+    char *json = NULL;
+    char *problem = hb_ask_check_answer(s, (char *const *)choices, value, &json);
+    free(choices);
+    free(json);
+    if (!problem)
+        return HB_OK;
+    hb_err_set(e, HB_EUSAGE, "--answer %s: %s", s->id, problem);
+    free(problem);
+    return HB_EUSAGE;
+}
+
+/* Every --answer must name an ask step of the workflow, with a value that
+ * ask can take. */
+static hb_status check_answers(const hb_exec *x, hb_err *e)
 {
     for (size_t i = 0; i < x->req->nanswers; i++) {
         int idx = hb_workflow_step_index(x->wf, x->req->answers[i].key);
-        if (idx >= 0 && x->wf->steps[idx].kind == HB_STEP_ASK)
+        if (idx >= 0 && x->wf->steps[idx].kind == HB_STEP_ASK) {
+            hb_status st = check_answer_value(&x->wf->steps[idx], x->req->answers[i].value, e);
+            if (st != HB_OK)
+                return st;
             continue;
+        }
         hb_buf asks;
         hb_buf_init(&asks);
         for (size_t k = 0; k < x->wf->nsteps; k++)
@@ -188,12 +216,20 @@ hb_status hb_engine_start(const hb_engine *eng, hb_run_request *req, hb_err *e)
     }
     hb_pins_add_workflow(&x, req->workflow_file, src, len);
     if ((st = open_workflow(&x, req->workflow_file, src, len, e)) != HB_OK ||
-        (st = check_answer_steps(&x, e)) != HB_OK ||
+        (st = check_answers(&x, e)) != HB_OK ||
         (st = hb_inputs_build(x.wf, req->inputs, req->ninputs, &inputs, e)) != HB_OK)
         goto out;
     new_run(&x, req->workflow_file, src, len, inputs);
     inputs = NULL;
     if (!req->allow_duplicate && !req->dry_run && (st = refuse_duplicate(&x, e)) != HB_OK)
+        goto out;
+    /* Test data for this run, in place before it is recorded: a patch the
+     * sandbox refuses leaves no run behind. */
+    if (req->sandbox_patch && !req->sandbox) {
+        st = hb_err_set(e, HB_EUSAGE, "a sandbox patch is only for a sandbox run (--sandbox)");
+        goto out;
+    }
+    if (req->sandbox_patch && (st = hb_engine_sandbox_patch(eng, req->sandbox_patch, e)) != HB_OK)
         goto out;
     if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
         goto out;
@@ -273,7 +309,11 @@ static hb_status check_resumable(hb_exec *x, hb_err *e)
 }
 
 /* For the worker: a waiting run whose time has come, or a run left running
- * by a process that died (we hold its lease now, so its holder is gone). */
+ * by a process that died (once we hold its lease, its holder is gone). Any
+ * other run was taken or finished by someone else since the worker listed
+ * it: passed over in silence. (An hb call's run a dead process left running
+ * is due, and check_resumable says why it is not resumed: the worker names
+ * it and goes on.) */
 static bool still_due(const hb_exec *x, const hb_run *r)
 {
     if (r->status == HB_RUN_RUNNING)
@@ -281,35 +321,48 @@ static bool still_due(const hb_exec *x, const hb_run *r)
     return r->status == HB_RUN_WAITING && r->due_at > 0 && r->due_at <= hb_exec_now(x);
 }
 
-static hb_status continue_run(hb_exec *x, hb_err *e)
+hb_status hb_exec_reopen_workflow(hb_exec *x, hb_err *e)
 {
-    const hb_run_request *req = x->req;
     hb_status st = hb_pins_load_for_resume(x, e);
     const hb_pin *wfpin = st == HB_OK ? hb_pins_workflow(x) : NULL;
     if (st == HB_OK && !wfpin)
         st = hb_err_set(e, HB_EINTERNAL, "run %s has no pinned workflow source", x->run.id);
-    if (st != HB_OK ||
-        (st = open_workflow(x, x->run.workflow_file, wfpin->content, wfpin->len, e)) != HB_OK ||
-        (st = check_answer_steps(x, e)) != HB_OK)
+    if (st != HB_OK)
         return st;
+    return open_workflow(x, x->run.workflow_file, wfpin->content, wfpin->len, e);
+}
+
+hb_status hb_exec_go_on(hb_exec *x, const char *event, cJSON *data, hb_err *e)
+{
     x->run.status = HB_RUN_RUNNING;
+    x->current_step = x->run.step;
+    hb_status st = hb_exec_checkpoint(x, data, event, NULL, NULL, e);
+    if (st != HB_OK)
+        return st;
+    hb_report_begin(x, event);
+    /* Not left running with no process on it (a worker would take it for
+     * one whose process died): failed, saying why, and retryable. */
+    if ((st = open_services(x, e)) != HB_OK)
+        return fail_to_open(x, e);
+    return hb_exec_drive(x, e);
+}
+
+static hb_status continue_run(hb_exec *x, hb_err *e)
+{
+    const hb_run_request *req = x->req;
+    hb_status st = hb_exec_reopen_workflow(x, e);
+    if (st != HB_OK || (st = check_answers(x, e)) != HB_OK)
+        return st;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "by", x->actor);
     if (req->event_name)
         cJSON_AddStringToObject(d, "event", req->event_name);
-    x->current_step = x->run.step;
-    st = hb_exec_checkpoint(x, d, "resumed", NULL, NULL, e);
+    st = hb_exec_go_on(x, "resumed", d, e);
     cJSON_Delete(d);
-    if (st != HB_OK)
-        return st;
-    hb_report_begin(x, "resumed");
-    if ((st = open_services(x, e)) != HB_OK)
-        return st;
-    return hb_exec_drive(x, e);
+    return st;
 }
 
-/* The context of the existing run req names, as the store has it. */
-static hb_status open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e)
+hb_status hb_exec_open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_status st = hb_exec_init(x, eng, req, req->actor, req->reporter, e);
     if (st != HB_OK)
@@ -317,19 +370,25 @@ static hb_status open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req,
     return x->store->ops->run_get(x->store, req->run_id, &x->run, e);
 }
 
+hb_status hb_exec_claim_current(hb_exec *x, hb_err *e)
+{
+    hb_status st = hb_exec_claim(x, e);
+    if (st != HB_OK)
+        return st;
+    x->run_inserted = true;
+    hb_run_free(&x->run);
+    return x->store->ops->run_get(x->store, x->req->run_id, &x->run, e);
+}
+
 hb_status hb_engine_resume(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    hb_status st = open_run(&x, eng, req, e);
-    if (st != HB_OK || (st = check_resumable(&x, e)) != HB_OK ||
-        (st = hb_exec_claim(&x, e)) != HB_OK)
+    hb_status st = hb_exec_open_run(&x, eng, req, e);
+    if (st != HB_OK || (req->only_if_due && !still_due(&x, &x.run)) ||
+        (st = check_resumable(&x, e)) != HB_OK || (st = hb_exec_claim_current(&x, e)) != HB_OK)
         goto out;
     /* Another process may have advanced the run between our read and our
      * claim: judge it again as it is now that we hold it. */
-    x.run_inserted = true;
-    hb_run_free(&x.run);
-    if ((st = x.store->ops->run_get(x.store, req->run_id, &x.run, e)) != HB_OK)
-        goto out;
     if (req->only_if_due && !still_due(&x, &x.run))
         goto out;
     if ((st = check_resumable(&x, e)) == HB_OK)
@@ -342,7 +401,7 @@ out:
 hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
 {
     hb_exec x;
-    hb_status st = open_run(&x, eng, req, e);
+    hb_status st = hb_exec_open_run(&x, eng, req, e);
     if (st == HB_OK && x.run.status != HB_RUN_WAITING && x.run.status != HB_RUN_RUNNING)
         st =
             hb_err_set(e, HB_EUSAGE, "run %s is %s; only a waiting or running run can be cancelled",
@@ -356,6 +415,8 @@ hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
     x.run.due_at = 0;
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "by", x.actor);
+    if (req->reason && *req->reason)
+        cJSON_AddStringToObject(d, "reason", req->reason);
     x.current_step = x.run.step;
     st = hb_exec_checkpoint(&x, d, "cancelled", NULL, NULL, e);
     cJSON_Delete(d);

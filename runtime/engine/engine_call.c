@@ -12,6 +12,7 @@
 
 #include "engine_internal.h"
 #include "hb/canonical_json.h"
+#include "hb/service_table.h"
 #include "hb/services.h"
 #include "hb/sha256.h"
 #include "hb/util.h"
@@ -29,12 +30,10 @@ static hb_status split_operation(const char *op, call_target *t, hb_err *e)
                           op);
     t->service = hb_xstrndup(op, (size_t)(dot - op));
     t->func = dot + 1;
-    for (const char *const *n = hb_service_names; *n; n++)
-        if (!strcmp(*n, t->service))
-            return HB_OK;
-    return hb_err_set(e, HB_EUSAGE,
-                      "call: unknown service '%s' (hb knows zendesk, gitlab, zuora, salesforce)",
-                      t->service);
+    if (hb_service_lookup(t->service))
+        return HB_OK;
+    return hb_err_set(e, HB_EUSAGE, "call: unknown service '%s' (hb knows %s)", t->service,
+                      hb_service_names_text());
 }
 
 /* The run's row, before it is written; its id first, since the bindings'
@@ -70,20 +69,26 @@ static hb_status new_call_run(hb_exec *x, const hb_call_request *req, const call
     return HB_OK;
 }
 
-/* HB_EUSAGE naming the operations the service has, when it has not this one. */
-static hb_status find_operation(hb_exec *x, const call_target *t, hb_err *e)
+/* The operation must be one of the operation table's (service_table.h)
+ * that workflows may use, and its module must offer it; else HB_EUSAGE
+ * naming the service's operations, as the table lists them. */
+static hb_status find_operation(hb_exec *x, const char *operation, const call_target *t, hb_err *e)
 {
-    char **known = NULL;
-    hb_status st = hb_lua_operation_find(x->lua, t->service, t->func, &known, e);
-    if (st != HB_EUSAGE)
+    const hb_operation_def *op = hb_operation_lookup(operation);
+    hb_status st = HB_EUSAGE;
+    if (op && !op->internal &&
+        (st = hb_lua_operation_find(x->lua, t->service, t->func, e)) != HB_EUSAGE)
         return st;
     hb_buf names;
     hb_buf_init(&names);
-    for (size_t i = 0; known && known[i]; i++)
-        hb_buf_printf(&names, "%s%s", i ? ", " : "", known[i]);
-    hb_lua_list_free(known);
+    hb_buf_puts(&names, "");
+    for (size_t i = 0; i < hb_operation_count; i++) {
+        const hb_operation_def *d = &hb_operation_defs[i];
+        if (!d->internal && !strcmp(d->service, t->service))
+            hb_buf_printf(&names, "%s%s", names.len ? ", " : "", d->name);
+    }
     st = hb_err_set(e, HB_EUSAGE, "call: %s has no operation '%s'%s%s", t->service, t->func,
-                    names.len ? "; it has: " : "", names.len ? names.data : "");
+                    names.len ? "; it has: " : "", names.data);
     hb_buf_free(&names);
     return st;
 }
@@ -149,7 +154,8 @@ hb_status hb_engine_call(const hb_engine *eng, hb_call_request *req, hb_err *e)
     const char *uses[] = {t.service};
     hb_exec_uses u = {.uses = uses, .nuses = 1};
     if ((st = hb_exec_services_open(&x, &u, e)) != HB_OK ||
-        (st = find_operation(&x, &t, e)) != HB_OK)
+        (st = find_operation(&x, req->operation, &t, e)) != HB_OK ||
+        (st = hb_services_check(hb_exec_services(&x), t.service, e)) != HB_OK)
         goto out;
     if ((st = hb_exec_create(&x, req->run_id_out, e)) != HB_OK)
         goto out;

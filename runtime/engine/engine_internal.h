@@ -1,6 +1,7 @@
 /* One run while this process executes it (hb_exec: the whole context of a
  * run; nothing about it lives anywhere else), shared by the engine's files:
  *   engine.c          start, resume and cancel
+ *   engine_retry.c    hb retry: a failed run re-entered
  *   engine_call.c     hb call's one-step run
  *   engine_run.c      the run in the store: create, claim, checkpoint,
  *                     finish, release (every write of the run row)
@@ -12,6 +13,8 @@
  *   engine_pins.c     pinned sources
  *   engine_services.c the target (live or sandbox) and the bindings
  *   engine_once.c     exactly-once markers
+ *   engine_context.c  what a person is shown at an ask or a wait, and an
+ *                     event's payload checked against its wait
  *   engine_report.c   what the reporter is told, a dry run's plan */
 #ifndef HB_ENGINE_INTERNAL_H
 #define HB_ENGINE_INTERNAL_H
@@ -67,7 +70,8 @@ typedef struct hb_exec {
     bool replaying; /* resume: serve modules from the store */
 
     void *services;     /* engine_services.c */
-    cJSON *step_visits; /* engine_once.c: step -> finished executions */
+    cJSON *step_visits; /* engine_once.c: step -> times the run entered it */
+    cJSON *step_raised; /* engine_once.c: step -> true while its visit raised (on_error) */
 } hb_exec;
 
 /* What a step did and where the run goes next. */
@@ -106,6 +110,14 @@ void hb_exec_free(hb_exec *x);
 /* A fresh Lua state of the run's own, its modules pinned (x->lua). */
 hb_status hb_exec_open_lua(hb_exec *x, const char *workflow_dir, hb_err *e);
 hb_time_us hb_exec_now(const hb_exec *x);
+/* What resume and retry share, in this order: the context of the run
+ * req->run_id names, as the store has it; the claim, and the run read again
+ * now that no one else can move it; its pinned workflow; then the run goes
+ * on from x->run.step, its `event` (data, borrowed) recorded first. */
+hb_status hb_exec_open_run(hb_exec *x, const hb_engine *eng, hb_run_request *req, hb_err *e);
+hb_status hb_exec_claim_current(hb_exec *x, hb_err *e);
+hb_status hb_exec_reopen_workflow(hb_exec *x, hb_err *e);
+hb_status hb_exec_go_on(hb_exec *x, const char *event, cJSON *data, hb_err *e);
 
 /* engine_run.c: the run in the store. Each write of the run row is here,
  * once: a claim (the lease) before anything changes, a checkpoint for each
@@ -136,6 +148,10 @@ hb_status hb_exec_drive(hb_exec *x, hb_err *e);
 
 /* engine_steps.c */
 hb_status hb_exec_step(hb_exec *x, size_t index, hb_outcome *out, hb_err *e);
+/* Checks an answer to ask s (choices: an enum's values, NULL-terminated);
+ * NULL when valid, with *json its value as ctx.answers keeps it (newly
+ * allocated), else the problem in words (newly allocated). */
+char *hb_ask_check_answer(const hb_step *s, char *const *choices, const char *value, char **json);
 
 /* engine_wait.c: a wait step. */
 hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e);
@@ -165,10 +181,35 @@ void hb_exec_services_close(hb_exec *x);
 /* The run's bindings, NULL when it uses no service. */
 struct hb_services *hb_exec_services(hb_exec *x);
 
-/* engine_once.c: markers for exactly-once writes (services.h). */
+/* engine_once.c: markers for exactly-once writes (services.h), and the
+ * visits they name (counted by the transitions into a step). */
 hb_status hb_once_open(hb_exec *x, hb_err *e); /* after the services open */
+/* The bindings' markers for the step's current visit, from its first: at
+ * each step start, and again for each attempt of a task (retry). */
 void hb_once_step_started(hb_exec *x, const char *step);
-void hb_once_step_finished(hb_exec *x, const char *step);
+/* The run went from `from` (whose execution raised, when `raised`) to `to`. */
+void hb_once_transition(hb_exec *x, const char *from, bool raised, const char *to);
+/* The visit counts as the run's last entry into step left them (a JSON
+ * object, the caller's), or *out NULL when the run never entered it. */
+hb_status hb_once_visits_at(hb_exec *x, const char *step, cJSON **out, hb_err *e);
+
+/* engine_context.c */
+typedef struct hb_context {
+    char *ticket;     /* the run's `ticket` input as text, or NULL */
+    char *ticket_url; /* its agent page, or NULL */
+    hb_kv *shows;     /* the step's `shows`: each fact and its value as text */
+    size_t nshows;
+    cJSON *values; /* the same facts as JSON (null when not known yet) */
+} hb_context;
+void hb_context_build(hb_exec *x, const hb_step *s, hb_context *c);
+/* Adds ticket, ticket_url and shows to a wait description. */
+void hb_context_add_to(const hb_context *c, cJSON *wait);
+void hb_context_free(hb_context *c);
+/* A wait's payload fields as {name: "type" or "type?"} (newly made). */
+cJSON *hb_payload_shape(const hb_step *s);
+/* NULL when the event's JSON fits the wait's payload (or it declares
+ * none), else the problem in words with the shape expected. */
+char *hb_payload_check(const hb_step *s, const char *json);
 
 /* engine_report.c: the reporter's calls, each a no-op when the reporter
  * has no such member; plan reads a dry run's intents from the store. */
@@ -176,6 +217,7 @@ void hb_report_begin(const hb_exec *x, const char *verb);
 void hb_report_step(const hb_exec *x, const char *step, const char *kind, const char *outcome,
                     double ms);
 void hb_report_note(const hb_exec *x, const char *step, const char *message);
+void hb_report_progress(const hb_exec *x, const char *step, const char *message);
 void hb_report_plan(hb_exec *x);
 void hb_report_result(const hb_exec *x);
 

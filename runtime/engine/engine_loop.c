@@ -43,24 +43,41 @@ static hb_status step_next(hb_exec *x, const hb_step *s, hb_outcome *o, double m
     x->run.due_at = 0;
     hb_status st = hb_exec_checkpoint(x, sf, "step_finished", tr, "transition", e);
     if (st == HB_OK)
-        hb_once_step_finished(x, s->id);
+        hb_once_transition(x, s->id, o->error != NULL, o->next);
     cJSON_Delete(sf);
     cJSON_Delete(tr);
     hb_report_step(x, s->id, hb_step_kind_name(s->kind), o->result, ms);
     return st;
 }
 
-/* A bad answer: the run waits at this step again, nothing is lost. */
+/* What the run waited for at step s before this visit, or NULL. */
+static cJSON *previous_wait(const hb_exec *x, const hb_step *s)
+{
+    cJSON *w = x->run.wait_json ? cJSON_Parse(x->run.wait_json) : NULL;
+    const cJSON *step = cJSON_GetObjectItemCaseSensitive(w, "step");
+    if (cJSON_IsString(step) && !strcmp(step->valuestring, s->id))
+        return w;
+    cJSON_Delete(w);
+    return NULL;
+}
+
+/* A bad answer or event: the run waits at this step again, nothing is
+ * lost; a wait keeps what it recorded (since when, until when, when it is
+ * due), so a refused event does not restart its timeout. */
 static hb_status step_refused(hb_exec *x, const hb_step *s, hb_outcome *o, double ms, hb_err *e)
 {
     hb_status st = HB_OK;
     if (!x->run.dry_run) {
         hb_outcome w = {.kind = HB_OUT_PAUSE, .result = hb_xstrdup("waiting")};
-        w.wait = cJSON_CreateObject();
-        cJSON_AddStringToObject(w.wait, "kind", s->kind == HB_STEP_ASK ? "ask" : "event");
-        cJSON_AddStringToObject(w.wait, "step", s->id);
-        if (s->event)
-            cJSON_AddStringToObject(w.wait, "event", s->event);
+        w.wait = previous_wait(x, s);
+        w.due_at = w.wait ? x->run.due_at : 0;
+        if (!w.wait) {
+            w.wait = cJSON_CreateObject();
+            cJSON_AddStringToObject(w.wait, "kind", s->kind == HB_STEP_ASK ? "ask" : "event");
+            cJSON_AddStringToObject(w.wait, "step", s->id);
+            if (s->event)
+                cJSON_AddStringToObject(w.wait, "event", s->event);
+        }
         st = pause_run(x, s, &w, ms, e);
         hb_outcome_free(&w);
     }

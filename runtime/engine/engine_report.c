@@ -26,6 +26,12 @@ void hb_report_note(const hb_exec *x, const char *step, const char *message)
         x->reporter->note(x->reporter->ud, &x->run, step, message);
 }
 
+void hb_report_progress(const hb_exec *x, const char *step, const char *message)
+{
+    if (x->reporter && x->reporter->progress)
+        x->reporter->progress(x->reporter->ud, &x->run, step, message);
+}
+
 void hb_report_result(const hb_exec *x)
 {
     if (x->reporter && x->reporter->result)

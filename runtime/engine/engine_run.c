@@ -43,6 +43,7 @@ hb_status hb_exec_create(hb_exec *x, char id_out[HB_RUN_ID_LEN + 1], hb_err *e)
     hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
         return st;
+    hb_run_scrub(&x->run); /* no secret in the row, whatever field holds it */
     cJSON *d = run_started_data(x);
     if ((st = x->store->ops->run_insert(x->store, &x->run, e)) == HB_OK &&
         (st = hb_pins_write(x, e)) == HB_OK)
@@ -83,6 +84,7 @@ hb_status hb_exec_checkpoint(hb_exec *x, cJSON *ev1_data, const char *ev1, cJSON
     hb_status st = hb_store_begin(x->store, e);
     if (st != HB_OK)
         return st;
+    hb_run_scrub(&x->run);
     st = x->store->ops->run_update(x->store, &x->run, e);
     if (st == HB_OK && ev1)
         st =

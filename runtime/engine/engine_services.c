@@ -21,6 +21,7 @@ typedef struct exec_services {
     hb_credentials *creds;
     hb_services *svc;
     const char **forbid; /* NULL-terminated, as the bindings take it */
+    const char **uses;   /* likewise: the services it may call */
 } exec_services;
 
 static const char *sandbox_getvar(void *ud, const char *name)
@@ -48,26 +49,51 @@ static hb_status audit_body(void *ud, const char *content, size_t len, char dige
     return hb_audit_put_body(x->store, content, len, digest, e);
 }
 
+/* The sandbox of a run: the embedder's, else one of this run's own on the
+ * state under $HB_HOME, which outlives it (resumes and hb sandbox --state
+ * see the same data). *own is set when it was started here. */
+static hb_status open_sandbox(const hb_engine *eng, hb_sandbox **sb, hb_sandbox **own, hb_err *e)
+{
+    *own = NULL;
+    *sb = eng->sandbox;
+    if (*sb)
+        return HB_OK;
+    char *dir = hb_path_join(eng->home, "sandbox");
+    char *state = hb_path_join(dir, "state.json");
+    hb_sandbox_config cfg = {
+        .state_path = state, .faults = eng->sandbox_faults, .clock = eng->clock};
+    hb_status st = hb_mkdirs(dir, 0700, e);
+    if (st == HB_OK)
+        st = hb_sandbox_start(&cfg, own, e);
+    free(dir);
+    free(state);
+    if (st != HB_OK)
+        return hb_err_wrap(e, "starting the sandbox");
+    *sb = *own;
+    return HB_OK;
+}
+
 static hb_status start_sandbox(hb_exec *x, exec_services *es, hb_err *e)
 {
-    hb_sandbox *sb = x->eng->sandbox;
-    if (!sb) {
-        char *dir = hb_path_join(x->eng->home, "sandbox");
-        char *state = hb_path_join(dir, "state.json");
-        hb_sandbox_config cfg = {
-            .state_path = state, .faults = x->eng->sandbox_faults, .clock = x->eng->clock};
-        hb_status st = hb_mkdirs(dir, 0700, e);
-        if (st == HB_OK)
-            st = hb_sandbox_start(&cfg, &es->own_sandbox, e);
-        free(dir);
-        free(state);
-        if (st != HB_OK)
-            return hb_err_wrap(e, "starting the sandbox");
-        sb = es->own_sandbox;
-    }
+    hb_sandbox *sb;
+    hb_status st = open_sandbox(x->eng, &sb, &es->own_sandbox, e);
+    if (st != HB_OK)
+        return st;
     es->sandbox_vars = cJSON_CreateObject();
     hb_sandbox_each_var(sb, collect_var, es->sandbox_vars);
     return HB_OK;
+}
+
+hb_status hb_engine_sandbox_patch(const hb_engine *eng, const char *patch_json, hb_err *e)
+{
+    if (!eng->home && !eng->sandbox)
+        return hb_err_set(e, HB_EINTERNAL, "the engine has no home for the sandbox's state");
+    hb_sandbox *sb, *own;
+    hb_status st = open_sandbox(eng, &sb, &own, e);
+    if (st == HB_OK && (st = hb_sandbox_patch(sb, patch_json, e)) != HB_OK)
+        hb_err_wrap(e, "the sandbox patch");
+    hb_sandbox_stop(own);
+    return st;
 }
 
 static hb_status load_credentials(hb_exec *x, exec_services *es, hb_err *e)
@@ -76,6 +102,13 @@ static hb_status load_credentials(hb_exec *x, exec_services *es, hb_err *e)
     hb_status st = hb_credentials_load(path, &es->creds, e);
     free(path);
     return st;
+}
+
+/* A call waiting to try again, told to the reporter at the current step. */
+static void services_progress(void *ud, const char *message)
+{
+    hb_exec *x = ud;
+    hb_report_progress(x, x->current_step, message);
 }
 
 hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
@@ -91,14 +124,20 @@ hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
     es->forbid = hb_xcalloc(u->nforbid + 1, sizeof *es->forbid);
     for (size_t i = 0; i < u->nforbid; i++)
         es->forbid[i] = u->forbid[i];
+    es->uses = hb_xcalloc(u->nuses + 1, sizeof *es->uses);
+    for (size_t i = 0; i < u->nuses; i++)
+        es->uses[i] = u->uses[i];
     hb_services_config cfg = {
         .getvar = sandbox ? sandbox_getvar : hb_credentials_getvar,
         .getvar_ud = sandbox ? (void *)es->sandbox_vars : (void *)es->creds,
         .dry_run = x->run.dry_run,
         .forbid = es->forbid,
+        .uses = es->uses,
         .workflow = x->run.workflow,
         .audit = {.ud = x, .event = audit_event, .body = audit_body},
         .clock = x->eng->clock,
+        .progress = services_progress,
+        .progress_ud = x,
     };
     es->svc = hb_services_new(&cfg, e);
     if (!es->svc)
@@ -120,7 +159,8 @@ hb_services *hb_exec_services(hb_exec *x)
 void hb_exec_services_close(hb_exec *x)
 {
     cJSON_Delete(x->step_visits);
-    x->step_visits = NULL;
+    cJSON_Delete(x->step_raised);
+    x->step_visits = x->step_raised = NULL;
     exec_services *es = x->services;
     if (!es)
         return;
@@ -129,6 +169,7 @@ void hb_exec_services_close(hb_exec *x)
     hb_credentials_free(es->creds);
     cJSON_Delete(es->sandbox_vars);
     free(es->forbid);
+    free(es->uses);
     free(es);
     x->services = NULL;
 }

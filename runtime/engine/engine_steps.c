@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine_internal.h"
 #include "hb/clock.h"
 #include "hb/json_print.h"
+#include "hb/services.h"
 #include "hb/util.h"
 
 void hb_outcome_free(hb_outcome *o)
@@ -81,8 +83,10 @@ static hb_status exec_task(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
     const hb_step *s = &x->wf->steps[i];
     hb_err err;
     char *tb = NULL;
+    hb_services_lua_take_outage(x->lua);
     for (int attempt = 1; hb_lua_ctx_call(x->ctx, s->run_ref, &tb, &err) != HB_OK; attempt++) {
-        if (attempt >= s->retry_attempts)
+        bool outage = hb_services_lua_take_outage(x->lua);
+        if (attempt >= s->retry_attempts || (s->retry_outage_only && !outage))
             return task_failed(s, &err, tb, o);
         free(tb);
         int64_t wait = s->retry_backoff_us << (attempt - 1);
@@ -90,6 +94,9 @@ static hb_status exec_task(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
         if (st != HB_OK)
             return st;
         sleep_us(wait);
+        /* The next attempt makes its writes with this attempt's markers, so
+         * one this attempt made (its answer a 500) is found, not repeated. */
+        hb_once_step_started(x, s->id);
     }
     hb_outcome_next(o, hb_step_default_next(x->wf, i), NULL, "ok");
     return HB_OK;
@@ -161,8 +168,10 @@ static const char *given_answer(hb_exec *x, const char *step)
     return NULL;
 }
 
-/* Asks whoever the request named (the terminal for the command line). */
-static char *ask_someone(hb_exec *x, const hb_step *s, char **choices)
+/* Asks whoever the request named (the terminal for the command line);
+ * problem says why the previous answer was refused, or is NULL. */
+static char *ask_someone(hb_exec *x, const hb_step *s, char **choices, const hb_context *c,
+                         const char *problem)
 {
     const hb_engine_ask *ask = &x->req->ask;
     if (!ask->fn || x->run.dry_run)
@@ -179,23 +188,73 @@ static char *ask_someone(hb_exec *x, const hb_step *s, char **choices)
         .text = s->description ? s->description : s->id,
         .options = labels ? labels : (const char *const *)choices,
         .value_type = s->nedges ? NULL : s->value_type,
+        .workflow = x->run.workflow,
+        .problem = problem,
+        .ticket = c->ticket,
+        .ticket_url = c->ticket_url,
+        .shows = c->shows,
+        .nshows = c->nshows,
     };
     char *answer = ask->fn(ask->ud, &q);
     free(labels);
     return answer;
 }
 
+/* The allowed value an answer means: itself, the one value equal to it in
+ * any case, or the one value it is the start of in any case ("u" for
+ * "ultimate", "Premium" for "premium"). NULL when none or several. */
+static const char *resolve(const char *value, const char *const *allowed, size_t n)
+{
+    size_t len = strlen(value);
+    const char *folded = NULL, *prefixed = NULL;
+    int nfolded = 0, nprefixed = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!strcmp(allowed[k], value))
+            return allowed[k];
+        if (!strcasecmp(allowed[k], value)) {
+            folded = allowed[k];
+            nfolded++;
+        } else if (len && !strncasecmp(allowed[k], value, len)) {
+            prefixed = allowed[k];
+            nprefixed++;
+        }
+    }
+    if (nfolded)
+        return nfolded == 1 ? folded : NULL;
+    return nprefixed == 1 ? prefixed : NULL;
+}
+
+static const char *resolve_option(const hb_step *s, const char *value)
+{
+    const char **labels = hb_xcalloc(s->nedges + 1, sizeof *labels);
+    for (size_t k = 0; k < s->nedges; k++)
+        labels[k] = s->edges[k].label;
+    const char *found = resolve(value, labels, s->nedges);
+    free(labels);
+    return found;
+}
+
+static size_t count(char *const *list)
+{
+    size_t n = 0;
+    while (list && list[n])
+        n++;
+    return n;
+}
+
 /* Checks an answer; NULL when valid, with *json its value as ctx.answers
- * keeps it (newly allocated), else a message. */
-static char *check_answer(const hb_step *s, char **choices, const char *value, char **json)
+ * keeps it (newly allocated), else a message. An option or an enum's
+ * choice is taken in any case or by a unique prefix; *json holds the
+ * value itself. */
+char *hb_ask_check_answer(const hb_step *s, char *const *choices, const char *value, char **json)
 {
     hb_buf b;
     hb_buf_init(&b);
     cJSON *v = NULL;
     if (s->nedges) {
-        for (size_t k = 0; k < s->nedges && !v; k++)
-            if (!strcmp(s->edges[k].label, value))
-                v = cJSON_CreateString(value);
+        const char *label = resolve_option(s, value);
+        if (label)
+            v = cJSON_CreateString(label);
         if (!v) {
             hb_buf_printf(&b, "'%s' is not an option of ask '%s' (options: ", value, s->id);
             for (size_t k = 0; k < s->nedges; k++)
@@ -219,9 +278,10 @@ static char *check_answer(const hb_step *s, char **choices, const char *value, c
         else
             hb_buf_printf(&b, "'%s' is not a date YYYY-MM-DD (ask '%s')", value, s->id);
     } else if (!strcmp(s->value_type, "enum")) {
-        for (size_t k = 0; choices && choices[k] && !v; k++)
-            if (!strcmp(choices[k], value))
-                v = cJSON_CreateString(value);
+        const char *choice =
+            choices ? resolve(value, (const char *const *)choices, count(choices)) : NULL;
+        if (choice)
+            v = cJSON_CreateString(choice);
         if (!v) {
             hb_buf_printf(&b, "'%s' is not one of the choices of ask '%s' (", value, s->id);
             if (choices)
@@ -240,7 +300,7 @@ static char *check_answer(const hb_step *s, char **choices, const char *value, c
     return b.len ? hb_buf_take(&b) : NULL;
 }
 
-static cJSON *ask_wait_description(const hb_step *s, char **choices)
+static cJSON *ask_wait_description(const hb_step *s, char **choices, const hb_context *c)
 {
     cJSON *w = cJSON_CreateObject();
     cJSON_AddStringToObject(w, "kind", "ask");
@@ -256,14 +316,19 @@ static cJSON *ask_wait_description(const hb_step *s, char **choices)
         for (size_t k = 0; choices && choices[k]; k++)
             cJSON_AddItemToArray(opts, cJSON_CreateString(choices[k]));
     }
+    hb_context_add_to(c, w);
     return w;
 }
 
-/* Records a valid answer: ctx.answers, the audit trail, the way on. */
-static hb_status take_answer(hb_exec *x, size_t i, const char *given, const char *json,
+/* Records a valid answer: ctx.answers, the audit trail, the way on. given
+ * is the value the answer stands for (an option's label, not the prefix
+ * typed). */
+static hb_status take_answer(hb_exec *x, size_t i, const char *typed, const char *json,
                              hb_outcome *o, hb_err *e)
 {
     const hb_step *s = &x->wf->steps[i];
+    cJSON *value = cJSON_Parse(json);
+    const char *given = cJSON_IsString(value) ? value->valuestring : typed;
     hb_status st = hb_lua_ctx_set(x->ctx, HB_CTX_ANSWERS, s->id, json, e);
     if (st != HB_OK)
         return st;
@@ -272,14 +337,34 @@ static hb_status take_answer(hb_exec *x, size_t i, const char *given, const char
     cJSON_AddStringToObject(data, "by", x->actor);
     st = hb_exec_audit(x, "answered", data, e);
     cJSON_Delete(data);
-    if (st != HB_OK)
-        return st;
-    const char *next = hb_step_default_next(x->wf, i);
-    for (size_t k = 0; k < s->nedges; k++)
-        if (!strcmp(s->edges[k].label, given) && s->edges[k].target)
-            next = s->edges[k].target;
-    hb_outcome_next(o, next, s->nedges ? given : NULL, given);
-    return HB_OK;
+    if (st == HB_OK) {
+        const char *next = hb_step_default_next(x->wf, i);
+        for (size_t k = 0; k < s->nedges; k++)
+            if (!strcmp(s->edges[k].label, given) && s->edges[k].target)
+                next = s->edges[k].target;
+        hb_outcome_next(o, next, s->nedges ? given : NULL, given);
+    }
+    cJSON_Delete(value);
+    return st;
+}
+
+/* Asks until an answer the ask takes (*json set) or none comes; returns
+ * the answer typed, or NULL. */
+static char *ask_until_valid(hb_exec *x, const hb_step *s, char **choices, const hb_context *c,
+                             char **json)
+{
+    char *problem = NULL;
+    int64_t attempts = x->eng->ask_attempts > 0 ? x->eng->ask_attempts : 1;
+    for (int64_t k = 0; k < attempts; k++) {
+        char *typed = ask_someone(x, s, choices, c, problem);
+        free(problem);
+        problem = typed ? hb_ask_check_answer(s, choices, typed, json) : NULL;
+        if (!typed || !problem)
+            return typed;
+        free(typed);
+    }
+    free(problem);
+    return NULL;
 }
 
 static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
@@ -291,16 +376,18 @@ static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
         if (!choices)
             return HB_OK; /* o says why */
     }
+    hb_context c;
+    hb_context_build(x, s, &c);
+    char *json = NULL, *problem = NULL, *typed = NULL;
     const char *given = given_answer(x, s->id);
-    char *typed = given ? NULL : ask_someone(x, s, choices);
-    if (typed)
-        given = typed;
+    if (given)
+        problem = hb_ask_check_answer(s, choices, given, &json);
+    else
+        given = typed = ask_until_valid(x, s, choices, &c, &json);
     hb_status st = HB_OK;
-    char *json = NULL;
-    char *problem = given ? check_answer(s, choices, given, &json) : NULL;
     if (!given) {
         o->kind = HB_OUT_PAUSE;
-        o->wait = ask_wait_description(s, choices);
+        o->wait = ask_wait_description(s, choices, &c);
         o->result = hb_xstrdup("waiting");
     } else if (problem) {
         o->kind = HB_OUT_USAGE;
@@ -309,6 +396,7 @@ static hb_status exec_ask(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
     } else {
         st = take_answer(x, i, given, json, o, e);
     }
+    hb_context_free(&c);
     hb_lua_list_free(choices);
     free(json);
     free(typed);

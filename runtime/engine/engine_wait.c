@@ -69,6 +69,13 @@ static void take_event(hb_exec *x, const hb_step *s, const char *next, hb_outcom
 {
     hb_err err;
     const char *json = x->req->event_json ? x->req->event_json : "null";
+    char *problem = hb_payload_check(s, json);
+    if (problem) {
+        o->kind = HB_OUT_USAGE;
+        o->error = problem;
+        o->result = hb_xstrdup("invalid");
+        return;
+    }
     if (hb_lua_ctx_set(x->ctx, HB_CTX_EVENTS, s->id, json, &err) != HB_OK) {
         o->kind = HB_OUT_USAGE;
         o->error = hb_xasprintf("the payload of event '%s' is not JSON: %s", s->event, err.msg);
@@ -95,10 +102,45 @@ static hb_time_us earliest(hb_time_us a, hb_time_us b)
     return a < b ? a : b;
 }
 
+/* The outcome of a wait that cannot end now: what it waits for. */
+static void pause_at(hb_exec *x, const hb_step *s, hb_outcome *o)
+{
+    o->kind = HB_OUT_PAUSE;
+    o->result = hb_xstrdup("waiting");
+    o->wait = cJSON_CreateObject();
+    const char *kind = s->event ? "event" : s->condition_ref != HB_LUA_NOREF ? "condition" : "time";
+    cJSON_AddStringToObject(o->wait, "kind", kind);
+    cJSON_AddStringToObject(o->wait, "step", s->id);
+    if (s->description)
+        cJSON_AddStringToObject(o->wait, "description", s->description);
+    if (s->event)
+        cJSON_AddStringToObject(o->wait, "event", s->event);
+    if (s->npayload)
+        cJSON_AddItemToObject(o->wait, "payload", hb_payload_shape(s));
+    if (s->every_us) {
+        char *every = hb_duration_text(s->every_us);
+        cJSON_AddStringToObject(o->wait, "every", every);
+        free(every);
+    }
+    if (s->timeout.set && s->on_timeout)
+        cJSON_AddStringToObject(o->wait, "on_timeout", s->on_timeout);
+    hb_context c;
+    hb_context_build(x, s, &c);
+    hb_context_add_to(&c, o->wait);
+    hb_context_free(&c);
+}
+
 hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
 {
     (void)e;
     const hb_step *s = &x->wf->steps[i];
+    /* A dry run ends at its first wait, before any of the wait's functions
+     * runs: they would see planned results (an issue that was never
+     * created has no iid to look up). */
+    if (x->run.dry_run) {
+        pause_at(x, s, o);
+        return HB_OK;
+    }
     const char *next = hb_step_default_next(x->wf, i);
     hb_time_us now = hb_exec_now(x);
     hb_time_us since = wait_since(x, s, now);
@@ -152,16 +194,7 @@ hb_status hb_exec_wait(hb_exec *x, size_t i, hb_outcome *o, hb_err *e)
         return HB_OK;
     }
 
-    o->kind = HB_OUT_PAUSE;
-    o->result = hb_xstrdup("waiting");
-    o->wait = cJSON_CreateObject();
-    const char *kind = s->event ? "event" : s->condition_ref != HB_LUA_NOREF ? "condition" : "time";
-    cJSON_AddStringToObject(o->wait, "kind", kind);
-    cJSON_AddStringToObject(o->wait, "step", s->id);
-    if (s->description)
-        cJSON_AddStringToObject(o->wait, "description", s->description);
-    if (s->event)
-        cJSON_AddStringToObject(o->wait, "event", s->event);
+    pause_at(x, s, o);
     add_time(o->wait, "since", since);
     if (deadline)
         add_time(o->wait, "until", deadline);

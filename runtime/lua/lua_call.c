@@ -223,6 +223,8 @@ static hb_status to_list(lua_State *L, void *out, hb_err *e)
 {
     if (!lua_istable(L, -1))
         return hb_err_set(e, HB_EUSAGE, "must return a list of strings");
+    hb_lua_push_unfrozen(L, -1); /* a stdlib list (support.level_order) is a view */
+    lua_replace(L, -2);
     size_t n = lua_rawlen(L, -1);
     char **list = hb_xcalloc(n + 1, sizeof *list);
     for (size_t k = 0; k < n; k++) {

@@ -40,9 +40,11 @@ static hb_status push_operation(hb_lua *h, const char *module, const char *path,
             lua_pushnil(L);
             break;
         }
+        hb_lua_push_unfrozen(L, -1); /* a stdlib module is a read-only view */
         lua_pushstring(L, part);
         lua_rawget(L, -2);
-        lua_remove(L, -2);
+        lua_replace(L, -3);
+        lua_pop(L, 1);
     }
     free(parts);
     if (lua_type(L, -1) != LUA_TFUNCTION || path[0] == '_') {
@@ -52,44 +54,10 @@ static hb_status push_operation(hb_lua *h, const char *module, const char *path,
     return HB_OK;
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The operations the module's _ops table names, as "module.name", sorted. */
-static char **operation_names(hb_lua *h, const char *module)
-{
-    lua_State *L = hb_lua_state(h);
-    char **names = hb_xcalloc(1, sizeof *names);
-    size_t n = 0;
-    hb_err ignored;
-    if (hb_lua_require(h, module, &ignored) != HB_OK)
-        return names;
-    lua_getfield(L, -1, "_ops");
-    if (lua_istable(L, -1)) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            if (lua_type(L, -2) == LUA_TSTRING) {
-                names = hb_xrealloc(names, (n + 2) * sizeof *names);
-                names[n++] = hb_xasprintf("%s.%s", module, lua_tostring(L, -2));
-                names[n] = NULL;
-            }
-            lua_pop(L, 1);
-        }
-    }
-    lua_pop(L, 2);
-    qsort(names, n, sizeof *names, compare_names);
-    return names;
-}
-
-hb_status hb_lua_operation_find(hb_lua *h, const char *module, const char *path, char ***known,
-                                hb_err *e)
+hb_status hb_lua_operation_find(hb_lua *h, const char *module, const char *path, hb_err *e)
 {
     lua_State *L = hb_lua_state(h);
     int top = lua_gettop(L);
-    if (known)
-        *known = NULL;
     hb_status st = push_operation(h, module, path, e);
     if (st != HB_OK)
         return st;
@@ -97,8 +65,6 @@ hb_status hb_lua_operation_find(hb_lua *h, const char *module, const char *path,
     lua_settop(L, top);
     if (found)
         return HB_OK;
-    if (known)
-        *known = operation_names(h, module);
     return hb_err_set(e, HB_EUSAGE, "%s has no operation '%s'", module, path);
 }
 

@@ -242,16 +242,7 @@ void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib)
 void hb_lua_install_guards(lua_State *L, int env)
 {
     env = lua_absindex(L, env);
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_stopped_threads) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_createtable(L, 0, 1);
-        lua_pushliteral(L, "k");
-        lua_setfield(L, -2, "__mode");
-        lua_setmetatable(L, -2);
-        lua_pushvalue(L, -1);
-        lua_rawsetp(L, LUA_REGISTRYINDEX, &key_stopped_threads);
-    }
+    hb_lua_push_weak_registry_table(L, &key_stopped_threads);
     lua_pop(L, 1);
 
     lua_pushcfunction(L, guarded_xpcall);

@@ -174,20 +174,74 @@ void hb_lua_where(lua_State *L, int level, char *out, size_t outlen)
         snprintf(out, outlen, "%s", src);
 }
 
+/* The line of the deepest bracket nesting of a Lua text (strings and
+ * comments skipped): where a compiler that ran out of nesting levels gave
+ * up, for a message that says nothing of where. */
+static int deepest_line(const char *src, size_t len)
+{
+    int line = 1, depth = 0, max = 0, at = 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = src[i];
+        if (c == '\n') {
+            line++;
+        } else if (c == '"' || c == '\'') {
+            for (i++; i < len && src[i] != c && src[i] != '\n'; i++)
+                if (src[i] == '\\')
+                    i++;
+        } else if (c == '-' && i + 1 < len && src[i + 1] == '-') {
+            bool long_comment = i + 3 < len && src[i + 2] == '[' && src[i + 3] == '[';
+            for (i += 2;
+                 i < len && (long_comment ? !(src[i] == ']' && i + 1 < len && src[i + 1] == ']')
+                                          : src[i] != '\n');
+                 i++)
+                line += src[i] == '\n';
+            if (i < len && src[i] == '\n')
+                line++;
+        } else if (c == '(' || c == '{' || c == '[') {
+            if (++depth > max) {
+                max = depth;
+                at = line;
+            }
+        } else if (c == ')' || c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return at;
+}
+
+hb_status hb_lua_load_error(lua_State *L, int rc, const char *path, const char *src, size_t len,
+                            hb_err *e)
+{
+    const char *msg = lua_tostring(L, -1);
+    if (!msg)
+        msg = "cannot load the chunk";
+    hb_status st = rc == LUA_ERRMEM ? HB_EINTERNAL : HB_EUSAGE;
+    size_t plen = strlen(path);
+    if (!strncmp(msg, path, plen) && msg[plen] == ':')
+        hb_err_set(e, st, "%s", msg); /* already "path:line: ..." */
+    else if (strstr(msg, "binary chunk"))
+        hb_err_set(e, st, "%s:1: a compiled (binary) chunk: hb loads Lua source text only", path);
+    else if (strstr(msg, "stack overflow"))
+        hb_err_set(e, st, "%s:%d: nested too deeply for Lua to compile (%s)", path,
+                   deepest_line(src, len), msg);
+    else
+        hb_err_set(e, st, "%s:1: %s", path, msg);
+    lua_pop(L, 1);
+    return st;
+}
+
 hb_status hb_lua_load(hb_lua *h, const char *chunkname, const char *src, size_t len,
                       bool stdlib_env, hb_err *e)
 {
     char *name = chunkname[0] == '@' || chunkname[0] == '=' ? hb_xstrdup(chunkname)
                                                             : hb_xasprintf("@%s", chunkname);
     int rc = luaL_loadbufferx(h->L, src, len, name, "t");
-    free(name);
     if (rc != LUA_OK) {
-        hb_status st = rc == LUA_ERRSYNTAX ? HB_EUSAGE : HB_EINTERNAL;
-        const char *msg = lua_tostring(h->L, -1);
-        hb_err_set(e, st, "%s", msg ? msg : "cannot load the chunk");
-        lua_pop(h->L, 1);
+        hb_status st = hb_lua_load_error(h->L, rc, name + 1, src, len, e);
+        free(name);
         return st;
     }
+    free(name);
     lua_rawgetp(h->L, LUA_REGISTRYINDEX,
                 stdlib_env ? &hb_lua_key_stdlib_env : &hb_lua_key_workflow_env);
     lua_setupvalue(h->L, -2, 1); /* the chunk's only upvalue is _ENV */
@@ -202,8 +256,9 @@ static bool source_in_stdlib(hb_lua *h, const char *source)
     return source[0] == '@' && !strncmp(source + 1, h->stdlib_dir, n);
 }
 
-/* The nearest Lua frame above the error, preferring workflow code. */
-static void error_location(lua_State *L, char *out, size_t outlen)
+/* The nearest Lua frame above the error, preferring workflow code; with
+ * workflow_only, "" when only stdlib code is on the stack. */
+static void error_location(lua_State *L, char *out, size_t outlen, bool workflow_only)
 {
     hb_lua *h = hb_lua_from_state(L);
     lua_Debug ar;
@@ -218,7 +273,7 @@ static void error_location(lua_State *L, char *out, size_t outlen)
             return;
         }
     }
-    if (first_lua)
+    if (first_lua && !workflow_only)
         hb_lua_where(L, first_lua, out, outlen);
     else
         out[0] = '\0';
@@ -258,9 +313,11 @@ static int message_handler(lua_State *L)
     lua_settop(L, 1);
     lua_pushvalue(L, 1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_last_error);
+    hb_lua *h = hb_lua_from_state(L);
+    error_location(L, h->error_where, sizeof h->error_where, true);
     if (lua_type(L, 1) != LUA_TSTRING) {
         char where[512];
-        error_location(L, where, sizeof where);
+        error_location(L, where, sizeof where, false);
         if (luaL_getmetafield(L, 1, "__tostring") != LUA_TNIL) {
             lua_pop(L, 1);
             luaL_tolstring(L, 1, NULL);
@@ -281,6 +338,11 @@ static int message_handler(lua_State *L)
     luaL_traceback(L, L, NULL, 1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_traceback);
     return 1;
+}
+
+const char *hb_lua_last_error_where(const hb_lua *h)
+{
+    return h->trip_where[0] ? h->trip_where : h->error_where;
 }
 
 void hb_lua_push_last_error(hb_lua *h)
@@ -316,6 +378,7 @@ hb_status hb_lua_pcall(hb_lua *h, int nargs, int nresults, char **traceback, hb_
     if (outermost) {
         clear_slot(L, &key_last_error);
         clear_slot(L, &key_traceback);
+        h->error_where[0] = '\0';
         hb_lua_arm(h);
     }
     int rc = lua_pcall(L, nargs, nresults, handler);
@@ -353,7 +416,7 @@ hb_status hb_lua_pcall(hb_lua *h, int nargs, int nresults, char **traceback, hb_
 
 hb_status hb_lua_require(hb_lua *h, const char *module, hb_err *e)
 {
-    lua_pushcfunction(h->L, hb_lua_require_function);
+    hb_lua_push_require(h->L, true);
     lua_pushstring(h->L, module);
     return hb_lua_pcall(h, 1, 1, NULL, e);
 }

@@ -51,7 +51,8 @@ struct hb_lua {
     int64_t instructions_run;
     int64_t deadline_us;
     hb_lua_trip tripped;
-    char trip_where[512]; /* "file:line" where the first trip was raised */
+    char trip_where[512];  /* "file:line" where the first trip was raised */
+    char error_where[512]; /* "file:line" of the nearest Lua frame of the last error */
 
     /* Module resolution. */
     char *stdlib_dir;
@@ -75,6 +76,11 @@ void hb_lua_arm(hb_lua *h);
 hb_lua_trip hb_lua_disarm(hb_lua *h);
 /* The trip seen so far in the running call (the allocator's verdict too). */
 hb_lua_trip hb_lua_current_trip(hb_lua *h);
+/* Counts units of work a C function did (a pattern match's steps) against
+ * the running call's instruction budget and checks its deadline; raises
+ * the limit's error, as the hook would, when one trips. A no-op outside
+ * hb_lua_pcall. */
+void hb_lua_charge(lua_State *L, int64_t units);
 /* "step exceeded its ... limit (...)" for a trip. */
 void hb_lua_trip_message(const hb_lua *h, hb_lua_trip trip, char *out, size_t outlen);
 
@@ -90,8 +96,27 @@ void hb_lua_install_guards(lua_State *L, int env);
  * loops cannot run for ever. */
 void hb_lua_bound_library_loops(lua_State *L, int string_lib, int table_lib);
 
-/* lua_modules.c: the `require` given to both environments. */
+/* Pushes the registry table at key whose keys are weak, creating it the
+ * first time. */
+void hb_lua_push_weak_registry_table(lua_State *L, const void *key);
+
+/* lua_freeze.c: pushes a read-only view of the table at idx (a data
+ * table: one without a metatable; anything else is pushed as it is), the
+ * same view every time; name is what messages call it ("support.levels"). */
+void hb_lua_push_frozen(lua_State *L, int idx, const char *name);
+/* Is the value at idx such a view? (rawset must not write into one.) */
+bool hb_lua_is_frozen(lua_State *L, int idx);
+
+/* lua_patterns.c: replaces string.find, match, gmatch and gsub in the
+ * library table itself (the string metatable's __index too) with matchers
+ * that the limits reach. */
+void hb_lua_bound_patterns(lua_State *L, int string_lib);
+
+/* lua_modules.c: `require`, as a closure whose upvalue 1 says whether it
+ * is the stdlib environment's (true: may load hb's internal modules) or
+ * the workflow environment's. */
 int hb_lua_require_function(lua_State *L);
+void hb_lua_push_require(lua_State *L, bool stdlib);
 /* Registers what the module loader needs in the registry. */
 void hb_lua_open_modules(lua_State *L);
 

@@ -14,6 +14,7 @@
 
 #include "hb/lua_json.h"
 #include "hb/util.h"
+#include "lua_host_internal.h"
 #include "lua_json_internal.h"
 
 #define MAX_DEPTH         HB_JSON_MAX_DEPTH
@@ -382,8 +383,15 @@ static cJSON *value_to_json(to_json *c, int idx)
         return number_to_json(c, idx);
     case LUA_TSTRING:
         return string_to_json(c, idx);
-    case LUA_TTABLE:
-        return table_to_json(c, idx);
+    case LUA_TTABLE: {
+        /* A stdlib table a workflow copied: convert what it shows. */
+        if (!lua_checkstack(L, 2))
+            return fail(c, "not enough Lua stack to convert this value");
+        hb_lua_push_unfrozen(L, idx);
+        out = table_to_json(c, lua_gettop(L));
+        lua_pop(L, 1);
+        return out;
+    }
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == &null_sentinel) {
             out = cJSON_CreateNull();

@@ -86,13 +86,26 @@ hb_lua_trip hb_lua_current_trip(hb_lua *h)
     return h->tripped;
 }
 
-static void record_trip_location(hb_lua *h, lua_State *L)
+static void record_trip_location(hb_lua *h, lua_State *L, int level)
 {
     if (h->trip_where[0])
         return;
-    hb_lua_where(L, 0, h->trip_where, sizeof h->trip_where);
+    hb_lua_where(L, level, h->trip_where, sizeof h->trip_where);
     if (!strcmp(h->trip_where, "?"))
         h->trip_where[0] = '\0';
+}
+
+static void limits_hook(lua_State *L, lua_Debug *ar);
+
+/* Stops the running call: from now on the hook raises at every
+ * instruction, so no pcall of the script can carry on. */
+static void raise_trip(hb_lua *h, lua_State *L)
+{
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+    char msg[256];
+    hb_lua_trip_message(h, h->tripped, msg, sizeof msg);
+    lua_pushstring(L, msg);
+    lua_error(L);
 }
 
 static void limits_hook(lua_State *L, lua_Debug *ar)
@@ -115,12 +128,26 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
             return;
         }
     }
-    record_trip_location(h, L);
-    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
-    char msg[256];
-    hb_lua_trip_message(h, h->tripped, msg, sizeof msg);
-    lua_pushstring(L, msg);
-    lua_error(L);
+    record_trip_location(h, L, 0);
+    raise_trip(h, L);
+}
+
+void hb_lua_charge(lua_State *L, int64_t units)
+{
+    hb_lua *h = hb_lua_from_state(L);
+    if (h->armed_depth == 0)
+        return;
+    if (h->tripped == HB_TRIP_NONE) {
+        h->instructions_run += units;
+        if (h->instructions_run > h->limits.instructions)
+            h->tripped = HB_TRIP_INSTRUCTIONS;
+        else if (hb_clock_monotonic_us() > h->deadline_us)
+            h->tripped = HB_TRIP_TIME;
+        else if (hb_lua_current_trip(h) == HB_TRIP_NONE)
+            return;
+    }
+    record_trip_location(h, L, 1); /* the Lua code that called the C function */
+    raise_trip(h, L);
 }
 
 void hb_lua_exclude_time(hb_lua *h, int64_t us)

@@ -136,9 +136,9 @@ static hb_status find_module(hb_lua *h, const char *name, module_source *s, hb_e
 }
 
 /* Finds and compiles the module; pushes the chunk (with its _ENV set) and
- * the path shown in messages. Every C allocation is released before an
- * error is raised. */
-static void push_module_chunk(lua_State *L, const char *name)
+ * the path shown in messages, and says whether it is a stdlib module.
+ * Every C allocation is released before an error is raised. */
+static bool push_module_chunk(lua_State *L, const char *name)
 {
     hb_lua *h = hb_lua_from_state(L);
     module_source s = {0};
@@ -157,16 +157,40 @@ static void push_module_chunk(lua_State *L, const char *name)
     char *chunkname = hb_xasprintf("@%s", s.path);
     int rc = luaL_loadbufferx(L, s.text, s.len, chunkname, "t");
     free(chunkname);
+    if (rc != LUA_OK)
+        hb_lua_load_error(L, rc, s.path, s.text, s.len, &e); /* "path:line: ..." */
     bool is_stdlib = s.is_stdlib;
     char path[4096];
     snprintf(path, sizeof path, "%s", s.path);
     source_free(&s);
-    if (rc != LUA_OK)
-        lua_error(L); /* the message already reads "path:line: ..." */
+    if (rc != LUA_OK) {
+        lua_pushstring(L, e.msg);
+        lua_error(L);
+    }
     lua_rawgetp(L, LUA_REGISTRYINDEX,
                 is_stdlib ? &hb_lua_key_stdlib_env : &hb_lua_key_workflow_env);
     lua_setupvalue(L, -2, 1);
     lua_pushstring(L, path);
+    return is_stdlib;
+}
+
+/* hb's own modules (hb.*) are internal unless they are the workflow
+ * language: hb.workflow, hb.when and hb.text define the names a workflow
+ * already has as globals (workflow, task, is, fact, messages, ...; see
+ * hb_dsl_globals), and they give nothing beyond that language. Everything
+ * else under hb.* stays with the stdlib, first of all hb.service, which
+ * hands out the transport (hbi.request, hbi.marker, hbi.reconciled): a
+ * module added there is internal until it is listed here. */
+static const char *const PUBLIC_HB_MODULES[] = {"hb.workflow", "hb.when", "hb.text", NULL};
+
+static bool is_internal(const char *name)
+{
+    if (strcmp(name, "hb") && strncmp(name, "hb.", 3))
+        return false;
+    for (const char *const *m = PUBLIC_HB_MODULES; *m; m++)
+        if (!strcmp(name, *m))
+            return false;
+    return true;
 }
 
 /* __close of the guard require keeps while a chunk runs: if the chunk
@@ -195,6 +219,12 @@ int hb_lua_require_function(lua_State *L)
                           "module name '%s' is not valid: use letters, digits, '_' and '-' "
                           "separated by dots",
                           name);
+    /* Upvalue 1: true for the stdlib environment's require (and C's). */
+    if (!lua_toboolean(L, lua_upvalueindex(1)) && is_internal(name))
+        return luaL_error(L,
+                          "module '%s' is internal to hb's bindings: workflows reach a service "
+                          "through its module (zendesk, gitlab, ...) once it is in uses",
+                          name);
     lua_settop(L, 1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &hb_lua_key_loaded); /* 2: cache */
     lua_pushvalue(L, 1);
@@ -206,7 +236,7 @@ int hb_lua_require_function(lua_State *L)
         return 1;
     lua_pop(L, 1);
 
-    push_module_chunk(L, name); /* 3: chunk, 4: path */
+    bool is_stdlib = push_module_chunk(L, name); /* 3: chunk, 4: path */
     lua_pushvalue(L, 1);
     lua_pushlightuserdata(L, (void *)&loading_sentinel);
     lua_rawset(L, 2);
@@ -225,11 +255,22 @@ int hb_lua_require_function(lua_State *L)
         lua_pop(L, 1);
         lua_pushboolean(L, 1);
     }
+    if (is_stdlib) {
+        /* Everyone who requires it shares it: hand out a read-only view. */
+        hb_lua_push_frozen(L, 6, name);
+        lua_replace(L, 6);
+    }
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 6);
     lua_rawset(L, 2);
     lua_closeslot(L, 5);
     return 1;
+}
+
+void hb_lua_push_require(lua_State *L, bool stdlib)
+{
+    lua_pushboolean(L, stdlib);
+    lua_pushcclosure(L, hb_lua_require_function, 1);
 }
 
 void hb_lua_open_modules(lua_State *L)

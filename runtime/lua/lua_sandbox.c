@@ -28,6 +28,9 @@ static const char *const removed_os[] = {"execute", "getenv",    "exit",     "re
 static const char *const removed_string[] = {"dump", NULL};
 static const char *const kept_os[] = {"time", "date", "clock", NULL};
 
+/* The field of a library copy's metatable listing its members in order. */
+#define MEMBERS_FIELD "__members"
+
 static bool in_list(const char *const *list, const char *name)
 {
     for (size_t i = 0; list[i]; i++)
@@ -103,6 +106,8 @@ static int sandbox_rawset(lua_State *L)
     luaL_checkany(L, 3);
     if (is_environment(L, 1))
         return luaL_error(L, "rawset cannot add globals to the sandbox environment; use a local");
+    if (hb_lua_is_frozen(L, 1))
+        return luaL_error(L, "rawset cannot change a stdlib table: it is read-only");
     lua_settop(L, 3);
     lua_rawset(L, 1);
     return 1;
@@ -215,11 +220,15 @@ static int hbi_where(lua_State *L)
     return 1;
 }
 
-/* Gives a library copy (on top of the stack) the metatable that names what
- * was left out of it. */
+/* Gives a library copy (below the list of its members' names, on top of
+ * the stack; popped) the metatable that names what was left out of it and
+ * keeps the members in the order the sandbox offers them, for
+ * hb_lua_workflow_members. */
 static void set_library_metatable(lua_State *L, const char *lib, const char *const *removed)
 {
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, MEMBERS_FIELD);
     lua_pushstring(L, lib);
     lua_pushlightuserdata(L, (void *)removed);
     lua_pushcclosure(L, library_index, 2);
@@ -234,12 +243,16 @@ static void push_library_copy(lua_State *L, int src, const char *lib, const char
 {
     lua_newtable(L);
     int dst = lua_gettop(L);
+    lua_newtable(L);
+    int names = lua_gettop(L);
     lua_pushnil(L);
     while (lua_next(L, src)) {
         if (lua_type(L, -2) == LUA_TSTRING && in_list(removed, lua_tostring(L, -2))) {
             lua_pop(L, 1);
             continue;
         }
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, names, (lua_Integer)lua_rawlen(L, names) + 1);
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
         lua_rawset(L, dst);
@@ -250,9 +263,12 @@ static void push_library_copy(lua_State *L, int src, const char *lib, const char
 static void push_os_subset(lua_State *L, int os_lib)
 {
     lua_newtable(L);
+    lua_newtable(L);
     for (size_t i = 0; kept_os[i]; i++) {
         lua_getfield(L, os_lib, kept_os[i]);
-        lua_setfield(L, -2, kept_os[i]);
+        lua_setfield(L, -3, kept_os[i]);
+        lua_pushstring(L, kept_os[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     set_library_metatable(L, "os", removed_os);
 }
@@ -286,12 +302,13 @@ static void build_environment(lua_State *L, const opened_libs *libs, const void 
     } wrapped[] = {{"print", sandbox_print},
                    {"rawset", sandbox_rawset},
                    {"setmetatable", sandbox_setmetatable},
-                   {"collectgarbage", sandbox_collectgarbage},
-                   {"require", hb_lua_require_function}};
+                   {"collectgarbage", sandbox_collectgarbage}};
     for (size_t i = 0; i < sizeof wrapped / sizeof wrapped[0]; i++) {
         lua_pushcfunction(L, wrapped[i].fn);
         lua_setfield(L, env, wrapped[i].name);
     }
+    hb_lua_push_require(L, stdlib);
+    lua_setfield(L, env, "require");
     lua_pushvalue(L, libs->base_load);
     lua_pushcclosure(L, sandbox_load, 1);
     lua_setfield(L, env, "load");
@@ -377,8 +394,74 @@ int hb_lua_open_sandbox(lua_State *L)
 
     hb_lua_open_modules(L);
     hb_lua_bound_library_loops(L, libs.string, libs.table);
+    hb_lua_bound_patterns(L, libs.string);
     build_environment(L, &libs, &hb_lua_key_workflow_env, false);
     build_environment(L, &libs, &hb_lua_key_stdlib_env, true);
     strip_originals(L, &libs);
     return 0;
+}
+
+/* --- what the workflow environment offers, for lint ------------------- */
+
+size_t hb_lua_workflow_globals(hb_lua *h, const char **out, size_t max)
+{
+    lua_State *L = h->L;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &hb_lua_key_workflow_env);
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_type(L, -2) == LUA_TSTRING && n < max)
+            out[n++] = lua_tostring(L, -2); /* the environment keeps the key alive */
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+bool hb_lua_workflow_member(hb_lua *h, const char *lib, const char *member)
+{
+    lua_State *L = h->L;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &hb_lua_key_workflow_env);
+    bool found = false;
+    lua_pushstring(L, lib);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+        hb_lua_push_unfrozen(L, -1);
+        lua_pushstring(L, member);
+        found = lua_rawget(L, -2) != LUA_TNIL;
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 2);
+    return found;
+}
+
+size_t hb_lua_workflow_members(hb_lua *h, const char *lib, const char **out, size_t max)
+{
+    lua_State *L = h->L;
+    size_t n = 0;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &hb_lua_key_workflow_env);
+    lua_pushstring(L, lib);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return 0;
+    }
+    if (lua_getmetatable(L, -1)) {
+        if (lua_getfield(L, -1, MEMBERS_FIELD) == LUA_TTABLE) {
+            lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
+            for (lua_Integer i = 1; i <= len && n < max; i++) {
+                lua_rawgeti(L, -1, i);
+                out[n++] = lua_tostring(L, -1); /* the list keeps it alive */
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 2);
+    } else {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) == LUA_TSTRING && n < max)
+                out[n++] = lua_tostring(L, -2);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 2);
+    return n;
 }

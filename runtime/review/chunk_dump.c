@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "chunk_internal.h"
+#include "hb/lua_host.h"
 #include "hb/util.h"
 
 #define LUA54_VERSION    0x54
@@ -239,8 +240,7 @@ hb_status hb_chunk_compile(const char *chunkname, const char *src, size_t len, c
     int rc = luaL_loadbufferx(L, src, len, name, "t");
     free(name);
     if (rc != LUA_OK) {
-        hb_status st = hb_err_set(e, rc == LUA_ERRSYNTAX ? HB_EUSAGE : HB_EINTERNAL, "%s",
-                                  lua_tostring(L, -1));
+        hb_status st = hb_lua_load_error(L, rc, chunkname, src, len, e);
         lua_close(L);
         return st;
     }

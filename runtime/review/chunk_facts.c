@@ -176,6 +176,19 @@ static void add_input(walker *w, const char *name)
     o->input_fields[o->ninput_fields++] = hb_xstrdup(name);
 }
 
+static void add_require(walker *w, unsigned fn_reg)
+{
+    if (fn_reg + 1 >= NREGS || !is_name(w->global[fn_reg], "require") || w->kstr[fn_reg + 1] < 0)
+        return;
+    const char *name = kstring(w, (size_t)w->kstr[fn_reg + 1]);
+    hb_chunk_facts *o = w->out;
+    for (size_t i = 0; i < o->nrequires; i++)
+        if (!strcmp(o->requires[i], name))
+            return;
+    o->requires = hb_xrealloc(o->requires, (o->nrequires + 1) * sizeof(char *));
+    o->requires[o->nrequires++] = hb_xstrdup(name);
+}
+
 /* A register holding ctx or ctx.input used in a way this walk cannot follow. */
 static void escapes(walker *w, unsigned reg)
 {
@@ -312,6 +325,8 @@ static void step(walker *w, const uint32_t *code, size_t pc, size_t n)
         break;
     case OP_CALL:
     case OP_TAILCALL:
+        if (b == 2)
+            add_require(w, a);
         escapes_range(w, a + 1, b ? b - 1 : NREGS);
         clear_from(w, a);
         break;
@@ -395,5 +410,8 @@ void hb_chunk_facts_free(hb_chunk_facts *f)
     for (size_t i = 0; i < f->ninput_fields; i++)
         free(f->input_fields[i]);
     free(f->input_fields);
+    for (size_t i = 0; i < f->nrequires; i++)
+        free(f->requires[i]);
+    free(f->requires);
     memset(f, 0, sizeof *f);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diff_internal.h"
+#include "hb/service_table.h"
 
 typedef struct differ {
     const hb_diff_side *old_side, *new_side;
@@ -16,17 +17,35 @@ typedef struct differ {
     hb_diff *d;
 } differ;
 
+/* One line of the report; a change of the workflow rather than of a step
+ * (outside) is also kept for the note of the marked graph. */
+static void vrecord(differ *c, bool outside, const char *fmt, va_list ap)
+{
+    char line[4096];
+    vsnprintf(line, sizeof line, fmt, ap);
+    hb_buf_printf(&c->d->text, "%s\n", line);
+    if (outside)
+        hb_buf_printf(&c->d->outside, "%s\n", line);
+    c->d->nchanges++;
+}
+
 static void note(differ *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outside_note(differ *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void note(differ *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char line[4096];
-    vsnprintf(line, sizeof line, fmt, ap);
+    vrecord(c, false, fmt, ap);
     va_end(ap);
-    hb_buf_printf(&c->d->text, "%s\n", line);
-    c->d->nchanges++;
+}
+
+static void outside_note(differ *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vrecord(c, true, fmt, ap);
+    va_end(ap);
 }
 
 static const char *or_none(const char *s)
@@ -47,7 +66,19 @@ static bool listed(char **list, size_t n, const char *s)
 static void compare_text_field(differ *c, const char *field, const char *a, const char *b)
 {
     if (!hb_diff_same_str(a, b))
-        note(c, "%s: \"%s\" -> \"%s\"", field, or_none(a), or_none(b));
+        outside_note(c, "%s: \"%s\" -> \"%s\"", field, or_none(a), or_none(b));
+}
+
+/* ": any HTTP DELETE to zendesk" for an entry naming a whole class of
+ * requests, else "" (an operation or a capability says what it is). */
+static const char *covers(const char *entry)
+{
+    static char text[200];
+    char meaning[160];
+    text[0] = '\0';
+    if (hb_capability_is_class(entry) && hb_forbid_entry_meaning(entry, meaning, sizeof meaning))
+        snprintf(text, sizeof text, ": %s", meaning);
+    return text;
 }
 
 /* More services in `uses` is more reach; more entries in `forbid` is less. */
@@ -55,18 +86,20 @@ static void compare_capabilities(differ *c)
 {
     for (size_t i = 0; i < c->new->nuses; i++)
         if (!listed(c->old->uses, c->old->nuses, c->new->uses[i]))
-            note(c, "uses: +%s (capability gained: the workflow may now call %s)", c->new->uses[i],
-                 c->new->uses[i]);
+            outside_note(c, "uses: +%s (capability gained: the workflow may now call %s)",
+                         c->new->uses[i], c->new->uses[i]);
     for (size_t i = 0; i < c->old->nuses; i++)
         if (!listed(c->new->uses, c->new->nuses, c->old->uses[i]))
-            note(c, "uses: -%s (capability lost: the workflow can no longer call %s)",
-                 c->old->uses[i], c->old->uses[i]);
+            outside_note(c, "uses: -%s (capability lost: the workflow can no longer call %s)",
+                         c->old->uses[i], c->old->uses[i]);
     for (size_t i = 0; i < c->new->nforbid; i++)
         if (!listed(c->old->forbid, c->old->nforbid, c->new->forbid[i]))
-            note(c, "forbid: +%s (capability lost: now refused)", c->new->forbid[i]);
+            outside_note(c, "forbid: +%s (capability lost: now refused%s)", c->new->forbid[i],
+                         covers(c->new->forbid[i]));
     for (size_t i = 0; i < c->old->nforbid; i++)
         if (!listed(c->new->forbid, c->new->nforbid, c->old->forbid[i]))
-            note(c, "forbid: -%s (capability gained: no longer refused)", c->old->forbid[i]);
+            outside_note(c, "forbid: -%s (capability gained: no longer refused%s)",
+                         c->old->forbid[i], covers(c->old->forbid[i]));
 }
 
 static const hb_input *find_input(const hb_workflow *wf, const char *name)
@@ -83,17 +116,17 @@ static void compare_inputs(differ *c)
         const hb_input *n = &c->new->inputs[i];
         const hb_input *o = find_input(c->old, n->name);
         if (!o)
-            note(c, "input added: %s (%s%s)", n->name, n->type ? n->type : "?",
-                 n->optional ? "?" : "");
+            outside_note(c, "input added: %s (%s%s)", n->name, n->type ? n->type : "?",
+                         n->optional ? "?" : "");
         else if (!hb_diff_same_str(o->type, n->type) || o->optional != n->optional)
-            note(c, "input changed: %s: %s%s -> %s%s", n->name, o->type ? o->type : "?",
-                 o->optional ? "?" : "", n->type ? n->type : "?", n->optional ? "?" : "");
+            outside_note(c, "input changed: %s: %s%s -> %s%s", n->name, o->type ? o->type : "?",
+                         o->optional ? "?" : "", n->type ? n->type : "?", n->optional ? "?" : "");
     }
     for (size_t i = 0; i < c->old->ninputs; i++)
         if (!find_input(c->new, c->old->inputs[i].name))
-            note(c, "input removed: %s (%s%s)", c->old->inputs[i].name,
-                 c->old->inputs[i].type ? c->old->inputs[i].type : "?",
-                 c->old->inputs[i].optional ? "?" : "");
+            outside_note(c, "input removed: %s (%s%s)", c->old->inputs[i].name,
+                         c->old->inputs[i].type ? c->old->inputs[i].type : "?",
+                         c->old->inputs[i].optional ? "?" : "");
 }
 
 /* ---- pairing steps -------------------------------------------------------- */
@@ -333,17 +366,9 @@ static void describe(differ *c, const char *verb, const hb_step *s, const char *
          or_none(s->description));
 }
 
-void hb_diff_compare(const hb_diff_side *old_side, const hb_diff_side *new_side, hb_diff *d)
+static void compare_steps(const hb_diff_side *old_side, const hb_diff_side *new_side, hb_diff *d)
 {
-    memset(d, 0, sizeof *d);
-    hb_buf_init(&d->text);
     const hb_workflow *o = old_side->wf, *n = new_side->wf;
-    d->old_fate = hb_xcalloc(o->nsteps ? o->nsteps : 1, sizeof *d->old_fate);
-    d->old_to_new = hb_xcalloc(o->nsteps ? o->nsteps : 1, sizeof *d->old_to_new);
-    d->new_fate = hb_xcalloc(n->nsteps ? n->nsteps : 1, sizeof *d->new_fate);
-    d->new_to_old = hb_xcalloc(n->nsteps ? n->nsteps : 1, sizeof *d->new_to_old);
-    for (size_t j = 0; j < n->nsteps; j++)
-        d->new_to_old[j] = -1;
     differ c = {.old_side = old_side, .new_side = new_side, .old = o, .new = n, .d = d};
     c.old_facts = hb_xcalloc(o->nsteps ? o->nsteps : 1, sizeof *c.old_facts);
     c.new_facts = hb_xcalloc(n->nsteps ? n->nsteps : 1, sizeof *c.new_facts);
@@ -353,7 +378,7 @@ void hb_diff_compare(const hb_diff_side *old_side, const hb_diff_side *new_side,
         hb_step_facts_read(new_side, &n->steps[j], &c.new_facts[j]);
 
     if (!hb_diff_same_str(o->name, n->name))
-        note(&c, "name: %s -> %s", o->name, n->name);
+        outside_note(&c, "name: %s -> %s", o->name, n->name);
     compare_text_field(&c, "title", o->title, n->title);
     compare_text_field(&c, "handbook", o->handbook, n->handbook);
     compare_capabilities(&c);
@@ -383,9 +408,31 @@ void hb_diff_compare(const hb_diff_side *old_side, const hb_diff_side *new_side,
     free(c.new_facts);
 }
 
+void hb_diff_compare(const hb_diff_side *old_side, const hb_diff_side *new_side, hb_diff *d)
+{
+    memset(d, 0, sizeof *d);
+    hb_buf_init(&d->text);
+    hb_buf_init(&d->outside);
+    size_t on = old_side->wf ? old_side->wf->nsteps : 0;
+    size_t nn = new_side->wf ? new_side->wf->nsteps : 0;
+    d->old_fate = hb_xcalloc(on ? on : 1, sizeof *d->old_fate);
+    d->old_to_new = hb_xcalloc(on ? on : 1, sizeof *d->old_to_new);
+    d->new_fate = hb_xcalloc(nn ? nn : 1, sizeof *d->new_fate);
+    d->new_to_old = hb_xcalloc(nn ? nn : 1, sizeof *d->new_to_old);
+    for (size_t j = 0; j < nn; j++)
+        d->new_to_old[j] = -1;
+    for (size_t i = 0; i < on; i++)
+        d->old_to_new[i] = -1;
+    d->steps_compared = old_side->wf && new_side->wf;
+    if (d->steps_compared)
+        compare_steps(old_side, new_side, d);
+    hb_diff_compare_modules(old_side, new_side, d);
+}
+
 void hb_diff_free(hb_diff *d)
 {
     hb_buf_free(&d->text);
+    hb_buf_free(&d->outside);
     free(d->old_fate);
     free(d->old_to_new);
     free(d->new_fate);

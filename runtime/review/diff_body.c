@@ -89,10 +89,11 @@ static void fn_text_of(const hb_diff_side *v, int ref, fn_text *t)
     const char *source = ar.source && ar.source[0] == '@' ? ar.source + 1 : ar.source;
     bool here = source && !strcmp(source, v->label);
     /* A function of a lib module (a fragment's step) is compared by its
-     * text too, read from the module the loader read, so the same body at
-     * another line or path is no change. */
+     * text too, the text the loader read (at a revision, the revision's),
+     * so the same body at another line or path is no change. */
     size_t other_len = 0;
-    char *other = here || t->first <= 0 || !source ? NULL : hb_read_file(source, &other_len, NULL);
+    char *other =
+        here || t->first <= 0 || !source ? NULL : hb_diff_loaded_text(v, source, &other_len);
     if (t->first <= 0 || (!here && !other)) {
         /* A C function, or a module hb cannot read again: name where it lives. */
         t->lines = hb_xcalloc(1, sizeof *t->lines);
@@ -159,7 +160,8 @@ void hb_step_facts_read(const hb_diff_side *v, const hb_step *s, step_facts *f)
     memcpy(f->setting_names, NAMES, sizeof NAMES);
     if (s->retry_attempts > 1) {
         char *backoff = hb_duration_text(s->retry_backoff_us);
-        f->settings[0] = hb_xasprintf("%d attempts, backoff %s", s->retry_attempts, backoff);
+        f->settings[0] = hb_xasprintf("%d attempts%s, backoff %s", s->retry_attempts,
+                                      s->retry_outage_only ? " on outages" : "", backoff);
         free(backoff);
     }
     f->settings[1] = s->event ? hb_xstrdup(s->event) : NULL;

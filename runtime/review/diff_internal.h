@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "hb/diff.h"
+#include "hb/lua_host.h"
 
 /* The source of one function: its lines, trimmed to start at `function`
  * and end after its last `end`, so neighbouring fields on the same line (a
@@ -34,6 +35,43 @@ typedef struct step_facts {
 } step_facts;
 
 bool hb_diff_same_str(const char *a, const char *b);
+
+/* One line of an edit script: ' ' kept, '-' only in a, '+' only in b. a and
+ * b are the line's index in its version (for '+', a is where it goes in a;
+ * for '-', b is where it would be in b). */
+typedef struct hb_line_edit {
+    char op;
+    size_t a, b;
+} hb_line_edit;
+
+/* The edit script turning a into b (hb_line_diff's comparison); *out is
+ * newly allocated. Returns its length. */
+size_t hb_line_edits(char *const *a, size_t na, char *const *b, size_t nb, hb_line_edit **out);
+
+/* git for hb diff (diff_git.c): the text of file (relative to dir) at rev,
+ * HB_EUSAGE naming `shown` and git's reason when it cannot be read; the top
+ * of the work tree dir is in, or NULL outside one. */
+hb_status hb_git_show(const char *dir, const char *rev, const char *file, const char *shown,
+                      hb_buf *out, hb_err *e);
+char *hb_git_toplevel(const char *dir);
+
+/* The modules of a version (diff_modules.c). hb_diff_load_new keeps what
+ * loading needs; its hooks record (and at a revision serve) what the loader
+ * reads; hb_diff_modules_close adds what the version requires without
+ * loading it, and sorts the list. */
+hb_diff_load *hb_diff_load_new(hb_diff_side *side, const char *home);
+void hb_diff_load_hooks(hb_diff_load *l, hb_lua_modules *mods);
+void hb_diff_modules_close(hb_diff_load *l);
+void hb_diff_load_free(hb_diff_load *l);
+void hb_diff_modules_free(hb_diff_side *s);
+
+/* A copy of the text the version's loader ran for the chunk named source:
+ * a lib/ module as the side read it (at its revision), else the file.
+ * NULL when neither can be read. */
+char *hb_diff_loaded_text(const hb_diff_side *side, const char *source, size_t *len);
+
+/* Appends module added / removed / changed lines (with hunks) to d. */
+void hb_diff_compare_modules(const hb_diff_side *o, const hb_diff_side *n, hb_diff *d);
 
 void hb_step_facts_read(const hb_diff_side *side, const hb_step *s, step_facts *f);
 void hb_step_facts_free(step_facts *f, const hb_step *s);

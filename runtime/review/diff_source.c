@@ -1,128 +1,102 @@
 /* The two versions hb diff compares: a file in the working tree, or a file
- * at a git revision. git runs through fork/exec with an argv, never a
- * shell, so a revision or path cannot inject commands. */
-#include <errno.h>
-#include <poll.h>
+ * at a git revision; a workflow (loaded as a run would load it, with the
+ * modules it loads) or a module. A workflow that does not load still gives
+ * what could be read, beside its problems. */
+#include <lua.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "hb/diff.h"
+#include "diff_internal.h"
+#include "hb/file_kind.h"
 #include "hb/lua_host.h"
 #include "hb/paths.h"
 #include "hb/workflow_find.h"
 
-#define GIT_OUTPUT_MAX (16u * 1024 * 1024)
+#define MAX_STAND_INS 32
 
-/* Reads the child's stdout and stderr together so neither pipe can fill up
- * and stall it. */
-static void drain(int out_fd, int err_fd, hb_buf *out, hb_buf *err)
+/* The name in "file:line: undeclared global 'NAME'", the sandbox guard's
+ * message, or NULL. */
+static char *undeclared_name(const char *msg)
 {
-    struct pollfd fds[2] = {{.fd = out_fd, .events = POLLIN}, {.fd = err_fd, .events = POLLIN}};
-    hb_buf *bufs[2] = {out, err};
-    int open_fds = 2;
-    while (open_fds > 0) {
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char chunk[8192];
-            ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-            if (n > 0 && bufs[i]->len < GIT_OUTPUT_MAX) {
-                hb_buf_append(bufs[i], chunk, (size_t)n);
-            } else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
+    const char *p = strstr(msg, "undeclared global '");
+    if (!p || strstr(msg, "assignment to undeclared global"))
+        return NULL;
+    p += strlen("undeclared global '");
+    const char *end = strchr(p, '\'');
+    return end && end > p ? hb_xstrndup(p, (size_t)(end - p)) : NULL;
 }
 
-/* `git -C dir show rev:./file`: the file as it was at rev. */
-static hb_status git_show(const char *dir, const char *rev, const char *file, const char *shown,
-                          hb_buf *out, hb_err *e)
-{
-    char *object = hb_xasprintf("%s:./%s", rev, file);
-    int out_pipe[2], err_pipe[2];
-    if (pipe(out_pipe) < 0) {
-        free(object);
-        return hb_err_set(e, HB_EINTERNAL, "cannot run git: %s", strerror(errno));
-    }
-    if (pipe(err_pipe) < 0) {
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        free(object);
-        return hb_err_set(e, HB_EINTERNAL, "cannot run git: %s", strerror(errno));
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out_pipe[1], STDOUT_FILENO);
-        dup2(err_pipe[1], STDERR_FILENO);
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        close(err_pipe[0]);
-        close(err_pipe[1]);
-        char *argv[] = {"git", "-C", (char *)dir, "show", "--no-textconv", object, NULL};
-        execvp("git", argv);
-        _exit(127);
-    }
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    if (pid < 0) {
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        free(object);
-        return hb_err_set(e, HB_EINTERNAL, "cannot run git: %s", strerror(errno));
-    }
-    hb_buf err;
-    hb_buf_init(&err);
-    drain(out_pipe[0], err_pipe[0], out, &err);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    hb_status st = HB_OK;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char *msg = err.data ? err.data : "";
-        size_t len = strlen(msg);
-        while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
-            msg[--len] = '\0';
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !len)
-            st = hb_err_set(e, HB_EUSAGE, "cannot read %s at %s: git is not installed", shown, rev);
-        else
-            st = hb_err_set(e, HB_EUSAGE, "cannot read %s at revision %s: %s", shown, rev,
-                            len ? msg : "git show failed");
-    } else if (out->len >= GIT_OUTPUT_MAX) {
-        st = hb_err_set(e, HB_EUSAGE, "%s at %s is too large for a workflow", shown, rev);
-    }
-    hb_buf_free(&err);
-    free(object);
-    return st;
-}
-
-/* The same setup as hb_workflow_load_file, for text that is not a file. */
-static hb_status load_text(hb_diff_side *side, hb_err *e)
+/* One attempt: a fresh state whose module hooks record (and, at a revision,
+ * serve) the modules it requires, with a stand-in string for each name in
+ * stand_ins. */
+static hb_status load_once(hb_diff_side *side, char **stand_ins, size_t n, hb_err *e)
 {
     hb_lua_limits limits;
     hb_status st = hb_lua_limits_from_env(&limits, e);
     if (st != HB_OK)
         return st;
-    char *stdlib = hb_stdlib_dir();
-    char *dir = hb_dirname(side->path);
-    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
+    hb_lua_modules mods = {0};
+    hb_diff_load_hooks(side->load, &mods);
     hb_lua *lua = hb_lua_new(&limits, &mods, e);
-    if (lua)
-        st = hb_workflow_load(lua, side->label, side->src, side->len, &side->wf, e);
-    else
-        st = e ? e->code : HB_EINTERNAL;
-    free(stdlib);
-    free(dir);
-    return st;
+    if (!lua)
+        return e->code;
+    for (size_t i = 0; i < n; i++) {
+        char *text = hb_xasprintf("(undeclared %s)", stand_ins[i]);
+        lua_pushstring(hb_lua_state(lua), text);
+        hb_lua_set_workflow_global(lua, stand_ins[i]);
+        free(text);
+    }
+    return hb_workflow_load_readable(lua, side->label, side->src, side->len, &side->wf, e);
+}
+
+/* The most common way a change breaks a workflow's top level is a bare name
+ * (`next = done`): the guard stops the file at the first one and nothing
+ * can be read. To still show the steps, the file is loaded again with a
+ * stand-in string, "(undeclared done)", for each such name, until it reads
+ * or fails for another reason. The problems kept are the real ones: each
+ * undeclared name where it was read, and what the last attempt reported
+ * that does not stem from a stand-in. */
+static void keep_real_problems(hb_buf *problems, const char *msg)
+{
+    char *copy = hb_xstrdup(msg), *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        if (!strstr(l, "(undeclared "))
+            hb_buf_printf(problems, "\n%s", l);
+    free(copy);
+}
+
+static void load_workflow(hb_diff_side *side)
+{
+    hb_err e;
+    if (load_once(side, NULL, 0, &e) == HB_OK)
+        return;
+    hb_buf problems;
+    hb_buf_init(&problems);
+    hb_buf_puts(&problems, e.msg);
+    char *stand_ins[MAX_STAND_INS];
+    size_t n = 0;
+    char *name = side->wf ? NULL : undeclared_name(e.msg);
+    while (name && n < MAX_STAND_INS) {
+        for (size_t i = 0; i < n && name; i++)
+            if (!strcmp(stand_ins[i], name)) {
+                free(name);
+                name = NULL;
+            }
+        if (!name)
+            break;
+        stand_ins[n++] = name;
+        if (load_once(side, stand_ins, n, &e) == HB_OK)
+            break;
+        name = side->wf ? NULL : undeclared_name(e.msg);
+        if (name)
+            hb_buf_printf(&problems, "\n%s", e.msg); /* another bare name */
+        else
+            keep_real_problems(&problems, e.msg);
+    }
+    free(n == MAX_STAND_INS ? name : NULL);
+    for (size_t i = 0; i < n; i++)
+        free(stand_ins[i]);
+    side->problems = hb_buf_take(&problems);
 }
 
 /* A path when it looks like one, else a workflow name on the search path. */
@@ -134,9 +108,8 @@ static char *resolve(const char *name_or_path, bool must_exist, hb_err *e)
     return hb_workflow_find(name_or_path, e);
 }
 
-hb_status hb_diff_side_load(const char *spec, hb_diff_side *side, hb_err *e)
+static hb_status read_version(const char *spec, hb_diff_side *side, hb_err *e)
 {
-    memset(side, 0, sizeof *side);
     const char *at = strrchr(spec, '@');
     bool is_rev = at && at != spec && at[1] && !hb_file_exists(spec);
     if (!is_rev) {
@@ -145,9 +118,7 @@ hb_status hb_diff_side_load(const char *spec, hb_diff_side *side, hb_err *e)
             return HB_EUSAGE;
         side->label = hb_xstrdup(side->path);
         side->src = hb_read_file(side->path, &side->len, e);
-        if (!side->src)
-            return HB_EUSAGE;
-        return hb_workflow_load_file(side->path, &side->wf, e);
+        return side->src ? HB_OK : HB_EUSAGE;
     }
     if (at[1] == '-')
         return hb_err_set(e, HB_EUSAGE, "'%s' is not a revision (it starts with '-')", at + 1);
@@ -162,7 +133,7 @@ hb_status hb_diff_side_load(const char *spec, hb_diff_side *side, hb_err *e)
     char *base = hb_basename_noext(side->path, NULL);
     hb_buf text;
     hb_buf_init(&text);
-    hb_status st = git_show(dir, side->rev, base, side->path, &text, e);
+    hb_status st = hb_git_show(dir, side->rev, base, side->path, &text, e);
     free(dir);
     free(base);
     if (st != HB_OK) {
@@ -170,16 +141,47 @@ hb_status hb_diff_side_load(const char *spec, hb_diff_side *side, hb_err *e)
         return st;
     }
     side->len = text.len;
-    side->src = hb_buf_take(&text);
-    return load_text(side, e);
+    side->src = text.data ? hb_buf_take(&text) : hb_xstrdup("");
+    return HB_OK;
+}
+
+hb_status hb_diff_side_load(const char *spec, hb_diff_side *side, hb_err *e)
+{
+    memset(side, 0, sizeof *side);
+    hb_status st = read_version(spec, side, e);
+    if (st != HB_OK)
+        return st;
+    hb_file_info info;
+    hb_file_info_of(side->path, &info);
+    if (info.kind == HB_FILE_SCENARIOS) {
+        st = hb_file_expect_workflow(side->path, e);
+        hb_file_info_free(&info);
+        return st;
+    }
+    char *home = info.kind == HB_FILE_LIB_MODULE ? hb_xstrdup(info.home) : hb_dirname(side->path);
+    side->load = hb_diff_load_new(side, home);
+    free(home);
+    if (info.kind == HB_FILE_WORKFLOW) {
+        load_workflow(side);
+    } else {
+        side->kind = HB_DIFF_MODULE;
+        side->module = hb_xstrdup(info.name);
+    }
+    hb_file_info_free(&info);
+    hb_diff_modules_close(side->load);
+    return HB_OK;
 }
 
 void hb_diff_side_free(hb_diff_side *side)
 {
-    hb_workflow_free(side->wf);
+    hb_workflow_free(side->wf); /* its state may still hold module texts: first */
+    hb_diff_modules_free(side);
+    hb_diff_load_free(side->load);
     free(side->label);
     free(side->path);
     free(side->rev);
     free(side->src);
+    free(side->module);
+    free(side->problems);
     memset(side, 0, sizeof *side);
 }

@@ -6,6 +6,7 @@
 
 #include "hb/clock.h"
 #include "hb/doc.h"
+#include "hb/service_table.h"
 #include "hb/graph.h"
 
 /* Text on one line: descriptions may span lines in the source. A '<' would
@@ -52,8 +53,14 @@ static void header(const hb_workflow *wf, const char *source, hb_buf *out)
         hb_buf_printf(out, "%s`%s`", i ? ", " : "", wf->uses[i]);
     hb_buf_puts(out, wf->nuses ? "\n" : "none\n");
     hb_buf_puts(out, "- **Forbidden operations:** ");
-    for (size_t i = 0; i < wf->nforbid; i++)
+    for (size_t i = 0; i < wf->nforbid; i++) {
         hb_buf_printf(out, "%s`%s`", i ? ", " : "", wf->forbid[i]);
+        /* A whole class of requests says what it covers. */
+        char meaning[160];
+        if (hb_capability_is_class(wf->forbid[i]) &&
+            hb_forbid_entry_meaning(wf->forbid[i], meaning, sizeof meaning))
+            hb_buf_printf(out, " (%s)", meaning);
+    }
     hb_buf_puts(out, wf->nforbid ? "\n" : "none\n");
 }
 
@@ -94,6 +101,21 @@ static void wait_line(const hb_step *s, hb_buf *out)
         hb_buf_printf(out, "for %s", s->after.text ? s->after.text : "a time");
     else
         hb_buf_puts(out, "until a moment it computes");
+    for (size_t k = 0; k < s->npayload; k++)
+        hb_buf_printf(out, "%s`%s` (%s%s)", k ? ", " : ", with ", s->payload[k].name,
+                      s->payload[k].type ? s->payload[k].type : "?",
+                      s->payload[k].optional ? ", optional" : "");
+    hb_buf_puts(out, "\n");
+}
+
+/* The facts shown to the person at an ask or a wait. */
+static void shows_line(const hb_step *s, hb_buf *out)
+{
+    if (!s->nshows)
+        return;
+    hb_buf_puts(out, "   - shows");
+    for (size_t k = 0; k < s->nshows; k++)
+        hb_buf_printf(out, "%s`%s`", k ? ", " : " ", s->shows[k]);
     hb_buf_puts(out, "\n");
 }
 
@@ -113,9 +135,18 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
             hb_buf_printf(out, "%s`%s`", k ? ", " : " (", s->choices[k]);
         hb_buf_puts(out, s->nchoices ? ")\n" : "\n");
     }
+    shows_line(s, out);
     if (hb_step_is_terminal(s)) {
-        hb_buf_printf(out, "   - ends the run: %s\n",
+        hb_buf_printf(out, "   - ends the run: %s",
                       s->kind == HB_STEP_SUCCEED ? "succeeded" : "failed");
+        /* A fail step's message is what the support engineer reads when the
+         * run stops there: the page must say it. */
+        if (s->message) {
+            hb_buf_puts(out, ", with the message \"");
+            inline_text(out, s->message, false);
+            hb_buf_puts(out, "\"");
+        }
+        hb_buf_puts(out, "\n");
         return;
     }
     const char *fallthrough = hb_step_default_next(wf, i);
@@ -149,7 +180,8 @@ static void step_item(const hb_workflow *wf, size_t i, hb_buf *out)
         hb_buf_puts(out, "\n");
     }
     if (s->retry_attempts > 1) {
-        hb_buf_printf(out, "   - tries up to %d times, backoff ", s->retry_attempts);
+        hb_buf_printf(out, "   - tries up to %d times%s, backoff ", s->retry_attempts,
+                      s->retry_outage_only ? " when a service is out" : "");
         duration(out, s->retry_backoff_us);
         hb_buf_puts(out, "\n");
     }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hb/graph.h"
+#include "hb/service_table.h"
 
 hb_status hb_graph_format_parse(const char *text, hb_graph_format *out, hb_err *e)
 {
@@ -107,6 +108,18 @@ void hb_graph_build(const hb_workflow *wf, hb_graph *g)
                           hb_graph_shape_of(&wf->steps[i]));
     for (size_t i = 0; i < wf->nsteps; i++)
         add_step_edges(g, wf, i);
+    if (wf->nforbid) {
+        hb_buf b;
+        hb_buf_init(&b);
+        hb_buf_puts(&b, "Never: ");
+        for (size_t i = 0; i < wf->nforbid; i++) {
+            char meaning[160];
+            hb_buf_printf(&b, "%s%s", i ? "; " : "", wf->forbid[i]);
+            if (hb_forbid_entry_meaning(wf->forbid[i], meaning, sizeof meaning))
+                hb_buf_printf(&b, " (%s)", meaning);
+        }
+        g->forbid = hb_buf_take(&b);
+    }
 }
 
 void hb_graph_free(hb_graph *g)
@@ -123,5 +136,7 @@ void hb_graph_free(hb_graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->name);
+    free(g->forbid);
+    free(g->notes);
     memset(g, 0, sizeof *g);
 }

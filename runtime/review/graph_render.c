@@ -119,13 +119,101 @@ static void mermaid_endpoint(hb_buf *out, const hb_graph *g, char **ids, const c
         hb_buf_putc(out, isalnum((unsigned char)*p) ? *p : '_');
 }
 
+/* The marks the diff sets, in the legend's order, with their styles. */
+static const struct {
+    const char *mark, *legend, *mermaid_style;
+} MARKS[] = {
+    {"added", "added step", "fill:#d0ebff,stroke:#1971c2,stroke-width:3px"},
+    {"changed", "changed step", "fill:#fff3bf,stroke:#e67700,stroke-width:3px"},
+    {"renamed", "renamed step (its old id below its text)",
+     "fill:#e5dbff,stroke:#7048e8,stroke-width:3px"},
+    {"removed", "removed step", "fill:#f1f3f5,stroke:#868e96,stroke-dasharray:5 5,color:#868e96"},
+};
+#define NMARKS (sizeof MARKS / sizeof MARKS[0])
+
+static bool mark_used(const hb_graph *g, const char *mark)
+{
+    for (size_t i = 0; i < g->nnodes; i++)
+        if (g->nodes[i].mark && !strcmp(g->nodes[i].mark, mark))
+            return true;
+    return false;
+}
+
+static bool grey_edges(const hb_graph *g)
+{
+    for (size_t i = 0; i < g->nedges; i++)
+        if (g->edges[i].style == HB_EDGE_REMOVED || g->edges[i].style == HB_EDGE_WAS)
+            return true;
+    return false;
+}
+
+/* An id for a node beside the steps (the forbid note, the legend) that no
+ * step's node has. */
+static char *extra_id(char **ids, size_t n, const char *base)
+{
+    char *id = hb_xstrdup(base);
+    for (bool taken = true; taken;) {
+        taken = false;
+        for (size_t i = 0; i < n && !taken; i++)
+            taken = !strcmp(ids[i], id);
+        if (taken) {
+            char *longer = hb_xasprintf("%s_", id);
+            free(id);
+            id = longer;
+        }
+    }
+    return id;
+}
+
+/* What the marks and the grey arrows mean, and the changes no step shows,
+ * so a reviewer reading the merge request needs no other page. */
+static void mermaid_legend(const hb_graph *g, char **ids, hb_buf *out)
+{
+    bool grey = grey_edges(g), any = grey || g->notes;
+    for (size_t m = 0; m < NMARKS; m++)
+        any = any || mark_used(g, MARKS[m].mark);
+    if (!g->legend || !any)
+        return;
+    char *box = extra_id(ids, g->nnodes, "legend");
+    hb_buf_printf(out, "    subgraph %s [\"Legend\"]\n", box);
+    for (size_t m = 0; m < NMARKS; m++) {
+        if (!mark_used(g, MARKS[m].mark))
+            continue;
+        char *base = hb_xasprintf("legend_%s", MARKS[m].mark);
+        char *id = extra_id(ids, g->nnodes, base);
+        hb_buf_printf(out, "        %s[", id);
+        mermaid_text(out, MARKS[m].legend);
+        hb_buf_printf(out, "]:::%s\n", MARKS[m].mark);
+        free(id);
+        free(base);
+    }
+    if (grey) {
+        char *id = extra_id(ids, g->nnodes, "legend_edges");
+        hb_buf_printf(out, "        %s[", id);
+        mermaid_text(out, "grey dotted arrow: an edge of a removed step, or, labelled was, where "
+                          "a changed transition used to go");
+        hb_buf_puts(out, "]\n");
+        free(id);
+    }
+    if (g->notes) {
+        char *id = extra_id(ids, g->nnodes, "legend_notes");
+        char *text = hb_xasprintf("changed outside the steps:\n%s", g->notes);
+        hb_buf_printf(out, "        %s[", id);
+        mermaid_text(out, text);
+        hb_buf_puts(out, "]:::note\n");
+        free(text);
+        free(id);
+    }
+    hb_buf_puts(out, "    end\n");
+    free(box);
+}
+
 static void render_mermaid(const hb_graph *g, hb_buf *out)
 {
     char **ids = mermaid_ids(g);
     hb_buf_printf(out, "flowchart TD\n");
     for (size_t i = 0; i < g->nnodes; i++)
         mermaid_node(out, ids[i], &g->nodes[i]);
-    bool any_removed_edge = false;
     for (size_t i = 0; i < g->nedges; i++) {
         const hb_graph_edge *edge = &g->edges[i];
         hb_buf_puts(out, "    ");
@@ -139,18 +227,30 @@ static void render_mermaid(const hb_graph *g, hb_buf *out)
         hb_buf_putc(out, ' ');
         mermaid_endpoint(out, g, ids, edge->to);
         hb_buf_putc(out, '\n');
-        any_removed_edge = any_removed_edge || edge->style == HB_EDGE_REMOVED;
     }
+    char *forbid_id = NULL;
+    if (g->forbid) {
+        /* A note apart from the steps, with an id no step was given. */
+        forbid_id = extra_id(ids, g->nnodes, "forbid");
+        hb_buf_printf(out, "    %s[", forbid_id);
+        mermaid_text(out, g->forbid);
+        hb_buf_puts(out, "]\n");
+    }
+    mermaid_legend(g, ids, out);
     hb_buf_puts(out, "    classDef succeed fill:#d3f9d8,stroke:#2b8a3e,color:#1b4332\n"
                      "    classDef fail fill:#ffe3e3,stroke:#c92a2a,color:#5c0011\n");
-    bool any_mark = false;
-    for (size_t i = 0; i < g->nnodes; i++)
-        any_mark = any_mark || g->nodes[i].mark;
-    if (any_mark)
-        hb_buf_puts(out, "    classDef added fill:#d0ebff,stroke:#1971c2,stroke-width:3px\n"
-                         "    classDef changed fill:#fff3bf,stroke:#e67700,stroke-width:3px\n"
-                         "    classDef removed fill:#f1f3f5,stroke:#868e96,"
-                         "stroke-dasharray:5 5,color:#868e96\n");
+    if (forbid_id) {
+        hb_buf_printf(out,
+                      "    classDef forbid fill:#fff5f5,stroke:#c92a2a,stroke-dasharray:4 4\n"
+                      "    class %s forbid\n",
+                      forbid_id);
+        free(forbid_id);
+    }
+    for (size_t m = 0; m < NMARKS; m++)
+        if (mark_used(g, MARKS[m].mark))
+            hb_buf_printf(out, "    classDef %s %s\n", MARKS[m].mark, MARKS[m].mermaid_style);
+    if (g->legend && g->notes)
+        hb_buf_puts(out, "    classDef note fill:#fff9db,stroke:#f08c00,color:#5c3c00\n");
     for (size_t i = 0; i < g->nnodes; i++) {
         if (g->nodes[i].shape == HB_SHAPE_SUCCEED || g->nodes[i].shape == HB_SHAPE_FAIL)
             hb_buf_printf(out, "    class %s %s\n", ids[i],
@@ -159,12 +259,10 @@ static void render_mermaid(const hb_graph *g, hb_buf *out)
     for (size_t i = 0; i < g->nnodes; i++)
         if (g->nodes[i].mark)
             hb_buf_printf(out, "    class %s %s\n", ids[i], g->nodes[i].mark);
-    if (any_removed_edge) {
-        /* Mermaid styles links by their position in the chart. */
-        for (size_t i = 0; i < g->nedges; i++)
-            if (g->edges[i].style == HB_EDGE_REMOVED)
-                hb_buf_printf(out, "    linkStyle %zu stroke:#adb5bd,stroke-dasharray:3 3\n", i);
-    }
+    /* Mermaid styles links by their position in the chart. */
+    for (size_t i = 0; i < g->nedges; i++)
+        if (g->edges[i].style == HB_EDGE_REMOVED || g->edges[i].style == HB_EDGE_WAS)
+            hb_buf_printf(out, "    linkStyle %zu stroke:#adb5bd,stroke-dasharray:3 3\n", i);
     for (size_t i = 0; i < g->nnodes; i++)
         free(ids[i]);
     free(ids);
@@ -202,6 +300,7 @@ static void dot_node(hb_buf *out, const hb_graph_node *n)
     if (n->mark) {
         const char *color = !strcmp(n->mark, "added")     ? "#1971c2"
                             : !strcmp(n->mark, "changed") ? "#e67700"
+                            : !strcmp(n->mark, "renamed") ? "#7048e8"
                                                           : "#868e96";
         hb_buf_printf(out, ", class=\"%s\", penwidth=3, color=\"%s\"", n->mark, color);
         if (!strcmp(n->mark, "removed"))
@@ -220,6 +319,12 @@ static void render_dot(const hb_graph *g, hb_buf *out)
                      "    edge [fontname=\"Helvetica\", fontsize=10];\n");
     for (size_t i = 0; i < g->nnodes; i++)
         dot_node(out, &g->nodes[i]);
+    if (g->forbid) {
+        /* Quoted ids: a space makes one no step id can be. */
+        hb_buf_puts(out, "    \"hb forbid\" [label=");
+        dot_string(out, g->forbid);
+        hb_buf_puts(out, ", shape=note, color=\"#c92a2a\"];\n");
+    }
     for (size_t i = 0; i < g->nedges; i++) {
         const hb_graph_edge *edge = &g->edges[i];
         hb_buf_puts(out, "    ");
@@ -227,8 +332,9 @@ static void render_dot(const hb_graph *g, hb_buf *out)
         hb_buf_puts(out, " -> ");
         dot_string(out, edge->to);
         const char *style = edge->style == HB_EDGE_EXCEPTION ? "style=dashed"
-                            : edge->style == HB_EDGE_REMOVED ? "style=dotted, color=\"#adb5bd\""
-                                                             : NULL;
+                            : edge->style == HB_EDGE_REMOVED || edge->style == HB_EDGE_WAS
+                                ? "style=dotted, color=\"#adb5bd\""
+                                : NULL;
         if (edge->label || style) {
             hb_buf_puts(out, " [");
             if (edge->label) {

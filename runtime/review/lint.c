@@ -4,38 +4,38 @@
  * never disagree about what a valid workflow is. Loading runs the file's top
  * level in the sandbox, exactly as `hb run` would before its first step. */
 #include <ctype.h>
-#include <lauxlib.h>
-#include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hb/chunk_facts.h"
+#include "hb/file_kind.h"
 #include "hb/lint.h"
+#include "hb/paths.h"
+#include "hb/service_table.h"
 #include "hb/workflow.h"
 #include "lint_internal.h"
 
-/* The workflow environment: the sandbox allow-list and the DSL. Services
- * join it when declared in `uses`. */
-static const char *const KNOWN_GLOBALS[] = {
-    "assert",   "error",        "ipairs",       "next",           "pairs",    "pcall",
-    "xpcall",   "print",        "rawequal",     "rawget",         "rawlen",   "rawset",
-    "select",   "setmetatable", "getmetatable", "tonumber",       "tostring", "type",
-    "_VERSION", "load",         "require",      "collectgarbage", "string",   "table",
-    "math",     "utf8",         "coroutine",    "json",           "os",       NULL,
-};
-
-static bool in_list(const char *const *list, const char *s)
+static int compare_names(const void *a, const void *b)
 {
-    for (; *list; list++)
-        if (!strcmp(*list, s))
-            return true;
-    return false;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The sandbox's globals and the workflow language's. */
-static bool known_global(const char *s)
+void hb_lint_env_read(lint_env *env, hb_lua *lua)
 {
-    return in_list(KNOWN_GLOBALS, s) || in_list(hb_dsl_globals, s);
+    env->lua = lua;
+    env->nglobals = hb_lua_workflow_globals(lua, env->globals, HB_LINT_MAX_NAMES);
+    /* The environment gives its names in table order, which varies from run
+     * to run; sorted, a "did you mean" between equally close names is the
+     * same every time. */
+    qsort(env->globals, env->nglobals, sizeof env->globals[0], compare_names);
+}
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], s))
+            return true;
+    return false;
 }
 
 static bool in_array(char **list, size_t n, const char *s)
@@ -46,36 +46,16 @@ static bool in_array(char **list, size_t n, const char *s)
     return false;
 }
 
-static void closest_in(const char *const *list, const char *name, const char **best, size_t *best_d)
+/* The nearest global, or a nearer service from `uses` (a misspelt service
+ * is more likely what was meant than a global at the same distance). */
+static const char *closest_known(const lint_env *env, const char *name, char **uses, size_t nuses)
 {
-    for (const char *const *k = list; *k; k++) {
-        size_t d = hb_edit_distance(*k, name);
-        if (d < *best_d) {
-            *best_d = d;
-            *best = *k;
-        }
-    }
-}
-
-static const char *closest_known(const char *name, char **uses, size_t nuses)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    closest_in(KNOWN_GLOBALS, name, &best, &best_d);
-    closest_in(hb_dsl_globals, name, &best, &best_d);
-    for (size_t i = 0; i < nuses; i++) {
-        size_t d = hb_edit_distance(uses[i], name);
-        if (d < best_d) {
-            best_d = d;
-            best = uses[i];
-        }
-    }
-    return best;
-}
-
-static bool is_service(const char *name)
-{
-    return in_list(hb_known_services, name);
+    const char *best = hb_closest_name(env->globals, env->nglobals, name, 2);
+    size_t limit = best ? hb_edit_distance(best, name) : 3;
+    if (limit == 0)
+        return best;
+    const char *use = hb_closest_name((const char *const *)uses, nuses, name, limit - 1);
+    return use ? use : best;
 }
 
 /* Does a `when` helper read the input: is("name", ...) (inputs come first
@@ -96,10 +76,8 @@ static bool helper_reads(const hb_workflow *wf, const char *input)
     return false;
 }
 
-/* wf is NULL when the file did not load: services then count as declared,
- * since `uses` is unknown. */
-static void check_globals(const lint_source *src, const hb_chunk_facts *f, const hb_workflow *wf,
-                          hb_lint_report *r)
+void hb_lint_check_globals(const lint_env *env, const lint_source *src, const hb_chunk_facts *f,
+                           const hb_workflow *wf, hb_lint_report *r)
 {
     char **uses = wf ? wf->uses : NULL;
     size_t nuses = wf ? wf->nuses : 0;
@@ -117,16 +95,17 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
                         "assignment to global '%s': use a local, or ctx.vars to keep a value "
                         "between steps",
                         u->name);
-        } else if (known_global(u->name) || in_array(uses, nuses, u->name)) {
+        } else if (in_list(env->globals, env->nglobals, u->name) ||
+                   in_array(uses, nuses, u->name)) {
             continue;
-        } else if (is_service(u->name)) {
+        } else if (hb_service_lookup(u->name)) {
             if (wf)
                 hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-service",
                             "service '%s' is used but not declared in uses (add it to uses = "
                             "{ ... })",
                             u->name);
         } else {
-            const char *hint = closest_known(u->name, uses, nuses);
+            const char *hint = closest_known(env, u->name, uses, nuses);
             hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "undeclared-global",
                         "read of undeclared global '%s'%s%s%s", u->name,
                         hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
@@ -134,64 +113,37 @@ static void check_globals(const lint_source *src, const hb_chunk_facts *f, const
     }
 }
 
-/* Members the sandbox leaves out of a library it otherwise offers, and the
- * members of hb's own json library. */
-static const char *const OS_MEMBERS[] = {"time", "date", "clock", NULL};
-static const char *const JSON_MEMBERS[] = {"encode", "decode", "null", "array", "object", NULL};
-static const char *const STANDARD_LIBRARIES[] = {"string", "table",     "math",
-                                                 "utf8",   "coroutine", NULL};
-
-/* Is lib.member part of the standard library? Asked of a bare Lua state, so
- * the answer follows the Lua version hb runs. */
-static bool standard_member(lua_State *L, const char *lib, const char *member)
+void hb_lint_check_library_members(const lint_env *env, const lint_source *src,
+                                   const hb_chunk_facts *f, hb_lint_report *r)
 {
-    if (!strcmp(lib, "string") && !strcmp(member, "dump"))
-        return false; /* the sandbox removes it: it would expose bytecode */
-    lua_getglobal(L, lib);
-    bool found = lua_istable(L, -1) && lua_getfield(L, -1, member) != LUA_TNIL;
-    lua_settop(L, 0);
-    return found;
-}
-
-static void check_library_members(const lint_source *src, const hb_chunk_facts *f,
-                                  hb_lint_report *r)
-{
-    lua_State *L = NULL;
     for (size_t i = 0; i < f->nfields; i++) {
         const hb_field_use *u = &f->fields[i];
         bool repeat = false;
         for (size_t j = 0; j < i && !repeat; j++)
             repeat = f->fields[j].line == u->line && !strcmp(f->fields[j].global, u->global) &&
                      !strcmp(f->fields[j].field, u->field);
-        if (repeat)
+        const char *members[HB_LINT_MAX_NAMES];
+        size_t n = hb_lua_workflow_members(env->lua, u->global, members, HB_LINT_MAX_NAMES);
+        if (repeat || n == 0 || hb_lua_workflow_member(env->lua, u->global, u->field))
             continue;
-        int col = hb_lint_column_of(src, u->line, u->global);
-        if (!strcmp(u->global, "os")) {
-            if (!in_list(OS_MEMBERS, u->field))
-                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
-                            "os.%s is not available to workflows (os offers time, date and "
-                            "clock)",
-                            u->field);
-        } else if (!strcmp(u->global, "json")) {
-            if (!in_list(JSON_MEMBERS, u->field))
-                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
-                            "json.%s does not exist (json offers encode, decode, null, array "
-                            "and object)",
-                            u->field);
-        } else if (in_list(STANDARD_LIBRARIES, u->global)) {
-            if (!L) {
-                L = luaL_newstate();
-                if (!L)
-                    return;
-                luaL_openlibs(L);
-            }
-            if (!standard_member(L, u->global, u->field))
-                hb_lint_add(r, src->path, u->line, col, HB_LINT_ERROR, "unknown-member",
-                            "%s.%s is not available to workflows", u->global, u->field);
+        hb_buf offers;
+        hb_buf_init(&offers);
+        hb_buf_puts(&offers, "");
+        if (n <= 5) { /* a short list says what there is */
+            hb_buf_printf(&offers, " (%s offers ", u->global);
+            for (size_t k = 0; k < n; k++)
+                hb_buf_printf(&offers, "%s%s",
+                              k == 0       ? ""
+                              : k + 1 == n ? " and "
+                                           : ", ",
+                              members[k]);
+            hb_buf_puts(&offers, ")");
         }
+        hb_lint_add(r, src->path, u->line, hb_lint_column_of(src, u->line, u->global),
+                    HB_LINT_ERROR, "unknown-member", "%s.%s is not available to workflows%s",
+                    u->global, u->field, offers.data);
+        hb_buf_free(&offers);
     }
-    if (L)
-        lua_close(L);
 }
 
 static bool reads_global(const hb_chunk_facts *f, const char *name)
@@ -242,109 +194,148 @@ static void check_declarations(const lint_source *src, const hb_chunk_facts *f,
     }
 }
 
-/* The length of a "path.lua:" prefix of text that some other file (a lib
- * module the workflow requires) put there, or 0. */
-static size_t other_file_prefix(const char *text)
+void hb_lint_add_load_problem(const lint_source *src, const hb_load_problem *q,
+                              const hb_chunk_facts *f, hb_lint_report *r)
 {
-    const char *dot = strstr(text, ".lua:");
-    if (!dot || !isdigit((unsigned char)dot[5]) || memchr(text, ' ', (size_t)(dot - text)))
-        return 0;
-    return (size_t)(dot + 4 - text);
-}
-
-/* Splits "file:line: message" as the loader reports; the loader names the
- * file as it was given, so the prefix is known. A problem a lib module
- * raised while the file loaded (a misspelt message placeholder) is
- * reported at that module's own file:line. */
-static void add_load_problem(const lint_source *src, const char *text, const hb_chunk_facts *f,
-                             hb_lint_report *r)
-{
-    int line = 1;
-    const char *msg = text;
-    size_t plen = strlen(src->path);
-    char *file = NULL;
-    if (strncmp(text, src->path, plen) || text[plen] != ':') {
-        plen = other_file_prefix(text);
-        if (plen)
-            file = hb_xstrndup(text, plen);
-    }
-    if (plen && !strncmp(text, file ? file : src->path, plen) && text[plen] == ':' &&
-        isdigit((unsigned char)text[plen + 1])) {
-        char *end;
-        line = (int)strtol(text + plen + 1, &end, 10);
-        msg = *end == ':' ? end + 1 : end;
-        while (*msg == ' ')
-            msg++;
-    }
-    if (file) {
-        hb_lint_add(r, file, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
-        free(file);
-        return;
-    }
     /* A global the top level touches also fails the load; the chunk walk has
      * already reported it with a better message. */
-    if (strstr(msg, "undeclared global")) {
+    if (strstr(q->message, "undeclared global") && !strcmp(q->file, src->path)) {
         for (size_t i = 0; i < f->nglobals; i++)
-            if (f->globals[i].line == line && !f->globals[i].in_function)
+            if (f->globals[i].line == q->line && !f->globals[i].in_function)
                 return;
     }
-    hb_lint_add(r, src->path, line, 0, HB_LINT_ERROR, "structure", "%s", msg);
+    hb_lint_add(r, q->file, q->line, 0, HB_LINT_ERROR, "structure", "%s", q->message);
 }
 
-static void add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
-                              hb_lint_report *r)
+/* Splits "file:line: message" as Lua and the loader write it: the file is
+ * src's own or one it required (a lib module); without a location, src's
+ * first line. *file points into text or is src->path. */
+static const char *split_located(const lint_source *src, const char *text, char **file, int *line)
+{
+    *file = NULL;
+    *line = 1;
+    size_t plen = strlen(src->path);
+    const char *from = strncmp(text, src->path, plen) ? text : text + plen;
+    for (const char *c = strchr(from, ':'); c; c = strchr(c + 1, ':')) {
+        const char *d = c + 1;
+        while (isdigit((unsigned char)*d))
+            d++;
+        if (d > c + 1 && *d == ':' && c > text &&
+            (from > text || !memchr(text, ' ', (size_t)(c - text)))) {
+            *file = hb_xstrndup(text, (size_t)(c - text));
+            *line = atoi(c + 1);
+            text = d + 1;
+            break;
+        }
+    }
+    while (*text == ' ')
+        text++;
+    if (!*file)
+        *file = hb_xstrdup(src->path);
+    return text;
+}
+
+void hb_lint_add_load_problems(const lint_source *src, const char *msg, const hb_chunk_facts *f,
+                               hb_lint_report *r)
 {
     char *copy = hb_xstrdup(msg);
     char *save = NULL;
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        if (*l)
-            add_load_problem(src, l, f, r);
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (!*l)
+            continue;
+        hb_load_problem q;
+        q.message = (char *)split_located(src, l, &q.file, &q.line);
+        hb_lint_add_load_problem(src, &q, f, r);
+        free(q.file);
+    }
     free(copy);
 }
 
-static void add_syntax_problem(const lint_source *src, const char *msg, hb_lint_report *r)
+/* A syntax error, "file:line: message" as Lua reports it. */
+static void add_syntax_problem(const lint_source *src, const char *text, hb_lint_report *r)
 {
-    hb_chunk_facts none = {0};
-    size_t before = r->n;
-    add_load_problem(src, msg, &none, r);
-    if (r->n > before)
-        r->items[r->n - 1].check = "syntax";
+    char *file;
+    int line;
+    const char *msg = split_located(src, text, &file, &line);
+    hb_lint_add(r, file, line, 0, HB_LINT_ERROR, "syntax", "%s", msg);
+    free(file);
 }
 
-hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+hb_status hb_lint_open(const char *path, hb_lint_report *r, lint_source *src, hb_chunk_facts *facts,
+                       hb_err *e)
 {
     size_t len;
     char *text = hb_read_file(path, &len, e);
     if (!text)
         return HB_EUSAGE;
     r->files++;
-    lint_source src = {.path = path, .text = text, .len = len};
-    hb_chunk_facts facts;
+    *src = (lint_source){.path = path, .text = text, .len = len};
     hb_err ce;
-    hb_status st = hb_chunk_facts_read(path, text, len, &facts, &ce);
+    hb_status st = hb_chunk_facts_read(path, text, len, facts, &ce);
     if (st == HB_EUSAGE) {
-        add_syntax_problem(&src, ce.msg, r);
+        add_syntax_problem(src, ce.msg, r);
         free(text);
-        return HB_OK;
+        return HB_EFAILED;
     }
     if (st != HB_OK) {
         free(text);
         return hb_err_set(e, st, "%s", ce.msg);
     }
+    return HB_OK;
+}
+
+hb_status hb_lint_begin(const char *path, hb_lua *lua, const hb_err *lua_err, hb_lint_report *r,
+                        lint_source *src, hb_chunk_facts *facts, lint_env *env, hb_err *e)
+{
+    if (!lua)
+        return hb_err_set(e, lua_err->code ? lua_err->code : HB_EINTERNAL, "%s", lua_err->msg);
+    hb_status st = hb_lint_open(path, r, src, facts, e);
+    if (st != HB_OK) {
+        hb_lua_free(lua);
+        return st;
+    }
+    hb_lint_env_read(env, lua);
+    hb_lint_check_library_members(env, src, facts, r);
+    return HB_OK;
+}
+
+hb_status hb_lint_file(const char *path, hb_lint_report *r, hb_err *e)
+{
+    hb_file_info info;
+    hb_file_info_of(path, &info);
+    hb_file_kind kind = info.kind;
+    hb_file_info_free(&info);
+    if (kind == HB_FILE_SCENARIOS)
+        return hb_lint_scenario_file(path, r, e);
+    hb_err ce;
+    char *dir = hb_dirname(path);
+    hb_lua *lua = hb_workflow_sandbox_new(dir, &ce);
+    free(dir);
+    lint_source src;
+    hb_chunk_facts facts;
+    lint_env env;
+    hb_status st = hb_lint_begin(path, lua, &ce, r, &src, &facts, &env, e);
+    if (st != HB_OK)
+        return st == HB_EFAILED ? HB_OK : st;
     hb_workflow *wf = NULL;
     hb_err le;
-    check_library_members(&src, &facts, r);
-    if (hb_workflow_load_file(path, &wf, &le) != HB_OK) {
-        check_globals(&src, &facts, NULL, r);
+    hb_load_problems problems = {0};
+    if (hb_workflow_load_file_report(path, &wf, &problems, &le) != HB_OK) {
+        hb_lint_check_globals(&env, &src, &facts, NULL, r);
         hb_lint_check_services(&src, &facts, NULL, r);
-        add_load_problems(&src, le.msg, &facts, r);
+        for (size_t i = 0; i < problems.n; i++)
+            hb_lint_add_load_problem(&src, &problems.items[i], &facts, r);
+        if (problems.n == 0) /* not even read: the limits or the file itself */
+            hb_lint_add_load_problems(&src, le.msg, &facts, r);
+        hb_load_problems_free(&problems);
     } else {
-        check_globals(&src, &facts, wf, r);
+        hb_lint_check_globals(&env, &src, &facts, wf, r);
         hb_lint_check_services(&src, &facts, wf, r);
         check_declarations(&src, &facts, wf, r);
         hb_workflow_free(wf);
     }
+    hb_lua_free(lua);
     hb_chunk_facts_free(&facts);
-    free(text);
+    free((char *)src.text);
     return HB_OK;
 }

@@ -183,3 +183,10 @@ hb_status hb_sandbox_set_faults(hb_sandbox *sb, const char *spec, hb_err *e)
     pthread_mutex_unlock(&sb->mu);
     return HB_OK;
 }
+
+void sb_h_admin_tokens(sb_ctx *cx)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddItemToObject(body, "issued", cJSON_Duplicate(cx->sb->issued, true));
+    sb_reply_json(cx, 200, body);
+}

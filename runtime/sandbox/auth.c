@@ -217,13 +217,11 @@ static const char *token_param(sb_ctx *cx, const char *name)
 }
 
 /* Records a new token in the state, dropping expired ones. */
+#define ISSUED_MAX 10000
+
 static void issue_token(sb_ctx *cx, const char *service, const char *token)
 {
-    cJSON *tokens = cJSON_GetObjectItemCaseSensitive(cx->sb->state, "tokens");
-    if (!cJSON_IsArray(tokens)) {
-        tokens = cJSON_CreateArray();
-        sb_set(cx->sb->state, "tokens", tokens);
-    }
+    cJSON *tokens = sb_ensure_array(cx->sb->state, "tokens");
     int64_t now_s = hb_clock_wall() / 1000000;
     for (cJSON *t = tokens->child, *next; t; t = next) {
         next = t->next;
@@ -237,6 +235,11 @@ static void issue_token(sb_ctx *cx, const char *service, const char *token)
     cJSON_AddNumberToObject(t, "expires_at", (double)(now_s + cx->sb->token_ttl_s));
     cJSON_AddItemToArray(tokens, t);
     cx->changed = true;
+    /* Kept for GET /__sandbox/tokens: a test can look for every token
+     * hb was ever given, expired ones too. */
+    cJSON_AddItemToArray(cx->sb->issued, cJSON_CreateString(token));
+    if (cJSON_GetArraySize(cx->sb->issued) > ISSUED_MAX)
+        cJSON_DeleteItemFromArray(cx->sb->issued, 0);
 }
 
 static bool client_ok(sb_ctx *cx, const char *id_key, const char *secret_key)
@@ -245,52 +248,53 @@ static bool client_ok(sb_ctx *cx, const char *id_key, const char *secret_key)
     return id && secret && !strcmp(id, cred(cx, id_key)) && !strcmp(secret, cred(cx, secret_key));
 }
 
+/* An OAuth 2.0 token-endpoint error (RFC 6749 section 5.2): both services
+ * answer with the same two fields, differing only in status and words. */
+static void reply_oauth_error(sb_ctx *cx, int status, const char *error, const char *description)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "error", error);
+    cJSON_AddStringToObject(body, "error_description", description);
+    sb_reply_json(cx, status, body);
+}
+
 void sb_h_zuora_token(sb_ctx *cx)
 {
     const char *grant = token_param(cx, "grant_type");
     if (!grant || strcmp(grant, "client_credentials") != 0) {
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddStringToObject(body, "error", "unsupported_grant_type");
-        cJSON_AddStringToObject(body, "error_description", "grant_type must be client_credentials");
-        sb_reply_json(cx, 400, body);
+        reply_oauth_error(cx, 400, "unsupported_grant_type",
+                          "grant_type must be client_credentials");
         return;
     }
     if (!client_ok(cx, "zuora_client_id", "zuora_client_secret")) {
-        cJSON *body = cJSON_CreateObject();
-        cJSON_AddStringToObject(body, "error", "invalid_client");
-        cJSON_AddStringToObject(body, "error_description", "Bad client credentials");
-        sb_reply_json(cx, 401, body);
+        reply_oauth_error(cx, 401, "invalid_client", "Bad client credentials");
         return;
     }
-    char token[41], jti[33];
+    char token[41];
     random_text(token, 32);
-    random_text(jti, 32);
     issue_token(cx, "zuora", token);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "access_token", token);
     cJSON_AddStringToObject(body, "token_type", "bearer");
     cJSON_AddNumberToObject(body, "expires_in", (double)cx->sb->token_ttl_s);
     cJSON_AddStringToObject(body, "scope", "entity.sandbox platform.write service.genesis.read");
-    cJSON_AddStringToObject(body, "jti", jti);
+    /* As in Zuora's own documented example: the token id is the token. */
+    cJSON_AddStringToObject(body, "jti", token);
     sb_reply_json(cx, 200, body);
 }
 
 void sb_h_salesforce_token(sb_ctx *cx)
 {
     const char *grant = token_param(cx, "grant_type");
-    cJSON *body = cJSON_CreateObject();
     if (!grant || strcmp(grant, "client_credentials") != 0) {
-        cJSON_AddStringToObject(body, "error", "unsupported_grant_type");
-        cJSON_AddStringToObject(body, "error_description", "grant type not supported");
-        sb_reply_json(cx, 400, body);
+        reply_oauth_error(cx, 400, "unsupported_grant_type", "grant type not supported");
         return;
     }
     if (!client_ok(cx, "salesforce_client_id", "salesforce_client_secret")) {
-        cJSON_AddStringToObject(body, "error", "invalid_client");
-        cJSON_AddStringToObject(body, "error_description", "invalid client credentials");
-        sb_reply_json(cx, 400, body);
+        reply_oauth_error(cx, 400, "invalid_client", "invalid client credentials");
         return;
     }
+    cJSON *body = cJSON_CreateObject();
     char rnd[97], sig[45];
     random_text(rnd, 96);
     random_text(sig, 44);

@@ -16,11 +16,7 @@ cJSON *sb_coll(cJSON *data, const char *service, const char *name)
         svc = cJSON_CreateObject();
         sb_set(data, service, svc);
     }
-    cJSON *arr = cJSON_GetObjectItemCaseSensitive(svc, name);
-    if (!cJSON_IsArray(arr)) {
-        arr = cJSON_CreateArray();
-        sb_set(svc, name, arr);
-    }
+    cJSON *arr = sb_ensure_array(svc, name);
     return arr;
 }
 
@@ -119,6 +115,29 @@ int64_t sb_max_int(const cJSON *array, const char *key)
         int64_t v;
         if (sb_get_int(it, key, &v) && v > max)
             max = v;
+    }
+    return max;
+}
+
+cJSON *sb_ensure_array(cJSON *obj, const char *key)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsArray(arr)) {
+        arr = cJSON_CreateArray();
+        sb_set(obj, key, arr);
+    }
+    return arr;
+}
+
+int64_t sb_max_nested_int(const cJSON *parents, const char *child, const char *key)
+{
+    int64_t max = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, parents)
+    {
+        int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(p, child), key);
+        if (m > max)
+            max = m;
     }
     return max;
 }

@@ -2,7 +2,8 @@
  *
  *   spec   = rule *(";" rule)
  *   rule   = effect ["@" target] *("," option)
- *   effect = 429 | 500 | drop | drop-after-write | latency=MS
+ *   effect = 403 | 429 | 500 | drop | drop-after-write | 500-after-write
+ *          | latency=MS
  *   target = all | zendesk | gitlab | zuora | salesforce | [METHOD " "]PATH
  *   option = next=N | after=N | share=PERCENT | seed=N | retry-after=S
  *
@@ -43,6 +44,8 @@ struct sb_faults {
 const char *sb_fault_kind_name(sb_fault_kind k)
 {
     switch (k) {
+    case SB_FAULT_403:
+        return "403";
     case SB_FAULT_429:
         return "429";
     case SB_FAULT_500:
@@ -51,6 +54,8 @@ const char *sb_fault_kind_name(sb_fault_kind k)
         return "drop";
     case SB_FAULT_DROP_AFTER_WRITE:
         return "drop-after-write";
+    case SB_FAULT_500_AFTER_WRITE:
+        return "500-after-write";
     default:
         return "latency";
     }
@@ -84,25 +89,40 @@ static bool parse_count(const char *s, int64_t max, int64_t *out)
     return sb_parse_int(s, out) && *out >= 0 && *out <= max;
 }
 
+/* "fault 'TEXT': unknown WHAT 'GOT' (expected ...)": every part of a spec
+ * is refused in the same words. */
+static hb_status refuse(const fault_rule *r, const char *what, const char *got,
+                        const char *expected, hb_err *e)
+{
+    return hb_err_set(e, HB_EUSAGE, "fault '%s': unknown %s '%s' (expected %s)", r->text, what, got,
+                      expected);
+}
+
+/* The effects a rule can have; the names are also what sb_fault_kind_name
+ * gives back, so a spec and the sandbox's fault log use the same words. */
+static const sb_fault_kind fault_kinds[] = {
+    SB_FAULT_403,
+    SB_FAULT_429,
+    SB_FAULT_500,
+    SB_FAULT_DROP,
+    SB_FAULT_DROP_AFTER_WRITE,
+    SB_FAULT_500_AFTER_WRITE,
+};
+
 static hb_status parse_effect(fault_rule *r, const char *effect, hb_err *e)
 {
+    for (size_t i = 0; i < sizeof fault_kinds / sizeof fault_kinds[0]; i++)
+        if (!strcmp(effect, sb_fault_kind_name(fault_kinds[i]))) {
+            r->kind = fault_kinds[i];
+            return HB_OK;
+        }
     int64_t ms;
-    if (!strcmp(effect, "429"))
-        r->kind = SB_FAULT_429;
-    else if (!strcmp(effect, "500"))
-        r->kind = SB_FAULT_500;
-    else if (!strcmp(effect, "drop"))
-        r->kind = SB_FAULT_DROP;
-    else if (!strcmp(effect, "drop-after-write"))
-        r->kind = SB_FAULT_DROP_AFTER_WRITE;
-    else if (!strncmp(effect, "latency=", 8) && parse_count(effect + 8, 600000, &ms))
+    if (!strncmp(effect, "latency=", 8) && parse_count(effect + 8, 600000, &ms)) {
         r->latency_ms = ms;
-    else
-        return hb_err_set(e, HB_EUSAGE,
-                          "fault '%s': unknown effect '%s' (expected 429, 500, drop, "
-                          "drop-after-write or latency=MS)",
-                          r->text, effect);
-    return HB_OK;
+        return HB_OK;
+    }
+    return refuse(r, "effect", effect,
+                  "403, 429, 500, drop, drop-after-write, 500-after-write or latency=MS", e);
 }
 
 static hb_status parse_target(fault_rule *r, char *target, hb_err *e)
@@ -125,10 +145,7 @@ static hb_status parse_target(fault_rule *r, char *target, hb_err *e)
         path = trim(space + 1);
     }
     if (*path != '/')
-        return hb_err_set(e, HB_EUSAGE,
-                          "fault '%s': unknown target '%s' (expected all, a service name, or "
-                          "[METHOD ]/path)",
-                          r->text, target);
+        return refuse(r, "target", target, "all, a service name, or [METHOD ]/path", e);
     r->target = TARGET_PATH;
     r->pattern = hb_xstrdup(path);
     if (sb_service_for_path(path) == SB_ZENDESK && hb_str_ends_with(r->pattern, ".json"))
@@ -136,25 +153,55 @@ static hb_status parse_target(fault_rule *r, char *target, hb_err *e)
     return HB_OK;
 }
 
+/* Each option is "name=N" with N in [0, max], stored by its setter. */
+typedef struct fault_option {
+    const char *prefix;
+    int64_t max;
+    void (*set)(fault_rule *r, int64_t v);
+} fault_option;
+
+static void set_next(fault_rule *r, int64_t v)
+{
+    r->remaining = v;
+}
+static void set_after(fault_rule *r, int64_t v)
+{
+    r->skip = v;
+}
+static void set_share(fault_rule *r, int64_t v)
+{
+    r->share = (int)v;
+}
+static void set_seed(fault_rule *r, int64_t v)
+{
+    r->rng = (uint64_t)v;
+}
+static void set_retry_after(fault_rule *r, int64_t v)
+{
+    r->retry_after_s = (int)v;
+}
+
+static const fault_option fault_options[] = {
+    {"next=", 1000000000, set_next},
+    {"after=", 1000000000, set_after},
+    {"share=", 100, set_share},
+    {"seed=", INT64_MAX, set_seed},
+    {"retry-after=", 86400, set_retry_after},
+};
+
 static hb_status parse_option(fault_rule *r, const char *opt, hb_err *e)
 {
-    int64_t v;
-    if (!strncmp(opt, "next=", 5) && parse_count(opt + 5, 1000000000, &v))
-        r->remaining = v;
-    else if (!strncmp(opt, "after=", 6) && parse_count(opt + 6, 1000000000, &v))
-        r->skip = v;
-    else if (!strncmp(opt, "share=", 6) && parse_count(opt + 6, 100, &v))
-        r->share = (int)v;
-    else if (!strncmp(opt, "seed=", 5) && parse_count(opt + 5, INT64_MAX, &v))
-        r->rng = (uint64_t)v;
-    else if (!strncmp(opt, "retry-after=", 12) && parse_count(opt + 12, 86400, &v))
-        r->retry_after_s = (int)v;
-    else
-        return hb_err_set(e, HB_EUSAGE,
-                          "fault '%s': unknown option '%s' (expected next=N, after=N, "
-                          "share=PERCENT, seed=N or retry-after=SECONDS)",
-                          r->text, opt);
-    return HB_OK;
+    for (size_t i = 0; i < sizeof fault_options / sizeof fault_options[0]; i++) {
+        const fault_option *o = &fault_options[i];
+        size_t n = strlen(o->prefix);
+        int64_t v;
+        if (!strncmp(opt, o->prefix, n) && parse_count(opt + n, o->max, &v)) {
+            o->set(r, v);
+            return HB_OK;
+        }
+    }
+    return refuse(r, "option", opt, "next=N, after=N, share=PERCENT, seed=N or retry-after=SECONDS",
+                  e);
 }
 
 static hb_status parse_rule(fault_rule *r, char *text, hb_err *e)

@@ -1,6 +1,7 @@
 /* GitLab REST API v4: projects (by id or URL-encoded path), issues, notes
- * and issue templates, with offset pagination headers and a Link header.
- * Stored projects hold "issues" (each with "notes") and "templates"
+ * on issues and merge requests, and issue templates, with offset
+ * pagination headers and a Link header. Stored projects hold "issues" and
+ * "merge_requests" (each with "notes", keyed by iid) and "templates"
  * ({name: content}); authors are ids into gitlab.users. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +32,20 @@ cJSON *sb_gl_find_project(sb_ctx *cx)
     return sb_gl_find_by_id_or_path(cx, "projects", "path_with_namespace");
 }
 
-static cJSON *project_issues(cJSON *project)
+/* A project's "issues" or "merge_requests", created empty when missing. */
+static cJSON *project_items(cJSON *project, const char *coll)
 {
-    cJSON *issues = cJSON_GetObjectItemCaseSensitive(project, "issues");
-    if (!cJSON_IsArray(issues)) {
-        issues = cJSON_CreateArray();
-        sb_set(project, "issues", issues);
-    }
-    return issues;
+    return sb_ensure_array(project, coll);
 }
 
-/* Finds project and issue, replying 404 in GitLab's words when missing. */
-static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
+static cJSON *project_issues(cJSON *project)
+{
+    return project_items(project, "issues");
+}
+
+/* Finds the project and its issue or merge request {iid}, replying 404 in
+ * GitLab's words when missing. */
+static bool find_item(sb_ctx *cx, const char *coll, cJSON **project, cJSON **item)
 {
     *project = sb_gl_find_project(cx);
     if (!*project) {
@@ -50,14 +53,19 @@ static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
         return false;
     }
     int64_t iid;
-    *issue = sb_parse_int(sb_param(cx, "iid"), &iid)
-                 ? sb_find_int(project_issues(*project), "iid", iid)
-                 : NULL;
-    if (!*issue) {
+    *item = sb_parse_int(sb_param(cx, "iid"), &iid)
+                ? sb_find_int(project_items(*project, coll), "iid", iid)
+                : NULL;
+    if (!*item) {
         sb_gitlab_error(cx, 404, "404 Not found");
         return false;
     }
     return true;
+}
+
+static bool find_issue(sb_ctx *cx, cJSON **project, cJSON **issue)
+{
+    return find_item(cx, "issues", project, issue);
 }
 
 /* ---- handlers ---- */
@@ -72,7 +80,7 @@ void sb_h_gl_project_get(sb_ctx *cx)
     static const char *const hidden[] = {"issues", "templates", NULL};
     cJSON *out = sb_copy_without(project, hidden);
     const char *path = sb_get_str(project, "path_with_namespace");
-    char *web = hb_xasprintf("%s/%s", sb_base_url(cx), path ? path : "");
+    char *web = hb_xasprintf("%s/%s", sb_web_url(cx), path ? path : "");
     sb_set(out, "web_url", cJSON_CreateString(web));
     free(web);
     sb_reply_json(cx, 200, out);
@@ -119,19 +127,6 @@ static cJSON *id_list(const cJSON *v)
     return out;
 }
 
-static int64_t max_issue_id(sb_ctx *cx)
-{
-    int64_t max = 0;
-    const cJSON *p;
-    cJSON_ArrayForEach(p, sb_coll(cx->data, "gitlab", "projects"))
-    {
-        int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(p, "issues"), "id");
-        if (m > max)
-            max = m;
-    }
-    return max;
-}
-
 static void copy_param(cJSON *issue, const cJSON *params, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, key);
@@ -160,7 +155,11 @@ void sb_h_gl_issue_create(sb_ctx *cx)
     char now[32];
     sb_now_millis(now);
     cJSON *issue = cJSON_CreateObject();
-    cJSON_AddNumberToObject(issue, "id", (double)sb_next_id(cx, "gitlab.issue", max_issue_id(cx)));
+    cJSON_AddNumberToObject(
+        issue, "id",
+        (double)sb_next_id(
+            cx, "gitlab.issue",
+            sb_max_nested_int(sb_coll(cx->data, "gitlab", "projects"), "issues", "id")));
     cJSON_AddNumberToObject(issue, "iid",
                             (double)sb_next_id(cx, counter, sb_max_int(issues, "iid")));
     cJSON_AddStringToObject(issue, "title", title);
@@ -266,16 +265,18 @@ void sb_h_gl_issue_get(sb_ctx *cx)
         sb_reply_json(cx, 200, sb_gl_render_issue(cx, project, issue));
 }
 
-/* Note ids are unique across projects, as on the real API. */
+/* Note ids are unique across projects, issues and merge requests, as on
+ * the real API. */
 static int64_t max_note_id(sb_ctx *cx)
 {
     int64_t max = 0;
-    const cJSON *p, *issue;
+    const cJSON *p;
+    static const char *const colls[] = {"issues", "merge_requests"};
     cJSON_ArrayForEach(p, sb_coll(cx->data, "gitlab", "projects"))
     {
-        cJSON_ArrayForEach(issue, cJSON_GetObjectItemCaseSensitive(p, "issues"))
-        {
-            int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(issue, "notes"), "id");
+        for (size_t c = 0; c < 2; c++) {
+            int64_t m =
+                sb_max_nested_int(cJSON_GetObjectItemCaseSensitive(p, colls[c]), "notes", "id");
             if (m > max)
                 max = m;
         }
@@ -285,11 +286,7 @@ static int64_t max_note_id(sb_ctx *cx)
 
 static void add_system_note(sb_ctx *cx, cJSON *issue, const char *body, const char *now)
 {
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(issue, "notes");
-    if (!cJSON_IsArray(notes)) {
-        notes = cJSON_CreateArray();
-        sb_set(issue, "notes", notes);
-    }
+    cJSON *notes = sb_ensure_array(issue, "notes");
     cJSON *n = cJSON_CreateObject();
     cJSON_AddNumberToObject(n, "id", (double)sb_next_id(cx, "gitlab.note", max_note_id(cx)));
     cJSON_AddStringToObject(n, "body", body);
@@ -301,11 +298,7 @@ static void add_system_note(sb_ctx *cx, cJSON *issue, const char *body, const ch
 
 static void change_labels(sb_ctx *cx, cJSON *issue, cJSON *params, const char *now)
 {
-    cJSON *labels = cJSON_GetObjectItemCaseSensitive(issue, "labels");
-    if (!cJSON_IsArray(labels)) {
-        labels = cJSON_CreateArray();
-        sb_set(issue, "labels", labels);
-    }
+    cJSON *labels = sb_ensure_array(issue, "labels");
     cJSON *before = cJSON_Duplicate(labels, true);
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(params, "labels");
     if (set) {
@@ -400,10 +393,12 @@ void sb_h_gl_issue_update(sb_ctx *cx)
     sb_reply_json(cx, 200, sb_gl_render_issue(cx, project, issue));
 }
 
-void sb_h_gl_note_create(sb_ctx *cx)
+/* POST .../issues/{iid}/notes and .../merge_requests/{iid}/notes: the
+ * comment a workflow (or a CI job) leaves, 201 with the note. */
+static void create_note(sb_ctx *cx, const char *coll, const char *noteable_type)
 {
-    cJSON *project, *issue;
-    if (!find_issue(cx, &project, &issue))
+    cJSON *project, *item;
+    if (!find_item(cx, coll, &project, &item))
         return;
     cJSON *params = sb_params(cx);
     const char *body = sb_get_str(params, "body");
@@ -411,11 +406,7 @@ void sb_h_gl_note_create(sb_ctx *cx)
         sb_gitlab_error(cx, 400, "400 (Bad request) \"body\" not given");
         return;
     }
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(issue, "notes");
-    if (!cJSON_IsArray(notes)) {
-        notes = cJSON_CreateArray();
-        sb_set(issue, "notes", notes);
-    }
+    cJSON *notes = sb_ensure_array(item, "notes");
     char now[32];
     sb_now_millis(now);
     bool internal = sb_truthy(cJSON_GetObjectItemCaseSensitive(params, "internal"), false) ||
@@ -428,24 +419,44 @@ void sb_h_gl_note_create(sb_ctx *cx)
     cJSON_AddBoolToObject(n, "internal", internal);
     cJSON_AddStringToObject(n, "created_at", now);
     cJSON_AddItemToArray(notes, n);
-    sb_set(issue, "updated_at", cJSON_CreateString(now));
+    sb_set(item, "updated_at", cJSON_CreateString(now));
     cx->changed = true;
-    sb_reply_json(cx, 201, sb_gl_render_note(cx, project, issue, n));
+    sb_reply_json(cx, 201, sb_gl_render_note(cx, project, item, n, noteable_type));
+}
+
+static void list_notes(sb_ctx *cx, const char *coll, const char *noteable_type)
+{
+    cJSON *project, *item;
+    if (!find_item(cx, coll, &project, &item))
+        return;
+    cJSON *out = cJSON_CreateArray();
+    const cJSON *n;
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(item, "notes"))
+    {
+        cJSON_AddItemToArray(out, sb_gl_render_note(cx, project, item, n, noteable_type));
+    }
+    sb_gl_sort_from_query(cx, out, true); /* GitLab lists notes newest first */
+    sb_gl_reply_page(cx, out);
+}
+
+void sb_h_gl_note_create(sb_ctx *cx)
+{
+    create_note(cx, "issues", "Issue");
 }
 
 void sb_h_gl_note_list(sb_ctx *cx)
 {
-    cJSON *project, *issue;
-    if (!find_issue(cx, &project, &issue))
-        return;
-    cJSON *out = cJSON_CreateArray();
-    const cJSON *n;
-    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(issue, "notes"))
-    {
-        cJSON_AddItemToArray(out, sb_gl_render_note(cx, project, issue, n));
-    }
-    sb_gl_sort_from_query(cx, out, true); /* GitLab lists notes newest first */
-    sb_gl_reply_page(cx, out);
+    list_notes(cx, "issues", "Issue");
+}
+
+void sb_h_gl_mr_note_create(sb_ctx *cx)
+{
+    create_note(cx, "merge_requests", "MergeRequest");
+}
+
+void sb_h_gl_mr_note_list(sb_ctx *cx)
+{
+    list_notes(cx, "merge_requests", "MergeRequest");
 }
 
 void sb_h_gl_template_get(sb_ctx *cx)

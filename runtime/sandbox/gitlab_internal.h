@@ -13,7 +13,10 @@ cJSON *sb_gl_find_project(sb_ctx *cx);
 int64_t sb_gl_api_user(sb_ctx *cx);
 cJSON *sb_gl_render_user(sb_ctx *cx, int64_t id);
 cJSON *sb_gl_render_issue(sb_ctx *cx, const cJSON *project, const cJSON *issue);
-cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n);
+/* A note of an issue or merge request (noteable_type "Issue" or
+ * "MergeRequest"; issue is the noteable). */
+cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n,
+                         const char *noteable_type);
 /* Replies 200 with one page (page, per_page ≤ 100) of items, which it
  * takes, and GitLab's pagination headers. */
 void sb_gl_reply_page(sb_ctx *cx, cJSON *items);

@@ -24,7 +24,7 @@ cJSON *sb_gl_render_user(sb_ctx *cx, int64_t id)
     cJSON_AddStringToObject(out, "name", sb_get_str(u, "name") ? sb_get_str(u, "name") : "");
     cJSON_AddStringToObject(out, "state", "active");
     cJSON_AddNullToObject(out, "avatar_url");
-    char *url = hb_xasprintf("%s/%s", sb_base_url(cx), username ? username : "unknown");
+    char *url = hb_xasprintf("%s/%s", sb_web_url(cx), username ? username : "unknown");
     cJSON_AddStringToObject(out, "web_url", url);
     free(url);
     return out;
@@ -92,7 +92,7 @@ cJSON *sb_gl_render_issue(sb_ctx *cx, const cJSON *project, const cJSON *issue)
         sb_truthy(cJSON_GetObjectItemCaseSensitive(issue, "confidential"), false));
     cJSON_AddStringToObject(o, "issue_type", "issue");
     char *web =
-        hb_xasprintf("%s/%s/-/issues/%lld", sb_base_url(cx), path ? path : "", (long long)iid);
+        hb_xasprintf("%s/%s/-/issues/%lld", sb_web_url(cx), path ? path : "", (long long)iid);
     cJSON_AddStringToObject(o, "web_url", web);
     free(web);
     cJSON *refs = cJSON_AddObjectToObject(o, "references");
@@ -105,7 +105,8 @@ cJSON *sb_gl_render_issue(sb_ctx *cx, const cJSON *project, const cJSON *issue)
     return o;
 }
 
-cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n)
+cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, const cJSON *n,
+                         const char *noteable_type)
 {
     int64_t author = 0, pid = 0, issue_id = 0, iid = 0;
     if (!sb_get_int(n, "author_id", &author))
@@ -126,7 +127,7 @@ cJSON *sb_gl_render_note(sb_ctx *cx, const cJSON *project, const cJSON *issue, c
     cJSON_AddBoolToObject(o, "system",
                           sb_truthy(cJSON_GetObjectItemCaseSensitive(n, "system"), false));
     cJSON_AddNumberToObject(o, "noteable_id", (double)issue_id);
-    cJSON_AddStringToObject(o, "noteable_type", "Issue");
+    cJSON_AddStringToObject(o, "noteable_type", noteable_type);
     cJSON_AddNumberToObject(o, "project_id", (double)pid);
     cJSON_AddBoolToObject(o, "resolvable", false);
     bool internal = sb_truthy(cJSON_GetObjectItemCaseSensitive(n, "internal"), false);

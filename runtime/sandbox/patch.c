@@ -26,6 +26,7 @@ typedef struct key_spec {
 
 static const key_spec key_specs[] = {
     {"issues", {"iid", NULL, NULL}, true},
+    {"merge_requests", {"iid", NULL, NULL}, true},
     {"projects", {"id", "path_with_namespace", NULL}, true},
     {"groups", {"id", "full_path", NULL}, true},
     {"members", {"user_id", NULL, NULL}, true},

@@ -204,11 +204,7 @@ static void add_param(cJSON *obj, const char *name, const char *value)
     size_t n = strlen(name);
     if (n > 2 && !strcmp(name + n - 2, "[]")) {
         char *base = hb_xstrndup(name, n - 2);
-        cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, base);
-        if (!cJSON_IsArray(arr)) {
-            arr = cJSON_CreateArray();
-            sb_set(obj, base, arr);
-        }
+        cJSON *arr = sb_ensure_array(obj, base);
         cJSON_AddItemToArray(arr, cJSON_CreateString(value));
         free(base);
         return;
@@ -233,6 +229,11 @@ cJSON *sb_params(sb_ctx *cx)
     }
     cx->params_obj = obj;
     return obj;
+}
+
+const char *sb_web_url(const sb_ctx *cx)
+{
+    return cx->sb->web_url;
 }
 
 const char *sb_base_url(sb_ctx *cx)

@@ -121,13 +121,14 @@ typedef struct sb_file_stamp {
     bool present;
 } sb_file_stamp;
 
-#define SB_VAR_COUNT 18
+#define SB_VAR_COUNT 20
 
 struct hb_sandbox {
     struct MHD_Daemon *daemon;
     int port;
     char *bind;
     char *url;
+    char *web_url; /* where links point (HB_SANDBOX_WEB_URL), without a trailing '/' */
     char *seed_path;
     char *state_path; /* NULL: memory only */
     char *lock_path;
@@ -136,6 +137,7 @@ struct hb_sandbox {
     cJSON *state;       /* {"format","credentials","tokens","counters","data"} */
     sb_file_stamp stamp;
     cJSON *requests;    /* the request log, oldest first (services only) */
+    cJSON *issued;      /* every access token issued since start, oldest first */
     unsigned *route_ok; /* per route: answers below 400, for test coverage */
     int64_t request_seq;
     sb_faults *faults;
@@ -189,6 +191,11 @@ bool sb_truthy(const cJSON *v, bool dflt);
 bool sb_parse_int(const char *s, int64_t *out);
 /* The largest value of key in the array's objects (0 when none). */
 int64_t sb_max_int(const cJSON *array, const char *key);
+/* obj's array under key, made (replacing any non-array) when missing. */
+cJSON *sb_ensure_array(cJSON *obj, const char *key);
+/* The largest key over every parent's child array: ids unique across a
+ * collection's children (comments across tickets, issues across projects). */
+int64_t sb_max_nested_int(const cJSON *parents, const char *child, const char *key);
 /* A new id for counter name: above both the counter and floor. Persisted. */
 int64_t sb_next_id(sb_ctx *cx, const char *counter, int64_t floor);
 /* A copy of obj without the named keys (NULL-terminated list). */
@@ -238,6 +245,9 @@ const char *sb_form(sb_ctx *cx, const char *name);
  * (later ones win); "a[]=1&a[]=2" becomes an array. Owned by cx. */
 cJSON *sb_params(sb_ctx *cx);
 /* "http://HOST" from the Host header, else the sandbox's own URL. */
+/* Where the sandbox's web links (web_url fields) point: HB_SANDBOX_WEB_URL,
+ * the same in every process and run, unlike an in-process sandbox's port. */
+const char *sb_web_url(const sb_ctx *cx);
 const char *sb_base_url(sb_ctx *cx);
 
 void sb_reply_json(sb_ctx *cx, int status, cJSON *body); /* takes body */
@@ -293,10 +303,14 @@ void sb_h_salesforce_token(sb_ctx *cx);
 
 typedef enum sb_fault_kind {
     SB_FAULT_NONE,
+    SB_FAULT_403, /* a credential without the permission: nothing applied */
     SB_FAULT_429,
     SB_FAULT_500,
     SB_FAULT_DROP,
     SB_FAULT_DROP_AFTER_WRITE,
+    /* applied, then answered 500: a gateway that gave up on a backend that
+     * did the work (the caller cannot tell it from a write that failed) */
+    SB_FAULT_500_AFTER_WRITE,
 } sb_fault_kind;
 
 typedef struct sb_fault_decision {
@@ -367,6 +381,7 @@ void sb_h_zd_ticket_get(sb_ctx *cx);
 void sb_h_zd_ticket_put(sb_ctx *cx);
 void sb_h_zd_ticket_tags(sb_ctx *cx);
 void sb_h_zd_ticket_comments(sb_ctx *cx);
+void sb_h_zd_ticket_audits(sb_ctx *cx);
 void sb_h_zd_org_get(sb_ctx *cx);
 void sb_h_zd_org_put(sb_ctx *cx);
 void sb_h_zd_org_tags(sb_ctx *cx);
@@ -384,6 +399,8 @@ void sb_h_gl_issue_get(sb_ctx *cx);
 void sb_h_gl_issue_update(sb_ctx *cx);
 void sb_h_gl_note_create(sb_ctx *cx);
 void sb_h_gl_note_list(sb_ctx *cx);
+void sb_h_gl_mr_note_create(sb_ctx *cx);
+void sb_h_gl_mr_note_list(sb_ctx *cx);
 void sb_h_gl_template_get(sb_ctx *cx);
 void sb_h_gl_project_members(sb_ctx *cx);
 void sb_h_gl_group_members(sb_ctx *cx);
@@ -420,6 +437,7 @@ void sb_h_admin_requests(sb_ctx *cx);
 void sb_h_admin_reset(sb_ctx *cx);
 void sb_h_admin_patch(sb_ctx *cx);
 void sb_h_admin_revoke(sb_ctx *cx);
+void sb_h_admin_tokens(sb_ctx *cx);
 void sb_h_admin_faults_get(sb_ctx *cx);
 void sb_h_admin_faults_set(sb_ctx *cx);
 

@@ -37,6 +37,7 @@ typedef struct sandbox_var {
     const char *name;
     const char *credential; /* NULL: a URL */
     const char *url_prefix;
+    bool web; /* a URL where links point (HB_SANDBOX_WEB_URL) */
 } sandbox_var;
 
 static const sandbox_var vars[SB_VAR_COUNT] = {
@@ -60,6 +61,8 @@ static const sandbox_var vars[SB_VAR_COUNT] = {
     {"PAGERDUTY_FROM", "pagerduty_from", NULL},
     {"PAGERDUTY_EVENTS_URL", NULL, "/pagerduty-events"},
     {"PAGERDUTY_ROUTING_KEY", "pagerduty_routing_key", NULL},
+    {"ZENDESK_WEB_URL", NULL, "", true},
+    {"GITLAB_WEB_URL", NULL, "", true},
 };
 
 /* Per minute. Slack sends no rate-limit headers; PagerDuty allows 960. */
@@ -223,6 +226,10 @@ static void reply_fault(sb_ctx *cx, const sb_fault_decision *fd)
         sb_service_error(cx, 500, "Internal Server Error (injected by the sandbox)");
         return;
     }
+    if (fd->kind == SB_FAULT_403) {
+        sb_service_error(cx, 403, "Forbidden");
+        return;
+    }
     /* PagerDuty's REST API tells the wait in ratelimit-reset instead. */
     bool pd_rest = cx->service == SB_PAGERDUTY && !sb_pd_is_events_path(cx->req->path);
     if (!pd_rest)
@@ -301,7 +308,8 @@ static bool handle(hb_sandbox *sb, pending *pr, struct MHD_Connection *conn, con
         sleep_ms(fd.latency_ms);
 
     bool keep = true;
-    if (fd.kind == SB_FAULT_429 || fd.kind == SB_FAULT_500 || fd.kind == SB_FAULT_DROP) {
+    if (fd.kind == SB_FAULT_403 || fd.kind == SB_FAULT_429 || fd.kind == SB_FAULT_500 ||
+        fd.kind == SB_FAULT_DROP) {
         keep = fd.kind != SB_FAULT_DROP;
         if (keep)
             reply_fault(&cx, &fd);
@@ -322,7 +330,13 @@ static bool handle(hb_sandbox *sb, pending *pr, struct MHD_Connection *conn, con
             else
                 handle_routed(&cx, other_method);
             bool after_write = fd.kind == SB_FAULT_DROP_AFTER_WRITE;
-            sb_log_request(sb, &cx, after_write ? "drop-after-write" : NULL);
+            bool failed_after = fd.kind == SB_FAULT_500_AFTER_WRITE && cx.resp.status < 400;
+            if (failed_after)
+                sb_service_error(&cx, 500,
+                                 "Internal Server Error (injected by the sandbox "
+                                 "after the request was applied)");
+            sb_log_request(sb, &cx,
+                           after_write || failed_after ? sb_fault_kind_name(fd.kind) : NULL);
             if (sb_state_end(sb, cx.changed, &e) != HB_OK)
                 sb_service_error(&cx, 500, e.msg);
             keep = !after_write;
@@ -464,7 +478,8 @@ static void cache_vars(hb_sandbox *sb)
             const char *v = sb_get_str(c, vars[i].credential);
             sb->var_values[i] = hb_xstrdup(v ? v : "");
         } else {
-            sb->var_values[i] = hb_xasprintf("%s%s", sb->url, vars[i].url_prefix);
+            sb->var_values[i] =
+                hb_xasprintf("%s%s", vars[i].web ? sb->web_url : sb->url, vars[i].url_prefix);
         }
     }
 }
@@ -495,6 +510,26 @@ static hb_status start_daemon(hb_sandbox *sb, int port, hb_err *e)
     return HB_OK;
 }
 
+/* HB_SANDBOX_WEB_URL: links are for people, so any http(s) address will
+ * do; without the trailing '/' a path is appended to. */
+static hb_status read_web_url(hb_sandbox *sb, hb_err *e)
+{
+    char *url = hb_setting_text("HB_SANDBOX_WEB_URL");
+    if (!url) /* unset: the row's default */
+        url = hb_xstrdup(hb_setting_find("HB_SANDBOX_WEB_URL")->fallback);
+    if ((strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || !url[8]) {
+        hb_status st = hb_err_set(
+            e, HB_EUSAGE, "HB_SANDBOX_WEB_URL='%s' is not an http:// or https:// address", url);
+        free(url);
+        return st;
+    }
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    sb->web_url = url;
+    return HB_OK;
+}
+
 hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_err *e)
 {
     *out = NULL;
@@ -507,6 +542,7 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     sb->seed_path = cfg->data_path ? hb_xstrdup(cfg->data_path) : hb_sandbox_default_seed();
     sb->state_path = cfg->state_path ? hb_xstrdup(cfg->state_path) : NULL;
     sb->requests = cJSON_CreateArray();
+    sb->issued = cJSON_CreateArray();
     sb->route_ok = hb_xcalloc(sb_route_count, sizeof *sb->route_ok);
     sb->clock = cfg->clock;
     int64_t batch = 0;
@@ -514,6 +550,8 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
     if (st == HB_OK)
         st = hb_setting_int("HB_SANDBOX_QUERY_BATCH", &batch, e);
     sb->query_batch = (int)batch;
+    if (st == HB_OK)
+        st = read_web_url(sb, e);
     if (st == HB_OK)
         st = sb_faults_parse(cfg->faults, &sb->faults, e);
     if (st == HB_OK)
@@ -556,12 +594,14 @@ void hb_sandbox_stop(hb_sandbox *sb)
         close(sb->lock_fd);
     cJSON_Delete(sb->state);
     cJSON_Delete(sb->requests);
+    cJSON_Delete(sb->issued);
     free(sb->route_ok);
     sb_faults_free(sb->faults);
     for (int i = 0; i < SB_VAR_COUNT; i++)
         free(sb->var_values[i]);
     free(sb->bind);
     free(sb->url);
+    free(sb->web_url);
     free(sb->seed_path);
     free(sb->state_path);
     free(sb->lock_path);

@@ -54,39 +54,23 @@ cJSON *sb_zd_render_comment(const cJSON *c)
         cJSON_AddStringToObject(out, "plain_body", body);
     if (!cJSON_GetObjectItemCaseSensitive(out, "public"))
         cJSON_AddTrueToObject(out, "public");
-    sb_zd_ensure_array(out, "attachments");
+    sb_ensure_array(out, "attachments");
     return out;
-}
-
-/* Comment ids are unique across tickets, as on the real API. */
-static int64_t max_comment_id(sb_ctx *cx)
-{
-    int64_t max = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, sb_coll(cx->data, "zendesk", "tickets"))
-    {
-        int64_t m = sb_max_int(cJSON_GetObjectItemCaseSensitive(t, "comments"), "id");
-        if (m > max)
-            max = m;
-    }
-    return max;
 }
 
 /* Appends a comment given in an update; returns the audit event for it. */
 cJSON *sb_zd_add_comment(sb_ctx *cx, cJSON *t, const cJSON *in, int64_t audit_id)
 {
-    cJSON *comments = cJSON_GetObjectItemCaseSensitive(t, "comments");
-    if (!cJSON_IsArray(comments)) {
-        comments = cJSON_CreateArray();
-        sb_set(t, "comments", comments);
-    }
+    cJSON *comments = sb_ensure_array(t, "comments");
     char now[32];
     sb_now_seconds(now);
     int64_t author = sb_zd_api_user(cx);
     sb_get_int(in, "author_id", &author);
     const char *body = sb_get_str(in, "body");
     cJSON *c = cJSON_CreateObject();
-    cJSON_AddNumberToObject(c, "id", (double)sb_next_id(cx, "zendesk.comment", max_comment_id(cx)));
+    /* Comment ids are unique across tickets, as on the real API. */
+    int64_t floor = sb_max_nested_int(sb_coll(cx->data, "zendesk", "tickets"), "comments", "id");
+    cJSON_AddNumberToObject(c, "id", (double)sb_next_id(cx, "zendesk.comment", floor));
     cJSON_AddStringToObject(c, "type", "Comment");
     cJSON_AddNumberToObject(c, "author_id", (double)author);
     cJSON_AddStringToObject(c, "body", body ? body : sb_get_str(in, "html_body"));
@@ -117,14 +101,7 @@ void sb_h_zd_ticket_comments(sb_ctx *cx)
     {
         cJSON_AddItemToArray(all, sb_zd_render_comment(c));
     }
-    const char *order = sb_query(cx, "sort_order");
-    if (order && !strcmp(order, "desc")) {
-        cJSON *rev = cJSON_CreateArray();
-        while (all->child)
-            cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(all, cJSON_GetArraySize(all) - 1));
-        cJSON_Delete(all);
-        all = rev;
-    }
+    all = sb_zd_sort_order(cx, all);
     char *path = hb_xasprintf("/api/v2/tickets/%s/comments.json", sb_param(cx, "id"));
     sb_zd_reply_page(cx, all, "comments", path);
     free(path);

@@ -15,7 +15,6 @@ cJSON *sb_zd_render_comment(const cJSON *c);
 /* Appends the comment of a ticket update; returns its audit event. */
 cJSON *sb_zd_add_comment(sb_ctx *cx, cJSON *t, const cJSON *in, int64_t audit_id);
 /* Makes obj[key] an array when it is not one. */
-void sb_zd_ensure_array(cJSON *obj, const char *key);
 /* Adds normalised tags from a list of strings (each may hold several). */
 void sb_zd_add_tags(cJSON *tags, const cJSON *input);
 void sb_zd_remove_tags(cJSON *tags, const cJSON *input);
@@ -23,6 +22,13 @@ void sb_zd_remove_tags(cJSON *tags, const cJSON *input);
 void sb_zd_reply_invalid(sb_ctx *cx, const char *field, const char *description);
 /* True (having replied 409) when a safe_update carries a stale stamp. */
 bool sb_zd_stale(sb_ctx *cx, const cJSON *obj, const cJSON *input);
+/* items (taken) in the order the query's sort_order asks: as stored
+ * (oldest first, "asc", the API's default) or reversed ("desc"). */
+cJSON *sb_zd_sort_order(sb_ctx *cx, cJSON *items);
+/* A ticket update's audit is kept with the ticket (hidden from the ticket
+ * itself, as its comments are), with the metadata the update gave. */
+cJSON *sb_zd_audit_metadata(const cJSON *update);
+void sb_zd_keep_audit(cJSON *t, const cJSON *audit);
 /* Replies with one page of items (taken) under key: cursor paging when the
  * query uses page[size]/page[after]/page[before], else offset paging
  * (page, per_page ≤ 100) with next_page/previous_page/count. */

@@ -98,6 +98,34 @@ static void reply_cursor_page(sb_ctx *cx, cJSON *items, const char *key, const c
     sb_reply_json(cx, 200, body);
 }
 
+/* Offset paging's next_page / previous_page: the page's URL, or null when
+ * there is no such page. */
+static void add_page_link(sb_ctx *cx, cJSON *body, const char *key, const char *path, bool exists,
+                          int64_t page, int64_t per_page)
+{
+    if (!exists) {
+        cJSON_AddNullToObject(body, key);
+        return;
+    }
+    char extra[64];
+    snprintf(extra, sizeof extra, "page=%lld&per_page=%lld", (long long)page, (long long)per_page);
+    char *url = page_url(cx, path, extra);
+    cJSON_AddStringToObject(body, key, url);
+    free(url);
+}
+
+cJSON *sb_zd_sort_order(sb_ctx *cx, cJSON *items)
+{
+    const char *order = sb_query(cx, "sort_order");
+    if (!order || strcmp(order, "desc") != 0)
+        return items;
+    cJSON *rev = cJSON_CreateArray();
+    while (items->child)
+        cJSON_AddItemToArray(rev, cJSON_DetachItemFromArray(items, cJSON_GetArraySize(items) - 1));
+    cJSON_Delete(items);
+    return rev;
+}
+
 void sb_zd_reply_page(sb_ctx *cx, cJSON *items, const char *key, const char *path)
 {
     if (sb_query(cx, "page[size]") || sb_query(cx, "page[after]") || sb_query(cx, "page[before]")) {
@@ -121,25 +149,8 @@ void sb_zd_reply_page(sb_ctx *cx, cJSON *items, const char *key, const char *pat
     cJSON_Delete(items);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, key, slice);
-    char extra[64];
-    if (end < total) {
-        snprintf(extra, sizeof extra, "page=%lld&per_page=%lld", (long long)page + 1,
-                 (long long)per_page);
-        char *next = page_url(cx, path, extra);
-        cJSON_AddStringToObject(body, "next_page", next);
-        free(next);
-    } else {
-        cJSON_AddNullToObject(body, "next_page");
-    }
-    if (page > 1) {
-        snprintf(extra, sizeof extra, "page=%lld&per_page=%lld", (long long)page - 1,
-                 (long long)per_page);
-        char *prev = page_url(cx, path, extra);
-        cJSON_AddStringToObject(body, "previous_page", prev);
-        free(prev);
-    } else {
-        cJSON_AddNullToObject(body, "previous_page");
-    }
+    add_page_link(cx, body, "next_page", path, end < total, page + 1, per_page);
+    add_page_link(cx, body, "previous_page", path, page > 1, page - 1, per_page);
     cJSON_AddNumberToObject(body, "count", (double)total);
     sb_reply_json(cx, 200, body);
 }

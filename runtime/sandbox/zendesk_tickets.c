@@ -1,6 +1,7 @@
 /* Zendesk tickets: show, update (with its audit) and tags, for tickets and
- * organizations alike. Stored tickets carry their comments in a "comments"
- * list, which the ticket itself never shows, as on the real API. */
+ * organizations alike. Stored tickets carry their comments and audits in
+ * "comments" and "audits" lists, which the ticket itself never shows, as
+ * on the real API. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,26 +30,20 @@ int64_t sb_zd_api_user(sb_ctx *cx)
     return id;
 }
 
-void sb_zd_ensure_array(cJSON *obj, const char *key)
-{
-    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(obj, key)))
-        sb_set(obj, key, cJSON_CreateArray());
-}
-
 cJSON *sb_zd_render_ticket(sb_ctx *cx, const cJSON *t)
 {
-    static const char *const hidden[] = {"comments", NULL};
+    static const char *const hidden[] = {"comments", "audits", NULL};
     cJSON *out = sb_copy_without(t, hidden);
     int64_t id = 0;
     sb_get_int(t, "id", &id);
     char *url = hb_xasprintf("%s/api/v2/tickets/%lld.json", sb_base_url(cx), (long long)id);
     sb_set(out, "url", cJSON_CreateString(url));
     free(url);
-    sb_zd_ensure_array(out, "tags");
-    sb_zd_ensure_array(out, "custom_fields");
-    sb_zd_ensure_array(out, "collaborator_ids");
-    sb_zd_ensure_array(out, "email_cc_ids");
-    sb_zd_ensure_array(out, "follower_ids");
+    sb_ensure_array(out, "tags");
+    sb_ensure_array(out, "custom_fields");
+    sb_ensure_array(out, "collaborator_ids");
+    sb_ensure_array(out, "email_cc_ids");
+    sb_ensure_array(out, "follower_ids");
     if (!cJSON_GetObjectItemCaseSensitive(out, "status"))
         cJSON_AddStringToObject(out, "status", "open");
     return out;
@@ -161,11 +156,7 @@ static void tags_endpoint(sb_ctx *cx, const char *collection, bool tickets)
         sb_zendesk_not_found(cx);
         return;
     }
-    cJSON *tags = cJSON_GetObjectItemCaseSensitive(obj, "tags");
-    if (!cJSON_IsArray(tags)) {
-        tags = cJSON_CreateArray();
-        sb_set(obj, "tags", tags);
-    }
+    cJSON *tags = sb_ensure_array(obj, "tags");
     const char *method = cx->req->method;
     if (strcmp(method, "GET") != 0) {
         cJSON *input = sb_body_json(cx);
@@ -306,11 +297,7 @@ static void apply_custom_fields(cJSON *t, cJSON *events, const cJSON *in)
     const cJSON *given = cJSON_GetObjectItemCaseSensitive(in, "custom_fields");
     if (!cJSON_IsArray(given))
         return;
-    cJSON *fields = cJSON_GetObjectItemCaseSensitive(t, "custom_fields");
-    if (!cJSON_IsArray(fields)) {
-        fields = cJSON_CreateArray();
-        sb_set(t, "custom_fields", fields);
-    }
+    cJSON *fields = sb_ensure_array(t, "custom_fields");
     const cJSON *f;
     cJSON_ArrayForEach(f, given)
     {
@@ -368,11 +355,7 @@ static void apply_email_ccs(sb_ctx *cx, cJSON *t, cJSON *events, const cJSON *in
     const cJSON *given = cJSON_GetObjectItemCaseSensitive(in, "email_ccs");
     if (!cJSON_IsArray(given))
         return;
-    cJSON *ccs = cJSON_GetObjectItemCaseSensitive(t, "email_cc_ids");
-    if (!cJSON_IsArray(ccs)) {
-        ccs = cJSON_CreateArray();
-        sb_set(t, "email_cc_ids", ccs);
-    }
+    cJSON *ccs = sb_ensure_array(t, "email_cc_ids");
     cJSON *before = cJSON_Duplicate(ccs, true);
     const cJSON *cc;
     cJSON_ArrayForEach(cc, given)
@@ -462,9 +445,11 @@ void sb_h_zd_ticket_put(sb_ctx *cx)
     cJSON_AddNumberToObject(audit, "ticket_id", (double)ticket_id);
     cJSON_AddStringToObject(audit, "created_at", now);
     cJSON_AddNumberToObject(audit, "author_id", (double)sb_zd_api_user(cx));
+    cJSON_AddItemToObject(audit, "metadata", sb_zd_audit_metadata(in));
     cJSON *via = cJSON_AddObjectToObject(audit, "via");
     cJSON_AddStringToObject(via, "channel", "api");
     cJSON_AddItemToObject(audit, "events", events);
+    sb_zd_keep_audit(t, audit);
     cJSON *body = cJSON_CreateObject();
     cJSON_AddItemToObject(body, "ticket", sb_zd_render_ticket(cx, t));
     cJSON_AddItemToObject(body, "audit", audit);

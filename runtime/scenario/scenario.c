@@ -260,9 +260,14 @@ static void each_workflow(const char *name, const char *file, void *ud)
         return;
     char *sfile = hb_scenario_file_for(file, name);
     bool has = hb_file_exists(sfile);
+    if (!has && c->o->nnames == 0 && c->o->coverage) {
+        /* Coverage is of every workflow: one without scenarios covers nothing. */
+        fprintf(c->o->out, "coverage of %s: NO SCENARIOS (expected %s)\n", name, sfile);
+        c->t->untested++;
+    }
     free(sfile);
     if (!has && c->o->nnames == 0)
-        return; /* only named workflows must have scenarios */
+        return; /* otherwise only named workflows must have scenarios */
     c->found++;
     c->st = test_workflow(c->o, name, file, c->t, c->e);
 }
@@ -284,7 +289,10 @@ hb_status hb_test_run(const hb_test_options *o, hb_test_totals *t, hb_err *e)
     if (o->coverage && t->untaken_edges)
         fprintf(o->out, "coverage: %d edge%s untaken\n", t->untaken_edges,
                 t->untaken_edges == 1 ? "" : "s");
-    if (t->failed || (o->coverage && t->untaken_edges))
+    if (o->coverage && t->untested)
+        fprintf(o->out, "coverage: %d workflow%s without scenarios\n", t->untested,
+                t->untested == 1 ? "" : "s");
+    if (t->failed || (o->coverage && (t->untaken_edges || t->untested)))
         return HB_EFAILED;
     return HB_OK;
 }

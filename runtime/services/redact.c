@@ -1,4 +1,5 @@
-/* Redaction by field name and by known secret value (see redact.h). */
+/* Redaction by field name, and by known secret value through the
+ * process's registry (see redact.h, secrets.h). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +9,14 @@
 #include "hb/http.h"
 #include "hb/json_print.h"
 #include "hb/redact.h"
+#include "hb/secrets.h"
 #include "hb/util.h"
 
-#define MIN_SCRUB_LEN 4
-
+/* By value, the registry is the process's (hb/secrets.h): a secret one
+ * part of hb learns (a token) is scrubbed everywhere else too. The handle
+ * stays, so the bindings say where their secrets go. */
 struct hb_secrets {
-    char **values;
-    size_t n;
+    int unused;
 };
 
 hb_secrets *hb_secrets_new(void)
@@ -24,122 +26,37 @@ hb_secrets *hb_secrets_new(void)
 
 void hb_secrets_free(hb_secrets *s)
 {
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        hb_wipe_free(s->values[i]);
-    free(s->values);
     free(s);
-}
-
-static void remember(hb_secrets *s, const char *value)
-{
-    if (strlen(value) < MIN_SCRUB_LEN)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->values[i], value))
-            return;
-    s->values = hb_xrealloc(s->values, (s->n + 1) * sizeof *s->values);
-    /* Kept longest first, so a secret that contains another is replaced
-     * whole before the shorter one could cut it apart. */
-    size_t len = strlen(value), at = s->n;
-    while (at > 0 && strlen(s->values[at - 1]) < len) {
-        s->values[at] = s->values[at - 1];
-        at--;
-    }
-    s->values[at] = hb_xstrdup(value);
-    s->n++;
 }
 
 void hb_secrets_add(hb_secrets *s, const char *value)
 {
-    if (!s || !value || strlen(value) < MIN_SCRUB_LEN)
-        return;
-    remember(s, value);
-    char *b64 = hb_base64_encode(value, strlen(value));
-    remember(s, b64);
-    /* Without padding too: some encoders leave it out. */
-    size_t n = strlen(b64);
-    while (n > 0 && b64[n - 1] == '=')
-        b64[--n] = '\0';
-    remember(s, b64);
-    free(b64);
-    char *escaped = hb_http_escape(value);
-    remember(s, escaped);
-    free(escaped);
+    (void)s;
+    hb_secret_register(value);
 }
 
 bool hb_secrets_found(const hb_secrets *s, const char *text, size_t len)
 {
-    if (!s || !text)
-        return false;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t vlen = strlen(s->values[i]);
-        for (size_t at = 0; at + vlen <= len; at++)
-            if (text[at] == s->values[i][0] && !memcmp(text + at, s->values[i], vlen))
-                return true;
-    }
-    return false;
-}
-
-static char *replace_all(const char *text, size_t len, const char *needle, size_t *out_len)
-{
-    size_t nlen = strlen(needle);
-    hb_buf b;
-    hb_buf_init(&b);
-    hb_buf_append(&b, "", 0);
-    size_t at = 0;
-    while (at < len) {
-        if (at + nlen <= len && text[at] == needle[0] && !memcmp(text + at, needle, nlen)) {
-            hb_buf_puts(&b, HB_REDACTED);
-            at += nlen;
-        } else {
-            hb_buf_putc(&b, text[at++]);
-        }
-    }
-    *out_len = b.len;
-    return hb_buf_take(&b);
+    (void)s;
+    return hb_secret_found(text, len);
 }
 
 char *hb_secrets_scrub(const hb_secrets *s, const char *text, size_t len, size_t *out_len)
 {
-    char *cur = hb_xstrndup(text ? text : "", text ? len : 0);
-    size_t cur_len = text ? len : 0;
-    for (size_t i = 0; s && i < s->n; i++) {
-        if (!hb_secrets_found(&(hb_secrets){.values = &s->values[i], .n = 1}, cur, cur_len))
-            continue;
-        size_t n;
-        char *next = replace_all(cur, cur_len, s->values[i], &n);
-        free(cur);
-        cur = next;
-        cur_len = n;
-    }
+    (void)s;
+    size_t n = text ? len : 0;
+    char *clean = hb_secret_scrub(text ? text : "", n, &n);
+    if (!clean)
+        clean = hb_xstrndup(text ? text : "", n);
     if (out_len)
-        *out_len = cur_len;
-    return cur;
+        *out_len = n;
+    return clean;
 }
 
 void hb_secrets_scrub_json(const hb_secrets *s, cJSON *v)
 {
-    if (!s || !v)
-        return;
-    if (v->string && hb_secrets_found(s, v->string, strlen(v->string))) {
-        char *clean = hb_secrets_scrub(s, v->string, strlen(v->string), NULL);
-        if (!(v->type & cJSON_StringIsConst))
-            cJSON_free(v->string);
-        v->type &= ~cJSON_StringIsConst;
-        v->string = cJSON_malloc(strlen(clean) + 1);
-        strcpy(v->string, clean);
-        free(clean);
-    }
-    if (cJSON_IsString(v) && v->valuestring &&
-        hb_secrets_found(s, v->valuestring, strlen(v->valuestring))) {
-        char *clean = hb_secrets_scrub(s, v->valuestring, strlen(v->valuestring), NULL);
-        cJSON_SetValuestring(v, clean);
-        free(clean);
-    }
-    for (cJSON *c = v->child; c; c = c->next)
-        hb_secrets_scrub_json(s, c);
+    (void)s;
+    hb_secret_scrub_json(v);
 }
 
 bool hb_redact_is_secret_key(const char *key)

@@ -1,6 +1,7 @@
-/* One service call from request to result: forbid rules, dry run, the
- * intent event, auth, the exchange with its retries and an api_call event
- * per attempt, then the result or the uniform error. */
+/* One service call from request to result: what the operation table
+ * allows (service_table.h), `uses` and forbid rules, dry run, the intent
+ * event, auth, the exchange with its retries and an api_call event per
+ * attempt, then the result or the uniform error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,6 @@
 #include "hb/json_print.h"
 #include "hb/settings.h"
 #include "services_internal.h"
-
-const char *const hb_service_names[] = {"zendesk", "gitlab", "zuora", "salesforce", NULL};
 
 hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
 {
@@ -28,9 +27,14 @@ hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
     snprintf(s->user_agent, sizeof s->user_agent, "hb/%s", HB_VERSION);
     if (getrandom(&s->rng, sizeof s->rng, 0) != (ssize_t)sizeof s->rng)
         s->rng = (unsigned)hb_clock_monotonic_us();
-    for (int i = 0; i < SVC_COUNT; i++) {
-        s->conns[i].id = (svc_id)i;
-        s->conns[i].name = hb_service_names[i];
+    s->conns = hb_xcalloc(hb_service_count, sizeof *s->conns);
+    for (size_t i = 0; i < hb_service_count; i++) {
+        s->conns[i].def = &hb_service_defs[i];
+        s->conns[i].name = hb_service_defs[i].name;
+        /* Every credential hb was given is known before anything can echo
+         * it, whichever services this run calls. */
+        for (const char *const *v = hb_service_defs[i].secrets; cfg->getvar && *v; v++)
+            hb_secrets_add(s->secrets, cfg->getvar(cfg->getvar_ud, *v));
     }
     return s;
 }
@@ -39,8 +43,9 @@ void hb_services_free(hb_services *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < SVC_COUNT; i++)
+    for (size_t i = 0; i < hb_service_count; i++)
         svc_conn_free(&s->conns[i]);
+    free(s->conns);
     hb_secrets_free(s->secrets);
     free(s->marker_prefix);
     cJSON_Delete(s->pending);
@@ -55,46 +60,131 @@ void hb_service_response_free(hb_service_response *r)
     memset(r, 0, sizeof *r);
 }
 
-/* A Zendesk write whose body carries a comment that is not explicitly
- * private is a public reply, whatever the operation is called: Zendesk's
- * own default for `public` is true. */
-static bool has_public_comment(const cJSON *v)
+/* A comment in a Zendesk write's body, wherever it sits: does it exist,
+ * and is it one the customer sees? Zendesk's own default for `public` is
+ * true, so only an explicit false makes it internal. */
+static void find_comment(const cJSON *v, bool *any, bool *public)
 {
-    if (!v)
-        return false;
-    for (const cJSON *c = v->child; c; c = c->next) {
+    for (const cJSON *c = v ? v->child : NULL; c; c = c->next) {
         if (c->string && !strcmp(c->string, "comment") && cJSON_IsObject(c)) {
-            const cJSON *pub = cJSON_GetObjectItemCaseSensitive(c, "public");
-            if (!cJSON_IsFalse(pub))
-                return true;
+            *any = true;
+            if (!cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "public")))
+                *public = true;
         }
-        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && has_public_comment(c))
-            return true;
+        if (cJSON_IsObject(c) || cJSON_IsArray(c))
+            find_comment(c, any, public);
     }
-    return false;
+}
+
+/* What a request is allowed to be and does, as the table says: everything
+ * the call, forbid and the audit go by. */
+typedef struct decision {
+    const hb_operation_def *op;
+    const hb_service_def *service;
+    bool write;
+    bool idempotent;
+    const char *caps[4]; /* capabilities it exercises, NULL-terminated */
+} decision;
+
+static char *capability_name(char *buf, size_t cap, const char *service, const char *what)
+{
+    snprintf(buf, cap, "%s.%s", service, what);
+    return buf;
+}
+
+/* Fills d from the table; HB_EUSAGE when the request is not one its
+ * operation makes. Checks what it can without the connection (the path of
+ * a write is checked once the URL is known: check_path). */
+static hb_status decide(const hb_service_request *req, decision *d, char names[2][80], hb_err *e)
+{
+    memset(d, 0, sizeof *d);
+    d->op = hb_operation_lookup(req->op);
+    if (!d->op)
+        return hb_err_set(e, HB_EUSAGE, "'%s' is not an operation hb knows (service_table.h)",
+                          req->op);
+    if (req->service && strcmp(req->service, d->op->service))
+        return hb_err_set(e, HB_EUSAGE, "%s belongs to %s, not to %s", req->op, d->op->service,
+                          req->service);
+    d->service = hb_service_lookup(d->op->service);
+    if (!(hb_method_bit(req->method) & d->op->methods))
+        return hb_err_set(e, HB_EUSAGE, "%s does not use the HTTP method %s", req->op, req->method);
+    d->write = d->op->write;
+    bool comment = false, public_comment = false;
+    if (d->write && !strcmp(d->service->name, "zendesk"))
+        find_comment(req->body, &comment, &public_comment);
+    d->idempotent = d->write && (d->op->repeat == HB_REPEAT_SAFE ||
+                                 (d->op->repeat == HB_REPEAT_UNLESS_COMMENT && !comment));
+    size_t n = 0;
+    if (d->write)
+        d->caps[n++] = capability_name(names[0], sizeof names[0], d->service->name, "write");
+    if (!strcmp(req->method, "DELETE"))
+        d->caps[n++] = capability_name(names[1], sizeof names[1], d->service->name, "delete");
+    if (public_comment)
+        d->caps[n++] = "zendesk.public_reply";
+    d->caps[n] = NULL;
+    return HB_OK;
+}
+
+static const char *forbidden_by(const hb_services *s, const decision *d)
+{
+    for (const char *const *f = s->cfg.forbid; f && *f; f++) {
+        if (!strcmp(*f, d->op->name))
+            return *f;
+        for (const char *const *c = d->caps; *c; c++)
+            if (!strcmp(*f, *c))
+                return *f;
+    }
+    return NULL;
 }
 
 const char *hb_services_forbidden_by(const hb_services *s, const hb_service_request *req)
 {
-    for (const char *const *f = s->cfg.forbid; f && *f; f++) {
-        if (req->op && !strcmp(*f, req->op))
-            return *f;
-        for (const char *const *c = req->capabilities; c && *c; c++)
-            if (!strcmp(*f, *c))
-                return *f;
-        if (!strcmp(*f, "zendesk.public_reply") && req->write && req->service &&
-            !strcmp(req->service, "zendesk") && has_public_comment(req->body))
-            return *f;
-    }
-    return NULL;
+    decision d;
+    char names[2][80];
+    if (decide(req, &d, names, NULL) != HB_OK)
+        return NULL;
+    return forbidden_by(s, &d);
+}
+
+static bool in_uses(const hb_services *s, const char *service)
+{
+    if (!s->cfg.uses)
+        return true;
+    for (const char *const *u = s->cfg.uses; *u; u++)
+        if (!strcmp(*u, service))
+            return true;
+    return false;
 }
 
 static svc_conn *conn_for(hb_services *s, const char *service)
 {
-    for (int i = 0; i < SVC_COUNT; i++)
-        if (service && !strcmp(service, hb_service_names[i]))
+    for (size_t i = 0; i < hb_service_count; i++)
+        if (service && !strcmp(service, s->conns[i].name))
             return &s->conns[i];
     return NULL;
+}
+
+/* The request's path below the service's URL (query left out) against the
+ * operation: a write only where its operation writes, a read only below
+ * the service's API, neither through "." or ".." segments. */
+static hb_status check_path(const decision *d, const char *path, hb_err *e)
+{
+    size_t len = strcspn(path, "?#");
+    if (!hb_path_plain(path, len))
+        return hb_err_set(e, HB_EUSAGE, "%s: the path %.*s has a segment that is not plain",
+                          d->op->name, (int)len, path);
+    if (!d->write) {
+        const char *prefix = d->service->api_prefix;
+        if (strncmp(path, prefix, strlen(prefix)) != 0)
+            return hb_err_set(e, HB_EUSAGE, "%s: %.*s is not below %s's API (%s)", d->op->name,
+                              (int)len, path, d->service->name, prefix);
+        return HB_OK;
+    }
+    for (const char *const *p = d->op->paths; p && *p; p++)
+        if (hb_path_matches(*p, path, len))
+            return HB_OK;
+    return hb_err_set(e, HB_EUSAGE, "%s does not write to %.*s (only to %s)", d->op->name, (int)len,
+                      path, d->op->paths ? d->op->paths[0] : "nowhere");
 }
 
 static const char *skip_origin(const char *url)
@@ -106,24 +196,34 @@ static const char *skip_origin(const char *url)
     return p ? p : "/";
 }
 
-static hb_status build_url(hb_services *s, svc_call *k, const hb_service_request *req, hb_err *e)
+static hb_status build_url(hb_services *s, svc_call *k, const hb_service_request *req,
+                           const decision *d, hb_err *e)
 {
     const char *base = k->conn->api_base;
     bool absolute =
         hb_str_starts_with(req->path, "http://") || hb_str_starts_with(req->path, "https://");
     char *url;
+    const char *below; /* the path below the service's URL */
+    size_t blen = strlen(base);
     if (absolute) {
         if (!hb_http_same_origin(base, req->path))
             return hb_err_set(e, HB_EUSAGE,
                               "%s: a link points away from %s's URL; hb sends credentials only "
                               "to the configured service",
                               req->op, k->conn->name);
-        url = hb_xstrdup(req->path);
+        if (strncmp(req->path, base, blen) != 0 || req->path[blen] != '/')
+            return hb_err_set(e, HB_EUSAGE, "%s: a link points outside %s's URL (%s)", req->op,
+                              k->conn->name, base);
+        below = req->path + blen;
     } else {
         if (req->path[0] != '/')
             return hb_err_set(e, HB_EUSAGE, "%s: path must start with '/': %s", req->op, req->path);
-        url = hb_xasprintf("%s%s", base, req->path);
+        below = req->path;
     }
+    hb_status st = check_path(d, below, e);
+    if (st != HB_OK)
+        return st;
+    url = absolute ? hb_xstrdup(req->path) : hb_xasprintf("%s%s", base, req->path);
     if (req->query && *req->query) {
         char *with = hb_xasprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?', req->query);
         free(url);
@@ -175,6 +275,30 @@ static int64_t rate_limit_wait_ms(const hb_http_response *r)
 static uint32_t next_random(hb_services *s)
 {
     return (uint32_t)rand_r(&s->rng);
+}
+
+/* Says, to whoever watches, that a call waits before its next attempt:
+ * what went wrong (the status, or that the connection failed), which
+ * attempt comes next of how many, and in how long. */
+static void tell_retry(const hb_services *s, const svc_call *k, const hb_http_response *resp,
+                       hb_status sent, int attempt, int64_t wait_ms)
+{
+    if (!s->cfg.progress)
+        return;
+    char why[32], in[32];
+    if (sent != HB_OK)
+        snprintf(why, sizeof why, "%s",
+                 resp->failure == HB_HTTP_TIMEOUT ? "timed out" : "connection failed");
+    else
+        snprintf(why, sizeof why, "%ld", resp->status);
+    if (wait_ms >= 1000)
+        snprintf(in, sizeof in, "%lld s", (long long)((wait_ms + 500) / 1000));
+    else
+        snprintf(in, sizeof in, "%lld ms", (long long)wait_ms);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s %s, attempt %d/%d in %s", k->conn->name, why, attempt + 1,
+             s->limits.max_attempts, in);
+    s->cfg.progress(s->cfg.progress_ud, msg);
 }
 
 hb_status svc_exchange(hb_services *s, svc_call *k, hb_http_response *resp, svc_outcome *oc,
@@ -242,6 +366,7 @@ hb_status svc_exchange(hb_services *s, svc_call *k, hb_http_response *resp, svc_
                      (long long)s->limits.max_wait_ms);
             return sent;
         }
+        tell_retry(s, k, resp, sent, attempt, wait);
         hb_http_sleep_ms(wait);
         waited += wait;
     }
@@ -305,13 +430,11 @@ static hb_status finish(hb_services *s, const svc_call *k, hb_status sent, hb_ht
 
 static hb_status check_request(const hb_service_request *req, hb_err *e)
 {
-    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};
     if (!req->op || !req->method || !req->path)
         return hb_err_set(e, HB_EUSAGE, "a service request needs op, method and path");
-    for (const char *const *m = methods; *m; m++)
-        if (!strcmp(*m, req->method))
-            return HB_OK;
-    return hb_err_set(e, HB_EUSAGE, "%s: unknown HTTP method '%s'", req->op, req->method);
+    if (!hb_method_bit(req->method))
+        return hb_err_set(e, HB_EUSAGE, "%s: unknown HTTP method '%s'", req->op, req->method);
+    return HB_OK;
 }
 
 hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_service_response *out,
@@ -321,15 +444,18 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
     hb_status st = check_request(req, e);
     if (st != HB_OK)
         return st;
-    svc_conn *c = conn_for(s, req->service);
-    if (!c)
-        return hb_err_set(e, HB_EUSAGE,
-                          "unknown service '%s' (hb knows zendesk, gitlab, zuora, "
-                          "salesforce)",
-                          req->service ? req->service : "");
-    const char *rule = hb_services_forbidden_by(s, req);
+    decision d;
+    char cap_names[2][80];
+    if ((st = decide(req, &d, cap_names, e)) != HB_OK)
+        return st;
+    const char *wf = s->cfg.workflow ? s->cfg.workflow : "this workflow";
+    if (!in_uses(s, d.service->name))
+        return hb_err_set(e, HB_EFAILED,
+                          "%s is refused: %s does not declare %s in uses, so it may not reach it",
+                          req->op, wf, d.service->name);
+    svc_conn *c = conn_for(s, d.service->name);
+    const char *rule = forbidden_by(s, &d);
     if (rule) {
-        const char *wf = s->cfg.workflow ? s->cfg.workflow : "this workflow";
         if (!strcmp(rule, req->op))
             return hb_err_set(e, HB_EFAILED, "%s is forbidden: %s lists \"%s\" in its forbid",
                               req->op, wf, rule);
@@ -342,7 +468,7 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
         return st;
     /* Dry-run writes never need a token: nothing is sent. Reads and real
      * writes do, and Salesforce's token also names where calls go. */
-    if (!(req->write && s->cfg.dry_run)) {
+    if (!(d.write && s->cfg.dry_run)) {
         cJSON *error = NULL;
         st = svc_ensure_token(s, c, false, &error, e);
         if (st != HB_OK) {
@@ -355,10 +481,10 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
         c->api_base = hb_xstrdup(c->url);
 
     svc_call k = {.conn = c,
-                  .op = req->op,
+                  .op = d.op->name,
                   .method = req->method,
-                  .write = req->write,
-                  .idempotent = req->idempotent,
+                  .write = d.write,
+                  .idempotent = d.idempotent,
                   .object = req->object,
                   .marker = req->marker};
     char *body = NULL;
@@ -373,13 +499,13 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
     k.body_len = body ? strlen(body) : 0;
     hb_http_response r;
     hb_http_response_init(&r);
-    if ((st = build_url(s, &k, req, e)) != HB_OK)
+    if ((st = build_url(s, &k, req, &d, e)) != HB_OK)
         goto done;
     if (body && (st = svc_audit_body(s, body, k.body_len, k.request_digest, e)) != HB_OK)
         goto done;
-    if (req->write && (st = svc_audit_intent(s, &k, e)) != HB_OK)
+    if (d.write && (st = svc_audit_intent(s, &k, e)) != HB_OK)
         goto done;
-    if (req->write && s->cfg.dry_run) {
+    if (d.write && s->cfg.dry_run) {
         out->planned = true;
         goto done;
     }

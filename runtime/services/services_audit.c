@@ -1,7 +1,8 @@
 /* The audit events of the bindings: an `intent` before every write (so a
  * crash between sending and recording leaves a trace to reconcile), an
  * `api_call` after every exchange, reads and token fetches included. Bodies
- * are redacted and capped here, then handed to the sink by digest. */
+ * are redacted and capped here, then handed to the sink by digest; a token
+ * endpoint's answer is not stored at all. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,10 @@ hb_status svc_audit_intent(hb_services *s, const svc_call *k, hb_err *e)
 {
     cJSON *d = cJSON_CreateObject();
     add_common(d, s, k);
-    return emit(s, "intent", d, e);
+    hb_status st = emit(s, "intent", d, e);
+    if (st == HB_OK && k->marker)
+        svc_once_intended(s, k->marker);
+    return st;
 }
 
 hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_response *r,
@@ -82,7 +86,9 @@ hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_re
         cJSON_AddNullToObject(d, "ratelimit_remaining");
     if (r->failure != HB_HTTP_NO_FAILURE)
         cJSON_AddStringToObject(d, "error", r->error);
-    if (r->status && r->body.len > 0) {
+    /* A token endpoint's answer is the token itself (and, at Zuora, the
+     * same again as `jti`): it is never stored, redacted or not. */
+    if (r->status && r->body.len > 0 && !k->token_fetch) {
         char digest[65];
         hb_status st = svc_audit_body(s, r->body.data, r->body.len, digest, e);
         if (st != HB_OK) {
@@ -93,6 +99,18 @@ hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_re
             cJSON_AddStringToObject(d, "response_body", digest);
     }
     return emit(s, "api_call", d, e);
+}
+
+hb_status hb_services_audit_created(hb_services *s, const char *service, const char *op,
+                                    const char *in, const char *created, hb_err *e)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "service", service);
+    cJSON_AddStringToObject(d, "op", op);
+    cJSON_AddStringToObject(d, "object", created);
+    if (in)
+        cJSON_AddStringToObject(d, "in", in);
+    return emit(s, "created", d, e);
 }
 
 hb_status hb_services_audit_reconciled(hb_services *s, const char *service, const char *op,

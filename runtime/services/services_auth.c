@@ -9,7 +9,6 @@
 
 #include "services_internal.h"
 
-#define DEFAULT_ZUORA_VERSION "2024-05-20"
 /* A token this close to its expiry is fetched again rather than used. */
 #define TOKEN_MARGIN_US (60LL * 1000000)
 
@@ -27,7 +26,7 @@ void svc_conn_free(svc_conn *c)
 
 bool svc_uses_oauth(const svc_conn *c)
 {
-    return c->id == SVC_ZUORA || c->id == SVC_SALESFORCE;
+    return c->def->auth == HB_AUTH_CLIENT_CREDENTIALS;
 }
 
 static const char *var(hb_services *s, const char *name)
@@ -47,8 +46,9 @@ static const char *need(hb_services *s, const char *name, hb_buf *missing)
     return v;
 }
 
-static hb_status missing_error(const char *service, hb_buf *missing, const char *all, hb_err *e)
+static hb_status missing_error(const svc_conn *c, hb_buf *missing, hb_err *e)
 {
+    const char *service = c->name, *all = c->def->needs;
     hb_status st = hb_err_set(e, HB_EUSAGE,
                               "%s is not configured: set %s (needs %s) in the environment or "
                               "in $HB_HOME/credentials",
@@ -75,6 +75,17 @@ static hb_status check_base_url(hb_services *s, svc_conn *c, const char *url, co
     return HB_OK;
 }
 
+/* After a service's variables were read: refuses naming every missing one,
+ * else takes the base URL. */
+static hb_status settle_variables(hb_services *s, svc_conn *c, hb_buf *missing, const char *url,
+                                  hb_err *e)
+{
+    if (missing->len)
+        return missing_error(c, missing, e);
+    hb_buf_free(missing);
+    return check_base_url(s, c, url, c->def->url_var, c->def->api_suffix, e);
+}
+
 static hb_status prepare_zendesk(hb_services *s, svc_conn *c, hb_err *e)
 {
     hb_buf missing;
@@ -83,13 +94,7 @@ static hb_status prepare_zendesk(hb_services *s, svc_conn *c, hb_err *e)
     const char *oauth = var(s, "ZENDESK_OAUTH_TOKEN");
     const char *email = oauth ? NULL : need(s, "ZENDESK_EMAIL", &missing);
     const char *token = oauth ? NULL : need(s, "ZENDESK_API_TOKEN", &missing);
-    if (missing.len)
-        return missing_error("zendesk", &missing,
-                             "ZENDESK_URL with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or with "
-                             "ZENDESK_OAUTH_TOKEN",
-                             e);
-    hb_buf_free(&missing);
-    hb_status st = check_base_url(s, c, url, "ZENDESK_URL", "/api/v2", e);
+    hb_status st = settle_variables(s, c, &missing, url, e);
     if (st != HB_OK)
         return st;
     if (oauth) {
@@ -113,10 +118,7 @@ static hb_status prepare_gitlab(hb_services *s, svc_conn *c, hb_err *e)
     hb_buf_init(&missing);
     const char *url = need(s, "GITLAB_URL", &missing);
     const char *token = need(s, "GITLAB_TOKEN", &missing);
-    if (missing.len)
-        return missing_error("gitlab", &missing, "GITLAB_URL and GITLAB_TOKEN", e);
-    hb_buf_free(&missing);
-    hb_status st = check_base_url(s, c, url, "GITLAB_URL", "/api/v4", e);
+    hb_status st = settle_variables(s, c, &missing, url, e);
     if (st != HB_OK)
         return st;
     hb_secrets_add(s->secrets, token);
@@ -124,35 +126,29 @@ static hb_status prepare_gitlab(hb_services *s, svc_conn *c, hb_err *e)
     return HB_OK;
 }
 
-static hb_status prepare_oauth(hb_services *s, svc_conn *c, const char *prefix, hb_err *e)
+static hb_status prepare_oauth(hb_services *s, svc_conn *c, hb_err *e)
 {
-    char url_var[64], id_var[64], secret_var[64];
-    snprintf(url_var, sizeof url_var, "%s_URL", prefix);
-    snprintf(id_var, sizeof id_var, "%s_CLIENT_ID", prefix);
-    snprintf(secret_var, sizeof secret_var, "%s_CLIENT_SECRET", prefix);
+    /* The variables are the table's: *_URL, *_CLIENT_ID, *_CLIENT_SECRET. */
+    const char *const *v = c->def->variables;
     hb_buf missing;
     hb_buf_init(&missing);
-    const char *url = need(s, url_var, &missing);
-    const char *id = need(s, id_var, &missing);
-    const char *secret = need(s, secret_var, &missing);
-    if (missing.len) {
-        char all[200];
-        snprintf(all, sizeof all, "%s, %s and %s", url_var, id_var, secret_var);
-        return missing_error(c->name, &missing, all, e);
-    }
-    hb_buf_free(&missing);
-    hb_status st = check_base_url(s, c, url, url_var, c->id == SVC_ZUORA ? "/v1" : NULL, e);
+    const char *url = need(s, v[0], &missing);
+    const char *id = need(s, v[1], &missing);
+    const char *secret = need(s, v[2], &missing);
+    hb_status st = settle_variables(s, c, &missing, url, e);
     if (st != HB_OK)
         return st;
     hb_secrets_add(s->secrets, id);
     hb_secrets_add(s->secrets, secret);
     c->client_id = hb_xstrdup(id);
     c->client_secret = hb_xstrdup(secret);
-    if (c->id == SVC_ZUORA) {
-        const char *v = var(s, "ZUORA_API_VERSION");
-        c->version_header = hb_xasprintf("Zuora-Version: %s", v ? v : DEFAULT_ZUORA_VERSION);
-    } else {
-        /* Salesforce calls go to the instance_url the token endpoint names. */
+    if (c->def->version_header) {
+        const char *version = var(s, c->def->version_var);
+        c->version_header = hb_xasprintf("%s: %s", c->def->version_header,
+                                         version ? version : c->def->version_default);
+    }
+    if (c->def->api_base_from_token) {
+        /* Calls go to the instance_url the token endpoint names. */
         free(c->api_base);
         c->api_base = NULL;
     }
@@ -164,18 +160,15 @@ hb_status svc_prepare(hb_services *s, svc_conn *c, hb_err *e)
     if (c->ready)
         return HB_OK;
     hb_status st;
-    switch (c->id) {
-    case SVC_ZENDESK:
+    switch (c->def->auth) {
+    case HB_AUTH_ZENDESK:
         st = prepare_zendesk(s, c, e);
         break;
-    case SVC_GITLAB:
+    case HB_AUTH_PRIVATE_TOKEN:
         st = prepare_gitlab(s, c, e);
         break;
-    case SVC_ZUORA:
-        st = prepare_oauth(s, c, "ZUORA", e);
-        break;
     default:
-        st = prepare_oauth(s, c, "SALESFORCE", e);
+        st = prepare_oauth(s, c, e);
         break;
     }
     if (st == HB_OK && !c->http) {
@@ -184,15 +177,46 @@ hb_status svc_prepare(hb_services *s, svc_conn *c, hb_err *e)
             st = hb_err_set(e, HB_EINTERNAL, "cannot set up an HTTP handle for %s", c->name);
     }
     if (st != HB_OK) {
-        svc_id id = c->id;
-        const char *name = c->name;
+        const hb_service_def *def = c->def;
         svc_conn_free(c);
-        c->id = id;
-        c->name = name;
+        c->def = def;
+        c->name = def->name;
         return st;
     }
     c->ready = true;
     return HB_OK;
+}
+
+hb_status hb_services_check(hb_services *s, const char *service, hb_err *e)
+{
+    for (size_t i = 0; i < hb_service_count; i++)
+        if (!strcmp(service, hb_service_defs[i].name))
+            return svc_prepare(s, &s->conns[i], e);
+    return hb_err_set(e, HB_EUSAGE, "unknown service '%s'", service);
+}
+
+char *hb_services_web_base(hb_services *s, const char *service)
+{
+    const hb_service_def *def = hb_service_lookup(service);
+    if (!def)
+        return NULL;
+    /* ZENDESK_URL -> ZENDESK_WEB_URL */
+    char name[64];
+    size_t stem = strlen(def->url_var) - strlen("_URL");
+    snprintf(name, sizeof name, "%.*s_WEB_URL", (int)stem, def->url_var);
+    const char *url = var(s, name);
+    const char *from = name;
+    if (!url || !*url) {
+        url = var(s, def->url_var);
+        from = def->url_var;
+    }
+    hb_err ignored;
+    if (!url || hb_http_check_url(url, from, &ignored) != HB_OK)
+        return NULL;
+    size_t len = strlen(url);
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    return hb_xstrndup(url, len);
 }
 
 static char *token_form(const svc_conn *c)
@@ -221,7 +245,7 @@ static hb_status take_token(hb_services *s, svc_conn *c, const hb_http_response 
     }
     /* Remembered first, so nothing that follows can print it. */
     hb_secrets_add(s->secrets, token->valuestring);
-    if (c->id == SVC_SALESFORCE) {
+    if (c->def->api_base_from_token) {
         const cJSON *inst = cJSON_GetObjectItemCaseSensitive(body, "instance_url");
         hb_status st = cJSON_IsString(inst)
                            ? hb_http_check_url(inst->valuestring,
@@ -264,12 +288,13 @@ hb_status svc_ensure_token(hb_services *s, svc_conn *c, bool force, cJSON **erro
     hb_wipe_free(c->auth_header);
     c->auth_header = NULL;
 
-    bool zuora = c->id == SVC_ZUORA;
-    const char *path = zuora ? "/oauth/token" : "/services/oauth2/token";
+    const char *path = c->def->token_path;
     char *form = token_form(c);
+    char op[64];
+    snprintf(op, sizeof op, "%s.oauth.token", c->name);
     svc_call k = {
         .conn = c,
-        .op = zuora ? "zuora.oauth.token" : "salesforce.oauth.token",
+        .op = op,
         .method = "POST",
         .url = hb_xasprintf("%s%s", c->url, path),
         .audit_path = hb_xstrdup(path),

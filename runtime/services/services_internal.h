@@ -11,12 +11,11 @@
 #include "hb/clock.h"
 #include "hb/http.h"
 #include "hb/redact.h"
+#include "hb/service_table.h"
 #include "hb/services.h"
 
-typedef enum svc_id { SVC_ZENDESK, SVC_GITLAB, SVC_ZUORA, SVC_SALESFORCE, SVC_COUNT } svc_id;
-
 typedef struct svc_conn {
-    svc_id id;
+    const hb_service_def *def;
     const char *name;
     bool ready;               /* credentials resolved and checked */
     char *url;                /* *_URL without a trailing '/' */
@@ -34,7 +33,7 @@ struct hb_services {
     hb_http_limits limits;
     size_t body_max; /* HB_AUDIT_BODY_MAX_KB */
     hb_secrets *secrets;
-    svc_conn conns[SVC_COUNT];
+    svc_conn *conns; /* one per hb_service_defs entry */
     unsigned int rng;
     char user_agent[64];
     char *marker_prefix; /* "hb:<run>:<step>:<visit>", NULL outside a step */
@@ -95,6 +94,9 @@ hb_status svc_error_to_err(const cJSON *error, const char *op, hb_err *e);
 /* services_audit.c */
 hb_status svc_audit_body(hb_services *s, const char *body, size_t len, char digest[65], hb_err *e);
 hb_status svc_audit_intent(hb_services *s, const svc_call *k, hb_err *e);
+/* services_once.c: an intent with this marker is recorded; from now on the
+ * marker is pending (a later execution of the step looks for its write). */
+void svc_once_intended(hb_services *s, const char *marker);
 hb_status svc_audit_api_call(hb_services *s, const svc_call *k, const hb_http_response *r,
                              int attempt, double ms, hb_err *e);
 

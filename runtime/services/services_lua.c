@@ -3,8 +3,14 @@
  * zendesk.lua, gitlab.lua, zuora.lua and salesforce.lua build the
  * intent-level operations on them.
  *
- *   hbi.request{service=, op=, method=, path=, query=, body=, form=, write=,
- *               idempotent=, object=, capabilities={...}}
+ *   hbi.request{service=, op=, method=, path=, query=, body=, form=, object=,
+ *               marker=}
+ *     What the request may do is its operation's (service_table.h): C
+ *     refuses an operation it does not know, another service's, a service
+ *     outside the workflow's `uses`, a method or a write's path the
+ *     operation does not use, and decides whether it writes (dry run,
+ *     intent), may be repeated and what `forbid` sees, from the table and
+ *     the body. Nothing else the spec says is believed.
  *     -> {status=, body=, headers={...}, planned=}     on success
  *     -> nil, err                                      when the service
  *        refused or could not be reached; err is the uniform error table
@@ -20,6 +26,10 @@
  *   hbi.reconciled{service=, op=, object=, marker=, found=} audits a change
  *        found by its marker instead of written again
  *   hbi.service_error(t) gives a table the uniform error's metatable
+ *   hbi.created{service=, op=, object=, created=} audits the key of an object a
+ *        write created (known from its reply)
+ *   hbi.web_base(service) -> the base URL of the service's web pages (links
+ *        for people: hb_services_web_base), or nil when it is not configured
  *
  * The hb_services lives in the Lua registry (the engine owns the host's
  * userdata slot). Errors are raised only after C has freed what it owns. */
@@ -37,10 +47,18 @@
 #include "hb/util.h"
 #include "services_internal.h"
 
-#define SERVICES_KEY     "hb.services"
-#define ERROR_MT         "hb.service_error"
-#define STATUS_KEY       "hb.services.raised"
-#define MAX_CAPABILITIES 16
+#define SERVICES_KEY "hb.services"
+#define ERROR_MT     "hb.service_error"
+#define STATUS_KEY   "hb.services.raised"
+#define OUTAGE_KEY   "hb.services.outage"
+
+/* The uniform error's status: 0 when the service was not reached. */
+static bool is_outage(const cJSON *error)
+{
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(error, "status");
+    int code = cJSON_IsNumber(status) ? (int)status->valuedouble : 0;
+    return code == 0 || code == 408 || code == 429 || code >= 500;
+}
 
 static hb_services *services_of(lua_State *L)
 {
@@ -60,14 +78,6 @@ static const char *opt_string_field(lua_State *L, int t, const char *name)
     if (type != LUA_TSTRING && type != LUA_TNUMBER)
         luaL_error(L, "hbi.request: field '%s' must be a string", name);
     return lua_tostring(L, -1);
-}
-
-static bool opt_bool_field(lua_State *L, int t, const char *name)
-{
-    lua_getfield(L, t, name);
-    bool v = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
 }
 
 typedef struct query_pair {
@@ -107,6 +117,8 @@ static const char *push_query(lua_State *L, int idx)
     }
     if (!lua_istable(L, idx))
         luaL_error(L, "hbi.request: query must be a string or a table");
+    hb_lua_push_unfrozen(L, idx); /* a stdlib table is a read-only view */
+    lua_replace(L, idx);
     size_t n = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
@@ -209,24 +221,8 @@ static int request(lua_State *L)
     req.form = opt_string_field(L, 1, "form");
     req.object = opt_string_field(L, 1, "object");
     req.marker = opt_string_field(L, 1, "marker");
-    req.write = opt_bool_field(L, 1, "write");
-    req.idempotent = opt_bool_field(L, 1, "idempotent");
-    if (!req.service || !req.op || !req.method || !req.path)
-        return luaL_error(L, "hbi.request needs service, op, method and path");
-
-    const char *caps[MAX_CAPABILITIES + 1] = {0};
-    if (lua_getfield(L, 1, "capabilities") == LUA_TTABLE) {
-        int t = lua_gettop(L);
-        lua_Integer n = luaL_len(L, t);
-        if (n > MAX_CAPABILITIES)
-            return luaL_error(L, "hbi.request: at most %d capabilities", MAX_CAPABILITIES);
-        for (lua_Integer i = 1; i <= n; i++) {
-            if (lua_geti(L, t, i) != LUA_TSTRING)
-                return luaL_error(L, "hbi.request: capabilities must be strings");
-            caps[i - 1] = lua_tostring(L, -1); /* stays on the stack */
-        }
-        req.capabilities = caps;
-    }
+    if (!req.op || !req.method || !req.path)
+        return luaL_error(L, "hbi.request needs op, method and path");
     lua_getfield(L, 1, "query");
     req.query = push_query(L, lua_gettop(L));
 
@@ -252,6 +248,10 @@ static int request(lua_State *L)
         pushed = push_result(L, &resp);
         nret = 1;
     } else if (st == HB_EFAILED && resp.error) {
+        if (is_outage(resp.error)) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, LUA_REGISTRYINDEX, OUTAGE_KEY);
+        }
         lua_pushnil(L);
         pushed = push_json(L, resp.error);
         if (pushed)
@@ -320,6 +320,42 @@ static int reconciled(lua_State *L)
     return 0;
 }
 
+static int created(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    hb_services *s = services_of(L);
+    if (!s)
+        return luaL_error(L, "hbi.created: no services are open in this state");
+    const char *service = opt_string_field(L, 1, "service");
+    const char *op = opt_string_field(L, 1, "op");
+    const char *in = opt_string_field(L, 1, "object");
+    const char *key = opt_string_field(L, 1, "created");
+    if (!service || !op || !key)
+        return luaL_error(L, "hbi.created needs service, op and created");
+    hb_err e;
+    hb_err_clear(&e);
+    hb_status st = hb_services_audit_created(s, service, op, in, key, &e);
+    if (st != HB_OK) {
+        lua_pushinteger(L, st);
+        lua_setfield(L, LUA_REGISTRYINDEX, STATUS_KEY);
+        return luaL_error(L, "%s", e.msg);
+    }
+    return 0;
+}
+
+static int web_base(lua_State *L)
+{
+    const char *service = luaL_checkstring(L, 1);
+    hb_services *s = services_of(L);
+    char *base = s ? hb_services_web_base(s, service) : NULL;
+    if (base)
+        lua_pushstring(L, base);
+    else
+        lua_pushnil(L);
+    free(base);
+    return 1;
+}
+
 static int escape(lua_State *L)
 {
     const char *s = luaL_checkstring(L, 1);
@@ -355,6 +391,17 @@ static int error_tostring(lua_State *L)
     return 1;
 }
 
+bool hb_services_lua_take_outage(hb_lua *h)
+{
+    lua_State *L = hb_lua_state(h);
+    lua_getfield(L, LUA_REGISTRYINDEX, OUTAGE_KEY);
+    bool outage = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, OUTAGE_KEY);
+    return outage;
+}
+
 hb_status hb_services_lua_last_status(hb_lua *h)
 {
     lua_State *L = hb_lua_state(h);
@@ -383,5 +430,7 @@ hb_status hb_services_open_lua(hb_services *s, hb_lua *h, hb_err *e)
     hb_lua_register_internal(h, "marker", marker);
     hb_lua_register_internal(h, "reconciled", reconciled);
     hb_lua_register_internal(h, "service_error", service_error);
+    hb_lua_register_internal(h, "web_base", web_base);
+    hb_lua_register_internal(h, "created", created);
     return HB_OK;
 }

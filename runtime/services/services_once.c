@@ -22,6 +22,17 @@ void hb_services_set_pending(hb_services *s, const cJSON *pending)
     s->pending = pending ? cJSON_Duplicate(pending, true) : NULL;
 }
 
+void svc_once_intended(hb_services *s, const char *marker)
+{
+    if (!s->pending)
+        s->pending = cJSON_CreateObject();
+    if (cJSON_GetObjectItemCaseSensitive(s->pending, marker))
+        return;
+    char now[32];
+    hb_time_format(hb_clock_time(s->cfg.clock), now);
+    cJSON_AddStringToObject(s->pending, marker, now);
+}
+
 bool hb_services_next_marker(hb_services *s, char *out, size_t cap, const char **pending_since)
 {
     *pending_since = NULL;

@@ -11,6 +11,7 @@
 
 #include "hb/audit.h"
 #include "hb/canonical_json.h"
+#include "hb/secrets.h"
 #include "hb/sha256.h"
 #include "hb/util.h"
 
@@ -116,6 +117,18 @@ hb_status hb_audit_append(hb_store *s, const char *run, const char *type, const 
         ev.data = hb_canonical_json(data, e);
         if (!ev.data)
             return hb_err_wrap(e, "audit event %s", type);
+        if (hb_secret_found(ev.data, strlen(ev.data))) {
+            /* Whatever field it sits in, no known secret enters the chain:
+             * scrubbed in the tree, so the JSON stays whole, before the
+             * event is hashed. */
+            cJSON *clean = cJSON_Duplicate(data, true);
+            hb_secret_scrub_json(clean);
+            free(ev.data);
+            ev.data = hb_canonical_json(clean, e);
+            cJSON_Delete(clean);
+            if (!ev.data)
+                return hb_err_wrap(e, "audit event %s", type);
+        }
     } else {
         ev.data = hb_xstrdup("{}");
     }
@@ -161,8 +174,16 @@ hb_status hb_audit_append_tx(hb_store *s, const char *run, const char *type, con
 hb_status hb_audit_put_body(hb_store *s, const char *content, size_t len, char digest[65],
                             hb_err *e)
 {
+    size_t n = len;
+    char *clean = hb_secret_scrub(content, len, &n); /* NULL: nothing known in it */
+    if (clean) {
+        content = clean;
+        len = n;
+    }
     hb_sha256_hex(content, len, digest);
-    return s->ops->body_put(s, digest, content, len, e);
+    hb_status st = s->ops->body_put(s, digest, content, len, e);
+    free(clean);
+    return st;
 }
 
 hb_status hb_audit_head(hb_store *s, char out[96], hb_err *e)

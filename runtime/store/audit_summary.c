@@ -129,6 +129,19 @@ static void summarize_by(hb_buf *out, const cJSON *d)
     hb_buf_printf(out, "by %s", str_or(d, "by", "?"));
     if (str(d, "event"))
         hb_buf_printf(out, " (event %s)", str(d, "event"));
+    if (str(d, "reason"))
+        hb_buf_printf(out, ": %s", str(d, "reason"));
+}
+
+/* hb retry: "from STEP by ACTOR (forced): REASON". */
+static void summarize_retried(hb_buf *out, const cJSON *d)
+{
+    hb_buf_printf(out, "from %s ", str_or(d, "from", "?"));
+    summarize_by(out, d);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "force")))
+        hb_buf_puts(out, " (forced)");
+    if (str(d, "reason"))
+        hb_buf_printf(out, ": %s", str(d, "reason"));
 }
 
 static void summarize(hb_buf *out, const char *type, const cJSON *d)
@@ -147,6 +160,10 @@ static void summarize(hb_buf *out, const char *type, const cJSON *d)
         hb_buf_puts(out, str(d, "kind"));
     } else if (!strcmp(type, "step_finished")) {
         summarize_step_finished(out, d);
+    } else if (!strcmp(type, "created")) {
+        hb_buf_printf(out, "%s by %s", str_or(d, "object", "?"), str_or(d, "op", "?"));
+        if (str(d, "in"))
+            hb_buf_printf(out, " (in %s)", str(d, "in"));
     } else if (!strcmp(type, "note") && str(d, "message")) {
         hb_buf_puts(out, str(d, "message"));
     } else if (!strcmp(type, "answered")) {
@@ -158,6 +175,8 @@ static void summarize(hb_buf *out, const char *type, const cJSON *d)
         summarize_waiting(out, d);
     } else if (!strcmp(type, "resumed") || !strcmp(type, "cancelled")) {
         summarize_by(out, d);
+    } else if (!strcmp(type, "retried")) {
+        summarize_retried(out, d);
     } else if (!strcmp(type, "run_finished")) {
         hb_buf_puts(out, str_or(d, "status", "?"));
         if (str(d, "error"))

@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "hb/canonical_json.h"
+#include "hb/secrets.h"
 #include "hb/settings.h"
 #include "hb/sha256.h"
 #include "hb/store.h"
@@ -165,4 +167,38 @@ void hb_audit_event_free(hb_audit_event *ev)
     free(ev->data);
     free(ev->object);
     ev->step = ev->actor = ev->data = ev->object = NULL;
+}
+
+/* A JSON field of the run: scrubbed in the tree so it stays valid JSON. */
+static void scrub_json_field(char **field)
+{
+    if (!*field || !hb_secret_found(*field, strlen(*field)))
+        return;
+    cJSON *v = cJSON_Parse(*field);
+    char *text = NULL;
+    if (v && hb_secret_scrub_json(v))
+        text = hb_canonical_json(v, NULL);
+    cJSON_Delete(v);
+    if (!text) /* not JSON after all: as text */
+        text = hb_secret_scrub(*field, strlen(*field), NULL);
+    if (text) {
+        free(*field);
+        *field = text;
+    }
+}
+
+void hb_run_scrub(hb_run *r)
+{
+    scrub_json_field(&r->inputs_json);
+    scrub_json_field(&r->vars_json);
+    scrub_json_field(&r->answers_json);
+    scrub_json_field(&r->events_json);
+    scrub_json_field(&r->wait_json);
+    if (r->error) {
+        char *clean = hb_secret_scrub(r->error, strlen(r->error), NULL);
+        if (clean) {
+            free(r->error);
+            r->error = clean;
+        }
+    }
 }

@@ -73,6 +73,13 @@ static hb_status read_version(sq_store *s, int *version, hb_err *e)
     if (rc == SQLITE_ROW) {
         *version = sqlite3_column_int(stmt, 0);
         sqlite3_finalize(stmt);
+        /* No hb writes a negative version; migrating from one would index
+         * before the first migration. */
+        if (*version < 0)
+            return hb_err_set(e, HB_EINTERNAL,
+                              "the store %s has schema version %d, which no hb writes: it is "
+                              "damaged",
+                              s->path, *version);
         return HB_OK;
     }
     sqlite3_finalize(stmt);

@@ -10,8 +10,6 @@
 #include "hb/settings.h"
 #include "workflow_internal.h"
 
-const char *const hb_known_services[] = {"zendesk", "gitlab", "zuora", "salesforce", NULL};
-
 const char *hb_step_kind_name(hb_step_kind k)
 {
     switch (k) {
@@ -38,16 +36,43 @@ bool hb_step_is_terminal(const hb_step *s)
 
 void hb_problem(hb_problems *p, const char *file, int line, const char *fmt, ...)
 {
-    if (p->text.len)
-        hb_buf_putc(&p->text, '\n');
-    hb_buf_printf(&p->text, "%s:%d: ", file ? file : "?", line);
     va_list ap;
     va_start(ap, fmt);
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    hb_buf_puts(&p->text, msg);
-    p->count++;
+    p->items = hb_xrealloc(p->items, (p->n + 1) * sizeof *p->items);
+    p->items[p->n++] = (hb_load_problem){
+        .file = hb_xstrdup(file ? file : "?"), .line = line, .message = hb_xstrdup(msg)};
+}
+
+void hb_load_problems_free(hb_load_problems *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->items[i].file);
+        free(p->items[i].message);
+    }
+    free(p->items);
+    p->items = NULL;
+    p->n = 0;
+}
+
+bool hb_workflow_name_valid(const char *name, size_t len)
+{
+    if (!name || len == 0 || len > 100 || strlen(name) != len)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        bool word =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        if (!word && (i == 0 || (c != '-' && c != '.')))
+            return false;
+        if (c == '.' && name[i + 1] == '.')
+            return false;
+    }
+    return true;
 }
 
 /* Lookups by id happen for every edge during validation and for every
@@ -114,12 +139,14 @@ const char *const hb_dsl_globals[] = {
 };
 
 /* hbi.setting(name): a setting the stdlib may read (HB_SETTING_STDLIB), as
- * configured, else its default; a workflow's own code has no hbi. */
+ * configured, else its default; a workflow's own code has no hbi. Only the
+ * rows flagged for it, and never a secret, whatever its flags say: what the
+ * stdlib reads can end up in a message or a reply. */
 static int hbi_setting(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
     const hb_setting *s = hb_setting_find(name);
-    if (!s || !(s->flags & HB_SETTING_STDLIB))
+    if (!s || !(s->flags & HB_SETTING_STDLIB) || (s->flags & HB_SETTING_SECRET))
         return luaL_error(L, "hbi.setting: %s is not a setting the stdlib may read", name);
     char *text = hb_setting_text(name);
     if (text)
@@ -160,8 +187,107 @@ static hb_status install_dsl(hb_lua *lua, hb_err *e)
     return HB_OK;
 }
 
-hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
-                           hb_workflow **out, hb_err *e)
+/* "file:line: rest" (as Lua and the DSL write locations) into p; without
+ * a location, at `where` ("file:line" of the failing code) or the file's
+ * first line. */
+static void add_located(hb_problems *p, const char *path, const char *where, const char *msg)
+{
+    if (!strncmp(msg, "?: ", 3))
+        msg += 3; /* the DSL could not tell where (a tail call) */
+    for (const char *c = strchr(msg, ':'); c; c = strchr(c + 1, ':')) {
+        const char *d = c + 1;
+        while (*d >= '0' && *d <= '9')
+            d++;
+        if (d > c + 1 && *d == ':' && c > msg) {
+            char *file = hb_xstrndup(msg, (size_t)(c - msg));
+            const char *rest = d + 1;
+            while (*rest == ' ')
+                rest++;
+            hb_problem(p, file, atoi(c + 1), "%s", rest);
+            free(file);
+            return;
+        }
+    }
+    char *file = NULL;
+    int line = 1;
+    if (where && *where && strcmp(where, "?"))
+        hb_split_where(where, &file, &line);
+    hb_problem(p, file ? file : path, line ? line : 1, "%s", msg);
+    free(file);
+}
+
+typedef struct read_job {
+    hb_workflow *wf;
+    hb_problems *p;
+    bool done; /* the read ran to its end: every step is whole */
+} read_job;
+
+/* lua_CFunction(job, value): reads what the file returned, under the
+ * caller's protected call and limits. */
+static int read_returned(lua_State *L)
+{
+    read_job *job = lua_touserdata(L, 1);
+    job->done = hb_workflow_read(L, 2, job->wf, job->p);
+    return 0;
+}
+
+/* Runs the file's top level and reads what it returned into wf; every
+ * failure on the way is a problem. True when the steps were read whole, so
+ * the graph can be checked. */
+static bool load_into(hb_lua *lua, hb_workflow *wf, const char *src, size_t len, hb_problems *p)
+{
+    lua_State *L = hb_lua_state(lua);
+    hb_err e;
+    hb_err_clear(&e);
+    hb_status st = install_dsl(lua, &e);
+    if (st != HB_OK) {
+        hb_problem(p, wf->file, 1, "cannot set up the workflow language: %s", e.msg);
+        return false;
+    }
+    if (hb_lua_load(lua, wf->file, src, len, false, &e) != HB_OK) {
+        add_located(p, wf->file, NULL, e.msg);
+        return false;
+    }
+    if (hb_lua_pcall(lua, 0, 1, NULL, &e) != HB_OK) {
+        add_located(p, wf->file, hb_lua_last_error_where(lua), e.msg);
+        return false;
+    }
+    int value = lua_gettop(L);
+    read_job job = {.wf = wf, .p = p};
+    lua_pushcfunction(L, read_returned);
+    lua_pushlightuserdata(L, &job);
+    lua_pushvalue(L, value);
+    if (hb_lua_pcall(lua, 2, 0, NULL, &e) != HB_OK)
+        add_located(p, wf->file, hb_lua_last_error_where(lua), e.msg);
+    return job.done && wf->steps;
+}
+
+/* The problems as e->msg lines, as many as fit, then how many did not. */
+static hb_status problems_to_err(const hb_problems *p, hb_err *e)
+{
+    hb_buf b;
+    hb_buf_init(&b);
+    size_t shown = 0;
+    for (; shown < p->n; shown++) {
+        const hb_load_problem *q = &p->items[shown];
+        char line[1200];
+        snprintf(line, sizeof line, "%s%s:%d: %s", shown ? "\n" : "", q->file, q->line, q->message);
+        if (b.len + strlen(line) + 64 >= sizeof e->msg)
+            break;
+        hb_buf_puts(&b, line);
+    }
+    if (shown < p->n)
+        hb_buf_printf(&b, "\n(and %zu more problems: hb lint lists them all)", p->n - shown);
+    hb_err_set(e, HB_EUSAGE, "%s", b.data ? b.data : "");
+    hb_buf_free(&b);
+    return HB_EUSAGE;
+}
+
+/* keep_read: when the returned table was read whole but has structure
+ * problems, hand back what was read anyway (the review tools show it beside
+ * the problems). */
+static hb_status load(hb_lua *lua, const char *path, const char *src, size_t len, bool keep_read,
+                      hb_workflow **out, hb_load_problems *problems, hb_err *e)
 {
     *out = NULL;
     hb_workflow *wf = hb_xcalloc(1, sizeof *wf);
@@ -169,89 +295,108 @@ hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_
     wf->file = hb_xstrdup(path);
     lua_State *L = hb_lua_state(lua);
     int top = lua_gettop(L);
-
-    hb_status st = install_dsl(lua, e);
-    if (st == HB_OK)
-        st = hb_lua_load(lua, path, src, len, false, e);
-    if (st == HB_OK) {
-        /* What the file's top level raises (a lib module included: a
-         * misspelt placeholder in lib/messages.lua) is the author's to fix.
-         * The message stays as raised; formatting e->msg into itself would
-         * lose it. */
-        st = hb_lua_pcall(lua, 0, 1, NULL, e);
-        if (st != HB_OK) {
-            st = HB_EUSAGE;
-            if (e)
-                e->code = st;
-        }
-    }
-    if (st != HB_OK) {
-        lua_settop(L, top);
-        hb_workflow_free(wf);
-        return st;
-    }
-    bool is_workflow = false;
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "kind");
-        is_workflow = lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "workflow");
-        lua_pop(L, 1);
-    }
-    if (!is_workflow) {
-        lua_settop(L, top);
-        hb_workflow_free(wf);
-        return hb_err_set(e, HB_EUSAGE,
-                          "%s:1: the file must return a workflow: return workflow \"name\" { ... }",
-                          path);
-    }
-    hb_problems p = {.count = 0};
-    hb_buf_init(&p.text);
-    hb_workflow_read(L, wf, &p);
+    hb_problems p = {0};
+    bool whole = load_into(lua, wf, src, len, &p);
     lua_settop(L, top);
-    hb_workflow_index(wf);
-    hb_workflow_check(wf, &p);
-    if (p.count > 0) {
-        hb_err_set(e, HB_EUSAGE, "%s", p.text.data);
-        hb_buf_free(&p.text);
-        hb_workflow_free(wf);
+    if (whole) {
+        hb_workflow_index(wf);
+        hb_workflow_check(wf, &p);
+    }
+    if (p.n > 0) {
+        problems_to_err(&p, e);
+        if (problems)
+            *problems = p;
+        else
+            hb_load_problems_free(&p);
+        if (keep_read && whole)
+            *out = wf;
+        else
+            hb_workflow_free(wf);
         return HB_EUSAGE;
     }
-    hb_buf_free(&p.text);
     *out = wf;
     return HB_OK;
 }
 
-hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e)
+hb_status hb_workflow_load(hb_lua *lua, const char *path, const char *src, size_t len,
+                           hb_workflow **out, hb_err *e)
 {
+    return load(lua, path, src, len, false, out, NULL, e);
+}
+
+hb_status hb_workflow_load_report(hb_lua *lua, const char *path, const char *src, size_t len,
+                                  hb_workflow **out, hb_load_problems *problems, hb_err *e)
+{
+    return load(lua, path, src, len, false, out, problems, e);
+}
+
+hb_status hb_workflow_load_readable(hb_lua *lua, const char *path, const char *src, size_t len,
+                                    hb_workflow **out, hb_err *e)
+{
+    return load(lua, path, src, len, true, out, NULL, e);
+}
+
+/* A host with the default limits and modules for a file in dir. */
+static hb_lua *new_host(const char *dir, hb_err *e)
+{
+    hb_lua_limits limits;
+    if (hb_lua_limits_from_env(&limits, e) != HB_OK)
+        return NULL;
+    char *stdlib = hb_stdlib_dir();
+    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
+    hb_lua *lua = hb_lua_new(&limits, &mods, e);
+    free(stdlib);
+    return lua;
+}
+
+hb_lua *hb_workflow_sandbox_new(const char *workflow_dir, hb_err *e)
+{
+    hb_lua *lua = new_host(workflow_dir, e);
+    if (lua && install_dsl(lua, e) != HB_OK) {
+        hb_lua_free(lua);
+        return NULL;
+    }
+    return lua;
+}
+
+hb_status hb_workflow_load_file_report(const char *path, hb_workflow **out,
+                                       hb_load_problems *problems, hb_err *e)
+{
+    *out = NULL;
     size_t len;
     char *src = hb_read_file(path, &len, e);
     if (!src)
         return e ? e->code : HB_EUSAGE;
-    hb_lua_limits limits;
-    hb_status st = hb_lua_limits_from_env(&limits, e);
-    if (st != HB_OK) {
-        free(src);
-        return st;
-    }
-    char *stdlib = hb_stdlib_dir();
     char *dir = hb_dirname(path);
-    hb_lua_modules mods = {.stdlib_dir = stdlib, .workflow_dir = dir};
-    hb_lua *lua = hb_lua_new(&limits, &mods, e);
+    hb_lua *lua = new_host(dir, e);
+    free(dir);
     if (!lua) {
         free(src);
-        free(stdlib);
-        free(dir);
-        return e ? e->code : HB_EINTERNAL;
+        return e && e->code ? e->code : HB_EINTERNAL;
     }
-    st = hb_workflow_load(lua, path, src, len, out, e);
+    hb_status st = hb_workflow_load_report(lua, path, src, len, out, problems, e);
     free(src);
-    free(stdlib);
-    free(dir);
     return st;
+}
+
+hb_status hb_workflow_load_file(const char *path, hb_workflow **out, hb_err *e)
+{
+    return hb_workflow_load_file_report(path, out, NULL, e);
 }
 
 static void free_timespec(hb_timespec *t)
 {
     free(t->text);
+}
+
+void hb_inputs_free(hb_input *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].name);
+        free(list[i].type);
+        free(list[i].description);
+    }
+    free(list);
 }
 
 void hb_workflow_free(hb_workflow *wf)
@@ -282,6 +427,10 @@ void hb_workflow_free(hb_workflow *wf)
             free(s->choices[k]);
         free(s->choices);
         free(s->event);
+        for (size_t k = 0; k < s->nshows; k++)
+            free(s->shows[k]);
+        free(s->shows);
+        hb_inputs_free(s->payload, s->npayload);
         free_timespec(&s->after);
         free_timespec(&s->timeout);
         free(s->on_timeout);
@@ -295,12 +444,7 @@ void hb_workflow_free(hb_workflow *wf)
     for (size_t i = 0; i < wf->nforbid; i++)
         free(wf->forbid[i]);
     free(wf->forbid);
-    for (size_t i = 0; i < wf->ninputs; i++) {
-        free(wf->inputs[i].name);
-        free(wf->inputs[i].type);
-        free(wf->inputs[i].description);
-    }
-    free(wf->inputs);
+    hb_inputs_free(wf->inputs, wf->ninputs);
     free(wf->name);
     free(wf->title);
     free(wf->handbook);

@@ -101,7 +101,7 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
         hb_problem(p, wf->file, wf->line, "workflow '%s' has no steps", wf->name);
         return;
     }
-    int before = p->count;
+    size_t before = p->n;
     for (size_t i = 0; i < wf->nsteps; i++) {
         const hb_step *s = &wf->steps[i];
         int first = hb_workflow_step_index(wf, s->id); /* the first step with this id */
@@ -126,7 +126,7 @@ void hb_workflow_check(const hb_workflow *wf, hb_problems *p)
                        "or give it next = \"step\"",
                        hb_step_kind_name(s->kind), s->id);
     }
-    if (p->count > before)
+    if (p->n > before)
         return; /* reachability over a broken graph would only repeat the errors above */
 
     graph g = {.n = wf->nsteps};

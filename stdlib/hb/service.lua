@@ -1,5 +1,6 @@
 -- Plumbing shared by the service modules (zendesk, gitlab, zuora,
--- salesforce): calling the C transport through hbi.request, the two ways a
+-- salesforce), internal to them: workflows cannot require it. Calling the C
+-- transport through hbi.request, the two ways a
 -- failure comes back (raised, or nil + error where "not found" is an answer
 -- a workflow branches on), and iterating over every page of a list.
 --
@@ -54,7 +55,9 @@ end
 --     service keeps it and a person does not see it;
 --   find = function(marker, since) the created object's result (as `pick`
 --     would give it) and a name for the audit, or nil: by LISTING, which is
---     current, never by search, which lags }.
+--     current, never by search, which lags;
+--   created = function(result) (optional) the created object's audit key
+--     ("gitlab:issue:grp/proj#3"), recorded so the trail finds it by it }.
 -- Before sending, a marker an interrupted execution of this step recorded
 -- an intent for is looked for; after a lost reply, too. Found: audited as
 -- reconciled, not sent again.
@@ -85,7 +88,12 @@ local function write_once(spec, pick, once)
     if res.planned then
       return true, M.planned(spec)
     end
-    return true, pick(res)
+    local result = pick(res)
+    local key = once.created and once.created(result)
+    if type(key) == "string" then
+      hbi.created { service = spec.service, op = spec.op, object = spec.object, created = key }
+    end
+    return true, result
   end
   if reply_lost(err) then
     local result = found_or_nil()
@@ -96,10 +104,10 @@ local function write_once(spec, pick, once)
   error(err, 0)
 end
 
--- The result of a write: `pick(res)` when sent, the plan in a dry run.
--- `once` (optional) makes a non-idempotent write exactly-once: see above.
+-- The result of a write: `pick(res)` when sent, the plan in a dry run (C
+-- decides which from the operation, whatever the spec says). `once`
+-- (optional) makes a non-idempotent write exactly-once: see above.
 function M.write(spec, pick, once)
-  spec.write = true
   if once then
     local handled, result = write_once(spec, pick, once)
     if handled then

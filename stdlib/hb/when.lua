@@ -139,12 +139,21 @@ function M.is_unset(name)
   return helper(function(ctx) return M.fact(ctx, name) == nil end, name, name .. " is not set")
 end
 
+-- No item, by pairs: a stdlib table is a read-only view that `next` sees
+-- as empty whatever it shows.
+local function empty(t)
+  for _ in pairs(t) do
+    return false
+  end
+  return true
+end
+
 -- The fact is an empty list (or unknown).
 function M.is_empty(name)
   check_name(name, "is_empty")
   return helper(function(ctx)
     local v = M.fact(ctx, name)
-    return v == nil or (type(v) == "table" and next(v) == nil)
+    return v == nil or (type(v) == "table" and empty(v))
   end, name, name .. " is empty")
 end
 

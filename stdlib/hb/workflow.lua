@@ -219,9 +219,8 @@ M.is, M.is_not, M.one_of = when.is, when.is_not, when.one_of
 M.is_set, M.is_unset, M.is_empty = when.is_set, when.is_unset, when.is_empty
 M.messages, M.message = text.messages, text.message
 
--- The globals a workflow file (and its lib modules) sees from this module;
--- runtime/workflow/ installs them and lint knows them.
-M.globals = { "workflow", "task", "choice", "ask", "wait", "succeed", "fail", "fragment", "fact",
-  "is", "is_not", "one_of", "is_set", "is_unset", "is_empty", "messages", "message" }
+-- Which of these a workflow file (and its lib modules) sees as globals is
+-- hb_dsl_globals (runtime/workflow/workflow.c): the loader installs them
+-- into the sandbox's workflow environment, and lint reads that environment.
 
 return M

@@ -39,11 +39,20 @@
 
 gitlab = { issues = {}, notes = {}, templates = {}, groups = {}, projects = {}, users = {} }
 
+---Creates an issue, once even across a crash (its marker is found instead of writing again).
 ---@param project integer|string
 ---@param fields { title: string, description?: string, labels?: string[]|string, confidential?: boolean, assignee_ids?: integer[], due_date?: string }
 ---@return gitlab.Issue|hb.Planned
 function gitlab.issues.create(project, fields) end
 
+---The issue's page, from the project's path and the iid alone (no request):
+---GITLAB_WEB_URL (else GITLAB_URL) .. "/group/project/-/issues/" .. iid.
+---@param project string
+---@param iid integer
+---@return string url
+function gitlab.issues.web_url(project, iid) end
+
+---The issue with this iid in the project (id or path); nil, err when there is none.
 ---@param project integer|string
 ---@param iid integer
 ---@return gitlab.Issue|nil issue

@@ -82,6 +82,7 @@
 ---@field options? (hb.AskOption|string)[]
 ---@field value? "string"|"date"|"integer"|"enum"
 ---@field choices? string[]|fun(ctx: hb.Ctx): string[] The values an "enum" accepts.
+---@field shows? string[] Facts shown with the question ("vars.level", "input.ticket", or a name looked up as fact() does).
 ---@field next? string
 
 ---Waits for one of: an event, a condition polled every N, a time after N, or a moment.
@@ -94,6 +95,8 @@
 ---@field at? fun(ctx: hb.Ctx): string An ISO 8601 moment.
 ---@field timeout? hb.Duration|fun(ctx: hb.Ctx): hb.Duration
 ---@field on_timeout? string The step to go to when the timeout passes first.
+---@field payload? table<string, hb.InputType|hb.InputSpec> An event's fields and their types: shown with the pause, checked when the event comes.
+---@field shows? string[] Facts shown while the run waits here ("vars.iid", "input.ticket").
 ---@field next? string
 
 ---@class hb.EndSpec

@@ -37,6 +37,17 @@
 ---@field attachments zendesk.Attachment[]
 ---@field created_at string
 
+---One update of a ticket: what changed (events), who made it and how,
+---and the update's own metadata (metadata.custom).
+---@class zendesk.Audit
+---@field id integer
+---@field ticket_id integer
+---@field author_id integer
+---@field created_at string
+---@field events table[]
+---@field metadata { custom: table, system: table }
+---@field via table
+
 ---@class zendesk.Organization
 ---@field id integer
 ---@field name string
@@ -72,6 +83,7 @@
 
 zendesk = { tickets = {}, organizations = {}, ticket_forms = {}, ticket_fields = {}, users = {} }
 
+---The ticket with this id; nil, err when there is none.
 ---@param id integer
 ---@return zendesk.Ticket|nil ticket
 ---@return hb.ServiceError|nil err
@@ -83,11 +95,13 @@ function zendesk.tickets.get(id) end
 ---@return zendesk.Ticket|hb.Planned
 function zendesk.tickets.update(id, fields) end
 
+---Adds tags, keeping every other tag of the ticket.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned tags
 function zendesk.tickets.add_tags(id, tags) end
 
+---Removes tags, keeping every other tag of the ticket.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned tags
@@ -104,27 +118,36 @@ function zendesk.tickets.comment(id, comment) end
 ---@return fun(): zendesk.Comment?
 function zendesk.tickets.comments(id) end
 
+---Every audit of the ticket (one per update that changed it), oldest first.
+---@param id integer
+---@return fun(): zendesk.Audit?
+function zendesk.tickets.audits(id) end
+
 ---Adds email CCs, keeping the ones already there.
 ---@param id integer
 ---@param emails string[]
 ---@return zendesk.Ticket|hb.Planned
 function zendesk.tickets.add_cc(id, emails) end
 
+---The organization with this id; nil, err when there is none.
 ---@param id integer
 ---@return zendesk.Organization|nil organization
 ---@return hb.ServiceError|nil err
 function zendesk.organizations.get(id) end
 
+---Changes organization fields (organization_fields, notes ...); never `tags`.
 ---@param id integer
 ---@param fields table notes, details, organization_fields ...; never `tags`
 ---@return zendesk.Organization|hb.Planned
 function zendesk.organizations.update(id, fields) end
 
+---Adds tags, keeping every other tag of the organization.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned
 function zendesk.organizations.add_tags(id, tags) end
 
+---Removes tags, keeping every other tag of the organization.
 ---@param id integer
 ---@param tags string[]
 ---@return string[]|hb.Planned
@@ -135,6 +158,7 @@ function zendesk.organizations.remove_tags(id, tags) end
 ---@return table|nil form
 function zendesk.ticket_forms.find(name) end
 
+---The user with this id; nil, err when there is none.
 ---@param id integer
 ---@return zendesk.User|nil user
 ---@return hb.ServiceError|nil err
@@ -159,6 +183,12 @@ function zendesk.tickets.set_status(id, status, comment) end
 ---@return string|nil url
 ---@return hb.ServiceError|nil err
 function zendesk.tickets.agent_url(ticket) end
+
+---The ticket's page in the agent interface, from its id alone (no request):
+---ZENDESK_WEB_URL (else ZENDESK_URL) .. "/agent/tickets/" .. id.
+---@param id integer
+---@return string url
+function zendesk.tickets.web_url(id) end
 
 ---The ticket field with this title (exact, else ignoring case; active ones first), or nil.
 ---Ids differ between instances: find fields by title.

@@ -3,7 +3,7 @@
 # registry, once, into a cache folder named after the lock file's digest,
 # and prints that folder. Nothing is fetched at check time, and a changed
 # lock file gets a folder of its own. Idempotent: with the folder complete
-# it touches no network.
+# it touches no network. Exits 3 when the npm registry cannot be reached.
 #   tests/clients/install.sh [cache root]   (default $HB_CLIENT_CACHE, else
 #                                            ${XDG_CACHE_HOME:-~/.cache}/hb/clients)
 set -eu
@@ -30,7 +30,13 @@ if [ ! -f "$DIR/.complete" ]; then
   # No install scripts: none of these needs one to work.
   if ! (cd "$TMP" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2); then
     rm -rf "$TMP"
-    echo "hb: npm ci failed in tests/clients (is the npm registry reachable?)" >&2
+    # Exit 3 says "the registry cannot be reached" (no route, DNS, or a TLS
+    # chain this machine does not trust), apart from a real install failure.
+    if ! npm ping --loglevel=silent >/dev/null 2>&1; then
+      echo "hb: the npm registry ($(npm config get registry)) cannot be reached from this machine" >&2
+      exit 3
+    fi
+    echo "hb: npm ci failed in tests/clients" >&2
     exit 1
   fi
   touch "$TMP/.complete"

@@ -23,6 +23,25 @@ run_hb() {
   ERR=$(cat "$TEST_TMP/err")
 }
 
+# run_hb_tty FDS INPUT ARGS...: runs hb with a pseudo-terminal as the fds
+# FDS names ("0,2": stdin and stderr; tests/support/pty/pty_run.c), INPUT
+# typed at it (lines separated by \n, then end of input). $TTY is what hb
+# wrote to the terminal; $OUT and $ERR are stdout and stderr, whichever is
+# the terminal being $TTY.
+run_hb_tty() {
+  local fds=$1 input=$2
+  shift 2
+  : "${HB_PTY:?HB_PTY must point at the pty_run helper}"
+  set +e
+  "$HB_PTY" --tty "$fds" --stdout "$TEST_TMP/out" --input "$input" -- "$HB" "$@" \
+    >"$TEST_TMP/tty" 2>"$TEST_TMP/err"
+  RC=$?
+  set -e
+  TTY=$(cat "$TEST_TMP/tty")
+  case $fds in *1*) OUT=$TTY ;; *) OUT=$(cat "$TEST_TMP/out") ;; esac
+  case $fds in *2*) ERR=$TTY ;; *) ERR=$(cat "$TEST_TMP/err") ;; esac
+}
+
 fail() {
   FAILURES=$((FAILURES + 1))
   echo "FAIL: $*" >&2

@@ -43,6 +43,40 @@ expect_err "run $FIRST of ask-and-finish with the same inputs is already waiting
 run_hb run ask-and-finish ticket=7 --allow-duplicate
 expect_rc 3
 
+# An answer that cannot be right is refused before the run exists: nothing
+# is written, so the corrected command is no duplicate of a waiting run.
+RUNS=$(db "select count(*) from runs"); EVENTS=$(db "select count(*) from audit")
+run_hb run ask-and-finish ticket=11 --answer in_scope=maybe
+expect_rc 2 "an answer that is not an option"
+expect_err "'maybe' is not an option of ask 'in_scope' \(options: yes, no\)"
+run_hb run ask-and-finish ticket=11 --answer in_scope=yes --answer seats=many
+expect_rc 2 "an answer that is not an integer"
+expect_err "'many' is not an integer \(ask 'seats'\)"
+run_hb run dsl-sample request=x --answer kind=nope
+expect_rc 2 "an answer outside a literal enum"
+expect_err "--answer kind: 'nope' is not one of the choices of ask 'kind' \(bug, feature, question\)"
+[ "$(db "select count(*) from runs")" = "$RUNS" ] || fail "a refused answer creates no run"
+[ "$(db "select count(*) from audit")" = "$EVENTS" ] || fail "a refused answer writes no event"
+run_hb run ask-and-finish ticket=11 --answer in_scope=yes --answer level=premium --answer seats=3
+expect_rc 0 "the corrected command runs: nothing blocks it"
+expect_out "status=succeeded step=done"
+# Resuming with one: refused before anything is written, the run still waits.
+run_hb run ask-and-finish ticket=12
+expect_rc 3
+WAITING=$(run_id)
+EVENTS=$(db "select count(*) from audit")
+run_hb resume "$WAITING" --answer in_scope=maybe
+expect_rc 2 "resume with an answer that is not an option"
+[ "$(db "select count(*) from audit")" = "$EVENTS" ] || fail "a refused answer on resume writes no event"
+[ "$(db "select status from runs where id='$WAITING'")" = waiting ] || fail "the run still waits"
+# Choices only the workflow can list (choices(ctx)) are checked at the ask:
+# the run then waits there, and the message says how to continue it.
+run_hb run ask-and-finish ticket=13 --answer in_scope=yes --answer level=gold
+expect_rc 2 "a choice the workflow's choices(ctx) does not list"
+LATE=$(db "select id from runs where json_extract(inputs_json,'\$.ticket')=13")
+expect_err "'gold' is not one of the choices of ask 'level' \(premium, ultimate\)"
+expect_err "hb resume $LATE --answer level=VALUE"
+
 # Cancel, then resume is refused.
 run_hb cancel "$FIRST"
 expect_rc 0

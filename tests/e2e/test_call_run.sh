@@ -10,9 +10,9 @@ export HB_HTTP_BACKOFF_BASE_MS=1
 call_run() { sed -n 's/^hb: run \([0-9A-Z]*\) .*/\1/p' <<<"$ERR" | head -1; }
 
 # 1. the record of a call
-HB_NOW=2020-01-01T00:00:00Z run_hb call --sandbox zendesk.tickets.get 1001
+HB_NOW=2020-01-01T00:00:00Z run_hb_tty 1 "" call --sandbox zendesk.tickets.get 1001
 expect_rc 0 "a sandbox call"
-expect_out '"id": 1001,' "the ticket"
+expect_out '"id": 1001,' "the ticket (indented: stdout is a terminal)"
 RUN=$(call_run)
 CHECKS=$((CHECKS + 1))
 [ -n "$RUN" ] || fail "no run id on stderr"
@@ -37,7 +37,7 @@ CHECKS=$((CHECKS + 1))
   fail "the call's times follow HB_NOW: $(db "select created_at, updated_at from runs where id='$RUN'")"
 
 # 2. the in-process sandbox's faults apply to a call as to a run
-HB_SANDBOX_FAULTS='500@zendesk' run_hb call --sandbox zendesk.tickets.get 1001
+HB_SANDBOX_FAULTS='500@zendesk' run_hb_tty 1 "" call --sandbox zendesk.tickets.get 1001
 expect_rc 1 "a faulted call fails"
 expect_out '"status": 500' "with the uniform error of the 500"
 FAULTED=$(call_run)

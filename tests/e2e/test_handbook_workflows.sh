@@ -16,7 +16,7 @@ done
 
 run_hb lint
 expect_rc 0 "the handbook workflows have no lint error"
-expect_err "0 errors, 0 warnings in 9 files"
+expect_err "0 errors, 0 warnings in 18 files" # the 9 workflows and their scenario files
 
 run_hb test --coverage
 expect_rc 0 "every scenario passes and every edge is taken"

@@ -25,4 +25,34 @@ expect_out "taken +ask in_scope no"
 
 run_hb test no-such-workflow
 expect_rc 2
+
+# Coverage is of every workflow: one with no scenario file fails it, by name.
+COV="$TEST_TMP/coverage"
+mkdir -p "$COV/tests"
+cat >"$COV/tested.lua" <<'LUA'
+return workflow "tested" {
+  title = "Tested", handbook = "tests/tested",
+  task "note" { "Note it.", run = function(ctx) ctx.log("noted") end },
+  succeed "done" { "Done." },
+}
+LUA
+sed 's/"tested"/"untested"/; s/"Tested"/"Untested"/; s|tests/tested|tests/untested|' "$COV/tested.lua" >"$COV/untested.lua"
+cat >"$COV/tests/tested_test.lua" <<'LUA'
+return scenarios "tested" {
+  scenario "notes and ends" {
+    path = { "note", "done" }, status = "succeeded",
+    check = function(sb) sb:request_count({}, 0, "nothing was sent") end,
+  },
+}
+LUA
+export HB_WORKFLOW_PATH="$COV"
+run_hb test
+expect_rc 0 "without --coverage, the workflows that have scenarios pass"
+expect_out "1 passed, 0 failed"
+run_hb test --coverage
+expect_rc 1 "a workflow without scenarios fails coverage"
+expect_out "^coverage of untested: NO SCENARIOS \(expected $COV/tests/untested_test.lua\)$"
+expect_out "^coverage: 1 workflow without scenarios$"
+run_hb test tested --coverage
+expect_rc 0 "coverage of a named workflow with scenarios"
 finish

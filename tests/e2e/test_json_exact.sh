@@ -19,9 +19,9 @@ no_rounding() { # WHAT TEXT
 }
 
 # hb call: a write whose body carries the number, then a read of it back.
-run_hb call zendesk.tickets.update 1001 "{\"custom_fields\":[{\"id\":900001,\"value\":$BIG}]}" --sandbox
+run_hb_tty 1 "" call zendesk.tickets.update 1001 "{\"custom_fields\":[{\"id\":900001,\"value\":$BIG}]}" --sandbox
 expect_rc 0 "the write"
-no_rounding "hb call's indented output" "$OUT"
+no_rounding "hb call's indented output (stdout a terminal)" "$OUT"
 expect_out "^  \"id\": 1001,$" "indented two spaces a level, as jq does"
 [ "$(printf '%s\n' "$OUT" | jq .)" = "$OUT" ] || fail "hb call prints what jq would"
 no_rounding "the sandbox state file" "$(cat "$STATE")"

@@ -103,6 +103,140 @@ expect_rc 2 "unknown format"
 run_hb diff "$FIX/base.lua" "$HB_SRC/tests/fixtures/workflows/bad-syntax.lua"
 expect_rc 2 "a version that does not load"
 expect_err "bad-syntax.lua:[0-9]+:"
+expect_out '^steps not compared: .*bad-syntax.lua does not load far enough to read them$'
+
+# A version with structure problems: its problems, and still its steps.
+run_hb diff "$FIX/base.lua" "$HB_SRC/tests/fixtures/workflows/bad-structure.lua"
+expect_rc 2 "structure problems"
+expect_err "bad-structure.lua:4: task 'one': next names unknown step 'nowhere'"
+expect_out '^step added: pick \(choice\)' "the steps that could be read"
+# A bare name at the top level (`next = done`) stops the file at once; the
+# steps are read again with a stand-in for the name.
+sed 's/next = "wait_ops" }/next = wait_ops }/; s/{ label = "No", next = "done" }/{ label = "No", next = done }/' \
+  "$FIX/base.lua" >"$TEST_TMP/bare-names.lua"
+run_hb diff "$FIX/base.lua" "$TEST_TMP/bare-names.lua"
+expect_rc 2 "bare names"
+expect_err "bare-names.lua:[0-9]+: undeclared global 'wait_ops'"
+expect_err "bare-names.lua:[0-9]+: undeclared global 'done'"
+expect_no_err "unknown step" "no problem caused by the stand-ins"
+expect_out '^step changed: in_grace \(choice\): branch "Yes" target wait_ops -> \(undeclared wait_ops\)$'
+expect_out '^step changed: in_grace \(choice\): branch "No" target done -> \(undeclared done\)$'
+
+# Mermaid: a legend, the old target of a changed transition, renames, and
+# what no step shows.
+run_hb diff "$FIX/base.lua" "$FIX/done-when.lua" --format mermaid
+expect_out '^    subgraph legend \["Legend"\]$' "a legend"
+expect_out '^        legend_added\["added step"\]:::added$'
+expect_out '^        legend_changed\["changed step"\]:::changed$'
+expect_out '^    in_grace -\.->\|"was: No"\| done$' "the old target of a retargeted branch"
+expect_out 'legend_notes\["changed outside the steps:<br>uses: \+zuora ' "uses changes"
+run_hb diff "$FIX/base.lua" "$FIX/step-renamed.lua" --format mermaid
+same_as "$FIX/step-renamed.mmd" "mermaid diff with a renamed step"
+expect_out '^    chase_ops\["Ask in #35;support_operations about the issue.<br>\(renamed from ping_ops\)"\]$'
+expect_out '^    class chase_ops renamed$' "a rename is marked as one"
+run_hb diff "$FIX/base.lua" "$FIX/uses-forbid.lua" --format mermaid
+same_as "$FIX/uses-forbid.mmd" "mermaid diff of uses and forbid"
+expect_out '<br>forbid: \+zendesk.tickets.update \(capability lost: now refused\)' "forbid changes"
+run_hb diff "$FIX/base.lua" "$HB_SRC/tests/fixtures/workflows/bad-syntax.lua" --format mermaid
+expect_rc 2 "nothing to draw"
+expect_err "has none to read"
+
+# The modules a workflow loads are part of what it runs: a change to one
+# shows in every workflow that loads it, read at the revision (lib/ too).
+MREPO="$TEST_TMP/modrepo"
+mkdir -p "$MREPO/flows/lib" "$MREPO/flows/tests"
+git -C "$MREPO" init -q
+git -C "$MREPO" config user.email t@example.com
+git -C "$MREPO" config user.name tester
+cp "$HB_SRC/tests/fixtures/review/modules/texts.lua" "$MREPO/flows/lib/texts.lua"
+cat >"$MREPO/flows/lib/steps.lua" <<'LUA'
+local M = {}
+function M.notify()
+  return task "notify" { "Tell the customer.", run = function(ctx) ctx.log("told") end }
+end
+return M
+LUA
+cat >"$MREPO/flows/greet.lua" <<'LUA'
+local texts = require "texts"
+local steps = require "steps"
+return workflow "greet" {
+  title = "Greet", handbook = "h/greet",
+  task "hello" { "Say hello.", run = function(ctx) ctx.vars.t = texts.hello("x") end },
+  steps.notify(),
+  succeed "done" { "Done." },
+}
+LUA
+cat >"$MREPO/flows/later.lua" <<'LUA'
+return workflow "later" {
+  title = "Later", handbook = "h/later",
+  task "bye" { "Say goodbye.", run = function(ctx)
+    if ctx.vars.never then return require("sub/odd") end -- a name require refuses
+    ctx.vars.t = require("texts").bye("y")
+  end },
+  succeed "done" { "Done." },
+}
+LUA
+cat >"$MREPO/flows/plain.lua" <<'LUA'
+return workflow "plain" { title = "Plain", handbook = "h/plain", succeed "done" { "Done." } }
+LUA
+printf 'return scenarios "greet" {}\n' >"$MREPO/flows/tests/greet_test.lua"
+mkdir -p "$MREPO/flows/lib/sub"
+echo 'return {}' >"$MREPO/flows/lib/sub/odd.lua"
+git -C "$MREPO" add -A
+git -C "$MREPO" commit -qm base
+echo 'return { changed = true }' >"$MREPO/flows/lib/sub/odd.lua"
+sed -i 's/"Bye "/"Goodbye "/' "$MREPO/flows/lib/texts.lua"
+sed -i 's/"Tell the customer."/"Tell the customer by email."/; s/ctx.log("told")/ctx.log("told by email")/' \
+  "$MREPO/flows/lib/steps.lua"
+cd "$MREPO"
+run_hb diff flows/greet.lua@HEAD flows/greet.lua
+expect_rc 0 "a workflow whose modules changed"
+expect_out '^module changed: texts \(flows/lib/texts.lua\)$'
+expect_out '^  function M.bye\(name\), lines 8-12 -> 8-12:$' "the hunk names its function"
+expect_out '^    -   return "Bye " \.\. name$'
+expect_out '^    \+   return "Goodbye " \.\. name$'
+expect_out '^module changed: steps \(flows/lib/steps.lua\)$'
+expect_out '^step changed: notify \(task\): description "Tell the customer." -> "Tell the customer by email."$' \
+  "the old version's steps were read with its own lib/"
+expect_out '^step changed: notify \(task\): run body changed \(lines flows/lib/steps.lua:3-3 -> flows/lib/steps.lua:3-3\)$' \
+  "and a fragment's function body with the revision's text"
+expect_out '^    \+ function\(ctx\) ctx.log\("told by email"\) end$'
+expect_no_err . "it loads"
+run_hb diff flows/later.lua@HEAD flows/later.lua --exit-code
+expect_rc 1 "--exit-code: a require inside a function body counts"
+expect_out '^module changed: texts '
+CHECKS=$((CHECKS + 1)); if printf '%s' "$OUT" | grep -q "sub/odd"; then fail "a module name require refuses was compared"; fi
+run_hb diff flows/plain.lua@HEAD flows/plain.lua --exit-code
+expect_rc 0 "--exit-code: no changes"
+expect_out '^no changes$'
+run_hb diff flows/lib/texts.lua@HEAD flows/lib/texts.lua
+expect_rc 0 "a module"
+expect_out '^module changed: texts '
+expect_out '^workflows that load texts \(2\):$'
+expect_out '^  greet \(flows/greet.lua\)$'
+expect_out '^  later \(flows/later.lua\)$'
+CHECKS=$((CHECKS + 1)); if printf '%s' "$OUT" | grep -q plain; then fail "plain does not load texts"; fi
+run_hb diff flows/lib/texts.lua flows/greet.lua
+expect_rc 2 "a module against a workflow"
+expect_err "compare like with like"
+# A scenario file is not a workflow: said so, by name.
+run_hb diff flows/tests/greet_test.lua@HEAD flows/tests/greet_test.lua
+expect_rc 2 "diff of a scenario file"
+expect_err "flows/tests/greet_test.lua is the scenario file of workflow 'greet', not a workflow"
+run_hb graph flows/tests/greet_test.lua
+expect_rc 2 "graph of a scenario file"
+expect_err "is the scenario file of workflow 'greet', not a workflow: give the workflow \(greet\) instead; \`hb test greet\` runs these scenarios"
+run_hb graph flows/lib/texts.lua
+expect_rc 2 "graph of a module"
+expect_err "flows/lib/texts.lua is module 'texts' \(loaded with require\), not a workflow"
+# A broken change: its problems, and still the report of what was read.
+sed -i 's/steps.notify(),/steps.notify(), task "extra" { "Extra.", run = function(ctx) end, next = done },/' flows/greet.lua
+run_hb diff flows/greet.lua@HEAD flows/greet.lua
+expect_rc 2 "a broken workflow change"
+expect_err "flows/greet.lua:6: undeclared global 'done'"
+expect_out '^step added: extra \(task\) after notify: "Extra."$'
+expect_out '^module changed: texts '
+cd "$HB_SRC"
 
 # Waiting runs: a run paused at an ask that the change alters is listed.
 export HB_WORKFLOW_PATH="$HB_SRC/tests/fixtures/workflows"

@@ -60,11 +60,18 @@ run_hb graph "$HB_SRC/tests/fixtures/workflows/bad-structure.lua"
 expect_rc 2 "a workflow that does not load"
 expect_err "bad-structure.lua:1: .*unknown service 'jira'"
 
+# A top level that raises: its message, not an empty line.
+printf 'return workflow "x" {\n  task "a" { "A.", next = done },\n}\n' >"$TEST_TMP/raises.lua"
+run_hb graph "$TEST_TMP/raises.lua"
+expect_rc 2 "a top level that raises"
+expect_err "raises.lua:2: undeclared global 'done'"
+
 run_hb doc "$FIX/review-sample.lua"
 expect_rc 0 "doc"
 same_as "$FIX/review-sample.md" "doc"
 expect_out '^# Sample process for the review tools'
 expect_out '```mermaid'
+expect_out '^   - ends the run: failed, with the message "ticket unreadable"$' "a fail step's message"
 run_hb doc "$FIX/review-sample.lua" --out "$TEST_TMP/page.md"
 expect_rc 0 "doc --out"
 CHECKS=$((CHECKS + 1))

@@ -68,11 +68,33 @@ expect_err "unknown workflow 'no-such-workflow'"
 run_hb lint --format xml
 expect_rc 2 "unknown format"
 
+# Scenario files are linted as scenario files: their own language's globals,
+# and what they name checked against their workflow.
+SL=tests/fixtures/review/scenario-lint
+run_hb lint "$SL/tests/ask-flow_test.lua"
+expect_rc 1 "a scenario file with mistakes"
+CHECKS=$((CHECKS + 1))
+[ "$OUT" = "$(cat "$SL/tests/ask-flow_test.expected")" ] || { fail "scenario lint differs from ask-flow_test.expected"; diff <(printf '%s\n' "$OUT") "$SL/tests/ask-flow_test.expected" >&2 || true; }
+expect_no_err "undeclared global 'scenario" "scenarios and scenario are the file's globals"
+run_hb lint "$SL/tests/ask-flow_test.lua" --format gitlab
+expect_out '"check_name":[[:space:]]*"scenario-step"'
+run_hb lint "$HB_SRC/workflows/tests/star-validity_test.lua"
+expect_rc 0 "a shipped scenario file is clean"
+CHECKS=$((CHECKS + 1)); [ -z "$OUT" ] || fail "a shipped scenario file has lint problems"
+# Without arguments, each workflow's scenario file comes with it.
+export HB_WORKFLOW_PATH="$HB_SRC/$SL"
+run_hb lint
+expect_rc 1 "the default covers scenario files"
+expect_err "9 errors, 0 warnings in 2 files"
+run_hb lint ask-flow
+expect_rc 0 "a name is the workflow alone"
+expect_err "in 1 file"
+
 # The repository's own workflows must have no lint error.
 if ls "$HB_SRC"/workflows/*.lua >/dev/null 2>&1; then
   export HB_WORKFLOW_PATH="$HB_SRC/workflows"
   run_hb lint
-  expect_rc 0 "workflows/ has no lint error"
+  expect_rc 0 "workflows/ has no lint error (scenario files included)"
   if [ -n "$OUT" ]; then
     echo "note: lint warnings in workflows/:" >&2
     printf '%s\n' "$OUT" >&2

@@ -90,4 +90,38 @@ HB_WORKFLOW_PATH="$TEST_TMP/bad" run_hb test dsl-sample --coverage
 expect_rc 1 "a value never answered"
 expect_out '^  UNTAKEN  ask kind = question$'
 expect_out '^coverage: 1 edge untaken$'
+
+# A helper's values may come from a stdlib list, which a workflow sees as a
+# read-only view: the loader reads what the view shows, so coverage counts
+# each value of a free-text ask the choice compares it with.
+mkdir -p "$TEST_TMP/views/tests"
+cat >"$TEST_TMP/views/view-values.lua" <<'LUA'
+local support = require "support"
+return workflow "view-values" {
+  title = "Helper values from a stdlib list",
+  handbook = "hb/tests/view-values",
+  ask "criticality" { [[How critical is the system?]], value = "string" },
+  choice "route" {
+    [[Does its clock start at once?]],
+    { label = "At once", when = one_of("criticality", support.clock_starts_at_once), next = "now" },
+    { label = "Later", next = "later" },
+  },
+  succeed "now" { [[Now.]] },
+  succeed "later" { [[Later.]] },
+}
+LUA
+cat >"$TEST_TMP/views/tests/view-values_test.lua" <<'LUA'
+return scenarios "view-values" {
+  scenario "mission critical starts at once" {
+    answers = { criticality = "mission_critical" },
+    path = { "criticality", "route", "now" },
+    status = "succeeded",
+    check = function(sb) sb:request_count({}, 0, "no service is called") end,
+  },
+}
+LUA
+HB_WORKFLOW_PATH="$TEST_TMP/views" run_hb test view-values --coverage
+expect_rc 1 "one value of the list never answered"
+expect_out '^  taken    ask criticality = mission_critical$'
+expect_out '^  UNTAKEN  ask criticality = business_critical$'
 finish

@@ -98,6 +98,7 @@ hb_services *hbt_services_get(hbt_services *f)
         .getvar_ud = f,
         .dry_run = f->dry_run,
         .forbid = f->forbid[0] ? f->forbid : NULL,
+        .uses = f->uses[0] ? f->uses : NULL,
         .workflow = "test-workflow",
         .audit = {.ud = f, .event = memory_event, .body = memory_body},
     };
@@ -168,4 +169,16 @@ double hbt_num(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+const char *hbt_read_op(const char *service)
+{
+    static const char *const reads[][2] = {{"zendesk", "zendesk.tickets.get"},
+                                           {"gitlab", "gitlab.issues.get"},
+                                           {"zuora", "zuora.subscriptions.get"},
+                                           {"salesforce", "salesforce.query"}};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (!strcmp(reads[i][0], service))
+            return reads[i][1];
+    return "unknown.read";
 }

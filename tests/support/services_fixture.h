@@ -17,6 +17,7 @@ typedef struct hbt_services {
     cJSON *events; /* [{type, data}] in order */
     cJSON *bodies; /* {digest: content} */
     const char *forbid[8];
+    const char *uses[8]; /* empty: every service */
     bool dry_run;
     hb_services *svc;
 } hbt_services;
@@ -43,6 +44,9 @@ const char *hbt_body(hbt_services *f, const char *digest);
 /* Fails the test when needle occurs in any event or stored body. */
 void hbt_assert_not_in_audit(hbt_services *f, const char *needle);
 const char *hbt_str(const cJSON *o, const char *name);
+/* A read operation of the service, for tests of the transport that only
+ * need some GET the operation table allows. */
+const char *hbt_read_op(const char *service);
 double hbt_num(const cJSON *o, const char *name);
 
 #endif

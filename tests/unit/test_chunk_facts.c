@@ -42,6 +42,37 @@ static bool read_input(const hb_chunk_facts *f, const char *name)
     return false;
 }
 
+static bool requires_module(const hb_chunk_facts *f, const char *name)
+{
+    for (size_t i = 0; i < f->nrequires; i++)
+        if (!strcmp(f->requires[i], name))
+            return true;
+    return false;
+}
+
+/* The modules a chunk may load, found without running it: at the top level
+ * and inside functions, in both call forms, once each; a computed name or a
+ * local called require is not one. */
+static void constant_requires(void **state)
+{
+    (void)state;
+    hb_chunk_facts f =
+        facts_of("local messages = require \"messages\"\n"
+                 "local again = require(\"messages\")\n"
+                 "local function later(ctx)\n"
+                 "  local t = require(\"support.time\")\n"
+                 "  local name = 'x' .. ctx.vars.n\n"
+                 "  return require(name), t\n"
+                 "end\n"
+                 "local function other(require) return require \"not_a_module\" end\n"
+                 "return { later, other, messages, again }\n");
+    assert_int_equal(f.nrequires, 2);
+    assert_true(requires_module(&f, "messages"));
+    assert_true(requires_module(&f, "support.time"));
+    assert_false(requires_module(&f, "not_a_module"));
+    hb_chunk_facts_free(&f);
+}
+
 static void globals_with_lines(void **state)
 {
     (void)state;
@@ -211,6 +242,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(globals_with_lines),
+        cmocka_unit_test(constant_requires),
         cmocka_unit_test(shadowing_and_upvalues),
         cmocka_unit_test(many_constants),
         cmocka_unit_test(input_reads),

@@ -114,7 +114,7 @@ static void one_call_of_each_service(void **state)
     cJSON *v = cJSON_Parse(o.out);
     assert_non_null(v);
     assert_string_equal(cJSON_GetObjectItem(v, "subject")->valuestring, "Cannot log in");
-    assert_non_null(strstr(o.out, "\"id\": 1,")); /* an integer, not 1.0, indented as jq does */
+    assert_non_null(strstr(o.out, "\"id\":1,")); /* an integer, not 1.0, on one line for a pipe */
     cJSON_Delete(v);
     hbt_output_free(&o);
 
@@ -146,6 +146,8 @@ static void service_error_is_printed_and_exits_1(void **state)
     hbt_peer_reply(c->peer, "GET", "/api/v2/tickets/2.json", 401, NULL,
                    "{\"error\":\"Couldn't authenticate you\",\"description\":\"token "
                    "zd-api-token-SECRET1 is not valid\"}");
+    /* secrets_never_leave runs this after other calls: count from here. */
+    size_t before = hbt_peer_nrequests(c->peer);
     hbt_output o = call(c, (const char *[]){"call", "zendesk.tickets.get", "2", NULL});
     assert_int_equal(o.status, 1);
     cJSON *err = cJSON_Parse(o.out);
@@ -159,7 +161,20 @@ static void service_error_is_printed_and_exits_1(void **state)
     o = call(c, (const char *[]){"call", "zendesk.tickets.nope", "2", NULL});
     assert_int_equal(o.status, 2);
     assert_non_null(strstr(o.err, "zendesk.tickets.get"));
+    /* The operations are the C table's, in its order, and only the
+     * service's own. */
+    assert_non_null(strstr(o.err, "it has: zendesk.tickets.get, zendesk.tickets.update, "));
+    assert_non_null(strstr(o.err, "zendesk.tickets.set_status"));
+    assert_null(strstr(o.err, "gitlab."));
     hbt_output_free(&o);
+
+    /* A helper of other operations is not one to call. */
+    o = call(c, (const char *[]){"call", "gitlab.notes.list", "1", "2", NULL});
+    assert_int_equal(o.status, 2);
+    assert_non_null(strstr(o.err, "gitlab has no operation 'notes.list'"));
+    assert_null(strstr(o.err, "gitlab.notes.list"));
+    hbt_output_free(&o);
+    assert_int_equal(hbt_peer_nrequests(c->peer) - before, 1);
 }
 
 static void dry_run_sends_no_write(void **state)

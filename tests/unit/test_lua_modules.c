@@ -165,6 +165,78 @@ static void hook_errors_become_lua_errors(void **state)
     expect_result(t, "return require('helpers').name", "helpers");
 }
 
+/* A stdlib module is one table shared by everyone who requires it: the
+ * workflow gets a read-only view, nested tables included, that reads,
+ * iterates and converts like the module itself. */
+static void stdlib_modules_are_read_only(void **state)
+{
+    hbt_lua *t = *state;
+    hbt_lua_write(t, "stdlib/shared.lua",
+                  "local M = { levels = { premium = 'Premium' }, order = { 'a', 'b', 'c' } }\n"
+                  "function M.level(k) return M.levels[k] end\n"
+                  "return M\n");
+    static const char *const writes[] = {
+        "require('shared').level = function() return 'Bronze' end",
+        "require('shared').levels.premium = 'Bronze'",
+        "require('shared').order[4] = 'd'",
+        "rawset(require('shared').levels, 'premium', 'Bronze')",
+        "table.insert(require('shared').order, 'd')",
+        "setmetatable(require('shared'), nil)",
+    };
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+        char *src = hb_xasprintf("local ok, err = pcall(function() %s end)\n"
+                                 "return tostring(ok) .. ' ' .. require('shared').level('premium')",
+                                 writes[i]);
+        char *out = hbt_lua_eval(t, src);
+        if (!out || !hb_str_starts_with(out, "false Premium"))
+            fail_msg("`%s` was allowed or broke the module: %s", writes[i], out ? out : t->e.msg);
+        free(out);
+        free(src);
+    }
+    hbt_lua_expect_error(t, "require('shared').levels.premium = 1", "shared.levels.premium",
+                         "read-only");
+    expect_result(t,
+                  "local m = require('shared')\n"
+                  "local n, s = 0, ''\n"
+                  "for k, v in pairs(m.levels) do n = n + 1 s = s .. k .. '=' .. v end\n"
+                  "for _, v in ipairs(m.order) do s = s .. v end\n"
+                  "return n .. s .. #m.order .. table.concat(m.order, ',') .. "
+                  "tostring(m.levels == require('shared').levels) .. json.encode(m.levels)",
+                  "1premium=Premiumabc3a,b,ctrue{\"premium\":\"Premium\"}");
+    expect_result(t, "return tostring(getmetatable(require('shared')))", "false");
+}
+
+/* The modules the bindings are built on are theirs, not the workflow's. */
+static void internal_modules_are_not_the_workflows(void **state)
+{
+    hbt_lua *t = *state;
+    hbt_lua_write(t, "stdlib/hb/plumbing.lua", "return { secret_door = true }\n");
+    hbt_lua_write(t, "stdlib/uses_plumbing.lua",
+                  "local p = require 'hb.plumbing'\nreturn { door = p.secret_door }\n");
+    hbt_lua_expect_error(t, "return require('hb.plumbing')", "module 'hb.plumbing' is internal",
+                         NULL);
+    hbt_lua_expect_error(t, "return pcall(require, 'hb.plumbing') and 'reached' or error('no')",
+                         "no", NULL);
+    hbt_lua_expect_error(t, "local r = require return (function() return r('hb') end)()",
+                         "module 'hb' is internal", NULL);
+    /* The stdlib may, and the workflow gets what the stdlib exports. */
+    expect_result(t, "return tostring(require('uses_plumbing').door)", "true");
+    hbt_lua_write(t, "wf/lib/mine.lua", "return require('hb.plumbing')\n");
+    hbt_lua_expect_error(t, "return require('mine')", "internal", NULL);
+    /* The workflow language is public, read-only like any stdlib module;
+     * the transport, and any hb.* module not named public, is not. */
+    hbt_lua_write(t, "stdlib/hb/when.lua", "return { is = function(a, b) return a == b end }\n");
+    hbt_lua_write(t, "stdlib/hb/when/deeper.lua", "return {}\n");
+    hbt_lua_write(t, "stdlib/hb/service.lua", "return { call = function() end }\n");
+    expect_result(t, "return tostring(require('hb.when').is(1, 1))", "true");
+    hbt_lua_expect_error(t, "require('hb.when').is = nil", "hb.when.is cannot be assigned",
+                         "read-only");
+    hbt_lua_expect_error(t, "return require('hb.service')", "module 'hb.service' is internal",
+                         NULL);
+    hbt_lua_expect_error(t, "return require('hb.when.deeper')",
+                         "module 'hb.when.deeper' is internal", NULL);
+}
+
 static void require_from_c(void **state)
 {
     hbt_lua *t = *state;
@@ -192,6 +264,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(cycles_and_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(lookup_serves_pinned_text, setup, teardown),
         cmocka_unit_test_setup_teardown(hook_errors_become_lua_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(stdlib_modules_are_read_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(internal_modules_are_not_the_workflows, setup, teardown),
         cmocka_unit_test_setup_teardown(require_from_c, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,7 +37,17 @@ static void zuora_token_endpoint(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(sbt_num_at(r.json, "expires_in"), 3599);
     assert_string_equal(sbt_str_at(r.json, "token_type"), "bearer");
+    /* As in Zuora's documented example: the token again, as jti. */
+    char *token = hb_xstrdup(sbt_str_at(r.json, "access_token"));
+    assert_string_equal(sbt_str_at(r.json, "jti"), token);
     sbt_resp_free(&r);
+    /* Every token issued stays listed for tests that look for it. */
+    r = sbt_request(t, "GET", "/__sandbox/tokens", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "issued"), 0)->valuestring,
+                        token);
+    sbt_resp_free(&r);
+    free(token);
 
     r = form_post(t, "/oauth/token", "grant_type=client_credentials&client_id=x&client_secret=y");
     assert_int_equal(r.status, 401);

@@ -1,6 +1,6 @@
 /* The sandbox's GitLab API over real HTTP: projects by id and by
- * URL-encoded path, issues, notes, templates, pagination headers and Link,
- * auth and errors in GitLab's shapes. */
+ * URL-encoded path, issues, notes (of issues and merge requests), templates,
+ * pagination headers and Link, auth and errors in GitLab's shapes. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +202,45 @@ static void notes_sorted_both_ways(void **state)
     sbt_resp_free(&r);
 }
 
+/* The comment a merge request pipeline posts (the hb-diff job of
+ * .ci/workflow-review.gitlab-ci.yml): form-encoded as curl sends it, 201 with
+ * the note, listed back, and 404 for a merge request the project lacks. */
+static void merge_request_notes(void **state)
+{
+    sbt *t = *state;
+    sbt_resp r = sbt_request(t, "POST", "/__sandbox/patch", NULL,
+                             "{\"gitlab\":{\"projects\":{\"gitlab-com/support/support-team-meta\":"
+                             "{\"merge_requests\":[{\"iid\":7,\"id\":5007,\"title\":\"Workflow "
+                             "change\",\"state\":\"opened\"}]}}}}");
+    assert_int_equal(r.status, 200);
+    sbt_resp_free(&r);
+    char *auth = hb_xasprintf("PRIVATE-TOKEN: %s", sbt_var(t, "GITLAB_TOKEN"));
+    const char *form[] = {auth, "Content-Type: application/x-www-form-urlencoded", NULL};
+    r = sbt_request(t, "POST", META "/merge_requests/7/notes", form,
+                    "body=%23%23%23+Workflow+changes%0Aone+%26+two");
+    assert_int_equal(r.status, 201);
+    assert_string_equal(sbt_str_at(r.json, "body"), "### Workflow changes\none & two");
+    assert_string_equal(sbt_str_at(r.json, "noteable_type"), "MergeRequest");
+    assert_int_equal((int)sbt_json_at(r.json, "noteable_iid")->valuedouble, 7);
+    assert_int_equal((int)sbt_json_at(r.json, "noteable_id")->valuedouble, 5007);
+    assert_false(cJSON_IsTrue(sbt_json_at(r.json, "system")));
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", META "/merge_requests/7/notes", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
+    assert_string_equal(sbt_str_at(r.json, "[0].body"), "### Workflow changes\none & two");
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "POST", META "/merge_requests/8/notes", "{\"body\":\"x\"}");
+    assert_int_equal(r.status, 404);
+    assert_string_equal(sbt_str_at(r.json, "message"), "404 Not found");
+    sbt_resp_free(&r);
+    const char *wrong[] = {"PRIVATE-TOKEN: glpat-wrong", NULL};
+    r = sbt_request(t, "POST", META "/merge_requests/7/notes", wrong, "body=x");
+    assert_int_equal(r.status, 401);
+    sbt_resp_free(&r);
+    free(auth);
+}
+
 static void issue_templates(void **state)
 {
     sbt *t = *state;
@@ -316,6 +355,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_filters_and_pagination_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(update_labels_and_state, setup, teardown),
         cmocka_unit_test_setup_teardown(notes_sorted_both_ways, setup, teardown),
+        cmocka_unit_test_setup_teardown(merge_request_notes, setup, teardown),
         cmocka_unit_test_setup_teardown(issue_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(authentication, setup, teardown),
         cmocka_unit_test_setup_teardown(members_with_inherited_roles, setup, teardown),

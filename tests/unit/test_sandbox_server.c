@@ -109,6 +109,10 @@ static void state_patch_and_reset(void **state)
     r = admin(t, "POST", "/__sandbox/revoke-tokens", "");
     assert_int_equal(r.status, 200);
     sbt_resp_free(&r);
+    r = admin(t, "GET", "/__sandbox/tokens", NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(cJSON_IsArray(cJSON_GetObjectItem(r.json, "issued")));
+    sbt_resp_free(&r);
     assert_int_equal(hb_sandbox_reset(t->sb, &e), HB_OK);
 }
 
@@ -209,6 +213,27 @@ static void fault_share_is_deterministic(void **state)
     assert_non_null(strchr(first, '0'));
 }
 
+/* A credential without the permission: 403 in the service's shape, and
+ * the write is not applied. */
+static void fault_forbidden(void **state)
+{
+    sbt *t = *state;
+    set_faults(t, "403@POST /api/v4/projects/{id}/issues/{iid}/notes,next=1");
+    const char *path = "/api/v4/projects/20002/issues/1/notes";
+    sbt_resp r = sbt_gitlab(t, "POST", path, "{\"body\":\"refused\"}");
+    assert_int_equal(r.status, 403);
+    assert_string_equal(sbt_str_at(r.json, "message"), "403 Forbidden");
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "GET", path, NULL);
+    assert_int_equal(r.status, 200);
+    for (int i = 0; i < cJSON_GetArraySize(r.json); i++)
+        assert_null(strstr(sbt_str_at(cJSON_GetArrayItem(r.json, i), "body"), "refused"));
+    sbt_resp_free(&r);
+    r = sbt_gitlab(t, "POST", path, "{\"body\":\"accepted\"}");
+    assert_int_equal(r.status, 201); /* next=1: only the first */
+    sbt_resp_free(&r);
+}
+
 static void fault_drop_and_drop_after_write(void **state)
 {
     sbt *t = *state;
@@ -246,6 +271,28 @@ static void fault_drop_and_drop_after_write(void **state)
     hb_err e;
     assert_int_equal(hb_sandbox_set_faults(t->sb, "429@zendesk,nxt=1", &e), HB_EUSAGE);
     assert_int_equal(hb_sandbox_set_faults(t->sb, "", &e), HB_OK);
+}
+
+/* 500-after-write: the change is made and kept, the answer is a 500 in the
+ * service's shape (what a gateway timing out on a busy backend gives). */
+static void fault_500_after_write(void **state)
+{
+    sbt *t = *state;
+    set_faults(t, "500-after-write@PUT /api/v2/tickets/{id},next=1");
+    sbt_resp r =
+        sbt_zendesk(t, "PUT", "/api/v2/tickets/1001.json",
+                    "{\"ticket\":{\"comment\":{\"body\":\"applied, then 500\",\"public\":true}}}");
+    assert_int_equal(r.status, 500);
+    assert_non_null(strstr(sbt_str_at(r.json, "description"), "applied"));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/tickets/1001/comments.json", NULL);
+    assert_int_equal(sbt_num_at(r.json, "count"), 2);
+    assert_string_equal(sbt_str_at(r.json, "comments[1].body"), "applied, then 500");
+    sbt_resp_free(&r);
+    r = admin(t, "GET", "/__sandbox/requests", NULL);
+    assert_string_equal(sbt_str_at(r.json, "[0].fault"), "500-after-write");
+    assert_int_equal(sbt_num_at(r.json, "[0].status"), 500);
+    sbt_resp_free(&r);
 }
 
 static void faults_from_the_config(void **state)
@@ -394,7 +441,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(fault_429_for_the_next_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_share_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_drop_and_drop_after_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(fault_500_after_write, setup, teardown),
         cmocka_unit_test(faults_from_the_config),
+        cmocka_unit_test_setup_teardown(fault_forbidden, setup, teardown),
         cmocka_unit_test_setup_teardown(chunked_body_and_keep_alive, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_routes_answer_in_the_service_shape, setup,
                                         teardown),

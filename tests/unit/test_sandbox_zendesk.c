@@ -264,6 +264,55 @@ static void comments_offset_and_cursor_paging(void **state)
     sbt_resp_free(&r);
 }
 
+/* An update's ticket.metadata is kept as its audit's metadata.custom and
+ * listed by the audits API, newest first on request: hb finds its
+ * exactly-once marker there. An update that changes nothing makes no
+ * audit, as on the real API. */
+static void audits_keep_the_update_metadata(void **state)
+{
+    sbt *t = *state;
+    sbt_resp r = sbt_zendesk(t, "PUT", "/api/v2/tickets/1001.json",
+                             "{\"ticket\":{\"comment\":{\"body\":\"first\",\"public\":false},"
+                             "\"metadata\":{\"hb_marker\":\"hb:R1:s:1:1\"}}}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(sbt_str_at(r.json, "audit.metadata.custom.hb_marker"), "hb:R1:s:1:1");
+    assert_non_null(sbt_json_at(r.json, "audit.metadata.system"));
+    int64_t first_audit = (int64_t)sbt_num_at(r.json, "audit.id");
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "PUT", "/api/v2/tickets/1001.json",
+                    "{\"ticket\":{\"comment\":{\"body\":\"second\",\"public\":true}}}");
+    assert_int_equal(r.status, 200);
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "PUT", "/api/v2/tickets/1001.json",
+                    "{\"ticket\":{\"metadata\":{\"hb_marker\":\"unchanged\"}}}");
+    assert_int_equal(r.status, 200);
+    sbt_resp_free(&r);
+
+    r = sbt_zendesk(t, "GET", "/api/v2/tickets/1001/audits.json", NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sbt_num_at(r.json, "count"), 2);
+    assert_int_equal(sbt_num_at(r.json, "audits[0].id"), first_audit);
+    assert_int_equal(sbt_num_at(r.json, "audits[0].ticket_id"), 1001);
+    assert_string_equal(sbt_str_at(r.json, "audits[0].metadata.custom.hb_marker"), "hb:R1:s:1:1");
+    assert_string_equal(sbt_str_at(r.json, "audits[0].events[0].type"), "Comment");
+    assert_string_equal(sbt_str_at(r.json, "audits[0].events[0].body"), "first");
+    assert_null(sbt_json_at(r.json, "audits[1].metadata.custom.hb_marker"));
+    sbt_resp_free(&r);
+
+    r = sbt_zendesk(t, "GET", "/api/v2/tickets/1001/audits?sort_order=desc&page%5Bsize%5D=1", NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(sbt_str_at(r.json, "audits[0].events[0].body"), "second");
+    assert_true(cJSON_IsTrue(sbt_json_at(r.json, "meta.has_more")));
+    sbt_resp_free(&r);
+
+    r = sbt_zendesk(t, "GET", "/api/v2/tickets/1001.json", NULL);
+    assert_null(sbt_json_at(r.json, "ticket.audits"));
+    sbt_resp_free(&r);
+    r = sbt_zendesk(t, "GET", "/api/v2/tickets/424242/audits.json", NULL);
+    assert_int_equal(r.status, 404);
+    sbt_resp_free(&r);
+}
+
 static void attachments_tell_screenshot_tickets_apart(void **state)
 {
     sbt *t = *state;
@@ -438,6 +487,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(ticket_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(organizations_and_their_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(comments_offset_and_cursor_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(audits_keep_the_update_metadata, setup, teardown),
         cmocka_unit_test_setup_teardown(attachments_tell_screenshot_tickets_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(forms_and_users, setup, teardown),
         cmocka_unit_test_setup_teardown(search_basics, setup, teardown),

@@ -28,7 +28,8 @@ static cJSON *error_for(hbt_services *f, const char *service, const char *path, 
                         const char *headers, const char *body)
 {
     hbt_peer_reply(f->peer, "GET", path, status, headers, body);
-    hb_service_request req = {.service = service, .op = "test.read", .method = "GET", .path = path};
+    hb_service_request req = {
+        .service = service, .op = hbt_read_op(service), .method = "GET", .path = path};
     hb_service_response r;
     hb_err e;
     assert_int_equal(hbt_call(f, &req, &r, &e), HB_EFAILED);
@@ -135,8 +136,6 @@ static hb_service_request ticket_update(cJSON *body)
                               .method = "PUT",
                               .path = "/api/v2/tickets/5.json",
                               .body = body,
-                              .write = true,
-                              .idempotent = false,
                               .object = "zendesk:ticket:5"};
     return req;
 }
@@ -170,15 +169,15 @@ static void public_reply_forbidden_whatever_the_operation(void **state)
     assert_non_null(strstr(e.msg, "zendesk.public_reply"));
     cJSON_Delete(implicit);
 
+    cJSON *reply = cJSON_Parse("{\"ticket\":{\"comment\":{\"body\":\"Hi\",\"public\":true}}}");
     hb_service_request declared = {.service = "zendesk",
                                    .op = "zendesk.tickets.comment",
                                    .method = "PUT",
                                    .path = "/api/v2/tickets/5.json",
-                                   .write = true,
-                                   .capabilities =
-                                       (const char *const[]){"zendesk.public_reply", NULL}};
+                                   .body = reply};
     assert_int_equal(hbt_call(f, &declared, NULL, &e), HB_EFAILED);
     assert_int_equal(hbt_peer_nrequests(f->peer), 0);
+    cJSON_Delete(reply);
 
     cJSON *internal =
         cJSON_Parse("{\"ticket\":{\"comment\":{\"body\":\"Note\",\"public\":false}}}");
@@ -186,6 +185,119 @@ static void public_reply_forbidden_whatever_the_operation(void **state)
     assert_int_equal(hbt_call(f, &req, NULL, &e), HB_OK);
     cJSON_Delete(internal);
     assert_int_equal(hbt_peer_count(f->peer, "PUT", "/api/v2/tickets/5.json"), 1);
+}
+
+/* What a request may do is its operation's, whatever the caller says. */
+static void the_table_decides(void **state)
+{
+    hbt_services *f = *state;
+    hb_err e;
+    static const struct {
+        hb_service_request req;
+        const char *why;
+    } refused[] = {
+        {{.service = "zendesk",
+          .op = "zendesk.tickets.delete",
+          .method = "DELETE",
+          .path = "/api/v2/tickets/5.json"},
+         "not an operation"},
+        {{.service = "gitlab",
+          .op = "zendesk.tickets.get",
+          .method = "GET",
+          .path = "/api/v4/projects/1/issues/1"},
+         "belongs to zendesk"},
+        {{.service = "zendesk",
+          .op = "zendesk.tickets.get",
+          .method = "DELETE",
+          .path = "/api/v2/tickets/5.json"},
+         "does not use the HTTP method DELETE"},
+        /* The tags operation's DELETE, aimed at the ticket itself. */
+        {{.service = "zendesk",
+          .op = "zendesk.tickets.remove_tags",
+          .method = "DELETE",
+          .path = "/api/v2/tickets/5.json"},
+         "does not write to /api/v2/tickets/5.json"},
+        {{.service = "zendesk",
+          .op = "zendesk.tickets.add_tags",
+          .method = "PUT",
+          .path = "/api/v2/tickets/../users/1/tags.json"},
+         "not plain"},
+        {{.service = "zendesk", .op = "zendesk.search", .method = "GET", .path = "/admin/x"},
+         "is not below zendesk's API"},
+        {{.service = "gitlab",
+          .op = "gitlab.issues.create",
+          .method = "POST",
+          .path = "/api/v4/projects/1/issues/2/notes"},
+         "does not write to"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        hb_err_clear(&e);
+        assert_int_equal(hbt_call(f, &refused[i].req, NULL, &e), HB_EUSAGE);
+        if (!strstr(e.msg, refused[i].why))
+            fail_msg("%s: '%s' lacks '%s'", refused[i].req.op, e.msg, refused[i].why);
+    }
+    assert_int_equal(hbt_peer_nrequests(f->peer), 0);
+    assert_int_equal(cJSON_GetArraySize(f->events), 0);
+}
+
+/* A workflow reaches only the services in its uses. */
+static void services_outside_uses_are_refused(void **state)
+{
+    hbt_services *f = *state;
+    f->uses[0] = "zendesk";
+    cJSON *body = cJSON_Parse("{\"title\":\"not mine to open\"}");
+    hb_service_request req = {.service = "gitlab",
+                              .op = "gitlab.issues.create",
+                              .method = "POST",
+                              .path = "/api/v4/projects/1/issues",
+                              .body = body};
+    hb_err e;
+    assert_int_equal(hbt_call(f, &req, NULL, &e), HB_EFAILED);
+    assert_non_null(strstr(e.msg, "does not declare gitlab in uses"));
+    cJSON_Delete(body);
+    hbt_peer_reply(f->peer, "GET", "/api/v2/tickets/5.json", 200, NULL, "{\"ticket\":{}}");
+    hb_service_request read = {
+        .op = "zendesk.tickets.get", .method = "GET", .path = "/api/v2/tickets/5.json"};
+    assert_int_equal(hbt_call(f, &read, NULL, &e), HB_OK);
+    assert_int_equal(hbt_peer_nrequests(f->peer), 1);
+}
+
+/* forbid = { "zendesk.delete" } means no HTTP DELETE to Zendesk, whatever
+ * the operation; "gitlab.write" means no change to GitLab at all. */
+static void method_classes_are_capabilities(void **state)
+{
+    hbt_services *f = *state;
+    f->forbid[0] = "zendesk.delete";
+    f->forbid[1] = "gitlab.write";
+    hbt_peer_reply(f->peer, "PUT", "/api/v2/tickets/5/tags.json", 200, NULL, "{\"tags\":[]}");
+    hbt_peer_reply(f->peer, "GET", "/api/v4/projects/1/issues/2", 200, NULL, "{\"iid\":2}");
+    cJSON *tags = cJSON_Parse("{\"tags\":[\"x\"]}");
+    hb_service_request del = {.op = "zendesk.tickets.remove_tags",
+                              .method = "DELETE",
+                              .path = "/api/v2/tickets/5/tags.json",
+                              .body = tags};
+    hb_err e;
+    assert_int_equal(hbt_call(f, &del, NULL, &e), HB_EFAILED);
+    assert_non_null(strstr(e.msg, "\"zendesk.delete\""));
+    hb_service_request add = del;
+    add.op = "zendesk.tickets.add_tags";
+    add.method = "PUT";
+    assert_int_equal(hbt_call(f, &add, NULL, &e), HB_OK);
+    cJSON *issue = cJSON_Parse("{\"title\":\"t\"}");
+    hb_service_request create = {.op = "gitlab.issues.create",
+                                 .method = "POST",
+                                 .path = "/api/v4/projects/1/issues",
+                                 .body = issue};
+    assert_int_equal(hbt_call(f, &create, NULL, &e), HB_EFAILED);
+    assert_non_null(strstr(e.msg, "\"gitlab.write\""));
+    hb_service_request get = {
+        .op = "gitlab.issues.get", .method = "GET", .path = "/api/v4/projects/1/issues/2"};
+    assert_int_equal(hbt_call(f, &get, NULL, &e), HB_OK);
+    assert_string_equal(hb_services_forbidden_by(hbt_services_get(f), &create), "gitlab.write");
+    assert_null(hb_services_forbidden_by(hbt_services_get(f), &get));
+    cJSON_Delete(tags);
+    cJSON_Delete(issue);
+    assert_int_equal(hbt_peer_nrequests(f->peer), 2);
 }
 
 static void dry_run_reads_but_sends_no_write(void **state)
@@ -216,7 +328,6 @@ static void dry_run_reads_but_sends_no_write(void **state)
                                 .method = "PATCH",
                                 .path = "/services/data/v60.0/sobjects/Opportunity/006B",
                                 .body = sf,
-                                .write = true,
                                 .object = "salesforce:Opportunity:006B"};
     assert_int_equal(hbt_call(f, &patch, &r, &e), HB_OK);
     assert_true(r.planned);
@@ -286,6 +397,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(forbidden_operation_sends_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(public_reply_forbidden_whatever_the_operation, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(the_table_decides, setup, teardown),
+        cmocka_unit_test_setup_teardown(services_outside_uses_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(method_classes_are_capabilities, setup, teardown),
         cmocka_unit_test_setup_teardown(dry_run_reads_but_sends_no_write, setup, teardown),
         cmocka_unit_test_setup_teardown(intent_before_the_write_then_api_call, setup, teardown),
         cmocka_unit_test_setup_teardown(links_to_another_host_are_refused, setup, teardown),

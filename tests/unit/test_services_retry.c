@@ -130,7 +130,6 @@ static void write_not_retried_after_a_server_error(void **state)
                               .method = "POST",
                               .path = path,
                               .body = body,
-                              .write = true,
                               .object = "gitlab:project:1"};
     hb_service_response r;
     hb_err e;
@@ -154,8 +153,6 @@ static void idempotent_write_retried_after_a_server_error(void **state)
                               .method = "PUT",
                               .path = path,
                               .body = body,
-                              .write = true,
-                              .idempotent = true,
                               .object = "zendesk:ticket:7"};
     hb_err e;
     assert_int_equal(hbt_call(f, &req, NULL, &e), HB_OK);
@@ -176,7 +173,6 @@ static void refused_connection_is_retried_even_for_a_write(void **state)
                               .method = "POST",
                               .path = "/api/v4/projects/1/issues/2/notes",
                               .body = body,
-                              .write = true,
                               .object = "gitlab:issue:1#2"};
     hb_service_response r;
     hb_err e;

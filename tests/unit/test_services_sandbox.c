@@ -11,6 +11,7 @@
 #include "hb/sandbox.h"
 #include "hb/services.h"
 #include "hb/util.h"
+#include "services_fixture.h"
 #include "test_support.h"
 
 typedef struct sandbox_fixture {
@@ -51,8 +52,11 @@ static int teardown(void **state)
 
 static cJSON *get_ok(sandbox_fixture *f, const char *service, const char *path, const char *query)
 {
-    hb_service_request req = {
-        .service = service, .op = "test.get", .method = "GET", .path = path, .query = query};
+    hb_service_request req = {.service = service,
+                              .op = hbt_read_op(service),
+                              .method = "GET",
+                              .path = path,
+                              .query = query};
     hb_service_response r;
     hb_err e;
     hb_status st = hb_services_call(f->svc, &req, &r, &e);
@@ -160,7 +164,6 @@ static void lost_answer_to_a_create_is_not_sent_again(void **state)
                               .method = "POST",
                               .path = issues,
                               .body = body,
-                              .write = true,
                               .object = "gitlab:project:20003"};
     hb_service_response r;
     assert_int_equal(hb_services_call(f->svc, &req, &r, &e), HB_EFAILED);

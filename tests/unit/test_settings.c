@@ -95,6 +95,9 @@ static void every_default_is_a_value_of_its_row(void **state)
         }
         if (s->type == HB_SETTING_INT || s->type == HB_SETTING_DURATION)
             assert_true(s->min <= s->max);
+        /* What the stdlib may read (hbi.setting) is never a secret. */
+        if ((s->flags & HB_SETTING_STDLIB) && (s->flags & HB_SETTING_SECRET))
+            fail_msg("%s is a secret the stdlib could read", s->name);
     }
     assert_true(rows >= 24);
     assert_null(hb_setting_find("HB_NO_SUCH_THING"));

@@ -50,15 +50,16 @@ static void migrates_an_empty_file(void **state)
     free(path);
 }
 
-static void refuses_a_newer_schema(void **state)
+/* Opening a store whose user_version is set to `version` fails with a
+ * message naming the file and `why`. */
+static void refuses_version(fixture *f, int version, const char *why)
 {
-    fixture *f = *state;
     hb_store_close(f->store);
     f->store = NULL;
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", hb_store_schema_version() + 1);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     hb_store *s = NULL;
@@ -66,7 +67,19 @@ static void refuses_a_newer_schema(void **state)
     assert_int_equal(hb_store_open_sqlite(f->path, NULL, &s, &e), HB_EINTERNAL);
     assert_null(s);
     assert_non_null(strstr(e.msg, f->path));
-    assert_non_null(strstr(e.msg, "newer than this hb"));
+    assert_non_null(strstr(e.msg, why));
+}
+
+static void refuses_a_newer_schema(void **state)
+{
+    refuses_version(*state, hb_store_schema_version() + 1, "newer than this hb");
+}
+
+/* A negative version would have the migration loop start before its
+ * first entry. */
+static void refuses_a_negative_schema(void **state)
+{
+    refuses_version(*state, -3, "version -3");
 }
 
 static void refuses_a_garbage_file(void **state)
@@ -222,6 +235,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrates_an_empty_file, hbt_store_setup,
                                         hbt_store_teardown),
         cmocka_unit_test_setup_teardown(refuses_a_newer_schema, hbt_store_setup,
+                                        hbt_store_teardown),
+        cmocka_unit_test_setup_teardown(refuses_a_negative_schema, hbt_store_setup,
                                         hbt_store_teardown),
         cmocka_unit_test_setup_teardown(refuses_a_garbage_file, hbt_store_setup,
                                         hbt_store_teardown),

@@ -13,7 +13,7 @@
 
 /* Runs a Lua fixture in the workflow environment with the source tree's
  * stdlib; returns its status and leaves the message in e. */
-static hb_status run_fixture(const char *name, const char *src, size_t len, hb_err *e)
+static hb_status run_chunk(const char *name, const char *src, size_t len, bool stdlib, hb_err *e)
 {
     hb_lua_limits limits;
     hb_status st = hb_lua_limits_from_env(&limits, e);
@@ -25,11 +25,16 @@ static hb_status run_fixture(const char *name, const char *src, size_t len, hb_e
     if (!h)
         return HB_EINTERNAL;
     hb_workflow_expose_settings(h);
-    st = hb_lua_load(h, name, src, len, false, e);
+    st = hb_lua_load(h, name, src, len, stdlib, e);
     if (st == HB_OK)
         st = hb_lua_pcall(h, 0, 0, NULL, e);
     hb_lua_free(h);
     return st;
+}
+
+static hb_status run_fixture(const char *name, const char *src, size_t len, hb_err *e)
+{
+    return run_chunk(name, src, len, false, e);
 }
 
 static void fixture_holds(const char *name)
@@ -72,12 +77,35 @@ static void a_broken_rule_is_reported(void **state)
     assert_non_null(strstr(e.msg, "exactly 24h is not more"));
 }
 
+/* hbi.setting gives the stdlib the settings flagged for it, as
+ * configured, and nothing else; a workflow has no hbi at all. */
+static void the_stdlib_reads_only_flagged_settings(void **state)
+{
+    (void)state;
+    hbt_setenv("HB_SUPPORT_HOURS", "Mon-Thu 08:00-18:00 UTC");
+    static const char reads[] =
+        "assert(hbi.setting('HB_SUPPORT_HOURS') == 'Mon-Thu 08:00-18:00 UTC')\n"
+        "for _, name in ipairs { 'HB_HOME', 'HB_LEASE_SECONDS', 'ZENDESK_API_TOKEN', 'X' } do\n"
+        "  local ok, err = pcall(hbi.setting, name)\n"
+        "  assert(not ok and tostring(err):find(name .. ' is not a setting the stdlib may read',\n"
+        "    1, true), name .. ': ' .. tostring(err))\n"
+        "end\n";
+    hb_err e;
+    if (run_chunk("reads.lua", reads, strlen(reads), true, &e) != HB_OK)
+        fail_msg("%s", e.msg);
+    hbt_unsetenv("HB_SUPPORT_HOURS");
+    static const char workflow[] = "return hbi.setting('HB_SUPPORT_HOURS')\n";
+    assert_int_not_equal(run_fixture("wf.lua", workflow, strlen(workflow), &e), HB_OK);
+    assert_non_null(strstr(e.msg, "undeclared global 'hbi'"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(support_rules_hold),
         cmocka_unit_test(workflow_language_rules_hold),
         cmocka_unit_test(a_broken_rule_is_reported),
+        cmocka_unit_test(the_stdlib_reads_only_flagged_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

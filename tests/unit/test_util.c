@@ -26,6 +26,32 @@ static void time_round_trip(void **state)
     assert_non_null(strstr(e.msg, "yesterday"));
 }
 
+/* What parses formats back and parses again to the same instant: no day a
+ * month lacks, no year an offset pushes past four digits. */
+static void times_out_of_range(void **state)
+{
+    (void)state;
+    hb_time_us t;
+    hb_err e;
+    assert_int_equal(hb_time_parse("2026-02-30", &t, &e), HB_EUSAGE);
+    assert_int_equal(hb_time_parse("2026-04-31T10:00:00Z", &t, &e), HB_EUSAGE);
+    assert_int_equal(hb_time_parse("2025-02-29", &t, &e), HB_EUSAGE);
+    assert_int_equal(hb_time_parse("2028-02-29", &t, &e), HB_OK);
+    assert_int_equal(hb_time_parse("2000-02-29", &t, &e), HB_OK);
+    assert_int_equal(hb_time_parse("1900-02-29", &t, &e), HB_EUSAGE);
+    assert_int_equal(hb_time_parse("9999-12-31T23:59:59.999999-23:59", &t, &e), HB_EUSAGE);
+    assert_non_null(strstr(e.msg, "9999"));
+    assert_int_equal(hb_time_parse("2026-01-01T00:00:00+24:00", &t, &e), HB_EUSAGE);
+    assert_int_equal(hb_time_parse("2026-01-01T00:00:00+01:60", &t, &e), HB_EUSAGE);
+    assert_int_equal(hb_time_parse("9999-12-31T23:59:59.999999Z", &t, &e), HB_OK);
+    char out[32];
+    hb_time_format(t, out);
+    assert_string_equal(out, "9999-12-31T23:59:59.999999Z");
+    hb_time_us again;
+    assert_int_equal(hb_time_parse(out, &again, &e), HB_OK);
+    assert_true(again == t);
+}
+
 static void frozen_clock(void **state)
 {
     (void)state;
@@ -50,6 +76,14 @@ static void durations(void **state)
     assert_int_equal(hb_duration_parse("10", &us, NULL), HB_EUSAGE);
     assert_int_equal(hb_duration_parse("5w", &us, NULL), HB_EUSAGE);
     assert_int_equal(hb_duration_parse("", &us, NULL), HB_EUSAGE);
+    /* Large ones are refused, never wrapped to a negative wait. */
+    hb_err e;
+    assert_int_equal(hb_duration_parse("99999999d99999999d", &us, &e), HB_EUSAGE);
+    assert_non_null(strstr(e.msg, "longer"));
+    assert_int_equal(hb_duration_parse("36500d", &us, NULL), HB_OK);
+    assert_int_equal(us, 36500LL * 86400 * 1000000);
+    assert_int_equal(hb_duration_parse("36500d1s", &us, NULL), HB_EUSAGE);
+    assert_int_equal(hb_duration_parse("99999999999999999999999s", &us, NULL), HB_EUSAGE);
 }
 
 static void run_ids_sort_by_time(void **state)
@@ -110,11 +144,9 @@ static void weekly_hours(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(time_round_trip),
-        cmocka_unit_test(frozen_clock),
-        cmocka_unit_test(durations),
-        cmocka_unit_test(weekly_hours),
-        cmocka_unit_test(run_ids_sort_by_time),
+        cmocka_unit_test(time_round_trip),      cmocka_unit_test(times_out_of_range),
+        cmocka_unit_test(frozen_clock),         cmocka_unit_test(durations),
+        cmocka_unit_test(weekly_hours),         cmocka_unit_test(run_ids_sort_by_time),
         cmocka_unit_test(buffers_and_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
