@@ -24,18 +24,18 @@ mkdir -p "$ROOT"
 exec 9>"$ROOT/.lock"
 flock 9
 if [ ! -f "$DIR/.complete" ]; then
+  # Asked once, without npm's retries, so a machine with no registry
+  # learns it in seconds rather than after minutes of backing off.
+  if ! npm ping --fetch-retries=0 --fetch-timeout=20000 --loglevel=silent >/dev/null 2>&1; then
+    echo "hb: the npm registry ($(npm config get registry)) cannot be reached from this machine" >&2
+    exit 3
+  fi
   TMP=$(mktemp -d "$ROOT/.install.XXXXXX")
   cp "$HERE/package.json" "$HERE/package-lock.json" "$TMP/"
   echo "hb: installing the client libraries of tests/clients into $DIR" >&2
   # No install scripts: none of these needs one to work.
   if ! (cd "$TMP" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2); then
     rm -rf "$TMP"
-    # Exit 3 says "the registry cannot be reached" (no route, DNS, or a TLS
-    # chain this machine does not trust), apart from a real install failure.
-    if ! npm ping --loglevel=silent >/dev/null 2>&1; then
-      echo "hb: the npm registry ($(npm config get registry)) cannot be reached from this machine" >&2
-      exit 3
-    fi
     echo "hb: npm ci failed in tests/clients" >&2
     exit 1
   fi
