@@ -1,5 +1,6 @@
 /* The built-in sandbox: one loopback HTTP server that speaks the Zendesk,
- * GitLab, Zuora and Salesforce APIs over seeded data, with fault injection,
+ * GitLab, Zuora, Salesforce, Slack and PagerDuty APIs over seeded data,
+ * with fault injection,
  * so workflows and their bindings run exactly as they would against the
  * real services without touching them. `hb sandbox` serves it from the
  * command line; `--sandbox` on other commands starts it in-process.
@@ -41,9 +42,13 @@ const char *hb_sandbox_url(const hb_sandbox *sb);
 /* Calls cb once for each variable the bindings read, pointing at this
  * sandbox: ZENDESK_URL ZENDESK_EMAIL ZENDESK_API_TOKEN GITLAB_URL
  * GITLAB_TOKEN ZUORA_URL ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET SALESFORCE_URL
- * SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET, and ZENDESK_WEB_URL and
- * GITLAB_WEB_URL (HB_SANDBOX_WEB_URL, where links point). URLs carry no API
- * suffix.
+ * SALESFORCE_CLIENT_ID SALESFORCE_CLIENT_SECRET SLACK_URL SLACK_BOT_TOKEN
+ * PAGERDUTY_URL PAGERDUTY_TOKEN PAGERDUTY_FROM PAGERDUTY_EVENTS_URL
+ * PAGERDUTY_ROUTING_KEY, and ZENDESK_WEB_URL and GITLAB_WEB_URL
+ * (HB_SANDBOX_WEB_URL, where links point). URLs carry no API suffix;
+ * Slack's and PagerDuty's carry the path prefix standing for their hosts
+ * ("/slack", "/pagerduty", "/pagerduty-events"), so a binding appends the
+ * real path.
  * The credentials are random per state, so every process sharing a state
  * file sees the same ones. */
 void hb_sandbox_each_var(const hb_sandbox *sb,

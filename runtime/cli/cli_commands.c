@@ -12,7 +12,7 @@ const hb_command hb_commands[] = {
     {"retry", hb_cmd_retry, "continue a failed run without repeating its writes"},
     {"runs", hb_cmd_runs, "list runs and what waiting runs wait for"},
     {"audit", hb_cmd_audit, "show, head and verify the audit trail"},
-    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-in for the four services"},
+    {"sandbox", hb_cmd_sandbox, "serve the built-in stand-ins of the services hb speaks to"},
     {"test", hb_cmd_test, "run the workflows' scenario tests against the sandbox"},
     {"worker", hb_cmd_worker, "advance runs whose timer or condition is due"},
     {"ops", hb_cmd_ops, "list every operation a workflow can call, with its signature"},

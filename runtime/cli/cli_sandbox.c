@@ -1,5 +1,5 @@
-/* hb sandbox: serve the built-in stand-in for Zendesk, GitLab, Zuora and
- * Salesforce on a loopback port until SIGINT or SIGTERM. stdout carries
+/* hb sandbox: serve the built-in stand-in for Zendesk, GitLab, Zuora,
+ * Salesforce, Slack and PagerDuty on a loopback port until SIGINT or SIGTERM. stdout carries
  * only `export NAME=value` lines, flushed at once, so
  * `hb sandbox --port 8080 > env.sh &` then `. ./env.sh` points a shell,
  * hb or any client at it. */
@@ -15,10 +15,11 @@
 #include "hb/util.h"
 
 static const char ABOUT[] =
-    "Serves Zendesk (/api/v2), GitLab (/api/v4), Zuora (/oauth/token, /v1) and\n"
-    "Salesforce (/services) on one loopback port over seeded data, until SIGINT or\n"
-    "SIGTERM. Prints one `export NAME=value` line per variable the bindings read\n"
-    "(ZENDESK_URL … SALESFORCE_CLIENT_SECRET, then ZENDESK_WEB_URL and\n"
+    "Serves Zendesk (/api/v2), GitLab (/api/v4), Zuora (/oauth/token, /v1),\n"
+    "Salesforce (/services), Slack (/slack/api) and PagerDuty (/pagerduty, and\n"
+    "/pagerduty-events for its Events API) on one loopback port over seeded data,\n"
+    "until SIGINT or SIGTERM. Prints one `export NAME=value` line per variable the\n"
+    "bindings read (ZENDESK_URL … PAGERDUTY_ROUTING_KEY, then ZENDESK_WEB_URL and\n"
     "GITLAB_WEB_URL: HB_SANDBOX_WEB_URL, where links point), flushed at once, so\n"
     "`hb sandbox > env.sh &` and then `. ./env.sh` point a shell at it.\n";
 
@@ -26,8 +27,8 @@ static const char MORE[] =
     "Fault spec: rules separated by ';', each EFFECT[@TARGET][,OPTION...]\n"
     "  EFFECT  403 | 429 | 500 | drop | drop-after-write | 500-after-write |\n"
     "          latency=MS\n"
-    "  TARGET  all (default) | zendesk | gitlab | zuora | salesforce |\n"
-    "          [METHOD ]PATH, PATH a route pattern or a concrete path\n"
+    "  TARGET  all (default) | zendesk | gitlab | zuora | salesforce | slack |\n"
+    "          pagerduty | [METHOD ]PATH, PATH a route pattern or a concrete path\n"
     "  OPTION  next=N (only the next N matching requests), after=N (let N pass\n"
     "          first), share=P (P percent of them, from a seeded generator),\n"
     "          seed=N, retry-after=S (the Retry-After of a 429, default 1)\n"
@@ -124,8 +125,8 @@ int hb_cmd_sandbox(int argc, char **argv)
     hb_sandbox_each_var(sb, print_export, NULL);
     fflush(stdout);
     fprintf(stderr,
-            "hb: sandbox serving Zendesk, GitLab, Zuora and Salesforce on %s (%s); "
-            "Ctrl-C stops it\n",
+            "hb: sandbox serving Zendesk, GitLab, Zuora, Salesforce, Slack and PagerDuty on %s "
+            "(%s); Ctrl-C stops it\n",
             hb_sandbox_url(sb), cfg.state_path ? cfg.state_path : "state in memory");
     int sig = 0;
     sigwait(&stop, &sig);

@@ -1,8 +1,10 @@
 /* Credentials the way each service checks them: Zendesk basic
  * "email/token:TOKEN" (or a bearer token), GitLab PRIVATE-TOKEN (or
- * bearer), and the OAuth client-credentials endpoints of Zuora and
- * Salesforce issuing expiring bearer tokens. The credentials are random per
- * state, so every process serving one state file accepts the same ones. */
+ * bearer), the OAuth client-credentials endpoints of Zuora and Salesforce
+ * issuing expiring bearer tokens, Slack's bot token (a bearer header or a
+ * form field) and PagerDuty's "Token token=" API key. The credentials are
+ * random per state, so every process serving one state file accepts the
+ * same ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +31,45 @@ static void random_text(char *out, size_t n)
     out[n] = '\0';
 }
 
-static void add_random(cJSON *obj, const char *key, const char *prefix, size_t n)
+/* Adds obj[key] = prefix + n random characters, unless it is there. */
+static bool add_random(cJSON *obj, const char *key, const char *prefix, size_t n)
 {
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        return false;
     char rnd[129];
     random_text(rnd, n);
     char *value = hb_xasprintf("%s%s", prefix, rnd);
     cJSON_AddStringToObject(obj, key, value);
     free(value);
+    return true;
 }
 
-void sb_generate_credentials(cJSON *state, const cJSON *data)
+static bool add_hex(cJSON *obj, const char *key, size_t n)
 {
-    cJSON *creds = cJSON_AddObjectToObject(state, "credentials");
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        return false;
+    char rnd[129];
+    random_text(rnd, n);
+    for (size_t i = 0; i < n; i++)
+        rnd[i] = "0123456789abcdef"[(unsigned char)rnd[i] % 16];
+    cJSON_AddStringToObject(obj, key, rnd);
+    return true;
+}
+
+/* An email read from a seeded user, for the credentials that name one. */
+static bool add_email(cJSON *obj, const char *key, const char *email)
+{
+    if (cJSON_GetObjectItemCaseSensitive(obj, key) || !email)
+        return false;
+    cJSON_AddStringToObject(obj, key, email);
+    return true;
+}
+
+bool sb_generate_credentials(cJSON *state, const cJSON *data)
+{
+    cJSON *creds = cJSON_GetObjectItemCaseSensitive(state, "credentials");
+    if (!cJSON_IsObject(creds))
+        creds = cJSON_AddObjectToObject(state, "credentials");
     /* The API user is a seeded agent, so comments made through the API
      * have a real author. */
     const char *email = "sandbox-agent@example.com";
@@ -53,13 +82,22 @@ void sb_generate_credentials(cJSON *state, const cJSON *data)
         if (found)
             email = found;
     }
-    cJSON_AddStringToObject(creds, "zendesk_email", email);
-    add_random(creds, "zendesk_api_token", "", 40);
-    add_random(creds, "gitlab_token", "glpat-", 20);
-    add_random(creds, "zuora_client_id", "", 32);
-    add_random(creds, "zuora_client_secret", "", 40);
-    add_random(creds, "salesforce_client_id", "3MVG9", 60);
-    add_random(creds, "salesforce_client_secret", "", 64);
+    bool added = add_email(creds, "zendesk_email", email);
+    added |= add_random(creds, "zendesk_api_token", "", 40);
+    added |= add_random(creds, "gitlab_token", "glpat-", 20);
+    added |= add_random(creds, "zuora_client_id", "", 32);
+    added |= add_random(creds, "zuora_client_secret", "", 40);
+    added |= add_random(creds, "salesforce_client_id", "3MVG9", 60);
+    added |= add_random(creds, "salesforce_client_secret", "", 64);
+    /* Slack bot tokens are "xoxb-" then workspace and bot numbers and a
+     * secret; PagerDuty API keys are 20 characters, integration (routing)
+     * keys 32 hexadecimal ones. A state saved before Slack and PagerDuty
+     * existed gets them on its next start. */
+    added |= add_random(creds, "slack_bot_token", "xoxb-1000000001-2000000002-", 24);
+    added |= add_random(creds, "pagerduty_token", "", 20);
+    added |= add_email(creds, "pagerduty_from", sb_pd_api_user_email(data));
+    added |= add_hex(creds, "pagerduty_routing_key", 32);
+    return added;
 }
 
 static const char *cred(const sb_ctx *cx, const char *name)
@@ -149,6 +187,24 @@ bool sb_auth_check(sb_ctx *cx)
             return true;
         sb_salesforce_error(cx, 401, "INVALID_SESSION_ID", "Session expired or invalid");
         return false;
+    case SB_SLACK: {
+        /* A bearer header, or the form's token field (never one in a JSON
+         * body or the query string, which Slack refuses too). Slack answers
+         * both failures with HTTP 200. */
+        const char *given = tok ? tok : sb_form(cx, "token");
+        if (given && !strcmp(given, cred(cx, "slack_bot_token")))
+            return true;
+        sb_slack_error(cx, 200, given && *given ? "invalid_auth" : "not_authed", NULL);
+        return false;
+    }
+    case SB_PAGERDUTY: {
+        const char *h = sb_header(cx, "Authorization");
+        if (h && !strncasecmp(h, "Token token=", 12) &&
+            !strcmp(h + 12, cred(cx, "pagerduty_token")))
+            return true;
+        sb_pd_error(cx, 401, 2006, "Authentication failed", NULL);
+        return false;
+    }
     default:
         return true;
     }

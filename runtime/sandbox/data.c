@@ -178,6 +178,23 @@ void sb_set(cJSON *obj, const char *key, cJSON *value)
         cJSON_AddItemToObject(obj, key, value);
 }
 
+cJSON *sb_array_field(cJSON *obj, const char *key)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsArray(arr)) {
+        arr = cJSON_CreateArray();
+        sb_set(obj, key, arr);
+    }
+    return arr;
+}
+
+cJSON *sb_string_list(const char *text)
+{
+    cJSON *arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+    return arr;
+}
+
 bool sb_array_has_str(const cJSON *array, const char *s)
 {
     const cJSON *it;

@@ -8,8 +8,9 @@
  *    "zendesk":{"tickets":{"1001":{"comments":{"+":{"body":"Thanks!","public":true}}}}}}
  *
  * In a list of objects, "KEY": {…} merges into the object with that key
- * (creating it when absent), "KEY": null removes it, and "+" appends one
- * object or an array of them (an integer key is assigned when missing).
+ * (creating it when absent), "@last" into the list's last object, "KEY":
+ * null removes it, and "+" appends one object or an array of them (an
+ * integer key is assigned when missing, a Slack message gets its ts).
  * Anything else merges as RFC 7386 says. Relative dates are resolved. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +35,22 @@ static const key_spec key_specs[] = {
     {"User", {"Id", NULL, NULL}, false},
     {"Account", {"Id", NULL, NULL}, false},
     {"Opportunity", {"Id", NULL, NULL}, false},
+    /* Slack channels by id or name, messages by ts; PagerDuty services by
+     * id or name, incidents by id or incident number */
+    {"channels", {"id", "name", NULL}, false},
+    {"messages", {"ts", NULL, NULL}, false},
+    {"services", {"id", "name", NULL}, false},
+    {"incidents", {"id", "incident_number", NULL}, false},
 };
 
 static const key_spec default_spec = {NULL, {"id", NULL, NULL}, true};
+
+/* Collections whose new objects get their key after the merge: a Slack
+ * message's ts (sb_slack_after_patch). */
+static bool key_given_later(const char *collection)
+{
+    return !strcmp(collection, "messages");
+}
 
 static const key_spec *spec_for(const char *collection)
 {
@@ -89,7 +103,7 @@ static hb_status append(sb_ctx *cx, cJSON *arr, const char *name, const key_spec
         return hb_err_set(e, HB_EUSAGE, "patch %s.+: only objects can be appended", where);
     const char *key = spec->fields[0];
     cJSON *copy = cJSON_Duplicate(item, true);
-    if (!cJSON_GetObjectItemCaseSensitive(copy, key)) {
+    if (!cJSON_GetObjectItemCaseSensitive(copy, key) && !key_given_later(name)) {
         if (!spec->is_int) {
             cJSON_Delete(copy);
             return hb_err_set(e, HB_EUSAGE, "patch %s.+: the new object needs its \"%s\"", where,
@@ -135,6 +149,14 @@ static hb_status merge_collection(sb_ctx *cx, cJSON *arr, const char *name, cons
                 break;
             }
         }
+        /* "@last": the newest object, such as the message or incident a
+         * workflow just made, whose key a scenario cannot know. */
+        bool last = !strcmp(p->string, "@last");
+        if (last) {
+            found = cJSON_GetArrayItem(arr, cJSON_GetArraySize(arr) - 1);
+            if (!found && !cJSON_IsNull(p))
+                return hb_err_set(e, HB_EUSAGE, "patch %s: the list is empty", sub);
+        }
         if (cJSON_IsNull(p)) {
             if (found)
                 cJSON_Delete(cJSON_DetachItemViaPointer(arr, found));
@@ -144,7 +166,7 @@ static hb_status merge_collection(sb_ctx *cx, cJSON *arr, const char *name, cons
             return hb_err_set(e, HB_EUSAGE,
                               "patch %s: an object in a list is patched with an object or null",
                               sub);
-        if (!found) {
+        if (!found && !last) {
             int64_t n;
             found = cJSON_CreateObject();
             if (spec->is_int && sb_parse_int(p->string, &n))
@@ -187,7 +209,8 @@ static hb_status merge(sb_ctx *cx, cJSON *target, const cJSON *patch, const char
 
 hb_status sb_patch_apply(sb_ctx *cx, cJSON *data, const cJSON *patch, hb_err *e)
 {
-    static const char *const known[] = {"zendesk", "gitlab", "zuora", "salesforce", "sandbox"};
+    static const char *const known[] = {"zendesk", "gitlab",    "zuora",  "salesforce",
+                                        "slack",   "pagerduty", "sandbox"};
     for (const cJSON *p = patch->child; p; p = p->next) {
         bool ok = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -195,7 +218,7 @@ hb_status sb_patch_apply(sb_ctx *cx, cJSON *data, const cJSON *patch, hb_err *e)
         if (!ok)
             return hb_err_set(e, HB_EUSAGE,
                               "patch: unknown top-level key '%s' (expected zendesk, gitlab, "
-                              "zuora, salesforce or sandbox)",
+                              "zuora, salesforce, slack, pagerduty or sandbox)",
                               p->string);
     }
     cJSON *resolved = cJSON_Duplicate(patch, true);
@@ -204,6 +227,8 @@ hb_status sb_patch_apply(sb_ctx *cx, cJSON *data, const cJSON *patch, hb_err *e)
     cJSON *work = cJSON_Duplicate(data, true);
     if (st == HB_OK)
         st = merge(cx, work, resolved, "", e);
+    if (st == HB_OK)
+        st = sb_slack_after_patch(cx, work, e);
     cJSON_Delete(resolved);
     if (st != HB_OK) {
         cJSON_Delete(work);

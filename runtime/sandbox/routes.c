@@ -11,6 +11,11 @@
 #define GL "/api/v4/projects/{id}"
 #define SF "/services/data/{version}"
 
+/* The services on hosts of their own, each under a prefix standing for it */
+#define SLACK "/slack/api"        /* https://slack.com/api */
+#define PD    "/pagerduty"        /* https://api.pagerduty.com */
+#define PDE   "/pagerduty-events" /* https://events.pagerduty.com */
+
 /* clang-format off */
 const sb_route sb_routes[] = {
     /* Zendesk Support API v2 (".json" optional) */
@@ -68,6 +73,25 @@ const sb_route sb_routes[] = {
     {"GET",    SF "/sobjects/{type}/{id}",         SB_SALESFORCE, sb_h_sf_sobject_get,  false, false},
     {"PATCH",  SF "/sobjects/{type}/{id}",         SB_SALESFORCE, sb_h_sf_sobject_patch, true, false},
 
+    /* Slack Web API: POST for every method, GET for the reads, as Slack */
+    {"POST",   SLACK "/auth.test",                 SB_SLACK, sb_h_slack_auth_test,      false, false},
+    {"GET",    SLACK "/auth.test",                 SB_SLACK, sb_h_slack_auth_test,      false, false},
+    {"POST",   SLACK "/chat.postMessage",          SB_SLACK, sb_h_slack_post_message,   true,  false},
+    {"POST",   SLACK "/chat.update",               SB_SLACK, sb_h_slack_update,         true,  false},
+    {"POST",   SLACK "/conversations.list",        SB_SLACK, sb_h_slack_conversations_list, false, false},
+    {"GET",    SLACK "/conversations.list",        SB_SLACK, sb_h_slack_conversations_list, false, false},
+    {"POST",   SLACK "/conversations.replies",     SB_SLACK, sb_h_slack_replies,        false, false},
+    {"GET",    SLACK "/conversations.replies",     SB_SLACK, sb_h_slack_replies,        false, false},
+    {"POST",   SLACK "/users.lookupByEmail",       SB_SLACK, sb_h_slack_lookup_by_email, false, false},
+    {"GET",    SLACK "/users.lookupByEmail",       SB_SLACK, sb_h_slack_lookup_by_email, false, false},
+
+    /* PagerDuty REST API v2 and Events API v2 (authenticated by its routing_key) */
+    {"GET",    PD "/services",                     SB_PAGERDUTY, sb_h_pd_services,      false, false},
+    {"POST",   PD "/incidents",                    SB_PAGERDUTY, sb_h_pd_incident_create, true, false},
+    {"GET",    PD "/incidents/{id}",               SB_PAGERDUTY, sb_h_pd_incident_get,  false, false},
+    {"PUT",    PD "/incidents/{id}",               SB_PAGERDUTY, sb_h_pd_incident_update, true, false},
+    {"POST",   PDE "/v2/enqueue",                  SB_PAGERDUTY, sb_h_pd_enqueue,       true,  true},
+
     /* The sandbox's own endpoints, for tests and scenario files */
     {"GET",    "/__sandbox/state",                 SB_ADMIN, sb_h_admin_state,          false, true},
     {"GET",    "/__sandbox/requests",              SB_ADMIN, sb_h_admin_requests,       false, true},
@@ -82,7 +106,8 @@ const sb_route sb_routes[] = {
 
 const size_t sb_route_count = sizeof sb_routes / sizeof sb_routes[0];
 
-static const char *const service_names[] = {"zendesk", "gitlab", "zuora", "salesforce", "sandbox"};
+static const char *const service_names[] = {"zendesk", "gitlab",    "zuora",  "salesforce",
+                                            "slack",   "pagerduty", "sandbox"};
 
 const char *sb_service_name(sb_service s)
 {
@@ -116,6 +141,10 @@ sb_service sb_service_for_path(const char *path)
         return SB_ZUORA;
     if (has_prefix_segment(path, "/services"))
         return SB_SALESFORCE;
+    if (has_prefix_segment(path, "/slack"))
+        return SB_SLACK;
+    if (has_prefix_segment(path, "/pagerduty") || has_prefix_segment(path, "/pagerduty-events"))
+        return SB_PAGERDUTY;
     if (has_prefix_segment(path, "/__sandbox"))
         return SB_ADMIN;
     return SB_NO_SERVICE;

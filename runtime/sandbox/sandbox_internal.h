@@ -6,7 +6,8 @@
  * table and path matching), request.c (query, body and reply helpers),
  * state.c (load, save, flock, reload), seed.c (seed file, relative dates),
  * data.c (lookups in the state), patch.c, faults.c, auth.c, admin.c,
- * errors.c, zendesk_*.c, gitlab*.c, zuora.c, salesforce.c, query.c. */
+ * errors.c, zendesk_*.c, gitlab*.c, zuora.c, salesforce.c, query.c,
+ * slack*.c and pagerduty*.c. */
 #ifndef HB_SANDBOX_INTERNAL_H
 #define HB_SANDBOX_INTERNAL_H
 
@@ -29,11 +30,13 @@ typedef enum sb_service {
     SB_GITLAB,
     SB_ZUORA,
     SB_SALESFORCE,
-    SB_ADMIN, /* /__sandbox: state, requests, reset, patch, faults */
+    SB_SLACK,     /* /slack/api: slack.com/api */
+    SB_PAGERDUTY, /* /pagerduty: api.pagerduty.com; /pagerduty-events: events.pagerduty.com */
+    SB_ADMIN,     /* /__sandbox: state, requests, reset, patch, faults */
     SB_NO_SERVICE,
 } sb_service;
 
-#define SB_SERVICE_COUNT 5
+#define SB_SERVICE_COUNT 7
 
 const char *sb_service_name(sb_service s);
 /* By name ("zendesk", …, "sandbox"); false when unknown. */
@@ -118,7 +121,7 @@ typedef struct sb_file_stamp {
     bool present;
 } sb_file_stamp;
 
-#define SB_VAR_COUNT 13
+#define SB_VAR_COUNT 20
 
 struct hb_sandbox {
     struct MHD_Daemon *daemon;
@@ -200,6 +203,10 @@ cJSON *sb_copy_without(const cJSON *obj, const char *const *hidden);
 /* Replaces or adds obj[key]. */
 void sb_set(cJSON *obj, const char *key, cJSON *value);
 bool sb_array_has_str(const cJSON *array, const char *s);
+/* obj[key] as an array, made (empty) when it is missing or not one. */
+cJSON *sb_array_field(cJSON *obj, const char *key);
+/* [text] as a new JSON array, for the error lists several services send. */
+cJSON *sb_string_list(const char *text);
 /* Times from the clock of the sandbox whose state this thread holds
  * (sb_now): "…:05Z", "…:05.000Z". */
 void sb_now_seconds(char out[32]);
@@ -265,6 +272,16 @@ void sb_zendesk_not_found(sb_ctx *cx);
 void sb_gitlab_error(sb_ctx *cx, int status, const char *message);
 void sb_zuora_error(sb_ctx *cx, int status, int64_t code, const char *message);
 void sb_salesforce_error(sb_ctx *cx, int status, const char *code, const char *message);
+/* Slack: HTTP status with {"ok":false,"error":CODE}, detail (or NULL) in
+ * response_metadata.messages. */
+void sb_slack_error(sb_ctx *cx, int status, const char *code, const char *detail);
+/* PagerDuty REST: {"error":{"message","code","errors":[detail]}}. */
+void sb_pd_error(sb_ctx *cx, int status, int code, const char *message, const char *detail);
+/* PagerDuty Events API: {"status","message","errors":[detail]}. */
+void sb_pd_events_error(sb_ctx *cx, int status, const char *kind, const char *message,
+                        const char *detail);
+/* True for paths of the Events API (events.pagerduty.com). */
+bool sb_pd_is_events_path(const char *path);
 /* A generic error in the shape of the request's service. */
 void sb_service_error(sb_ctx *cx, int status, const char *message);
 /* Rate-limit headers for the service on every response. */
@@ -275,7 +292,9 @@ void sb_rate_headers(sb_ctx *cx, int used, int limit);
 /* True when the request carries valid credentials for its service; else
  * replies 401 in the service's shape. */
 bool sb_auth_check(sb_ctx *cx);
-void sb_generate_credentials(cJSON *state, const cJSON *data);
+/* Adds the credentials the state lacks (all of them for a new state);
+ * true when it added any. */
+bool sb_generate_credentials(cJSON *state, const cJSON *data);
 void sb_revoke_tokens(hb_sandbox *sb);
 void sb_h_zuora_token(sb_ctx *cx);
 void sb_h_salesforce_token(sb_ctx *cx);
@@ -313,6 +332,17 @@ const char *sb_fault_kind_name(sb_fault_kind k);
 
 /* Applies a sandbox patch (workflows/sandbox/README.md) to the data. */
 hb_status sb_patch_apply(sb_ctx *cx, cJSON *data, const cJSON *patch, hb_err *e);
+
+/* ---- Slack and PagerDuty data outside their handlers ---- */
+
+/* After a patch: gives new Slack messages their ts, resolves "thread_ts":
+ * "@last" and people named by email (slack_patch.c). */
+hb_status sb_slack_after_patch(sb_ctx *cx, cJSON *data, hb_err *e);
+/* Seed checks beyond seed.c's table: message ts, the bot user, the
+ * PagerDuty API user (slack_patch.c). */
+hb_status sb_chat_check_seed(const char *path, const cJSON *seed, hb_err *e);
+/* The email PagerDuty's From header names for the API user, or NULL. */
+const char *sb_pd_api_user_email(const cJSON *data);
 
 /* ---- query.c: the small SQL subset of ZOQL and SOQL ---- */
 
@@ -386,6 +416,21 @@ void sb_h_sf_query(sb_ctx *cx);
 void sb_h_sf_query_more(sb_ctx *cx);
 void sb_h_sf_sobject_get(sb_ctx *cx);
 void sb_h_sf_sobject_patch(sb_ctx *cx);
+
+/* Slack Web API (slack*.c) */
+void sb_h_slack_auth_test(sb_ctx *cx);
+void sb_h_slack_post_message(sb_ctx *cx);
+void sb_h_slack_update(sb_ctx *cx);
+void sb_h_slack_conversations_list(sb_ctx *cx);
+void sb_h_slack_replies(sb_ctx *cx);
+void sb_h_slack_lookup_by_email(sb_ctx *cx);
+
+/* PagerDuty REST API v2 and Events API v2 (pagerduty*.c) */
+void sb_h_pd_services(sb_ctx *cx);
+void sb_h_pd_incident_create(sb_ctx *cx);
+void sb_h_pd_incident_get(sb_ctx *cx);
+void sb_h_pd_incident_update(sb_ctx *cx);
+void sb_h_pd_enqueue(sb_ctx *cx);
 
 void sb_h_admin_state(sb_ctx *cx);
 void sb_h_admin_requests(sb_ctx *cx);

@@ -104,6 +104,13 @@ static const coll_rule rules[] = {
     {"salesforce", "User", "Id", false, NULL, NULL, NULL},
     {"salesforce", "Account", "Id", false, NULL, NULL, NULL},
     {"salesforce", "Opportunity", "Id", false, NULL, NULL, NULL},
+    /* Slack messages (by ts) and the settings are checked by sb_chat_check_seed */
+    {"slack", "users", "id", false, NULL, NULL, NULL},
+    {"slack", "channels", "id", false, NULL, NULL, NULL},
+    {"pagerduty", "users", "id", false, NULL, NULL, NULL},
+    {"pagerduty", "escalation_policies", "id", false, NULL, NULL, NULL},
+    {"pagerduty", "services", "id", false, NULL, NULL, NULL},
+    {"pagerduty", "incidents", "id", false, NULL, NULL, NULL},
 };
 
 static bool has_key(const cJSON *obj, const char *key, bool is_int)
@@ -166,7 +173,7 @@ static hb_status check_seed(const char *path, const cJSON *seed, hb_err *e)
             }
         }
     }
-    return HB_OK;
+    return sb_chat_check_seed(path, seed, e);
 }
 
 cJSON *sb_seed_load(const char *path, hb_err *e)

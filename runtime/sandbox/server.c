@@ -30,52 +30,137 @@ typedef struct pending {
     bool too_large;
 } pending;
 
-static const char *const var_names[SB_VAR_COUNT] = {
-    "ZENDESK_URL",
-    "ZENDESK_EMAIL",
-    "ZENDESK_API_TOKEN",
-    "GITLAB_URL",
-    "GITLAB_TOKEN",
-    "ZUORA_URL",
-    "ZUORA_CLIENT_ID",
-    "ZUORA_CLIENT_SECRET",
-    "SALESFORCE_URL",
-    "SALESFORCE_CLIENT_ID",
-    "SALESFORCE_CLIENT_SECRET",
-    "ZENDESK_WEB_URL",
-    "GITLAB_WEB_URL",
+/* The variables the bindings read, in the order `hb sandbox` prints them:
+ * a URL (the sandbox's own plus the path prefix standing for the service's
+ * host), or a value from the state's credentials. */
+typedef struct sandbox_var {
+    const char *name;
+    const char *credential; /* NULL: a URL */
+    const char *url_prefix;
+    bool web; /* a URL where links point (HB_SANDBOX_WEB_URL) */
+} sandbox_var;
+
+static const sandbox_var vars[SB_VAR_COUNT] = {
+    {.name = "ZENDESK_URL", .url_prefix = ""},
+    {.name = "ZENDESK_EMAIL", .credential = "zendesk_email"},
+    {.name = "ZENDESK_API_TOKEN", .credential = "zendesk_api_token"},
+    {.name = "GITLAB_URL", .url_prefix = ""},
+    {.name = "GITLAB_TOKEN", .credential = "gitlab_token"},
+    {.name = "ZUORA_URL", .url_prefix = ""},
+    {.name = "ZUORA_CLIENT_ID", .credential = "zuora_client_id"},
+    {.name = "ZUORA_CLIENT_SECRET", .credential = "zuora_client_secret"},
+    {.name = "SALESFORCE_URL", .url_prefix = ""},
+    {.name = "SALESFORCE_CLIENT_ID", .credential = "salesforce_client_id"},
+    {.name = "SALESFORCE_CLIENT_SECRET", .credential = "salesforce_client_secret"},
+    /* Slack and PagerDuty live on other hosts (slack.com, api.pagerduty.com,
+     * events.pagerduty.com): here each has a path prefix of its own. */
+    {.name = "SLACK_URL", .url_prefix = "/slack"},
+    {.name = "SLACK_BOT_TOKEN", .credential = "slack_bot_token"},
+    {.name = "PAGERDUTY_URL", .url_prefix = "/pagerduty"},
+    {.name = "PAGERDUTY_TOKEN", .credential = "pagerduty_token"},
+    {.name = "PAGERDUTY_FROM", .credential = "pagerduty_from"},
+    {.name = "PAGERDUTY_EVENTS_URL", .url_prefix = "/pagerduty-events"},
+    {.name = "PAGERDUTY_ROUTING_KEY", .credential = "pagerduty_routing_key"},
+    {.name = "ZENDESK_WEB_URL", .url_prefix = "", .web = true},
+    {.name = "GITLAB_WEB_URL", .url_prefix = "", .web = true},
 };
 
-static const int rate_limits[SB_SERVICE_COUNT] = {700, 2000, 1000, 100000, 1000000};
+/* Per minute. Slack sends no rate-limit headers; PagerDuty allows 960. */
+static const int rate_limits[SB_SERVICE_COUNT] = {700, 2000, 1000, 100000, 100, 960, 1000000};
 
 /* ---- the request log ---- */
 
+/* Never log a credential, even a sandbox one: client secrets, Slack's form
+ * token, PagerDuty's routing key. */
+static bool secret_field(const char *name)
+{
+    return strstr(name, "secret") || !strcmp(name, "token") || !strcmp(name, "routing_key") ||
+           !strcmp(name, "password");
+}
+
+static void redact_fields(cJSON *obj)
+{
+    for (cJSON *it = cJSON_IsObject(obj) ? obj->child : NULL, *next; it; it = next) {
+        next = it->next;
+        if (it->string && secret_field(it->string) && !cJSON_IsNull(it))
+            sb_set(obj, it->string, cJSON_CreateString("[redacted]"));
+    }
+}
+
+static bool form_body(const sb_ctx *cx)
+{
+    const char *ct = sb_header(cx, "Content-Type");
+    bool token_endpoint = cx->route && cx->route->open && cx->service != SB_ADMIN;
+    return token_endpoint || (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33));
+}
+
+/* The body as the log shows it: JSON as JSON, a form as an object of its
+ * fields (so tests can assert on them), anything else as text. */
 static cJSON *logged_body(const sb_ctx *cx)
 {
     const hb_buf *b = &cx->req->body;
     if (b->len == 0)
         return cJSON_CreateNull();
-    bool token_endpoint = cx->route && cx->route->open && cx->service != SB_ADMIN;
-    if (token_endpoint) {
-        /* Never log a client secret, even a sandbox one. */
+    cJSON *out = cJSON_ParseWithLength(b->data, b->len);
+    if (!out && form_body(cx)) {
         sb_kv *kv;
         size_t n;
         sb_parse_form(b->data, b->len, &kv, &n);
-        cJSON *form = cJSON_CreateObject();
+        out = cJSON_CreateObject();
         for (size_t i = 0; i < n; i++)
-            sb_set(form, kv[i].name,
-                   cJSON_CreateString(strstr(kv[i].name, "secret") ? "[redacted]" : kv[i].value));
+            sb_set(out, kv[i].name, cJSON_CreateString(kv[i].value));
         sb_kv_free(kv, n);
-        return form;
     }
-    cJSON *json = cJSON_ParseWithLength(b->data, b->len);
-    if (json)
-        return json;
+    if (out) {
+        redact_fields(out);
+        return out;
+    }
     size_t keep = b->len < 65536 ? b->len : 65536;
     char *text = hb_xstrndup(b->data, keep);
     cJSON *s = cJSON_CreateString(text);
     free(text);
     return s;
+}
+
+/* The query string, with any credential in it redacted. */
+static char *logged_query(const sb_ctx *cx)
+{
+    const sb_request *req = cx->req;
+    bool secret = false;
+    for (size_t i = 0; i < req->nquery; i++)
+        secret = secret || secret_field(req->query[i].name);
+    if (!secret)
+        return hb_xstrdup(req->query_string);
+    hb_buf out;
+    hb_buf_init(&out);
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (i > 0)
+            hb_buf_putc(&out, '&');
+        sb_url_encode(&out, req->query[i].name);
+        hb_buf_putc(&out, '=');
+        sb_url_encode(&out, secret_field(req->query[i].name) ? "[redacted]" : req->query[i].value);
+    }
+    return hb_buf_take(&out);
+}
+
+/* Request headers a test may want to see (PagerDuty's From, who sent it);
+ * never Authorization or anything else that can carry a credential. */
+static cJSON *logged_headers(const sb_ctx *cx)
+{
+    static const char *const shown[] = {"Content-Type", "Accept", "From", "User-Agent"};
+    cJSON *out = cJSON_CreateObject();
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        const char *v = sb_header(cx, shown[i]);
+        if (v) {
+            char lower[16];
+            size_t n = strlen(shown[i]);
+            for (size_t j = 0; j <= n; j++)
+                lower[j] = (char)(shown[i][j] >= 'A' && shown[i][j] <= 'Z' ? shown[i][j] + 32
+                                                                           : shown[i][j]);
+            cJSON_AddStringToObject(out, lower, v);
+        }
+    }
+    return out;
 }
 
 void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
@@ -92,7 +177,9 @@ void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
     cJSON_AddStringToObject(entry, "time", now);
     cJSON_AddStringToObject(entry, "method", cx->req->method);
     cJSON_AddStringToObject(entry, "path", cx->req->path);
-    cJSON_AddStringToObject(entry, "query", cx->req->query_string);
+    char *query = logged_query(cx);
+    cJSON_AddStringToObject(entry, "query", query);
+    free(query);
     cJSON_AddStringToObject(entry, "service", sb_service_name(cx->service));
     if (cx->route) {
         char *route = hb_xasprintf("%s %s", cx->route->method, cx->route->pattern);
@@ -101,7 +188,9 @@ void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
     } else {
         cJSON_AddNullToObject(entry, "route");
     }
+    cJSON_AddBoolToObject(entry, "writes", cx->route && cx->route->writes);
     cJSON_AddNumberToObject(entry, "status", cx->resp.status);
+    cJSON_AddItemToObject(entry, "headers", logged_headers(cx));
     cJSON_AddItemToObject(entry, "body", logged_body(cx));
     if (fault)
         cJSON_AddStringToObject(entry, "fault", fault);
@@ -141,13 +230,18 @@ static void reply_fault(sb_ctx *cx, const sb_fault_decision *fd)
         sb_service_error(cx, 403, "Forbidden");
         return;
     }
-    sb_add_headerf(cx, "Retry-After", "%d", fd->retry_after_s);
+    /* PagerDuty's REST API tells the wait in ratelimit-reset instead. */
+    bool pd_rest = cx->service == SB_PAGERDUTY && !sb_pd_is_events_path(cx->req->path);
+    if (!pd_rest)
+        sb_add_headerf(cx, "Retry-After", "%d", fd->retry_after_s);
     if (cx->service == SB_ZENDESK || cx->service == SB_GITLAB) {
         /* Both send plain text with their 429s. */
         sb_reply_text(cx, 429, "text/plain; charset=utf-8",
                       cx->service == SB_GITLAB ? "Retry later" : "Rate limit exceeded");
         return;
     }
+    if (pd_rest)
+        sb_add_headerf(cx, "ratelimit-reset", "%d", fd->retry_after_s);
     sb_service_error(cx, 429, "Too many requests");
 }
 
@@ -379,24 +473,14 @@ not_loopback:
 static void cache_vars(hb_sandbox *sb)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(sb->state, "credentials");
-    const char *keys[SB_VAR_COUNT] = {NULL,
-                                      "zendesk_email",
-                                      "zendesk_api_token",
-                                      NULL,
-                                      "gitlab_token",
-                                      NULL,
-                                      "zuora_client_id",
-                                      "zuora_client_secret",
-                                      NULL,
-                                      "salesforce_client_id",
-                                      "salesforce_client_secret",
-                                      NULL,
-                                      NULL};
     for (int i = 0; i < SB_VAR_COUNT; i++) {
-        const char *v = keys[i]                         ? sb_get_str(c, keys[i])
-                        : strstr(var_names[i], "_WEB_") ? sb->web_url
-                                                        : sb->url;
-        sb->var_values[i] = hb_xstrdup(v ? v : "");
+        if (vars[i].credential) {
+            const char *v = sb_get_str(c, vars[i].credential);
+            sb->var_values[i] = hb_xstrdup(v ? v : "");
+        } else {
+            sb->var_values[i] =
+                hb_xasprintf("%s%s", vars[i].web ? sb->web_url : sb->url, vars[i].url_prefix);
+        }
     }
 }
 
@@ -497,7 +581,7 @@ void hb_sandbox_each_var(const hb_sandbox *sb,
                          void (*cb)(const char *name, const char *value, void *ud), void *ud)
 {
     for (int i = 0; i < SB_VAR_COUNT; i++)
-        cb(var_names[i], sb->var_values[i], ud);
+        cb(vars[i].name, sb->var_values[i], ud);
 }
 
 void hb_sandbox_stop(hb_sandbox *sb)

@@ -123,6 +123,33 @@ static cJSON *fresh_state(hb_sandbox *sb, hb_err *e)
     return state;
 }
 
+/* A state saved before some service existed (Slack, PagerDuty) gets that
+ * service's seed data, settings and credentials; what it has stays as it
+ * is. True when anything was added. */
+static bool add_missing_services(hb_sandbox *sb, cJSON *state)
+{
+    bool added = false;
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(state, "data");
+    hb_err e = {0};
+    cJSON *seed = sb->seed_path ? sb_seed_load(sb->seed_path, &e) : NULL;
+    for (cJSON *it = seed ? seed->child : NULL; it; it = it->next) {
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(data, it->string);
+        if (!have) {
+            cJSON_AddItemToObject(data, it->string, cJSON_Duplicate(it, true));
+            added = true;
+        } else if (!strcmp(it->string, "sandbox") && cJSON_IsObject(have)) {
+            for (cJSON *setting = it->child; setting; setting = setting->next) {
+                if (!cJSON_GetObjectItemCaseSensitive(have, setting->string)) {
+                    cJSON_AddItemToObject(have, setting->string, cJSON_Duplicate(setting, true));
+                    added = true;
+                }
+            }
+        }
+    }
+    cJSON_Delete(seed);
+    return sb_generate_credentials(state, data) || added;
+}
+
 static hb_status open_lock(hb_sandbox *sb, hb_err *e)
 {
     char *dir = hb_dirname(sb->state_path);
@@ -156,6 +183,8 @@ hb_status sb_state_open(hb_sandbox *sb, hb_err *e)
         sb->state = read_state_file(sb->state_path, e);
         if (!sb->state)
             st = e ? e->code : HB_EUSAGE;
+        else if (add_missing_services(sb, sb->state))
+            st = save(sb, e);
     } else {
         sb->state = fresh_state(sb, e);
         st = sb->state ? save(sb, e) : HB_EUSAGE;

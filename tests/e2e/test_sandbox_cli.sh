@@ -1,6 +1,7 @@
 # hb sandbox from the command line: the export lines, a real request with
-# them, a clean exit on SIGTERM and SIGINT, --state across restarts, and
-# exit 2 for bad arguments.
+# them, a clean exit on SIGTERM and SIGINT, --state across restarts (and a
+# state from before Slack and PagerDuty gaining them), and exit 2 for bad
+# arguments.
 set -u
 : "${HB:?HB must point at the hb binary}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hb-sandbox-e2e.XXXXXX")
@@ -22,7 +23,7 @@ start_sandbox() {
   PID=$!
   PIDS="$PIDS $PID"
   for _ in $(seq 200); do
-    grep -q '^export SALESFORCE_CLIENT_SECRET=' "$TMP/$name.env" 2>/dev/null && return 0
+    grep -q '^export PAGERDUTY_ROUTING_KEY=' "$TMP/$name.env" 2>/dev/null && return 0
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.1
   done
@@ -45,7 +46,8 @@ zendesk() { # METHOD PATH [BODY]
 if start_sandbox first; then
   for v in ZENDESK_URL ZENDESK_EMAIL ZENDESK_API_TOKEN GITLAB_URL GITLAB_TOKEN ZUORA_URL \
            ZUORA_CLIENT_ID ZUORA_CLIENT_SECRET SALESFORCE_URL SALESFORCE_CLIENT_ID \
-           SALESFORCE_CLIENT_SECRET; do
+           SALESFORCE_CLIENT_SECRET SLACK_URL SLACK_BOT_TOKEN PAGERDUTY_URL PAGERDUTY_TOKEN \
+           PAGERDUTY_FROM PAGERDUTY_EVENTS_URL PAGERDUTY_ROUTING_KEY; do
     grep -q "^export $v=" "$TMP/first.env" || fail "no export line for $v"
   done
   . "$TMP/first.env"
@@ -54,6 +56,16 @@ if start_sandbox first; then
   curl -s -H "PRIVATE-TOKEN: $GITLAB_TOKEN" \
     "$GITLAB_URL/api/v4/projects/gitlab-com%2Fsupport%2Fsupport-team-meta" |
     grep -q '"id":20003' || fail "GET GitLab project by encoded path"
+  [ "$SLACK_URL" = "$ZENDESK_URL/slack" ] || fail "SLACK_URL is $SLACK_URL"
+  curl -s -H "Authorization: Bearer $SLACK_BOT_TOKEN" "$SLACK_URL/api/auth.test" |
+    grep -q '"ok":true' || fail "Slack auth.test with SLACK_BOT_TOKEN"
+  curl -s -H "Authorization: Token token=$PAGERDUTY_TOKEN" \
+    "$PAGERDUTY_URL/services?query=Customer%20Support%20Operations" |
+    grep -q '"id":"PCSOPS1"' || fail "PagerDuty service by name"
+  curl -s -H 'Content-Type: application/json' \
+    -d "{\"routing_key\":\"$PAGERDUTY_ROUTING_KEY\",\"event_action\":\"trigger\",
+         \"payload\":{\"summary\":\"e2e\",\"source\":\"hb\",\"severity\":\"info\"}}" \
+    "$PAGERDUTY_EVENTS_URL/v2/enqueue" | grep -q '"status":"success"' || fail "Events API trigger"
   stop_sandbox "$PID" TERM
   [ "$RC" = 0 ] || fail "SIGTERM: exit $RC, expected 0"
   grep -q "sandbox stopped" "$TMP/first.err" || fail "no stop message"
@@ -73,7 +85,26 @@ if start_sandbox again --state "$TMP/state/state.json"; then
   stop_sandbox "$PID" TERM
 fi
 
-# 3. usage errors exit 2; --help exits 0
+# 3. a state saved before Slack and PagerDuty existed gets their seed and
+#    credentials on the next start, keeping everything else
+if start_sandbox older --state "$TMP/state/state.json"; then
+  stop_sandbox "$PID" TERM
+  jq 'del(.data.slack, .data.pagerduty, .data.sandbox.slack_bot_user,
+          .credentials.slack_bot_token, .credentials.pagerduty_token,
+          .credentials.pagerduty_routing_key)' "$TMP/state/state.json" >"$TMP/older.json" &&
+    mv "$TMP/older.json" "$TMP/state/state.json" || fail "could not age the state file"
+  if start_sandbox upgraded --state "$TMP/state/state.json"; then
+    . "$TMP/upgraded.env"
+    [ -n "$SLACK_BOT_TOKEN" ] || fail "no SLACK_BOT_TOKEN after the upgrade"
+    curl -s -X POST -H "Authorization: Bearer $SLACK_BOT_TOKEN" \
+      -d 'channel=support-operations&text=hi' "$SLACK_URL/api/chat.postMessage" |
+      grep -q '"ok":true' || fail "Slack after the upgrade"
+    zendesk GET /api/v2/tickets/1001/tags.json | grep -q e2e_kept || fail "tag lost in the upgrade"
+    stop_sandbox "$PID" TERM
+  fi
+fi
+
+# 4. usage errors exit 2; --help exits 0
 expect_exit() { # CODE ARGS...
   local want=$1; shift
   "$HB" sandbox "$@" >"$TMP/out" 2>"$TMP/err" </dev/null

@@ -259,6 +259,46 @@ sbt_resp sbt_salesforce(sbt *t, const char *method, const char *path, const char
     return r;
 }
 
+sbt_resp sbt_slack(sbt *t, const char *method, const char *path, const char *form)
+{
+    char *auth = hb_xasprintf("Authorization: Bearer %s", sbt_var(t, "SLACK_BOT_TOKEN"));
+    const char *headers[] = {auth, "Content-Type: application/x-www-form-urlencoded", NULL};
+    sbt_resp r = sbt_request(t, method, path, headers, form);
+    free(auth);
+    return r;
+}
+
+sbt_resp sbt_slack_json(sbt *t, const char *path, const char *json)
+{
+    char *auth = hb_xasprintf("Authorization: Bearer %s", sbt_var(t, "SLACK_BOT_TOKEN"));
+    const char *headers[] = {auth, "Content-Type: application/json; charset=utf-8", NULL};
+    sbt_resp r = sbt_request(t, "POST", path, headers, json);
+    free(auth);
+    return r;
+}
+
+sbt_resp sbt_pagerduty(sbt *t, const char *method, const char *path, const char *from,
+                       const char *body)
+{
+    char *auth = hb_xasprintf("Authorization: Token token=%s", sbt_var(t, "PAGERDUTY_TOKEN"));
+    char *from_header = from ? hb_xasprintf("From: %s", from) : NULL;
+    const char *headers[] = {auth, "Accept: application/vnd.pagerduty+json;version=2",
+                             "Content-Type: application/json", from_header, NULL};
+    sbt_resp r = sbt_request(t, method, path, headers, body);
+    free(auth);
+    free(from_header);
+    return r;
+}
+
+cJSON *sbt_state(sbt *t)
+{
+    char *text = hb_sandbox_state_json(t->sb);
+    cJSON *st = cJSON_Parse(text);
+    free(text);
+    assert_non_null(st);
+    return st;
+}
+
 cJSON *sbt_json_at(cJSON *root, const char *path)
 {
     cJSON *cur = root;

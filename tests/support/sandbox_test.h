@@ -52,6 +52,16 @@ sbt_resp sbt_zendesk(sbt *t, const char *method, const char *path, const char *b
 sbt_resp sbt_gitlab(sbt *t, const char *method, const char *path, const char *body);
 sbt_resp sbt_zuora(sbt *t, const char *method, const char *path, const char *body);
 sbt_resp sbt_salesforce(sbt *t, const char *method, const char *path, const char *body);
+/* Slack: a form body (or none) with the bot token as a bearer header. */
+sbt_resp sbt_slack(sbt *t, const char *method, const char *path, const char *form);
+/* Slack with a JSON body ("Content-Type: application/json; charset=utf-8"). */
+sbt_resp sbt_slack_json(sbt *t, const char *path, const char *json);
+/* PagerDuty REST: "Token token=…", the PagerDuty Accept header and, when
+ * from is not NULL, a From header. JSON bodies. */
+sbt_resp sbt_pagerduty(sbt *t, const char *method, const char *path, const char *from,
+                       const char *body);
+/* The sandbox's data (GET /__sandbox/state), parsed; the caller frees it. */
+cJSON *sbt_state(sbt *t);
 /* The sandbox's value of a variable such as "ZENDESK_API_TOKEN". */
 const char *sbt_var(sbt *t, const char *name);
 
