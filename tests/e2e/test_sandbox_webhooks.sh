@@ -174,4 +174,57 @@ wait_for 10
 check "a read sends nothing: the next delivery is the next change" \
   test "$(got -r '.[8].body.event.comment.body')" = "last"
 
+# 9. The in-process sandbox of hb call sends them too, and a process that
+# ends right after its change still delivers what it queued; without the
+# settings nothing is sent.
+kill "$SB_PID" 2>/dev/null
+wait "$SB_PID" 2>/dev/null
+SB_PID=""
+before=$(wc -l <"$TEST_TMP/rx.log")
+run_hb call zendesk.tickets.comment 1002 '{"body":"Not sent anywhere","public":true}' --sandbox
+expect_rc 0 "hb call without webhook settings"
+HB_SANDBOX_ZENDESK_WEBHOOK_URL="$RX/hooks/zendesk" HB_SANDBOX_ZENDESK_WEBHOOK_SECRET=$ZD_SECRET \
+  run_hb call zendesk.tickets.comment 1002 '{"body":"From hb call","public":true}' --sandbox
+expect_rc 0 "hb call with the webhook settings"
+check "the in-process sandbox delivered before hb call ended, and only that one" \
+  test "$(tail -n +$((before + 1)) "$TEST_TMP/rx.log" | jq -s -r 'map(.body | fromjson | .event.comment.body) | join("|")')" = "From hb call"
+expect_no_err "$ZD_SECRET" "the secret on hb call's stderr"
+
+# 10. A receiver that keeps failing: HB_SANDBOX_WEBHOOK_ATTEMPTS attempts,
+# all logged, then no more.
+python3 "$HB_SRC/tests/support/webhooks/receiver.py" "$TEST_TMP/rx2.port" "$TEST_TMP/rx2.log" \
+  --fail-first 1000 &
+RX2_PID=$!
+for _ in $(seq 100); do [ -s "$TEST_TMP/rx2.port" ] && break; sleep 0.1; done
+HB_SANDBOX_WEBHOOK_ATTEMPTS=3 HB_SANDBOX_GITLAB_WEBHOOK_TOKEN=$GL_TOKEN \
+  HB_SANDBOX_GITLAB_WEBHOOK_URL="http://127.0.0.1:$(cat "$TEST_TMP/rx2.port")/hooks/gitlab" \
+  "$HB" sandbox --port 0 >"$TEST_TMP/env2.sh" 2>"$TEST_TMP/sb2.err" &
+SB_PID=$!
+for _ in $(seq 200); do
+  grep -q '^export GITLAB_WEB_URL=' "$TEST_TMP/env2.sh" 2>/dev/null && break
+  kill -0 "$SB_PID" 2>/dev/null || break
+  sleep 0.1
+done
+. "$TEST_TMP/env2.sh"
+patch '{"gitlab": {"projects": {"20001": {"issues": {"2": {"state": "closed"}}}}}}' >/dev/null
+for _ in $(seq 300); do
+  [ "$(curl -s "$GITLAB_URL/__sandbox/requests" | jq '[.[] | select(.direction == "outgoing")] | length')" -ge 3 ] && break
+  sleep 0.1
+done
+patch '{"gitlab": {"projects": {"20001": {"issues": {"1": {"title": "Renamed"}}}}}}' >/dev/null
+for _ in $(seq 300); do
+  [ "$(curl -s "$GITLAB_URL/__sandbox/requests" | jq '[.[] | select(.direction == "outgoing")] | length')" -ge 6 ] && break
+  sleep 0.1
+done
+curl -s "$GITLAB_URL/__sandbox/requests" >"$TEST_TMP/requests2.json"
+check "three attempts of the close, all 500, then the next event" \
+  test "$(jq -r '[.[] | select(.direction == "outgoing") | "\(.body.object_attributes.action):\(.attempt):\(.status)"] | join(" ")' "$TEST_TMP/requests2.json")" = \
+  "close:1:500 close:2:500 close:3:500 update:1:500 update:2:500 update:3:500"
+check "the receiver saw each event three times under one key" \
+  test "$(jq -s -r 'group_by(.headers["Idempotency-Key"]) | map(length) | join(",")' "$TEST_TMP/rx2.log")" = "3,3"
+check "an update's changes name the field" \
+  test "$(jq -s -r '.[-1].body | fromjson | "\(.changes.title.previous)>\(.changes.title.current)"' "$TEST_TMP/rx2.log")" = \
+  "Offering migration: Globex Corporation (ticket #1002)>Renamed"
+kill "$RX2_PID" 2>/dev/null
+
 finish
