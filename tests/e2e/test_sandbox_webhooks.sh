@@ -6,7 +6,10 @@
 # update, a customer reply and a new ticket by patch, an issue closed by
 # patch, a note and an issue through the API; the first delivery answered
 # 500 comes again with the same invocation id; every attempt is in the
-# request log; the secrets are nowhere in it; bad settings exit 2.
+# request log; the secrets are nowhere in it; bad settings exit 2. Then hb
+# call's in-process sandbox delivers before the process ends (and sends
+# nothing unset), a receiver that keeps failing gets exactly the configured
+# attempts, and `hb sandbox --patch` (hb_sandbox_patch) sends too.
 set -e
 . "$HB_E2E_LIB"
 set +e
@@ -18,6 +21,21 @@ check() { # check DESCRIPTION COMMAND...: one assertion on a command's success
   shift
   CHECKS=$((CHECKS + 1))
   "$@" || fail "$what"
+}
+
+# start_sandbox NAME [OPTION...]: `hb sandbox` in the background with the environment
+# as it stands, its exports sourced once it prints them.
+start_sandbox() {
+  local name=$1
+  shift
+  "$HB" sandbox --port 0 "$@" >"$TEST_TMP/$name.sh" 2>"$TEST_TMP/$name.err" &
+  SB_PID=$!
+  for _ in $(seq 200); do
+    grep -q '^export GITLAB_WEB_URL=' "$TEST_TMP/$name.sh" 2>/dev/null && break
+    kill -0 "$SB_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  . "$TEST_TMP/$name.sh"
 }
 
 ZD_SECRET="zd-signing-secret-0123456789abcdef"
@@ -46,14 +64,7 @@ for _ in $(seq 100); do [ -s "$TEST_TMP/rx.port" ] && break; sleep 0.1; done
 RX="http://127.0.0.1:$(cat "$TEST_TMP/rx.port")"
 HB_SANDBOX_ZENDESK_WEBHOOK_URL="$RX/hooks/zendesk" HB_SANDBOX_ZENDESK_WEBHOOK_SECRET=$ZD_SECRET \
   HB_SANDBOX_GITLAB_WEBHOOK_URL="$RX/hooks/gitlab" HB_SANDBOX_GITLAB_WEBHOOK_TOKEN=$GL_TOKEN \
-  "$HB" sandbox --port 0 >"$TEST_TMP/env.sh" 2>"$TEST_TMP/sb.err" &
-SB_PID=$!
-for _ in $(seq 200); do
-  grep -q '^export GITLAB_WEB_URL=' "$TEST_TMP/env.sh" 2>/dev/null && break
-  kill -0 "$SB_PID" 2>/dev/null || break
-  sleep 0.1
-done
-. "$TEST_TMP/env.sh"
+  start_sandbox sb
 zd() { curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" -H 'Content-Type: application/json' "$@"; }
 gl() { curl -s -H "PRIVATE-TOKEN: $GITLAB_TOKEN" "$@"; }
 patch() { curl -s -X POST -H 'Content-Type: application/json' --data "$1" "$ZENDESK_URL/__sandbox/patch"; }
@@ -198,14 +209,7 @@ RX2_PID=$!
 for _ in $(seq 100); do [ -s "$TEST_TMP/rx2.port" ] && break; sleep 0.1; done
 HB_SANDBOX_WEBHOOK_ATTEMPTS=3 HB_SANDBOX_GITLAB_WEBHOOK_TOKEN=$GL_TOKEN \
   HB_SANDBOX_GITLAB_WEBHOOK_URL="http://127.0.0.1:$(cat "$TEST_TMP/rx2.port")/hooks/gitlab" \
-  "$HB" sandbox --port 0 >"$TEST_TMP/env2.sh" 2>"$TEST_TMP/sb2.err" &
-SB_PID=$!
-for _ in $(seq 200); do
-  grep -q '^export GITLAB_WEB_URL=' "$TEST_TMP/env2.sh" 2>/dev/null && break
-  kill -0 "$SB_PID" 2>/dev/null || break
-  sleep 0.1
-done
-. "$TEST_TMP/env2.sh"
+  start_sandbox sb2
 patch '{"gitlab": {"projects": {"20001": {"issues": {"2": {"state": "closed"}}}}}}' >/dev/null
 for _ in $(seq 300); do
   [ "$(curl -s "$GITLAB_URL/__sandbox/requests" | jq '[.[] | select(.direction == "outgoing")] | length')" -ge 3 ] && break
@@ -226,5 +230,19 @@ check "an update's changes name the field" \
   test "$(jq -s -r '.[-1].body | fromjson | "\(.changes.title.previous)>\(.changes.title.current)"' "$TEST_TMP/rx2.log")" = \
   "Offering migration: Globex Corporation (ticket #1002)>Renamed"
 kill "$RX2_PID" 2>/dev/null
+kill "$SB_PID" 2>/dev/null
+wait "$SB_PID" 2>/dev/null
+
+# 11. hb_sandbox_patch, the in-process patch (here `hb sandbox --patch`;
+# hb test's actions use the same): the patch's comment is sent too.
+echo '{"zendesk": {"tickets": {"1003": {"comments": {"+": {"body": "Patched at start"}}}}}}' \
+  >"$TEST_TMP/start.json"
+before=$(wc -l <"$TEST_TMP/rx.log")
+HB_SANDBOX_ZENDESK_WEBHOOK_URL="$RX/hooks/zendesk" HB_SANDBOX_ZENDESK_WEBHOOK_SECRET=$ZD_SECRET \
+  start_sandbox sb3 --patch "$TEST_TMP/start.json"
+wait_for $((before + 1))
+check "an in-process patch's comment is sent, by the requester" \
+  test "$(tail -n +$((before + 1)) "$TEST_TMP/rx.log" | jq -s -r '.[0].body | fromjson | "\(.event.comment.body)|\(.event.comment.author.id)|\(.detail.requester_id)"')" = \
+  "Patched at start|$(jq -r '.zendesk.tickets[] | select(.id == 1003) | .requester_id' "$HB_SRC/workflows/sandbox/seed.json")|$(jq -r '.zendesk.tickets[] | select(.id == 1003) | .requester_id' "$HB_SRC/workflows/sandbox/seed.json")"
 
 finish
