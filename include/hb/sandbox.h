@@ -30,7 +30,14 @@ typedef struct hb_sandbox_config {
 
 /* Loads the state (or the seed), binds the port and serves on its own
  * threads until hb_sandbox_stop. HB_EUSAGE for a bad seed, state, fault spec
- * or address; HB_EFAILED when the port cannot be bound. */
+ * or address, or a bad HB_SANDBOX_*_WEBHOOK_* setting; HB_EFAILED when the
+ * port cannot be bound.
+ *
+ * With HB_SANDBOX_ZENDESK_WEBHOOK_URL or HB_SANDBOX_GITLAB_WEBHOOK_URL set,
+ * every change to a ticket or an issue (an API write, POST /__sandbox/patch,
+ * hb_sandbox_patch) is sent as the services' webhook, signed, from a thread
+ * of its own with bounded retries; each attempt joins the request log as an
+ * "outgoing" entry (workflows/sandbox/README.md, "Webhooks"). */
 hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_err *e);
 
 /* The bound port (the ephemeral one when the config said 0). */
@@ -66,7 +73,9 @@ hb_status hb_sandbox_reset(hb_sandbox *sb, hb_err *e);
 /* Replaces the fault rules (NULL or "" clears them). */
 hb_status hb_sandbox_set_faults(hb_sandbox *sb, const char *spec, hb_err *e);
 
-/* Stops serving (closing open connections) and frees everything. NULL is ok. */
+/* Stops serving (closing open connections) and frees everything, after
+ * giving queued webhooks one attempt each (HB_SANDBOX_WEBHOOK_TIMEOUT in
+ * all). NULL is ok. */
 void hb_sandbox_stop(hb_sandbox *sb);
 
 /* The shipped seed: $HB_SANDBOX_SEED when set, else

@@ -41,6 +41,10 @@ static const char MORE[] =
     "GET|POST /__sandbox/faults. HB_NOW freezes the clock (relative seed dates).\n"
     "Environment: HB_SANDBOX_SEED, HB_SANDBOX_TOKEN_TTL (seconds, default 3599),\n"
     "HB_SANDBOX_QUERY_BATCH (ZOQL/SOQL records per page, default 2).\n"
+    "Webhooks: HB_SANDBOX_ZENDESK_WEBHOOK_URL and _SECRET, HB_SANDBOX_GITLAB_WEBHOOK_URL\n"
+    "and _TOKEN make every change to a ticket or issue (API write or patch) a signed\n"
+    "webhook POSTed there (a loopback URL, e.g. hb serve's /hooks/zendesk); a patch\n"
+    "to /__sandbox/patch stands for the customer or Support Ops.\n"
     "See workflows/sandbox/README.md for the seed schema and patch format.\n";
 
 static void print_export(const char *name, const char *value, void *ud)

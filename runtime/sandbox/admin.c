@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hb/json_print.h"
-#include "sandbox_internal.h"
+#include "webhooks_internal.h"
 
 static void reply_ok(sb_ctx *cx)
 {
@@ -151,7 +151,9 @@ hb_status hb_sandbox_patch(hb_sandbox *sb, const char *patch_json, hb_err *e)
     sb_ctx cx = {0};
     cx.sb = sb;
     cx.data = sb_state_data(sb);
+    cJSON *before = sb_webhooks_snapshot(sb, cx.data);
     hb_status st = sb_patch_apply(&cx, cx.data, patch, e);
+    sb_webhooks_emit(sb, cx.data, st == HB_OK ? before : (cJSON_Delete(before), NULL), false);
     hb_err save_err;
     hb_status saved = sb_state_end(sb, st == HB_OK, &save_err);
     cJSON_Delete(patch);

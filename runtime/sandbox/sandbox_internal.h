@@ -7,7 +7,8 @@
  * state.c (load, save, flock, reload), seed.c (seed file, relative dates),
  * data.c (lookups in the state), patch.c, faults.c, auth.c, admin.c,
  * errors.c, zendesk_*.c, gitlab*.c, zuora.c, salesforce.c, query.c,
- * slack*.c and pagerduty*.c. */
+ * slack*.c, pagerduty*.c, and the webhooks it sends (webhook*.c,
+ * webhooks_internal.h). */
 #ifndef HB_SANDBOX_INTERNAL_H
 #define HB_SANDBOX_INTERNAL_H
 
@@ -146,7 +147,8 @@ struct hb_sandbox {
     int64_t rate_window; /* the wall-clock minute the counters below count */
     int rate_used[SB_SERVICE_COUNT];
     char *var_values[SB_VAR_COUNT];
-    const hb_clock *clock; /* hb_sandbox_config's; NULL: HB_NOW or the wall clock */
+    const hb_clock *clock;     /* hb_sandbox_config's; NULL: HB_NOW or the wall clock */
+    struct sb_webhooks *hooks; /* NULL: no webhook URL set (webhooks_internal.h) */
 };
 
 /* ---- state.c: the state and its file ---- */
@@ -446,5 +448,8 @@ void sb_h_admin_faults_set(sb_ctx *cx);
 /* Counts the answer for its route and, unless it was a /__sandbox
  * request, appends it to the request log (caller holds sb->mu). */
 void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault);
+/* Appends a webhook delivery attempt (which it takes) to the request log,
+ * numbered and stamped like the requests (caller holds sb->mu). */
+void sb_log_outgoing(hb_sandbox *sb, cJSON *entry);
 
 #endif

@@ -17,7 +17,7 @@
 #include <microhttpd.h>
 
 #include "hb/settings.h"
-#include "sandbox_internal.h"
+#include "webhooks_internal.h"
 
 #define MAX_BODY_BYTES  (8u << 20)
 #define REQUEST_LOG_MAX 10000
@@ -199,6 +199,24 @@ void sb_log_request(hb_sandbox *sb, const sb_ctx *cx, const char *fault)
         cJSON_DeleteItemFromArray(sb->requests, 0);
 }
 
+void sb_log_outgoing(hb_sandbox *sb, cJSON *fields)
+{
+    /* seq and time first, as in the entries of requests. */
+    cJSON *entry = cJSON_CreateObject();
+    char now[32];
+    hb_time_format(hb_clock_wall(), now);
+    cJSON_AddNumberToObject(entry, "seq", (double)++sb->request_seq);
+    cJSON_AddStringToObject(entry, "time", now);
+    while (fields->child) {
+        cJSON *it = cJSON_DetachItemViaPointer(fields, fields->child);
+        cJSON_AddItemToObject(entry, it->string, it);
+    }
+    cJSON_Delete(fields);
+    cJSON_AddItemToArray(sb->requests, entry);
+    if (cJSON_GetArraySize(sb->requests) > REQUEST_LOG_MAX)
+        cJSON_DeleteItemFromArray(sb->requests, 0);
+}
+
 /* ---- dispatch ---- */
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -325,10 +343,18 @@ static bool handle(hb_sandbox *sb, pending *pr, struct MHD_Connection *conn, con
             pthread_mutex_unlock(&sb->mu);
         } else {
             cx.data = sb_state_data(sb);
+            /* Back to the seed is no event of the services'. */
+            bool watched = cx.route && cx.route->writes && cx.route->handler != sb_h_admin_reset;
+            cJSON *before = watched ? sb_webhooks_snapshot(sb, cx.data) : NULL;
             if (pr->too_large)
                 sb_service_error(&cx, 413, "Request Entity Too Large");
             else
                 handle_routed(&cx, other_method);
+            if (!cx.changed) {
+                cJSON_Delete(before);
+                before = NULL;
+            }
+            sb_webhooks_emit(sb, sb_state_data(sb), before, cx.service != SB_ADMIN);
             bool after_write = fd.kind == SB_FAULT_DROP_AFTER_WRITE;
             bool failed_after = fd.kind == SB_FAULT_500_AFTER_WRITE && cx.resp.status < 400;
             if (failed_after)
@@ -558,6 +584,8 @@ hb_status hb_sandbox_start(const hb_sandbox_config *cfg, hb_sandbox **out, hb_er
         st = sb_state_open(sb, e);
     if (st == HB_OK)
         st = start_daemon(sb, cfg->port, e);
+    if (st == HB_OK)
+        st = sb_webhooks_open(sb, e);
     if (st != HB_OK) {
         hb_sandbox_stop(sb);
         return st;
@@ -590,6 +618,8 @@ void hb_sandbox_stop(hb_sandbox *sb)
         return;
     if (sb->daemon)
         MHD_stop_daemon(sb->daemon);
+    /* After the daemon: no request can queue a delivery any more. */
+    sb_webhooks_close(sb);
     if (sb->lock_fd >= 0)
         close(sb->lock_fd);
     cJSON_Delete(sb->state);

@@ -232,8 +232,10 @@ function SB:subscription(number)
 end
 
 -- A request that changes something: anything but GET, except the reads that
--- are POSTs (token fetches, Zuora queries).
+-- are POSTs (token fetches, Zuora queries) and the sandbox's own webhook
+-- deliveries (outgoing, not requests to it).
 local function is_write(r)
+  if r.direction == "outgoing" then return false end
   if r.method == "GET" or r.method == "HEAD" then return false end
   local path = r.path or ""
   return not (path:find("/oauth", 1, true) or path:find("/v1/action/query", 1, true))
