@@ -39,6 +39,7 @@ int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
 int hb_cmd_diff(int argc, char **argv);
+int hb_cmd_backtest(int argc, char **argv);
 int hb_cmd_doc(int argc, char **argv);
 int hb_cmd_config(int argc, char **argv);
 

@@ -25,6 +25,7 @@
 #include "hb/store.h"
 
 struct hb_sandbox;
+struct hb_service_replay;
 
 /* What the engine works with. Everything is borrowed: it must outlive the
  * calls that use it. One thread at a time per hb_engine (its store is a
@@ -51,6 +52,10 @@ typedef struct hb_engine {
     /* A sandbox already serving (hb test): sandbox runs use it instead of
      * starting one. May be NULL. */
     struct hb_sandbox *sandbox;
+    /* hb backtest: every run's requests are answered from a recording
+     * (services.h) whatever its target; nothing is sent, no sandbox is
+     * started, no credential read. NULL: the run's target. */
+    const struct hb_service_replay *replay;
 } hb_engine;
 
 typedef struct hb_kv {
@@ -140,6 +145,10 @@ typedef struct hb_run_request {
     const char *retry_from; /* retry: the step to re-enter; NULL: the failed one */
     bool retry_force;       /* retry: even from a step after which writes were made */
     const char *reason;     /* retry, cancel: why, for the audit trail; may be NULL */
+    /* start: the new run takes this id (hb backtest replays a recorded run
+     * under its own id in a store of its own, so the exactly-once markers
+     * its writes carry are the ones the recording has); NULL: a new id. */
+    const char *replay_of;
     hb_engine_ask ask;
     const hb_engine_reporter *reporter; /* NULL: nothing is reported */
     char run_id_out[HB_RUN_ID_LEN + 1]; /* the run's id once it exists */
