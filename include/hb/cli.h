@@ -40,6 +40,8 @@ int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
 int hb_cmd_diff(int argc, char **argv);
 int hb_cmd_backtest(int argc, char **argv);
+int hb_cmd_migrate(int argc, char **argv);
+int hb_cmd_export(int argc, char **argv);
 int hb_cmd_doc(int argc, char **argv);
 int hb_cmd_config(int argc, char **argv);
 

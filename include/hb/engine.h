@@ -169,6 +169,37 @@ hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
  * req->reason and the step. Uses run_id, actor, reporter, ask and answers. */
 hb_status hb_engine_retry(const hb_engine *eng, hb_run_request *req, hb_err *e);
 
+/* hb migrate: a waiting run moved onto another version of its workflow
+ * (the file on disk), at its current step or the step map names for it.
+ * Refused, with why, when that step is not in the version, is not the kind
+ * of wait the run is in, or when the steps from there on read vars the run
+ * does not have (set by steps of the new version it never ran). */
+typedef struct hb_migrate_request {
+    const char *run_id;
+    const char *workflow_file; /* the version to move to */
+    const hb_kv *map;          /* OLD=NEW step ids: steps renamed in that version */
+    size_t nmap;
+    bool apply; /* false: a dry run, which only says whether and how */
+    const char *actor;
+    const char *reason; /* why, for the audit trail; may be NULL */
+} hb_migrate_request;
+
+typedef struct hb_migrate_result {
+    char *workflow;
+    char *from_step, *to_step;
+    char from_version[65], to_version[65];
+    bool current;  /* already on that version, nothing to map: nothing to do */
+    char *refused; /* why it cannot move, or NULL */
+    bool applied;  /* moved (a `migrated` event records the actor, the reason and both versions) */
+} hb_migrate_result;
+
+/* HB_OK with out saying what was (or would be) done or why not; HB_EUSAGE
+ * for an unknown run, one that is not waiting, a version that does not
+ * load; HB_EBUSY when another process holds the run. */
+hb_status hb_engine_migrate(const hb_engine *eng, const hb_migrate_request *req,
+                            hb_migrate_result *out, hb_err *e);
+void hb_migrate_result_free(hb_migrate_result *r);
+
 /* hb call SERVICE.FUNC ARGS…: one binding operation as a one-step run of
  * its own (workflow "call:zendesk.tickets.get", step "call"). */
 typedef struct hb_call_request {

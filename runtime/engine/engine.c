@@ -81,6 +81,13 @@ static hb_status open_workflow(hb_exec *x, const char *file, const char *src, si
     return HB_OK;
 }
 
+hb_status hb_exec_open_workflow(hb_exec *x, const char *file, const char *src, size_t len,
+                                hb_err *e)
+{
+    hb_pins_add_workflow(x, file, src, len);
+    return open_workflow(x, file, src, len, e);
+}
+
 static hb_status open_services(hb_exec *x, hb_err *e)
 {
     hb_exec_uses u = {.uses = (const char *const *)x->wf->uses,
