@@ -10,7 +10,8 @@
  * A recorded run is one JSON object, the line format of `hb export runs`:
  *   {id, workflow, version, status, step, target, actor, created_at,
  *    inputs, events, audit: [{seq, type, step, ts, actor, data}],
- *    bodies: {digest: text}}
+ *    bodies: {digest: text}, links: {ZENDESK_WEB_URL: ...}}
+ * links (optional) holds the non-secret URLs its links were built from;
  * bodies holds the request and response bodies its events name, as the
  * store keeps them (redacted, capped); a purged one is absent. */
 #ifndef HB_BACKTEST_H

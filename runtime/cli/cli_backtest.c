@@ -42,33 +42,46 @@ static const char MORE[] =
     "bad input (unknown workflow, a version that does not load, an unreadable\n"
     "runs file); 4 store busy; 5 store corrupted or internal error.\n";
 
+void hb_cli_each_link_var(void (*cb)(const char *name, void *ud), void *ud)
+{
+    for (size_t i = 0; i < hb_service_count; i++) {
+        const char *url_var = hb_service_defs[i].url_var;
+        char web[64]; /* ZENDESK_URL -> ZENDESK_WEB_URL */
+        snprintf(web, sizeof web, "%.*s_WEB_URL", (int)(strlen(url_var) - 4), url_var);
+        cb(url_var, ud);
+        cb(web, ud);
+    }
+}
+
+typedef struct copy_ctx {
+    hb_service_vars *to;
+    hb_credentials *from;
+} copy_ctx;
+
+static void copy_var(const char *name, void *ud)
+{
+    copy_ctx *c = ud;
+    const char *val = hb_credentials_getvar(c->from, name);
+    if (val)
+        hb_service_vars_set(c->to, name, val);
+}
+
 /* The non-secret variables of the live services (their URLs, where links
  * point): a recorded live run built its links from them. */
-static void live_vars(hb_service_vars *v, const char *home)
+void hb_cli_live_link_vars(hb_service_vars *v, const char *home)
 {
     char *path = hb_path_join(home, "credentials");
-    hb_credentials *c = NULL;
+    copy_ctx c = {.to = v};
     hb_err ignored;
-    if (hb_credentials_load(path, &c, &ignored) == HB_OK) {
-        for (size_t i = 0; i < hb_service_count; i++) {
-            const char *url_var = hb_service_defs[i].url_var;
-            char web[64];
-            snprintf(web, sizeof web, "%.*s_WEB_URL", (int)(strlen(url_var) - 4), url_var);
-            const char *names[] = {url_var, web};
-            for (size_t k = 0; k < 2; k++) {
-                const char *val = hb_credentials_getvar(c, names[k]);
-                if (val)
-                    hb_service_vars_set(v, names[k], val);
-            }
-        }
-    }
-    hb_credentials_free(c);
+    if (hb_credentials_load(path, &c.from, &ignored) == HB_OK)
+        hb_cli_each_link_var(copy_var, &c);
+    hb_credentials_free(c.from);
     free(path);
 }
 
 /* Where a sandbox run's links pointed: HB_SANDBOX_WEB_URL, as the sandbox
  * sets ZENDESK_WEB_URL and GITLAB_WEB_URL. */
-static void sandbox_vars(hb_service_vars *v)
+void hb_cli_sandbox_link_vars(hb_service_vars *v)
 {
     char *url = hb_setting_text("HB_SANDBOX_WEB_URL");
     if (!url)
@@ -129,19 +142,14 @@ static hb_status read_runs_file(const char *file, const hb_backtest_select *sel,
 int hb_cmd_backtest(int argc, char **argv)
 {
     const char *target = NULL, *from = NULL, *format = "text";
-    int64_t since = 30LL * 86400 * 1000000, last = 0;
+    int64_t since = HB_RUNS_SINCE_DEFAULT_US, last = 0;
     bool fail_on_change = false, since_given = false;
     hb_option opts[] = {
         HB_WORKFLOW_ARG(&target),
-        {.kind = HB_OPT_DURATION,
-         .name = "since",
-         .value = &since,
-         .arg = "DURATION",
-         .min = 1,
-         .max = HB_DURATION_MAX_S,
-         .help = "runs started in this past span (default 30d)"},
-        HB_INT("runs", &last, "N", 1, 1000000, "the latest N runs instead, whatever their age"),
-        HB_STRING("from", &from, "FILE", "the runs of a file `hb export runs` wrote"),
+        HB_RUNS_SINCE_OPTS(&since, &last,
+                           "runs started in this past span (default 30d; with --from: all)"),
+        HB_STRING("from", &from, "FILE",
+                  "the runs of a file `hb export runs` wrote, not the store"),
         HB_CHOICE("format", &format, "text|json|markdown", "how the report is printed"),
         HB_FLAG("fail-on-change", &fail_on_change,
                 "exit 1 when a run changed or could not be replayed (for pipelines)"),
@@ -153,8 +161,7 @@ int hb_cmd_backtest(int argc, char **argv)
     int rc = hb_cli_parse_workflow(&spec, argc, argv, &target, &file, &wf);
     if (rc != HB_CLI_GO)
         return rc;
-    for (int i = 1; i < argc; i++)
-        since_given |= hb_str_starts_with(argv[i], "--since");
+    since_given = hb_cli_given(argc, argv, "since");
     char *name = hb_xstrdup(wf->name);
     hb_workflow_free(wf);
     hb_backtest_select sel = {.workflow = name, .last = (int)last};
@@ -163,7 +170,8 @@ int hb_cmd_backtest(int argc, char **argv)
     hb_err_clear(&e);
     hb_cli_engine ce;
     hb_status st = hb_cli_engine_init(&ce, !from, &e);
-    if (st == HB_OK && (last == 0 || since_given))
+    /* A runs file holds what its export chose: all of it unless told. */
+    if (st == HB_OK && (since_given || (last == 0 && !from)))
         sel.since = hb_clock_time(&ce.clock) - since;
     cJSON *runs = cJSON_CreateArray();
     if (st == HB_OK)
@@ -172,8 +180,8 @@ int hb_cmd_backtest(int argc, char **argv)
     hb_service_vars *live = hb_service_vars_new(), *sandbox = hb_service_vars_new();
     cJSON *report = NULL;
     if (st == HB_OK) {
-        live_vars(live, ce.home);
-        sandbox_vars(sandbox);
+        hb_cli_live_link_vars(live, ce.home);
+        hb_cli_sandbox_link_vars(sandbox);
         hb_backtest_options o = {
             .engine = &ce.eng, .workflow_file = file, .live_vars = live, .sandbox_vars = sandbox};
         st = hb_backtest_run(&o, runs, &report, &e);

@@ -21,6 +21,8 @@ const hb_command hb_commands[] = {
     {"lint", hb_cmd_lint, "check workflows for mistakes without running them"},
     {"diff", hb_cmd_diff, "compare two versions of a workflow step by step"},
     {"backtest", hb_cmd_backtest, "replay past runs under the version on disk: what it changes"},
+    {"export", hb_cmd_export,
+     "write a workflow's recorded runs as JSON Lines (hb backtest --from)"},
     {"migrate", hb_cmd_migrate, "move waiting runs onto the version of their workflow on disk"},
     {"doc", hb_cmd_doc, "write a workflow's Markdown handbook page"},
     {"config", hb_cmd_config, "print every setting, its value and where it came from"},

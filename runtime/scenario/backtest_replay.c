@@ -151,9 +151,14 @@ static hb_status answer(void *ud, const hb_replay_query *q, long *status, char *
     return HB_OK;
 }
 
+/* The URLs the recording says its links were built from (hb export runs
+ * writes them), else those the backtest was given for its target. */
 static const char *getvar(void *ud, const char *name)
 {
     source *s = ud;
+    const char *v = str(cJSON_GetObjectItemCaseSensitive(s->rec, "links"), name);
+    if (v)
+        return v;
     return s->vars ? hb_service_vars_get((void *)s->vars, name) : NULL;
 }
 

@@ -91,6 +91,37 @@ expect_out "$A +waiting +changed at open_ops_issue" "the step of the write"
 expect_out "write changed: gitlab.issues.create POST /api/v4/projects/[^ ]+/issues"
 expect_out "^changes the outcome of 2 of 4 runs; 0 not replayable$"
 
+# The runs as a file, for a pipeline with no store and no credentials.
+run_hb export runs --workflow offering-migration
+expect_rc 0
+printf '%s\n' "$OUT" >"$TEST_TMP/runs.jsonl"
+[ "$(wc -l <"$TEST_TMP/runs.jsonl")" = 4 ] || fail "one line a run"
+for secret in "$ZENDESK_API_TOKEN" "$GITLAB_TOKEN" "$ZUORA_CLIENT_SECRET" "$SALESFORCE_CLIENT_SECRET"; do
+  CHECKS=$((CHECKS + 1))
+  if grep -qF "$secret" "$TEST_TMP/runs.jsonl"; then fail "the export holds a credential"; fi
+done
+sed 's/{ label = "Given", when = is_set("vars.level"), next = "date_given" }/{ label = "Level known", when = is_set("vars.level"), next = "open_ops_issue" }/' \
+  "$HB_SRC/workflows/offering-migration.lua" >"$NEW"
+set +e
+env -u ZENDESK_URL -u ZENDESK_WEB_URL -u GITLAB_URL -u GITLAB_WEB_URL -u ZENDESK_EMAIL \
+  -u ZENDESK_API_TOKEN -u GITLAB_TOKEN HB_HOME="$TEST_TMP/no-store" \
+  "$HB" backtest "$NEW" --from "$TEST_TMP/runs.jsonl" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+RC=$?
+set -e
+OUT=$(cat "$TEST_TMP/out") ERR=$(cat "$TEST_TMP/err")
+expect_rc 0 "--from needs no store and no credentials"
+expect_out "$A +waiting +changed at level_given: was \"Given → date_given\", now \"Level known → open_ops_issue\""
+expect_out "^changes the outcome of 1 of 4 runs; 0 not replayable$" "the file gives what the store gave"
+[ ! -e "$TEST_TMP/no-store/hb.db" ] || fail "--from opened a store"
+printf 'not json\n' >"$TEST_TMP/bad.jsonl"
+run_hb backtest offering-migration --from "$TEST_TMP/bad.jsonl"
+expect_rc 2 "a broken runs file is bad input"
+expect_err "bad.jsonl:1: not a recorded run"
+run_hb backtest offering-migration --from "$TEST_TMP/missing.jsonl"
+expect_rc 2 "a missing runs file is bad input"
+run_hb export runs
+expect_rc 2 "export needs --workflow"
+
 # --runs and bad input.
 run_hb backtest offering-migration --runs 1
 expect_out "on 1 recorded run$"
