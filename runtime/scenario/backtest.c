@@ -141,13 +141,18 @@ char *hb_backtest_format(const cJSON *report, const char *format)
             hb_buf_printf(&b, "| `%s` | %s | ", str(en, "run"), v);
             cell(&b, str(en, "step"));
             hb_buf_puts(&b, " | ");
-            cell(&b, !strcmp(v, "changed") ? str(en, "old") : str(en, "why"));
+            const char *was = !strcmp(v, "changed") ? str(en, "old") : str(en, "why");
+            cell(&b, was ? was : "(the same path)");
             hb_buf_puts(&b, " | ");
-            cell(&b, str(en, "new"));
+            cell(&b, str(en, "new")          ? str(en, "new")
+                     : !strcmp(v, "changed") ? "(other writes)"
+                                             : "");
             hb_buf_puts(&b, " | ");
             hb_buf w;
             hb_buf_init(&w);
             write_lines(&w, en, "", true);
+            if (w.len >= 4 && !strcmp(w.data + w.len - 4, "<br>"))
+                w.data[w.len -= 4] = '\0';
             cell(&b, w.data);
             hb_buf_free(&w);
             hb_buf_puts(&b, " |\n");
@@ -170,6 +175,8 @@ char *hb_backtest_format(const cJSON *report, const char *format)
         else if (v && !strcmp(v, "changed"))
             hb_buf_printf(&b, " at %s: other writes", str(en, "step"));
         hb_buf_putc(&b, '\n');
+        if (str(en, "new_error"))
+            hb_buf_printf(&b, "      the new version fails: %s\n", str(en, "new_error"));
         write_lines(&b, en, "      ", false);
     }
     hb_buf_printf(&b, "%s\n", str(report, "summary"));

@@ -201,6 +201,8 @@ hb_status hb_backtest_compare(hb_store *store, const cJSON *rec, cJSON *entry, h
     cJSON *replayed = NULL;
     if (st == HB_OK)
         st = hb_backtest_record(store, &run, &replayed, e);
+    if (st == HB_OK && run.error && run.status == HB_RUN_FAILED)
+        cJSON_AddStringToObject(entry, "new_error", run.error); /* why the new version fails */
     hb_run_free(&run);
     if (st != HB_OK)
         return st;
