@@ -20,7 +20,7 @@ declare -A uses=(
   [services]="http lua"
   [review]="workflow services lua"
   [engine]="workflow services store sandbox lua"
-  [scenario]="engine workflow sandbox store lua"
+  [scenario]="engine workflow services sandbox store lua"
   [server]="engine workflow review services store sandbox lua"
   [cli]="server scenario engine review workflow services store sandbox http lua"
 )
@@ -39,7 +39,7 @@ declare -A header_layer=(
   [graph.h]=review [doc.h]=review [diff.h]=review [lint.h]=review [chunk_facts.h]=review
   [file_kind.h]=review [op_docs.h]=review
   [engine.h]=engine
-  [scenario.h]=scenario
+  [scenario.h]=scenario [backtest.h]=scenario
   [server.h]=server
   [cli.h]=cli
 )

@@ -39,6 +39,9 @@ int hb_cmd_version(int argc, char **argv);
 int hb_cmd_graph(int argc, char **argv);
 int hb_cmd_lint(int argc, char **argv);
 int hb_cmd_diff(int argc, char **argv);
+int hb_cmd_backtest(int argc, char **argv);
+int hb_cmd_migrate(int argc, char **argv);
+int hb_cmd_export(int argc, char **argv);
 int hb_cmd_doc(int argc, char **argv);
 int hb_cmd_config(int argc, char **argv);
 
@@ -124,6 +127,19 @@ typedef struct hb_option {
 #define HB_ACTOR_OPT(ptr)                                                                          \
     HB_STRING("actor", (ptr), "NAME",                                                              \
               "who acts, for the audit trail (default $HB_ACTOR or the login name)")
+/* --since DURATION and --runs N: which recorded runs (hb backtest, hb
+ * export runs); since defaults to HB_RUNS_SINCE_DEFAULT_US. */
+#define HB_RUNS_SINCE_DEFAULT_US (30LL * 86400 * 1000000)
+#define HB_RUNS_SINCE_OPTS(since_ptr, runs_ptr, since_help)                                        \
+    {.kind = HB_OPT_DURATION,                                                                      \
+     .name = "since",                                                                              \
+     .value = (since_ptr),                                                                         \
+     .arg = "DURATION",                                                                            \
+     .min = 1,                                                                                     \
+     .max = HB_DURATION_MAX_S,                                                                     \
+     .help = (since_help)},                                                                        \
+        HB_INT("runs", (runs_ptr), "N", 1, 1000000,                                                \
+               "the latest N runs instead, whatever their age")
 #define HB_OPT_END_                                                                                \
     {                                                                                              \
         .kind = HB_OPT_END                                                                         \
@@ -149,6 +165,10 @@ int hb_cli_usage_error(const hb_cli_spec *spec, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The whole --help text. */
 void hb_cli_print_help(const hb_cli_spec *spec, FILE *out);
+
+/* Whether argv (before any "--") gives --NAME, as --NAME or --NAME=VALUE:
+ * for an option whose default applies only when it is left out. */
+bool hb_cli_given(int argc, char **argv, const char *name);
 
 /* A list of the texts given to a repeatable option or to HB_OPT_ARGS:
  * HB_EACH("x", hb_cli_collect, &list, ...). The texts are argv's. */
@@ -218,6 +238,15 @@ hb_engine_reporter hb_cli_reporter(hb_cli_report *r);
 /* A run as the JSON of `run --json` and `runs --json` begins: run,
  * workflow, status, step, target (the caller adds the rest). */
 cJSON *hb_cli_run_json(const hb_run *run);
+
+/* hb backtest and hb export runs (cli_backtest.c): where the links a run
+ * built pointed, by target, never a secret. Live: the *_URL and *_WEB_URL
+ * of the environment and home/credentials; sandbox: HB_SANDBOX_WEB_URL. */
+struct hb_service_vars;
+/* cb for each name: every service's *_URL and *_WEB_URL. */
+void hb_cli_each_link_var(void (*cb)(const char *name, void *ud), void *ud);
+void hb_cli_live_link_vars(struct hb_service_vars *v, const char *home);
+void hb_cli_sandbox_link_vars(struct hb_service_vars *v);
 
 /* Prints "hb: <message>" to stderr. */
 void hb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,6 +25,7 @@
 #include "hb/store.h"
 
 struct hb_sandbox;
+struct hb_service_replay;
 
 /* What the engine works with. Everything is borrowed: it must outlive the
  * calls that use it. One thread at a time per hb_engine (its store is a
@@ -51,6 +52,10 @@ typedef struct hb_engine {
     /* A sandbox already serving (hb test): sandbox runs use it instead of
      * starting one. May be NULL. */
     struct hb_sandbox *sandbox;
+    /* hb backtest: every run's requests are answered from a recording
+     * (services.h) whatever its target; nothing is sent, no sandbox is
+     * started, no credential read. NULL: the run's target. */
+    const struct hb_service_replay *replay;
 } hb_engine;
 
 typedef struct hb_kv {
@@ -140,6 +145,10 @@ typedef struct hb_run_request {
     const char *retry_from; /* retry: the step to re-enter; NULL: the failed one */
     bool retry_force;       /* retry: even from a step after which writes were made */
     const char *reason;     /* retry, cancel: why, for the audit trail; may be NULL */
+    /* start: the new run takes this id (hb backtest replays a recorded run
+     * under its own id in a store of its own, so the exactly-once markers
+     * its writes carry are the ones the recording has); NULL: a new id. */
+    const char *replay_of;
     hb_engine_ask ask;
     const hb_engine_reporter *reporter; /* NULL: nothing is reported */
     char run_id_out[HB_RUN_ID_LEN + 1]; /* the run's id once it exists */
@@ -159,6 +168,37 @@ hb_status hb_engine_cancel(const hb_engine *eng, hb_run_request *req, hb_err *e)
  * found instead of made again. A `retried` event records the actor,
  * req->reason and the step. Uses run_id, actor, reporter, ask and answers. */
 hb_status hb_engine_retry(const hb_engine *eng, hb_run_request *req, hb_err *e);
+
+/* hb migrate: a waiting run moved onto another version of its workflow
+ * (the file on disk), at its current step or the step map names for it.
+ * Refused, with why, when that step is not in the version, is not the kind
+ * of wait the run is in, or when the steps from there on read vars the run
+ * does not have (set by steps of the new version it never ran). */
+typedef struct hb_migrate_request {
+    const char *run_id;
+    const char *workflow_file; /* the version to move to */
+    const hb_kv *map;          /* OLD=NEW step ids: steps renamed in that version */
+    size_t nmap;
+    bool apply; /* false: a dry run, which only says whether and how */
+    const char *actor;
+    const char *reason; /* why, for the audit trail; may be NULL */
+} hb_migrate_request;
+
+typedef struct hb_migrate_result {
+    char *workflow;
+    char *from_step, *to_step;
+    char from_version[65], to_version[65];
+    bool current;  /* already on that version, nothing to map: nothing to do */
+    char *refused; /* why it cannot move, or NULL */
+    bool applied;  /* moved (a `migrated` event records the actor, the reason and both versions) */
+} hb_migrate_result;
+
+/* HB_OK with out saying what was (or would be) done or why not; HB_EUSAGE
+ * for an unknown run, one that is not waiting, a version that does not
+ * load; HB_EBUSY when another process holds the run. */
+hb_status hb_engine_migrate(const hb_engine *eng, const hb_migrate_request *req,
+                            hb_migrate_result *out, hb_err *e);
+void hb_migrate_result_free(hb_migrate_result *r);
 
 /* hb call SERVICE.FUNC ARGS…: one binding operation as a one-step run of
  * its own (workflow "call:zendesk.tickets.get", step "call"). */

@@ -35,6 +35,31 @@ typedef struct hb_service_audit {
     hb_status (*body)(void *ud, const char *content, size_t len, char digest[65], hb_err *e);
 } hb_service_audit;
 
+/* hb backtest: a run replayed against what an earlier run recorded. Every
+ * request is put to `answer` instead of the network: a read it has no
+ * recording of fails (the source remembers why the run cannot be
+ * replayed), a write it has none of is planned as in a dry run. Nothing
+ * is ever sent, no token is fetched, and credentials it lacks are stood
+ * in for (services_replay.c), so a pipeline needs none. */
+typedef struct hb_replay_query {
+    const char *service;
+    const char *op;
+    const char *method;
+    const char *path; /* path and query below the origin, redacted as audited */
+    const char *body; /* the request body, redacted and capped as audited; or NULL */
+    bool write;
+} hb_replay_query;
+
+typedef struct hb_service_replay {
+    void *ud;
+    /* HB_OK with the recorded reply's status and body (newly allocated, NULL
+     * when it had none); HB_EFAILED when nothing recorded answers q. */
+    hb_status (*answer)(void *ud, const hb_replay_query *q, long *status, char **body);
+    /* Variables as the recorded run had them where known (web links end up
+     * in bodies); NULL for the rest, which get stand-ins. May be NULL. */
+    const char *(*getvar)(void *ud, const char *name);
+} hb_service_replay;
+
 typedef struct hb_services_config {
     /* Credentials and URLs by name. Live target: hb_credentials_getvar
        (credentials.h). Sandbox: the sandbox's variables. */
@@ -56,6 +81,9 @@ typedef struct hb_services_config {
      * attempts themselves are audited (api_call), this is not. */
     void (*progress)(void *ud, const char *message);
     void *progress_ud;
+    /* hb backtest: answers instead of the network (above); NULL: none. It
+     * replaces getvar. Must outlive the hb_services. */
+    const hb_service_replay *replay;
 } hb_services_config;
 
 typedef struct hb_services hb_services;

@@ -173,6 +173,10 @@ struct hb_store_ops {
                                    hb_err *e);
     /* True between a successful begin and its commit or rollback. */
     bool (*in_transaction)(hb_store *s);
+    /* hb migrate, inside its transaction: forgets which sources the run
+     * pinned (the sources stay), so the pins of the version it moves to can
+     * be added. NULL in a backend that cannot: migrate refuses then. */
+    hb_status (*run_sources_drop)(hb_store *s, const char *run, hb_err *e);
 };
 
 struct hb_store {

@@ -199,6 +199,12 @@ int hb_workflow_step_index(const hb_workflow *wf, const char *id);
  * the following step. NULL for a terminal step. */
 const char *hb_step_default_next(const hb_workflow *wf, size_t index);
 
+/* The names of the ctx.vars the steps reachable from step `from` read and
+ * do not set themselves, as their source text shows (workflow_vars.c says
+ * what it sees): what a run moved onto this version at that step must
+ * already have (hb migrate). Newly allocated, *n of them; NULL when none. */
+char **hb_workflow_vars_read_from(const hb_workflow *wf, size_t from, size_t *n);
+
 bool hb_step_is_terminal(const hb_step *s);
 
 #endif

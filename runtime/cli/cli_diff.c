@@ -70,6 +70,11 @@ static int check_run(const hb_run *run, void *ud)
         return 0;
     }
     hb_buf_printf(&a->out, "  %s waits in step %s: this change %s\n", run->id, run->step, what);
+    if (a->d->old_fate[i] == HB_FATE_RENAMED)
+        hb_buf_printf(&a->out, "    once it is on disk: hb migrate %s --to-current --map %s=%s\n",
+                      run->id, run->step, a->new_side->wf->steps[a->d->old_to_new[i]].id);
+    else if (a->d->old_fate[i] == HB_FATE_CHANGED)
+        hb_buf_printf(&a->out, "    once it is on disk: hb migrate %s --to-current\n", run->id);
     a->count++;
     return 0;
 }
@@ -129,7 +134,11 @@ static void print_text(const hb_diff_side sides[2], const hb_diff *d, hb_buf *ou
     hb_buf_init(&a.out);
     list_affected_runs(&a);
     if (a.count)
-        hb_buf_printf(out, "waiting runs in steps this change touches:\n%s", a.out.data);
+        hb_buf_printf(out,
+                      "waiting runs in steps this change touches:\n%s"
+                      "(they resume under the version they started with unless moved: hb "
+                      "migrate; what the change does to past runs: hb backtest)\n",
+                      a.out.data);
     hb_buf_free(&a.out);
 }
 

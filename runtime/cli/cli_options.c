@@ -361,3 +361,13 @@ int hb_cli_dispatch(const hb_cli_spec *group, const hb_subcommand *subs, int arg
                                   group->command, sub, near);
     return hb_cli_usage_error(group, "unknown %s command '%s'", group->command, sub);
 }
+
+bool hb_cli_given(int argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strncmp(argv[i], "--", 2) && !strncmp(argv[i] + 2, name, n) &&
+            (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
+            return true;
+    return false;
+}

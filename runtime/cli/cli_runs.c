@@ -232,9 +232,14 @@ static void print_table(const runs_ctx *c)
         printf("%s\n", w->waiting ? w->waiting : "-");
         if (w->run.status == HB_RUN_WAITING)
             print_wait_detail(&w->run);
-        if (c->outdated)
+        if (c->outdated) {
             printf("    pinned to version %.12s; %s is now %.12s\n", w->run.version,
                    w->run.workflow_file, w->version[0] ? w->version : "(gone)");
+            if (w->run.status == HB_RUN_WAITING && w->version[0])
+                printf("    move it onto the version on disk: hb migrate %s --to-current "
+                       "(a dry run; --apply moves it)\n",
+                       w->run.id);
+        }
     }
 }
 

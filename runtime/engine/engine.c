@@ -81,6 +81,13 @@ static hb_status open_workflow(hb_exec *x, const char *file, const char *src, si
     return HB_OK;
 }
 
+hb_status hb_exec_open_workflow(hb_exec *x, const char *file, const char *src, size_t len,
+                                hb_err *e)
+{
+    hb_pins_add_workflow(x, file, src, len);
+    return open_workflow(x, file, src, len, e);
+}
+
 static hb_status open_services(hb_exec *x, hb_err *e)
 {
     hb_exec_uses u = {.uses = (const char *const *)x->wf->uses,
@@ -176,7 +183,10 @@ static void new_run(hb_exec *x, const char *file, const char *src, size_t len, c
 {
     const hb_run_request *req = x->req;
     hb_run *r = &x->run;
-    hb_new_run_id(r->id);
+    if (req->replay_of && strlen(req->replay_of) == HB_RUN_ID_LEN)
+        memcpy(r->id, req->replay_of, HB_RUN_ID_LEN + 1);
+    else
+        hb_new_run_id(r->id);
     r->workflow = hb_xstrdup(x->wf->name);
     char *real = realpath(file, NULL);
     r->workflow_file = real ? real : hb_xstrdup(file);

@@ -3,6 +3,7 @@
  *   engine.c          start, resume and cancel
  *   engine_retry.c    hb retry: a failed run re-entered
  *   engine_call.c     hb call's one-step run
+ *   engine_migrate.c  hb migrate: a waiting run onto the version on disk
  *   engine_run.c      the run in the store: create, claim, checkpoint,
  *                     finish, release (every write of the run row)
  *   engine_loop.c     the step loop and its outcomes
@@ -110,6 +111,10 @@ void hb_exec_free(hb_exec *x);
 /* A fresh Lua state of the run's own, its modules pinned (x->lua). */
 hb_status hb_exec_open_lua(hb_exec *x, const char *workflow_dir, hb_err *e);
 hb_time_us hb_exec_now(const hb_exec *x);
+/* The workflow of file (its text src) pinned and loaded into x: before the
+ * run exists, or (hb migrate) before the claim, so its pins are only kept. */
+hb_status hb_exec_open_workflow(hb_exec *x, const char *file, const char *src, size_t len,
+                                hb_err *e);
 /* What resume and retry share, in this order: the context of the run
  * req->run_id names, as the store has it; the claim, and the run read again
  * now that no one else can move it; its pinned workflow; then the run goes

@@ -3,7 +3,8 @@
  * requests go. Live: the credentials ($HB_HOME/credentials behind the
  * environment). Sandbox: the sandbox the embedder serves (hb test), else
  * one started here on $HB_HOME/sandbox/state.json with the engine's fault
- * spec and clock. Then the bindings' audit sink, and the stdlib modules
+ * spec and clock. Replay (hb backtest): the recording answers, nothing is
+ * sent (services_replay.c). Then the bindings' audit sink, and the stdlib modules
  * exposed as globals. A service not in `uses` is absent. */
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +118,9 @@ hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
         return HB_OK;
     exec_services *es = hb_xcalloc(1, sizeof *es);
     x->services = es;
-    bool sandbox = x->run.target == HB_TARGET_SANDBOX;
-    hb_status st = sandbox ? start_sandbox(x, es, e) : load_credentials(x, es, e);
+    bool replay = x->eng->replay != NULL;
+    bool sandbox = !replay && x->run.target == HB_TARGET_SANDBOX;
+    hb_status st = replay ? HB_OK : sandbox ? start_sandbox(x, es, e) : load_credentials(x, es, e);
     if (st != HB_OK)
         return st;
     es->forbid = hb_xcalloc(u->nforbid + 1, sizeof *es->forbid);
@@ -138,6 +140,7 @@ hb_status hb_exec_services_open(hb_exec *x, const hb_exec_uses *u, hb_err *e)
         .clock = x->eng->clock,
         .progress = services_progress,
         .progress_ud = x,
+        .replay = x->eng->replay,
     };
     es->svc = hb_services_new(&cfg, e);
     if (!es->svc)

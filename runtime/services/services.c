@@ -21,6 +21,11 @@ hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
         return NULL;
     hb_services *s = hb_xcalloc(1, sizeof *s);
     s->cfg = *cfg;
+    if (cfg->replay) {
+        s->cfg.getvar = svc_replay_getvar;
+        s->cfg.getvar_ud = (void *)cfg->replay;
+        s->cfg.dry_run = true; /* nothing a replay does may be sent */
+    }
     s->limits = limits;
     s->body_max = (size_t)body_kb * 1024;
     s->secrets = hb_secrets_new();
@@ -33,8 +38,8 @@ hb_services *hb_services_new(const hb_services_config *cfg, hb_err *e)
         s->conns[i].name = hb_service_defs[i].name;
         /* Every credential hb was given is known before anything can echo
          * it, whichever services this run calls. */
-        for (const char *const *v = hb_service_defs[i].secrets; cfg->getvar && *v; v++)
-            hb_secrets_add(s->secrets, cfg->getvar(cfg->getvar_ud, *v));
+        for (const char *const *v = hb_service_defs[i].secrets; s->cfg.getvar && *v; v++)
+            hb_secrets_add(s->secrets, s->cfg.getvar(s->cfg.getvar_ud, *v));
     }
     return s;
 }
@@ -205,7 +210,12 @@ static hb_status build_url(hb_services *s, svc_call *k, const hb_service_request
     char *url;
     const char *below; /* the path below the service's URL */
     size_t blen = strlen(base);
-    if (absolute) {
+    if (absolute && s->cfg.replay) {
+        /* A next-page link from a recorded reply names the recorded run's
+         * origin, which a replay does not know: it is matched by its path,
+         * and nothing is sent anywhere. */
+        below = skip_origin(req->path);
+    } else if (absolute) {
         if (!hb_http_same_origin(base, req->path))
             return hb_err_set(e, HB_EUSAGE,
                               "%s: a link points away from %s's URL; hb sends credentials only "
@@ -223,7 +233,8 @@ static hb_status build_url(hb_services *s, svc_call *k, const hb_service_request
     hb_status st = check_path(d, below, e);
     if (st != HB_OK)
         return st;
-    url = absolute ? hb_xstrdup(req->path) : hb_xasprintf("%s%s", base, req->path);
+    url = absolute && !s->cfg.replay ? hb_xstrdup(req->path)
+                                     : hb_xasprintf("%s%s", base, absolute ? below : req->path);
     if (req->query && *req->query) {
         char *with = hb_xasprintf("%s%c%s", url, strchr(url, '?') ? '&' : '?', req->query);
         free(url);
@@ -468,7 +479,7 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
         return st;
     /* Dry-run writes never need a token: nothing is sent. Reads and real
      * writes do, and Salesforce's token also names where calls go. */
-    if (!(d.write && s->cfg.dry_run)) {
+    if (!(d.write && s->cfg.dry_run) && !s->cfg.replay) {
         cJSON *error = NULL;
         st = svc_ensure_token(s, c, false, &error, e);
         if (st != HB_OK) {
@@ -505,12 +516,22 @@ hb_status hb_services_call(hb_services *s, const hb_service_request *req, hb_ser
         goto done;
     if (d.write && (st = svc_audit_intent(s, &k, e)) != HB_OK)
         goto done;
-    if (d.write && s->cfg.dry_run) {
+    svc_outcome oc = {0};
+    hb_status sent;
+    if (s->cfg.replay) {
+        bool planned;
+        sent = svc_replay_exchange(s, &k, &r, &planned);
+        oc.attempts = 1;
+        if (planned) {
+            out->planned = true;
+            goto done;
+        }
+    } else if (d.write && s->cfg.dry_run) {
         out->planned = true;
         goto done;
+    } else {
+        sent = svc_exchange(s, &k, &r, &oc, e);
     }
-    svc_outcome oc = {0};
-    hb_status sent = svc_exchange(s, &k, &r, &oc, e);
     if (sent != HB_OK && sent != HB_EFAILED) {
         st = sent; /* the audit sink failed */
         goto done;

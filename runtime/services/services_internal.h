@@ -91,6 +91,14 @@ long long svc_ratelimit_remaining(const hb_http_response *r);
 /* "zendesk answered 404 RecordNotFound: Not found" into e. */
 hb_status svc_error_to_err(const cJSON *error, const char *op, hb_err *e);
 
+/* services_replay.c: hb backtest (hb_service_replay). The getvar of a
+ * replay (ud: the hb_service_replay): its variables, else stand-ins. */
+const char *svc_replay_getvar(void *ud, const char *name);
+/* Answers k from the recording into resp (HB_OK a reply, HB_EFAILED none
+ * or a recorded failure), or, a write nobody recorded, sets *planned. */
+hb_status svc_replay_exchange(hb_services *s, const svc_call *k, hb_http_response *resp,
+                              bool *planned);
+
 /* services_audit.c */
 hb_status svc_audit_body(hb_services *s, const char *body, size_t len, char digest[65], hb_err *e);
 hb_status svc_audit_intent(hb_services *s, const svc_call *k, hb_err *e);

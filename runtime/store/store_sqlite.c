@@ -210,6 +210,7 @@ static const struct hb_store_ops sqlite_ops = {
     .audit_iter = sq_audit_iter,
     .audit_iter_object = sq_audit_iter_object,
     .in_transaction = sq_in_transaction,
+    .run_sources_drop = sq_run_sources_drop,
 };
 
 /* Whether an open-time failure leaves the file itself in doubt; locks,

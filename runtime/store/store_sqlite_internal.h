@@ -106,4 +106,7 @@ hb_status sq_audit_iter(hb_store *s, const char *run, hb_audit_cb cb, void *ud, 
 hb_status sq_audit_iter_object(hb_store *s, const char *object, hb_audit_cb cb, void *ud,
                                hb_err *e);
 
+/* store_sqlite_migrate.c: hb migrate's one write of its own. */
+hb_status sq_run_sources_drop(hb_store *s, const char *run, hb_err *e);
+
 #endif

@@ -210,4 +210,39 @@ expect_rc 0 "hb-test passes with every workflow covered"
 expect_out "4 passed, 0 failed"
 run_job hb-lint texts-only 8
 expect_rc 0 "hb-lint passes"
+# hb-backtest (optional): the runs a team recorded at main, exported, replayed
+# under !8's versions of the workflows it changes; posted like hb-diff's.
+git -C "$AUTHOR" checkout -q main
+TEAM="$TEST_TMP/team"
+for wf in greet later; do
+  HB_HOME="$TEAM" HB_WORKFLOW_PATH="$W" "$HB" run "$wf" >/dev/null 2>&1
+done
+HB_HOME="$TEAM" "$HB" export runs --workflow greet >"$TEST_TMP/runs.jsonl" 2>/dev/null
+HB_HOME="$TEAM" "$HB" export runs --workflow later >>"$TEST_TMP/runs.jsonl" 2>/dev/null
+CHECKS=$((CHECKS + 1))
+[ "$(wc -l <"$TEST_TMP/runs.jsonl")" = 2 ] || fail "two recorded runs exported"
+CHECKS=$((CHECKS + 1))
+python3 - "$TEMPLATE" <<'PY' || fail "hb-backtest runs only when HB_BACKTEST_RUNS is given"
+import sys, yaml
+rules = yaml.safe_load(open(sys.argv[1]))["hb-backtest"]["rules"]
+assert all("$HB_BACKTEST_RUNS" in r["if"] for r in rules), rules
+PY
+run_job hb-backtest texts-only 8
+expect_rc 0 "without a runs file the job does nothing"
+expect_out "hb-backtest: HB_BACKTEST_RUNS names no readable runs file"
+NOTES_BEFORE=$(notes 8 | jq -r 'length')
+run_job hb-backtest texts-only 8 HB_BACKTEST_RUNS="$TEST_TMP/runs.jsonl" HB_REVIEW_TOKEN="$GITLAB_TOKEN"
+expect_rc 0 "hb-backtest posts its report"
+expect_out "hb-backtest: posted the report as a comment on !8"
+CHECKS=$((CHECKS + 1))
+grep -qE '^#### `workflows/greet.lua`$' "$PROJECT/workflow-backtest.md" || fail "greet, whose module changed, is backtested"
+CHECKS=$((CHECKS + 1))
+grep -qE '^\*\*hb backtest\*\* of `greet`: changes the outcome of 0 of 1 run; 0 not replayable$' "$PROJECT/workflow-backtest.md" ||
+  fail "with its summary: $(cat "$PROJECT/workflow-backtest.md")"
+CHECKS=$((CHECKS + 1))
+if grep -q 'plain.lua' "$PROJECT/workflow-backtest.md"; then fail "a workflow !8 does not change is not backtested"; fi
+CHECKS=$((CHECKS + 1))
+[ "$(notes 8 | jq -r 'length')" = $((NOTES_BEFORE + 1)) ] || fail "one more comment on !8"
+CHECKS=$((CHECKS + 1))
+[ "$(notes 8 | jq -j '.[-1]')" = "$(cat "$PROJECT/workflow-backtest.md")" ] || fail "the comment is the backtest artifact"
 finish
