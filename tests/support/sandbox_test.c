@@ -34,6 +34,19 @@ const char *sbt_var(sbt *t, const char *name)
     return v.value;
 }
 
+int sbt_setup(void **state)
+{
+    hbt_unsetenv("HB_NOW");
+    *state = sbt_start(NULL);
+    return 0;
+}
+
+int sbt_teardown(void **state)
+{
+    sbt_stop(*state);
+    return 0;
+}
+
 sbt *sbt_start(const hb_sandbox_config *cfg)
 {
     static bool curl_ready;

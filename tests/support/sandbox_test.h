@@ -38,6 +38,10 @@ typedef struct sbt_resp {
 sbt *sbt_start(const hb_sandbox_config *cfg);
 /* Records route hits, stops the sandbox and frees everything. */
 void sbt_stop(sbt *t);
+/* cmocka fixtures: a sandbox on the shipped seed, on the real clock
+ * (HB_NOW unset), in *state for the test; stopped after it. */
+int sbt_setup(void **state);
+int sbt_teardown(void **state);
 
 /* One request. extra_headers: NULL-terminated "Name: value" strings. */
 sbt_resp sbt_request(sbt *t, const char *method, const char *path, const char *const *headers,

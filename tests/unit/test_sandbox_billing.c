@@ -8,19 +8,6 @@
 #include "hb/util.h"
 #include "sandbox_test.h"
 
-static int setup(void **state)
-{
-    hbt_unsetenv("HB_NOW");
-    *state = sbt_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sbt_stop(*state);
-    return 0;
-}
-
 static sbt_resp form_post(sbt *t, const char *path, const char *form)
 {
     const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
@@ -307,13 +294,14 @@ static void every_billing_route_is_covered(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(zuora_token_endpoint, setup, teardown),
-        cmocka_unit_test_setup_teardown(zuora_subscriptions_and_accounts, setup, teardown),
-        cmocka_unit_test_setup_teardown(zuora_query_and_query_more, setup, teardown),
-        cmocka_unit_test_setup_teardown(revoked_tokens_get_each_service_401, setup, teardown),
-        cmocka_unit_test_setup_teardown(salesforce_token_and_soql, setup, teardown),
-        cmocka_unit_test_setup_teardown(salesforce_next_records_url, setup, teardown),
-        cmocka_unit_test_setup_teardown(salesforce_sobject_read_and_patch, setup, teardown),
+        cmocka_unit_test_setup_teardown(zuora_token_endpoint, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(zuora_subscriptions_and_accounts, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(zuora_query_and_query_more, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(revoked_tokens_get_each_service_401, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(salesforce_token_and_soql, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(salesforce_next_records_url, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(salesforce_sobject_read_and_patch, sbt_setup, sbt_teardown),
         cmocka_unit_test(every_billing_route_is_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

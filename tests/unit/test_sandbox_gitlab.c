@@ -10,19 +10,6 @@
 #define OPS  "/api/v4/projects/gitlab-com%2Fsupport%2Fsupport-ops%2Fzendesk-organizations"
 #define META "/api/v4/projects/gitlab-com%2Fsupport%2Fsupport-team-meta"
 
-static int setup(void **state)
-{
-    hbt_unsetenv("HB_NOW");
-    *state = sbt_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sbt_stop(*state);
-    return 0;
-}
-
 static void project_by_encoded_path_and_id(void **state)
 {
     sbt *t = *state;
@@ -350,16 +337,17 @@ static void every_gitlab_route_is_covered(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(project_by_encoded_path_and_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(create_issue_and_read_it_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(list_filters_and_pagination_headers, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_labels_and_state, setup, teardown),
-        cmocka_unit_test_setup_teardown(notes_sorted_both_ways, setup, teardown),
-        cmocka_unit_test_setup_teardown(merge_request_notes, setup, teardown),
-        cmocka_unit_test_setup_teardown(issue_templates, setup, teardown),
-        cmocka_unit_test_setup_teardown(authentication, setup, teardown),
-        cmocka_unit_test_setup_teardown(members_with_inherited_roles, setup, teardown),
-        cmocka_unit_test_setup_teardown(users_by_username_and_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(project_by_encoded_path_and_id, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(create_issue_and_read_it_back, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(list_filters_and_pagination_headers, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(update_labels_and_state, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(notes_sorted_both_ways, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(merge_request_notes, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(issue_templates, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(authentication, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(members_with_inherited_roles, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(users_by_username_and_search, sbt_setup, sbt_teardown),
         cmocka_unit_test(every_gitlab_route_is_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,19 +15,6 @@
     "{\"incident\":{\"type\":\"incident\",\"title\":\"" title "\",\"service\":{\"id\":\"" service  \
     "\",\"type\":\"service_reference\"}}}"
 
-static int setup(void **state)
-{
-    hbt_unsetenv("HB_NOW");
-    *state = sbt_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sbt_stop(*state);
-    return 0;
-}
-
 /* A REST error: status, {"error":{"message", "code"}}, and the detail
  * (errors[0]) when one is given. */
 static void expect_error(sbt_resp r, int status, int code, const char *detail)
@@ -435,15 +422,18 @@ static void every_pagerduty_route_is_covered(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(token_auth, setup, teardown),
-        cmocka_unit_test_setup_teardown(services_by_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(incidents_need_from_and_valid_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_incident_from_trigger_to_resolve, setup, teardown),
-        cmocka_unit_test_setup_teardown(events_trigger_dedup_acknowledge_resolve, setup, teardown),
-        cmocka_unit_test_setup_teardown(invalid_events, setup, teardown),
-        cmocka_unit_test_setup_teardown(rate_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_scenario_acknowledges_the_newest_incident, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(token_auth, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(services_by_name, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(incidents_need_from_and_valid_input, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(an_incident_from_trigger_to_resolve, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(events_trigger_dedup_acknowledge_resolve, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(invalid_events, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(rate_limits, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(a_scenario_acknowledges_the_newest_incident, sbt_setup,
+                                        sbt_teardown),
         cmocka_unit_test(every_pagerduty_route_is_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

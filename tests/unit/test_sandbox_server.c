@@ -10,19 +10,6 @@
 #include "hb/util.h"
 #include "sandbox_test.h"
 
-static int setup(void **state)
-{
-    hbt_unsetenv("HB_NOW");
-    *state = sbt_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sbt_stop(*state);
-    return 0;
-}
-
 static sbt_resp admin(sbt *t, const char *method, const char *path, const char *body)
 {
     return sbt_request(t, method, path, NULL, body);
@@ -436,17 +423,17 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(route_table_is_consistent),
-        cmocka_unit_test_setup_teardown(state_patch_and_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(requests_are_logged_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(fault_429_for_the_next_requests, setup, teardown),
-        cmocka_unit_test_setup_teardown(fault_share_is_deterministic, setup, teardown),
-        cmocka_unit_test_setup_teardown(fault_drop_and_drop_after_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(fault_500_after_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_patch_and_reset, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(requests_are_logged_in_order, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(fault_429_for_the_next_requests, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(fault_share_is_deterministic, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(fault_drop_and_drop_after_write, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(fault_500_after_write, sbt_setup, sbt_teardown),
         cmocka_unit_test(faults_from_the_config),
-        cmocka_unit_test_setup_teardown(fault_forbidden, setup, teardown),
-        cmocka_unit_test_setup_teardown(chunked_body_and_keep_alive, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_routes_answer_in_the_service_shape, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(fault_forbidden, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(chunked_body_and_keep_alive, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(unknown_routes_answer_in_the_service_shape, sbt_setup,
+                                        sbt_teardown),
         cmocka_unit_test(only_loopback_addresses),
         cmocka_unit_test(every_sandbox_route_is_covered),
     };

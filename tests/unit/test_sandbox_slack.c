@@ -12,19 +12,6 @@
 
 #define API "/slack/api/"
 
-static int setup(void **state)
-{
-    hbt_unsetenv("HB_NOW");
-    *state = sbt_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sbt_stop(*state);
-    return 0;
-}
-
 /* A Slack call that must fail with HTTP 200 and this error code. */
 static void expect_error(sbt_resp r, const char *code)
 {
@@ -559,14 +546,16 @@ static void every_slack_route_is_covered(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(bot_token_auth, setup, teardown),
-        cmocka_unit_test_setup_teardown(post_to_a_channel_by_name_id_or_person, setup, teardown),
-        cmocka_unit_test_setup_teardown(json_bodies_blocks_and_warnings, setup, teardown),
-        cmocka_unit_test_setup_teardown(threads_replies_and_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_scenario_answers_in_the_thread, setup, teardown),
-        cmocka_unit_test_setup_teardown(conversations_list_pages_with_cursors, setup, teardown),
-        cmocka_unit_test_setup_teardown(users_lookup_by_email, setup, teardown),
-        cmocka_unit_test_setup_teardown(rate_limits_faults_and_the_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(bot_token_auth, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(post_to_a_channel_by_name_id_or_person, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(json_bodies_blocks_and_warnings, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(threads_replies_and_update, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(a_scenario_answers_in_the_thread, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(conversations_list_pages_with_cursors, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(users_lookup_by_email, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(rate_limits_faults_and_the_log, sbt_setup, sbt_teardown),
         cmocka_unit_test(an_older_state_gains_slack_and_pagerduty),
         cmocka_unit_test(seed_checks),
         cmocka_unit_test(every_slack_route_is_covered),

@@ -7,19 +7,6 @@
 #include "hb/util.h"
 #include "sandbox_test.h"
 
-static int setup(void **state)
-{
-    hbt_unsetenv("HB_NOW");
-    *state = sbt_start(NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sbt_stop(*state);
-    return 0;
-}
-
 static void ticket_show(void **state)
 {
     sbt *t = *state;
@@ -480,20 +467,23 @@ static void every_zendesk_route_is_covered(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(ticket_show, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_appends_public_comment_by_default, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_fields_records_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_errors_in_zendesk_shape, setup, teardown),
-        cmocka_unit_test_setup_teardown(ticket_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(organizations_and_their_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(comments_offset_and_cursor_paging, setup, teardown),
-        cmocka_unit_test_setup_teardown(audits_keep_the_update_metadata, setup, teardown),
-        cmocka_unit_test_setup_teardown(attachments_tell_screenshot_tickets_apart, setup, teardown),
-        cmocka_unit_test_setup_teardown(forms_and_users, setup, teardown),
-        cmocka_unit_test_setup_teardown(search_basics, setup, teardown),
-        cmocka_unit_test_setup_teardown(authentication, setup, teardown),
-        cmocka_unit_test_setup_teardown(users_search_and_their_requested_tickets, setup, teardown),
-        cmocka_unit_test_setup_teardown(ticket_fields_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(ticket_show, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(update_appends_public_comment_by_default, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(update_fields_records_changes, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(update_errors_in_zendesk_shape, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(ticket_tags, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(organizations_and_their_tags, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(comments_offset_and_cursor_paging, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(audits_keep_the_update_metadata, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(attachments_tell_screenshot_tickets_apart, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(forms_and_users, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(search_basics, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(authentication, sbt_setup, sbt_teardown),
+        cmocka_unit_test_setup_teardown(users_search_and_their_requested_tickets, sbt_setup,
+                                        sbt_teardown),
+        cmocka_unit_test_setup_teardown(ticket_fields_list, sbt_setup, sbt_teardown),
         cmocka_unit_test(every_zendesk_route_is_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
