@@ -75,6 +75,24 @@ run_id() { printf '%s\n' "$OUT" | head -1; }
 
 db() { sqlite3 "$HB_HOME/hb.db" "$@"; }
 
+# start_sandbox NAME [OPTION...]: `hb sandbox` in the background with the
+# environment as it stands, its pid in SB_PID, its exports (in
+# $TEST_TMP/NAME.sh, its stderr in NAME.err) sourced once it has printed the
+# last of them. The test's own trap stops it.
+SB_PID=""
+start_sandbox() {
+  local name=$1
+  shift
+  "$HB" sandbox --port 0 "$@" >"$TEST_TMP/$name.sh" 2>"$TEST_TMP/$name.err" &
+  SB_PID=$!
+  for _ in $(seq 200); do
+    grep -q '^export GITLAB_WEB_URL=' "$TEST_TMP/$name.sh" 2>/dev/null && break
+    kill -0 "$SB_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  . "$TEST_TMP/$name.sh"
+}
+
 finish() {
   if [ "$FAILURES" -gt 0 ]; then
     echo "$CHECKS checks, $FAILURES failed" >&2

@@ -11,11 +11,8 @@ set -e
 . "$HB_E2E_LIB"
 export HB_WORKFLOW_PATH="$HB_SRC/workflows"
 
-"$HB" sandbox --port 0 >"$TEST_TMP/env.sh" 2>"$TEST_TMP/sandbox.err" &
-SB=$!
-trap 'kill -TERM $SB 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
-for _ in $(seq 100); do grep -q GITLAB_WEB_URL "$TEST_TMP/env.sh" && break; sleep 0.1; done
-. "$TEST_TMP/env.sh"
+trap '[ -n "$SB_PID" ] && kill -TERM "$SB_PID" 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
+start_sandbox sandbox
 requests() {
   curl -s "$ZENDESK_URL/__sandbox/requests" >"$TEST_TMP/requests.json"
   sqlite3 :memory: "select json_array_length(readfile('$TEST_TMP/requests.json'))"

@@ -47,18 +47,10 @@ CHECKS=$((CHECKS + 1))
 # 3. hb sandbox --patch, on a state file of its own: served at once.
 echo '{"zendesk": {"tickets": {"4343": {"subject": "Served patched", "status": "new"}}}}' \
   >"$TEST_TMP/served.json"
-"$HB" sandbox --port 0 --state "$TEST_TMP/state.json" --patch "$TEST_TMP/served.json" \
-  >"$TEST_TMP/env.sh" 2>"$TEST_TMP/sb.err" &
-SB_PID=$!
-for _ in $(seq 200); do
-  grep -q '^export SALESFORCE_CLIENT_SECRET=' "$TEST_TMP/env.sh" 2>/dev/null && break
-  kill -0 "$SB_PID" 2>/dev/null || break
-  sleep 0.1
-done
-. "$TEST_TMP/env.sh"
+start_sandbox served --state "$TEST_TMP/state.json" --patch "$TEST_TMP/served.json"
 got=$(curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" "$ZENDESK_URL/api/v2/tickets/4343.json" | jq -r .ticket.subject)
 CHECKS=$((CHECKS + 1))
-[ "$got" = "Served patched" ] || fail "hb sandbox --patch: the ticket is not served: $got $(cat "$TEST_TMP/sb.err")"
+[ "$got" = "Served patched" ] || fail "hb sandbox --patch: the ticket is not served: $got $(cat "$TEST_TMP/served.err")"
 kill "$SB_PID"; wait "$SB_PID"; SB_PID=""
 CHECKS=$((CHECKS + 1))
 jq -e '.data.zendesk.tickets[] | select(.id == 4343)' "$TEST_TMP/state.json" >/dev/null ||

@@ -23,21 +23,6 @@ check() { # check DESCRIPTION COMMAND...: one assertion on a command's success
   "$@" || fail "$what"
 }
 
-# start_sandbox NAME [OPTION...]: `hb sandbox` in the background with the environment
-# as it stands, its exports sourced once it prints them.
-start_sandbox() {
-  local name=$1
-  shift
-  "$HB" sandbox --port 0 "$@" >"$TEST_TMP/$name.sh" 2>"$TEST_TMP/$name.err" &
-  SB_PID=$!
-  for _ in $(seq 200); do
-    grep -q '^export GITLAB_WEB_URL=' "$TEST_TMP/$name.sh" 2>/dev/null && break
-    kill -0 "$SB_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  . "$TEST_TMP/$name.sh"
-}
-
 ZD_SECRET="zd-signing-secret-0123456789abcdef"
 GL_TOKEN="gl-webhook-token-0123456789abcdef"
 export HB_SANDBOX_WEBHOOK_RETRY_DELAY=0s
