@@ -16,6 +16,7 @@
 #include "hb/services.h"
 #include "hb/service_table.h"
 #include "hb/util.h"
+#include "hb/workflow_find.h"
 
 typedef struct links_ctx {
     const hb_service_vars *from;
@@ -76,7 +77,8 @@ static int cmd_runs(int argc, char **argv)
                  "the non-secret URLs its links were built from. `hb backtest --from FILE`\n"
                  "replays them; the store is only read.\n",
         .options = opts,
-        .more = "exit: 0 written, 2 bad input (no --workflow), 4 store busy, 5 store\n"
+        .more = "exit: 0 written, 2 bad input (no --workflow, or an unknown one with no runs), 4 "
+                "store busy, 5 store\n"
                 "      corrupted or internal error\n",
     };
     int rc = hb_cli_parse(&spec, argc, argv);
@@ -99,6 +101,15 @@ static int cmd_runs(int argc, char **argv)
         hb_cli_live_link_vars(live, ce.home);
         hb_cli_sandbox_link_vars(sandbox);
         st = hb_backtest_collect(ce.eng.store, &sel, runs, &e);
+    }
+    /* No run and no such workflow on the path: a misspelt name, not an
+     * empty export (a workflow whose file is gone still exports its runs). */
+    if (st == HB_OK && cJSON_GetArraySize(runs) == 0) {
+        char *file = hb_workflow_find(workflow, &e);
+        if (file)
+            free(file);
+        else
+            st = HB_EUSAGE;
     }
     cJSON *rec;
     cJSON_ArrayForEach(rec, runs)

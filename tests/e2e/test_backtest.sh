@@ -118,6 +118,9 @@ run_hb backtest offering-migration --from "$TEST_TMP/missing.jsonl"
 expect_rc 2 "a missing runs file is bad input"
 run_hb export runs
 expect_rc 2 "export needs --workflow"
+run_hb export runs --workflow offering-migratio
+expect_rc 2 "a misspelt workflow with no runs is bad input, not an empty export"
+expect_err "did you mean: offering-migration"
 
 # --runs and bad input.
 run_hb backtest offering-migration --runs 1
